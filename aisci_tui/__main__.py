@@ -1,0 +1,3 @@
+from aisci_tui.cli import main
+
+main()

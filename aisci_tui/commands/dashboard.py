@@ -1,0 +1,7 @@
+"""The `dashboard` command (being built)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

@@ -1,0 +1,7 @@
+"""The `events` command (being built)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

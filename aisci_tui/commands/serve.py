@@ -1,0 +1,7 @@
+"""The `serve` command (being built)."""
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    pass

@@ -1,0 +1,1 @@
+"""Sources of events: WebSocket client adapter, JSONL replay, run-directory bridge."""

@@ -1,0 +1,75 @@
+"""What every source of events gives the store and the dashboard.
+
+A *source* is an async iterator that yields validated :class:`Event` envelopes
+and :class:`Notice` items (connection-state changes, protocol errors, invalid
+frames). The WebSocket client, a JSONL recording and the run-directory bridge
+are all sources; the store and the dashboard do not care which one they have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any, Protocol, runtime_checkable
+
+from aisci_tui.protocol.models import Event, Filters
+
+
+class ConnectionState(IntEnum):
+    """The guide's connection states, with its numbering."""
+
+    CONNECTING = 0
+    OPEN = 1
+    CLOSING = 2
+    CLOSED = 3
+    RECONNECTING = 4
+    ERROR = 5
+
+
+@dataclass(slots=True)
+class Notice:
+    """Something a person should know that is not an event.
+
+    kind:
+      ``state``   connection state changed (``state`` is set; ``attempt`` and
+                  ``retry_in`` while reconnecting)
+      ``error``   the server sent an ``error`` message or auth failed (``code`` set)
+      ``invalid`` a frame could not be decoded (``text`` says why)
+      ``info``    anything else worth a line in the log
+    """
+
+    kind: str
+    text: str = ""
+    code: str | None = None
+    severity: str = "info"
+    state: ConnectionState | None = None
+    attempt: int = 0
+    retry_in: float | None = None
+    fatal: bool = False
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+SourceItem = Event | Notice
+
+
+@runtime_checkable
+class Source(Protocol):
+    #: Where the data comes from, for the header (a URL, a path, a file name).
+    label: str
+
+    def __aiter__(self) -> AsyncIterator[SourceItem]: ...
+
+    async def aclose(self) -> None: ...
+
+
+@runtime_checkable
+class FilterableSource(Source, Protocol):
+    """A source that can narrow what it sends (the WebSocket client re-subscribes)."""
+
+    async def set_filters(self, events: list[str] | None, filters: Filters | None) -> None: ...
+
+
+@runtime_checkable
+class ReconnectableSource(Source, Protocol):
+    async def reconnect_now(self) -> None: ...
