@@ -1,0 +1,322 @@
+"""The store: plain-Python state that events are applied to.
+
+One way in (:meth:`Store.apply` for events, :meth:`Store.note` for notices),
+and readers that ask what changed since they last looked
+(:meth:`Store.take_changes`). Everything is bounded: entities per kind, the
+event log, per-agent history and the set of ids remembered for de-duplication.
+No Textual here.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aisci_tui.protocol.models import (
+    AgentStatusData,
+    EthicalAssessmentData,
+    Event,
+    ExperimentResultsData,
+    ResearchProgressData,
+    SystemEventData,
+    UnknownMessage,
+)
+from aisci_tui.sources.base import ConnectionState, Notice
+from aisci_tui.store.dedupe import SeenIds
+from aisci_tui.store.rate import RateMeter
+
+
+@dataclass(frozen=True, slots=True)
+class StoreLimits:
+    """History caps. Oldest entries go first when a cap is reached."""
+
+    agents: int = 5_000
+    sessions: int = 500
+    experiments: int = 5_000
+    assessments: int = 5_000
+    log: int = 2_000
+    agent_history: int = 60
+    dedupe: int = 200_000
+
+
+@dataclass(slots=True)
+class Entity:
+    """The latest data for one agent / session / experiment / assessment."""
+
+    key: str
+    data: Any
+    event_id: str
+    timestamp: str | None
+    arrived: float
+    updates: int = 1
+
+
+@dataclass(slots=True)
+class LogEntry:
+    """One line of the event log: a system event, a protocol error or an invalid frame."""
+
+    seq: int
+    arrived: float
+    kind: str  # "system_event" | "error" | "invalid" | "info" | "unknown"
+    severity: str
+    title: str
+    timestamp: str | None = None
+    event: SystemEventData | None = None
+    code: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Changes:
+    """What changed since the previous :meth:`Store.take_changes`."""
+
+    agents: set[str] = field(default_factory=set)
+    sessions: set[str] = field(default_factory=set)
+    experiments: set[str] = field(default_factory=set)
+    assessments: set[str] = field(default_factory=set)
+    removed: set[tuple[str, str]] = field(default_factory=set)
+    log: list[LogEntry] = field(default_factory=list)
+    connection: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.agents or self.sessions or self.experiments or self.assessments
+            or self.removed or self.log or self.connection
+        )
+
+
+@dataclass(slots=True)
+class Counters:
+    received: int = 0
+    applied: int = 0
+    duplicates: int = 0
+    stale: int = 0
+    filtered: int = 0
+    invalid: int = 0
+    errors: int = 0
+    unknown: int = 0
+    by_type: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Connection:
+    state: ConnectionState = ConnectionState.CLOSED
+    attempt: int = 0
+    retry_in: float | None = None
+    retry_at: float | None = None
+    last_event_at: float | None = None
+    fatal: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+KINDS = ("agents", "sessions", "experiments", "assessments")
+
+
+def _newer_or_equal(new: str | None, old: str | None) -> bool:
+    """False only when both timestamps are comparable and ``new`` is older."""
+    if not new or not old or len(new) != len(old):
+        return True
+    return new >= old
+
+
+class Store:
+    """State of everything the dashboard shows, fed by one source."""
+
+    def __init__(
+        self,
+        limits: StoreLimits | None = None,
+        *,
+        session_id: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.limits = limits or StoreLimits()
+        self.session_id = session_id
+        self.clock = clock
+        self.agents: OrderedDict[str, Entity] = OrderedDict()
+        self.sessions: OrderedDict[str, Entity] = OrderedDict()
+        self.experiments: OrderedDict[str, Entity] = OrderedDict()
+        self.assessments: OrderedDict[str, Entity] = OrderedDict()
+        self.agent_history: dict[str, deque[tuple[str | None, str]]] = {}
+        self.log: deque[LogEntry] = deque(maxlen=self.limits.log)
+        self.counters = Counters()
+        self.connection = Connection()
+        self.rate = RateMeter(clock=clock)
+        self.version = 0
+        self._seen = SeenIds(self.limits.dedupe)
+        self._changes = Changes()
+        self._seq = 0
+
+    # -- input -----------------------------------------------------------------
+
+    def apply(self, event: Event) -> bool:
+        """Apply one event. Returns False if it was a duplicate, stale or filtered out."""
+        c = self.counters
+        c.received += 1
+        if not self._seen.add(event.id):
+            c.duplicates += 1
+            return False
+        now = self.clock()
+        self.rate.hit(now)
+        self.connection.last_event_at = now
+        data = event.data
+        if self.session_id is not None:
+            sid = getattr(data, "session_id", None)
+            if sid is not None and sid != self.session_id:
+                c.filtered += 1
+                return False
+        c.by_type[event.type] = c.by_type.get(event.type, 0) + 1
+        handler = self._HANDLERS.get(type(data))
+        if handler is None:
+            c.unknown += 1
+            self._log("unknown", "info", f"Unknown message type: {event.type}", event.timestamp)
+            self.version += 1
+            return True
+        applied = handler(self, event, now)
+        if applied:
+            c.applied += 1
+            self.version += 1
+        else:
+            c.stale += 1
+        return applied
+
+    def apply_unknown(self, msg: UnknownMessage) -> None:
+        """Record a message of a type this version does not know (shown, never dropped silently)."""
+        self.counters.unknown += 1
+        self._log("unknown", "info", f"Unknown message type: {msg.type!s:.60}", msg.timestamp)
+        self.version += 1
+
+    def note(self, notice: Notice) -> None:
+        """Record a connection-state change, a protocol error or an invalid frame."""
+        conn = self.connection
+        if notice.kind == "state" and notice.state is not None:
+            conn.state = notice.state
+            conn.attempt = notice.attempt
+            conn.retry_in = notice.retry_in
+            conn.retry_at = self.clock() + notice.retry_in if notice.retry_in is not None else None
+            if notice.state == ConnectionState.OPEN:
+                conn.fatal = None
+            self._changes.connection = True
+        elif notice.kind == "invalid":
+            self.counters.invalid += 1
+            self._log("invalid", "warning", notice.text or "Invalid frame", None, details=notice.details)
+        elif notice.kind == "error":
+            self.counters.errors += 1
+            self._log("error", notice.severity or "error", notice.text, None,
+                      code=notice.code, details=notice.details)
+        else:
+            self._log("info", notice.severity or "info", notice.text, None, details=notice.details)
+        if notice.fatal:
+            conn.fatal = notice.text
+            self._changes.connection = True
+        if notice.severity == "warning" and notice.kind == "info" and notice.text not in conn.warnings:
+            conn.warnings.append(notice.text)
+            self._changes.connection = True
+        self.version += 1
+
+    def feed(self, items: Iterable[Event | Notice]) -> None:
+        for item in items:
+            if isinstance(item, Notice):
+                self.note(item)
+            elif isinstance(item, UnknownMessage):
+                self.apply_unknown(item)
+            else:
+                self.apply(item)
+
+    # -- output ----------------------------------------------------------------
+
+    def take_changes(self) -> Changes:
+        changes, self._changes = self._changes, Changes()
+        return changes
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything the store holds as plain JSON-able values (for comparing stores)."""
+        def dump(table: OrderedDict[str, Entity]) -> dict[str, Any]:
+            return {k: e.data.model_dump(mode="json") for k, e in sorted(table.items())}
+
+        return {
+            "agents": dump(self.agents),
+            "sessions": dump(self.sessions),
+            "experiments": dump(self.experiments),
+            "assessments": dump(self.assessments),
+            "system_events": [e.event.model_dump(mode="json") for e in self.log if e.event is not None],
+        }
+
+    def table(self, kind: str) -> OrderedDict[str, Entity]:
+        if kind not in KINDS:
+            raise KeyError(kind)
+        return getattr(self, kind)
+
+    # -- handlers ----------------------------------------------------------------
+
+    def _upsert(self, kind: str, key: str, event: Event, now: float) -> bool:
+        table: OrderedDict[str, Entity] = getattr(self, kind)
+        current = table.get(key)
+        if current is not None:
+            if not _newer_or_equal(event.timestamp, current.timestamp):
+                return False
+            current.data = event.data
+            current.event_id = event.id
+            current.timestamp = event.timestamp
+            current.arrived = now
+            current.updates += 1
+        else:
+            table[key] = Entity(key, event.data, event.id, event.timestamp, now)
+            cap = getattr(self.limits, kind)
+            while len(table) > cap:
+                old_key, _ = table.popitem(last=False)
+                self._changes.removed.add((kind, old_key))
+                getattr(self._changes, kind).discard(old_key)
+                if kind == "agents":
+                    self.agent_history.pop(old_key, None)
+        getattr(self._changes, kind).add(key)
+        return True
+
+    def _on_agent(self, event: Event, now: float) -> bool:
+        data: AgentStatusData = event.data
+        if not self._upsert("agents", data.agent_id, event, now):
+            return False
+        hist = self.agent_history.get(data.agent_id)
+        if hist is None:
+            hist = self.agent_history[data.agent_id] = deque(maxlen=self.limits.agent_history)
+        if not hist or hist[-1][1] != data.status:
+            hist.append((event.timestamp, data.status))
+        return True
+
+    def _on_progress(self, event: Event, now: float) -> bool:
+        data: ResearchProgressData = event.data
+        return self._upsert("sessions", data.session_id, event, now)
+
+    def _on_experiment(self, event: Event, now: float) -> bool:
+        data: ExperimentResultsData = event.data
+        return self._upsert("experiments", data.experiment_id, event, now)
+
+    def _on_assessment(self, event: Event, now: float) -> bool:
+        data: EthicalAssessmentData = event.data
+        return self._upsert("assessments", data.resource_id, event, now)
+
+    def _on_system(self, event: Event, now: float) -> bool:
+        data: SystemEventData = event.data
+        self._log("system_event", data.severity, data.title or data.event_type, event.timestamp, event=data)
+        return True
+
+    _HANDLERS: dict[type, Callable[[Store, Event, float], bool]] = {
+        AgentStatusData: _on_agent,
+        ResearchProgressData: _on_progress,
+        ExperimentResultsData: _on_experiment,
+        EthicalAssessmentData: _on_assessment,
+        SystemEventData: _on_system,
+    }
+
+    def _log(self, kind: str, severity: str, title: str, timestamp: str | None, *,
+             event: SystemEventData | None = None, code: str | None = None,
+             details: dict[str, Any] | None = None) -> None:
+        self._seq += 1
+        entry = LogEntry(self._seq, self.clock(), kind, severity, title, timestamp, event, code, details or {})
+        self.log.append(entry)
+        pending = self._changes.log
+        pending.append(entry)
+        if len(pending) > self.limits.log:
+            del pending[: len(pending) - self.limits.log]
