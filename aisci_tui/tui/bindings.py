@@ -1,0 +1,76 @@
+"""The dashboard's key table: one list feeds the footer, the help screen and the command palette.
+
+Every binding has an ``id``; the ``[keymap]`` table of the config file maps
+ids to other keys (``pause = "space"``), applied with ``App.set_keymap``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+
+VIEWS_GROUP = Binding.Group("Views", compact=True)
+SORT_GROUP = Binding.Group("Sort", compact=True)
+
+#: View ids in key order 1..5 (must match ``aisci_tui.tui.views.VIEWS``).
+VIEW_IDS = ("research", "agents", "experiments", "ethics", "events")
+
+
+@dataclass(frozen=True, slots=True)
+class Help:
+    """Longer words for the help screen and the command palette."""
+
+    title: str
+    text: str
+
+
+APP_BINDINGS: list[Binding] = [
+    *(
+        Binding(str(n), f"show_view('{view}')", view.title(), id=f"view-{view}", group=VIEWS_GROUP)
+        for n, view in enumerate(VIEW_IDS, start=1)
+    ),
+    Binding("slash", "text_filter", "Filter", id="filter"),
+    Binding("f", "cycle_filter", "Status", id="cycle-filter"),
+    Binding("s", "sort_next", "Sort", id="sort", group=SORT_GROUP),
+    Binding("S", "sort_reverse", "Reverse", id="sort-reverse", group=SORT_GROUP),
+    Binding("p", "toggle_pause", "Pause", id="pause"),
+    Binding("r", "reconnect", "Reconnect", id="reconnect"),
+    Binding("e", "export", "Export", id="export"),
+    Binding("ctrl+s", "save_svg", "Screenshot", id="screenshot", show=False),
+    Binding("question_mark", "help", "Help", id="help"),
+    Binding("q", "quit", "Quit", id="quit"),
+]
+
+#: What each binding does, in a sentence (help screen and palette).
+HELP: dict[str, Help] = {
+    **{
+        f"view-{view}": Help(f"Show the {view.title()} view", f"Switch to the {view} view.")
+        for view in VIEW_IDS
+    },
+    "filter": Help("Filter rows", "Type to keep only rows containing the text; Enter keeps it, Escape clears it."),
+    "cycle-filter": Help("Cycle the status/severity filter", "Step through the view's status or severity filter."),
+    "sort": Help("Sort by the next column", "Sort the view by its next column."),
+    "sort-reverse": Help("Reverse the sort order", "Flip between ascending and descending."),
+    "pause": Help("Pause or resume the display", "Freeze the screen; events keep arriving and are shown on resume."),
+    "reconnect": Help("Reconnect now", "Drop the connection and connect again without waiting for the backoff."),
+    "export": Help("Export the current view", "Write what the view shows to a JSON or CSV file."),
+    "screenshot": Help("Save an SVG screenshot", "Write the screen as an SVG image."),
+    "help": Help("Show the keys", "This screen."),
+    "quit": Help("Quit", "Leave the dashboard and restore the terminal."),
+}
+
+
+def binding_ids() -> list[str]:
+    return [b.id for b in APP_BINDINGS if b.id]
+
+
+def check_keymap(keymap: dict[str, str]) -> str | None:
+    """A sentence describing the first problem with a keymap, or None if it can be used."""
+    known = set(binding_ids())
+    for binding_id, key in keymap.items():
+        if binding_id not in known:
+            return f"The keymap names an unknown binding {binding_id!r}; known ids: {', '.join(sorted(known))}."
+        if not isinstance(key, str) or not key.strip():
+            return f"The keymap gives binding {binding_id!r} an empty key."
+    return None
