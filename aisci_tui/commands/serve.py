@@ -1,7 +1,50 @@
-"""The `serve` command (being built)."""
+"""The `serve` command: the protocol server with its research simulator."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import typer
 
+from aisci_tui import exitcodes
+
 
 def register(app: typer.Typer) -> None:
-    pass
+    @app.command("serve")
+    def serve(
+        host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
+        port: int = typer.Option(8080, "--port", min=0, max=65535, help="TCP port (0 picks a free one)."),
+        path: str = typer.Option("/ws", "--path", help="WebSocket path; other paths answer 404."),
+        seed: int | None = typer.Option(None, "--seed", help="Simulator seed (same seed, same sessions)."),
+        speed: float = typer.Option(1.0, "--speed", min=0.001, help="Simulated seconds per real second."),
+        rate: float | None = typer.Option(None, "--rate", min=0.001, help="Events per second (load tests)."),
+        sessions: int = typer.Option(3, "--sessions", min=1, max=50, help="Research sessions to simulate."),
+        drop_every: int | None = typer.Option(
+            None, "--drop-every", min=1, help="Abort each connection after every N event frames."
+        ),
+        malformed_every: int | None = typer.Option(
+            None, "--malformed-every", min=1, help="Send a malformed frame after every N events."
+        ),
+        max_connections: int = typer.Option(64, "--max-connections", min=1, help="Concurrent connections."),
+        history_size: int = typer.Option(5000, "--history-size", min=0, help="Events kept for include_history."),
+        verbose: bool = typer.Option(False, "-v", "--verbose", help="Log every connection and message."),
+        log_file: Path | None = typer.Option(None, "--log-file", help="Write the log to this file."),
+    ) -> None:
+        """Serve the WebSocket API with simulated research sessions.
+
+        Credentials come from AISCI_JWT_SECRET and AISCI_API_KEYS (comma-separated);
+        with neither, a development API key is printed once at start-up.
+        """
+        from aisci_tui.server.runner import ServeOptions, run_serve
+
+        options = ServeOptions(
+            host=host, port=port, path=path, seed=seed, speed=speed, rate=rate, sessions=sessions,
+            drop_every=drop_every, malformed_every=malformed_every, max_connections=max_connections,
+            history_size=history_size, verbose=verbose, log_file=log_file,
+        )
+        code = run_serve(options)
+        if code:
+            raise typer.Exit(code)
+        sys.stdout.flush()
+        raise typer.Exit(exitcodes.OK)
