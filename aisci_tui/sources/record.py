@@ -1,0 +1,101 @@
+"""Record events to a JSONL file that :class:`~aisci_tui.sources.replay.ReplaySource` plays back.
+
+One line per event: ``{"arrival": <seconds since the epoch>, "envelope": {...}}``.
+Lines are flushed as they are written, so a recording survives a crash, and
+the file is created readable by its owner only. Credentials never reach it:
+the data of an ``auth`` message is replaced by a marker.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from aisci_tui.protocol.codec import to_obj
+from aisci_tui.protocol.models import Envelope
+from aisci_tui.sources.base import Notice, Source, SourceItem
+
+REDACTED = {"redacted": True}
+
+
+def _redacted(obj: dict[str, Any]) -> dict[str, Any]:
+    if obj.get("type") == "auth":
+        return {**obj, "data": dict(REDACTED)}
+    return obj
+
+
+class Recorder:
+    """Append envelopes to a JSONL recording."""
+
+    def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time) -> None:
+        self.path = Path(path).expanduser()
+        self.clock = clock
+        self.count = 0
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._fh = os.fdopen(fd, "ab", buffering=0)
+
+    def write(self, event: Envelope, arrival: float | None = None) -> None:
+        """Append one line and flush it."""
+        if self._fh.closed:
+            raise ValueError("the recording is closed")
+        line = {"arrival": self.clock() if arrival is None else float(arrival), "envelope": _redacted(to_obj(event))}
+        self._fh.write(orjson.dumps(line) + b"\n")
+        self.count += 1
+
+    def close(self) -> None:
+        if not self._fh.closed:
+            self._fh.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._fh.closed
+
+    def __enter__(self) -> Recorder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class RecordingSource:
+    """Pass a source's items through unchanged, writing every event to a :class:`Recorder`."""
+
+    def __init__(self, source: Source, recorder: Recorder) -> None:
+        self.source = source
+        self.recorder = recorder
+        self.label = source.label
+
+    def __aiter__(self) -> AsyncIterator[SourceItem]:
+        return self._run()
+
+    async def _run(self) -> AsyncIterator[SourceItem]:
+        failed = False
+        try:
+            async for item in self.source:
+                if isinstance(item, Envelope) and not failed:
+                    try:
+                        self.recorder.write(item)
+                    except (OSError, ValueError) as exc:
+                        failed = True
+                        yield Notice(kind="info", severity="warning",
+                                     text=f"recording to {self.recorder.path} stopped: {exc}")
+                yield item
+        finally:
+            self.recorder.close()
+
+    async def aclose(self) -> None:
+        try:
+            await self.source.aclose()
+        finally:
+            self.recorder.close()
+
+    def __getattr__(self, name: str) -> Any:
+        # controls of the wrapped source (pause, seek, reconnect_now, ...) stay reachable
+        if name.startswith("__") or name in ("source", "recorder"):
+            raise AttributeError(name)
+        return getattr(self.source, name)

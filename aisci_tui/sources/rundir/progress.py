@@ -1,0 +1,220 @@
+"""Where a run is: stage by stage, then the write-up steps after the tree search.
+
+Upstream writes no explicit state, so it is inferred from which files exist:
+a main stage is complete when one of its stage folders holds ``checkpoint.pkl``
+or a later stage's folder appears; stage 1 fails when it reaches its iteration
+limit without a good node; the tree search is over once the ``*_summary.json``
+files (or anything written after them) appear; then come plot aggregation
+(``figures/``, ``token_tracker.json``), citations (``citations_progress.json``),
+the write-up (``latex/`` and the PDFs) and the review (``review_text.txt``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from aisci_tui.sources.rundir.files import finite
+from aisci_tui.sources.rundir.layout import DEFAULT_CITE_ROUNDS, MAIN_STAGES, SUMMARY_FILES, iso
+from aisci_tui.sources.rundir.model import StageInfo
+from aisci_tui.sources.rundir.nodes import is_good
+from aisci_tui.sources.rundir.snapshot import Snapshot
+
+#: Share of the overall progress for each milestone (sums to 1).
+STAGE_WEIGHT = 0.2
+POST_STEPS: tuple[tuple[str, str, float], ...] = (
+    ("summarising", "Summaries", 0.03),
+    ("plotting", "Plot aggregation", 0.04),
+    ("citations", "Citations", 0.04),
+    ("write-up", "Write-up", 0.06),
+    ("review", "Review", 0.03),
+)
+AFTER_TREE = {"figures", "auto_plot_aggregator.py", "token_tracker.json", "citations_progress.json",
+              "cached_citations.bib", "latex", "review_text.txt"}
+
+
+@dataclass(slots=True)
+class RunStatus:
+    phase_key: str  # "starting", "stage_2", "summarising", ..., "done", "failed"
+    phase: str
+    phase_progress: float | None
+    estimated: bool
+    overall: float
+    milestones: list[dict[str, Any]] = field(default_factory=list)
+    finished: bool = False
+    failed: bool = False
+    tree_done: bool = False
+    current: StageInfo | None = None
+
+
+def _nodes(journal: dict[str, Any] | None) -> list[dict[str, Any]]:
+    nodes = journal.get("nodes") if journal else None
+    return [n for n in nodes if isinstance(n, dict)] if isinstance(nodes, list) else []
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def tree_search_done(snap: Snapshot) -> bool:
+    return bool(snap.summaries) or bool(snap.pdfs) or any(name in snap.artifacts for name in AFTER_TREE)
+
+
+def stage_infos(snap: Snapshot) -> list[StageInfo]:
+    done = tree_search_done(snap)
+    infos: list[StageInfo] = []
+    earlier_ids: set[str] = set()
+    for sf in snap.stages:
+        nodes = _nodes(sf.journal)
+        progress = sf.progress or {}
+        name = sf.name
+        info = StageInfo(
+            name=name.folder, main=name.main, main_name=name.main_name, sub=name.sub, sub_name=name.sub_name,
+            label=name.label, max_iters=snap.max_iters.get(name.main, 0) or 1,
+            best_node_id=sf.best_id, has_checkpoint=sf.checkpoint_mtime is not None, last_change=sf.last_change,
+        )
+        if sf.journal is not None:
+            info.total_nodes = len(nodes)
+            info.buggy_nodes = sum(1 for n in nodes if n.get("is_buggy"))
+            info.good_nodes = sum(1 for n in nodes if is_good(n))
+        else:
+            info.total_nodes = _int(progress.get("total_nodes")) or 0
+            info.buggy_nodes = _int(progress.get("buggy_nodes")) or 0
+            info.good_nodes = _int(progress.get("good_nodes")) or 0
+        if isinstance(progress.get("best_metric"), str):
+            info.best_metric = progress["best_metric"]
+        if isinstance(progress.get("current_findings"), str):
+            info.current_findings = progress["current_findings"]
+        ids = {str(n.get("id")) for n in nodes}
+        fresh = [finite(n.get("ctime")) for n in nodes if str(n.get("id")) not in earlier_ids]
+        fresh_times = [t for t in fresh if t is not None]
+        info.started_at = min(fresh_times) if fresh_times else sf.journal_mtime
+        earlier_ids |= ids
+        infos.append(info)
+
+    for i, info in enumerate(infos):
+        later = infos[i + 1:]
+        later_main = any(o.main > info.main for o in later)
+        if info.main == 1 and not later_main and info.good_nodes == 0 and info.total_nodes >= info.max_iters:
+            info.failed = True
+            info.completed_at = info.last_change
+            continue
+        info.complete = info.has_checkpoint or bool(later) or done
+        if info.complete:
+            if info.has_checkpoint:
+                info.completed_at = snap.stages[i].checkpoint_mtime
+            elif later and later[0].started_at is not None:
+                info.completed_at = later[0].started_at
+            else:
+                info.completed_at = info.last_change
+    return infos
+
+
+def main_stage_done(infos: list[StageInfo], main: int) -> bool:
+    """A main stage is done when any of its folders has a checkpoint or a later main stage began."""
+    return any(s.main == main and s.has_checkpoint for s in infos) or any(s.main > main for s in infos)
+
+
+def _latest(times: list[float | None]) -> float | None:
+    known = [t for t in times if t is not None]
+    return max(known) if known else None
+
+
+def run_status(snap: Snapshot, infos: list[StageInfo]) -> RunStatus:
+    tree_done = tree_search_done(snap)
+    failed = any(s.failed for s in infos)
+    milestones: list[dict[str, Any]] = []
+    overall = 0.0
+    current: StageInfo | None = infos[-1] if infos else None
+    phase_key, phase, phase_progress, estimated = "starting", "starting", 0.0, False
+    started = {s.main for s in infos}
+
+    for main, main_name in MAIN_STAGES.items():
+        subs = [s for s in infos if s.main == main]
+        title = f"Stage {main}: {main_name}"
+        if subs and (main_stage_done(infos, main) or tree_done) and not any(s.failed for s in subs):
+            milestones.append({"name": title, "status": "completed",
+                               "completed_at": iso(_latest([s.completed_at for s in subs]))})
+            overall += STAGE_WEIGHT
+        elif subs and any(s.failed for s in subs):
+            milestones.append({"name": title, "status": "failed", "completed_at": iso(subs[-1].completed_at),
+                               "progress": subs[-1].progress})
+            overall += STAGE_WEIGHT * subs[-1].progress
+        elif subs:
+            latest = subs[-1]
+            milestones.append({"name": title, "status": "in_progress", "progress": latest.progress,
+                               "progress_estimated": True})
+            overall += STAGE_WEIGHT * latest.progress
+            phase_key, phase, phase_progress, estimated = f"stage_{main}", latest.label, latest.progress, True
+        elif tree_done or failed or any(m > main for m in started):
+            milestones.append({"name": title, "status": "skipped"})
+        elif phase_key == "starting" and (main == 1 or main_stage_done(infos, main - 1)):
+            # the previous stage is over and this one's folder is not there yet
+            milestones.append({"name": title, "status": "in_progress", "progress": 0.0,
+                               "progress_estimated": True})
+            phase_key, phase, phase_progress, estimated = (
+                f"stage_{main}", f"Stage {main} {main_name} (starting)", 0.0, True)
+        else:
+            milestones.append({"name": title, "status": "pending"})
+
+    if failed:
+        return RunStatus("failed", "failed: stage 1 found no working implementation", phase_progress, False,
+                         round(overall, 4), milestones + [{"name": n, "status": "pending"} for _, n, _ in POST_STEPS],
+                         finished=False, failed=True, tree_done=tree_done, current=current)
+
+    post = _post_states(snap, tree_done or main_stage_done(infos, 4))
+    for (key, name, weight), (state, done_at, progress, est) in zip(POST_STEPS, post, strict=True):
+        item: dict[str, Any] = {"name": name, "status": state}
+        if state == "completed":
+            item["completed_at"] = iso(done_at)
+            overall += weight
+        elif state == "in_progress":
+            if progress is not None:
+                item["progress"] = progress
+                item["progress_estimated"] = est
+                overall += weight * progress
+            phase_key, phase, phase_progress, estimated = key, key, progress, est
+        milestones.append(item)
+
+    finished = post[-1][0] == "completed"
+    if finished:
+        phase_key, phase, phase_progress, estimated, overall = "done", "done", 1.0, False, 1.0
+    return RunStatus(phase_key, phase, phase_progress, estimated, round(min(overall, 1.0), 4), milestones,
+                     finished=finished, failed=False, tree_done=tree_done, current=current)
+
+
+def _post_states(snap: Snapshot, tree_done: bool) -> list[tuple[str, float | None, float | None, bool]]:
+    """(status, completed time, progress, progress is an estimate) for each step after the tree search."""
+    art = snap.artifacts
+    review = "review_text.txt" in art
+    final_pdf = [t for name, t in snap.pdfs.items() if "reflection" not in name.lower() or "final" in name.lower()]
+    any_pdf = bool(snap.pdfs)
+    writeup_done = review or bool(final_pdf)
+    writeup_started = writeup_done or "latex" in art or any_pdf
+    cites = snap.citations or {}
+    rounds = _int(cites.get("completed_rounds"))
+    cites_done = writeup_started or cites.get("status") == "completed"
+    cites_started = cites_done or "citations_progress.json" in art or "cached_citations.bib" in art
+    plots_done = cites_started or "token_tracker.json" in art
+    summaries_done = plots_done or all(name in snap.summaries for name in SUMMARY_FILES) or \
+        "figures" in art or "auto_plot_aggregator.py" in art
+
+    steps: list[tuple[bool, bool, float | None, float | None, bool]] = [
+        # (done, may be running, completed time, progress, estimated)
+        (summaries_done, tree_done, _latest(list(snap.summaries.values())),
+         len([n for n in SUMMARY_FILES if n in snap.summaries]) / len(SUMMARY_FILES), False),
+        (plots_done, summaries_done, art.get("token_tracker.json") or art.get("figures"), None, False),
+        (cites_done, plots_done, art.get("citations_progress.json") or art.get("cached_citations.bib"),
+         min(1.0, rounds / DEFAULT_CITE_ROUNDS) if rounds is not None else None, True),
+        (writeup_done, cites_done, _latest(final_pdf) or art.get("latex"), None, False),
+        (review, writeup_done, art.get("review_text.txt"), None, False),
+    ]
+    out = []
+    for done, running, when, progress, est in steps:
+        if done:
+            out.append(("completed", when, 1.0, False))
+        elif running:
+            out.append(("in_progress", None, progress, est))
+        else:
+            out.append(("pending", None, None, False))
+    return out

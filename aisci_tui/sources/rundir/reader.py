@@ -1,0 +1,227 @@
+"""Read an AI-Scientist-v2 run folder and say what changed, as protocol events."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from aisci_tui.protocol.models import EVENT_MODELS, Event
+from aisci_tui.sources.base import Notice
+from aisci_tui.sources.rundir import mapping
+from aisci_tui.sources.rundir.files import FileCache
+from aisci_tui.sources.rundir.layout import iso, parse_run_name
+from aisci_tui.sources.rundir.model import PlotInfo, StageInfo, StageTree
+from aisci_tui.sources.rundir.nodes import build_tree, experiment_payload, node_plots
+from aisci_tui.sources.rundir.progress import RunStatus, run_status, stage_infos
+from aisci_tui.sources.rundir.snapshot import Snapshot, take
+
+#: ``meta.source`` of every event the bridge makes.
+SOURCE = "aisci-tui/rundir"
+
+_KIND_ABBREV = {
+    "research_progress": "progress",
+    "experiment_results": "experiment",
+    "agent_status": "agent",
+    "system_event": "system",
+    "ethical_assessment": "ethics",
+}
+
+
+def _clean(value: Any) -> Any:
+    """Replace non-finite floats (which the protocol refuses) by None, recursively."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _digest(data: Any) -> str:
+    raw = orjson.dumps(data, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    return hashlib.blake2b(raw, digest_size=8).hexdigest()
+
+
+class RunReader:
+    """Everything the bridge knows about one run folder, refreshed by :meth:`scan`.
+
+    ``scan()`` re-reads only files whose ``(mtime_ns, size)`` changed and returns
+    the events whose content changed since the previous scan. Event ids are
+    ``"<run>:<kind>:<key>:<hash of data>"``, so an unchanged folder yields nothing
+    and a restarted reader yields the same ids again (a store drops them as
+    duplicates). Problems with files become notices (:meth:`take_notices`).
+    """
+
+    def __init__(self, run_dir: str | Path, clock: Callable[[], float] = time.time) -> None:
+        self.run_dir = Path(run_dir).expanduser().absolute()
+        self.session_id = self.run_dir.name
+        self.clock = clock
+        self._cache = FileCache()
+        self._emitted: dict[tuple[str, str], str] = {}
+        self._last_ts: dict[tuple[str, str], str] = {}
+        self._notices: list[Notice] = []
+        self._trees: dict[str, StageTree] = {}
+        self._plots: dict[str, list[PlotInfo]] = {}
+        self._stages: list[StageInfo] = []
+        self._status: RunStatus | None = None
+        self._snap: Snapshot | None = None
+        self._missing = False
+
+    # -- reading -----------------------------------------------------------------
+
+    def scan(self) -> list[Event]:
+        """Look at the folder again; the events that are new since the last scan, oldest first."""
+        try:
+            return self._scan()
+        except Exception as exc:  # noqa: BLE001 - a reader of someone else's files must not die
+            self._note(f"could not read the run folder: {type(exc).__name__}: {exc}", "warning")
+            return []
+
+    def _scan(self) -> list[Event]:
+        snap = take(self._cache, self.run_dir)
+        self._report_problems()
+        if not snap.exists:
+            if not self._missing:
+                self._missing = True
+                self._note(f"run folder {self.run_dir} is not there (yet); waiting for it", "warning")
+            return []
+        if self._missing:
+            self._missing = False
+            self._note(f"run folder {self.run_dir} is back", "info")
+        infos = stage_infos(snap)
+        status = run_status(snap, infos)
+        self._snap, self._stages, self._status = snap, infos, status
+        ctx = mapping.Context(self.session_id, snap, infos, status, self.clock())
+
+        items: list[mapping.Item] = []
+        items += mapping.system_items(ctx)
+        items += self._experiment_items(snap)
+        items.append(mapping.progress_item(ctx))
+        items += mapping.agent_items(ctx)
+        items.append(mapping.ethics_item(ctx))
+        events = [e for e in (self._event(*item) for item in items) if e is not None]
+        events.sort(key=lambda e: e.timestamp or "")
+        return events
+
+    def _experiment_items(self, snap: Snapshot) -> list[mapping.Item]:
+        items: list[mapping.Item] = []
+        trees: dict[str, StageTree] = {}
+        plots_by_node: dict[str, list[PlotInfo]] = {}
+        for sf in snap.stages:
+            journal = sf.journal or {}
+            nodes = [n for n in journal.get("nodes") or [] if isinstance(n, dict) and n.get("id")]
+            plots = {str(n["id"]): node_plots(self.run_dir, n, self._cache.is_file) for n in nodes}
+            tree = build_tree(sf.name, journal, sf.best_id, plots)
+            trees[sf.name.folder] = tree
+            by_id = {str(n["id"]): n for n in nodes}
+            for node in nodes:
+                nid = str(node["id"])
+                plots_by_node.setdefault(nid, plots[nid])
+                parent = tree.nodes[nid].parent
+                data = experiment_payload(self.run_dir, self.session_id, sf.name, node, parent,
+                                          nid == sf.best_id, plots[nid], by_id.get(parent) if parent else None)
+                ctime = node.get("ctime")
+                when = ctime if isinstance(ctime, int | float) and not isinstance(ctime, bool) else sf.journal_mtime
+                duration = node.get("exec_time")
+                if isinstance(when, float | int) and isinstance(duration, float | int) and math.isfinite(duration):
+                    when = when + max(0.0, float(duration))
+                items.append(("experiment_results", data["experiment_id"], when, data))
+        self._trees, self._plots = trees, plots_by_node
+        return items
+
+    def _event(self, kind: str, key: str, when: float | None, data: dict[str, Any]) -> Event | None:
+        data = _clean(data)
+        slot = (kind, key)
+        event_id = f"{self.session_id}:{_KIND_ABBREV[kind]}:{key}:{_digest(data)}"
+        if self._emitted.get(slot) == event_id:
+            return None
+        stamp = iso(when) if when is not None and math.isfinite(when) else None
+        previous = self._last_ts.get(slot)
+        if stamp is None or (previous is not None and stamp < previous):
+            stamp = previous or iso(self.clock())
+        try:
+            event = EVENT_MODELS[kind].model_validate(
+                {"type": kind, "id": event_id, "timestamp": stamp, "data": data, "meta": {"source": SOURCE}}
+            )
+        except ValidationError as exc:
+            self._note(f"skipped a {kind} update for {key}: {exc.error_count()} invalid field(s)", "warning")
+            self._emitted[slot] = event_id
+            return None
+        self._emitted[slot] = event_id
+        self._last_ts[slot] = stamp
+        return event
+
+    # -- notices -------------------------------------------------------------------
+
+    def _note(self, text: str, severity: str) -> None:
+        self._notices.append(Notice(kind="info", text=text, severity=severity,
+                                    details={"source": SOURCE, "run": self.session_id}))
+
+    def _report_problems(self) -> None:
+        for path, problem in self._cache.take_problem_changes():
+            rel = self._rel(path)
+            if problem is None:
+                self._note(f"{rel} can be read again", "info")
+            else:
+                transient = "incomplete" in problem or "disappeared" in problem
+                self._note(f"{rel}: {problem}", "info" if transient else "warning")
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.run_dir.parent))
+        except ValueError:
+            return str(path)
+
+    def take_notices(self) -> list[Notice]:
+        """Problems and recoveries noticed since the last call (each reported once)."""
+        out, self._notices = self._notices, []
+        return out
+
+    @property
+    def problems(self) -> dict[str, str]:
+        """Files that cannot be read right now, and why."""
+        return {self._rel(p): text for p, text in self._cache.problems.items()}
+
+    # -- views for the dashboard ------------------------------------------------------
+
+    @property
+    def exists(self) -> bool:
+        return self._snap is not None and self._snap.exists and not self._missing
+
+    @property
+    def title(self) -> str:
+        idea = self._snap.idea if self._snap else {}
+        return mapping._title(idea, self.session_id)
+
+    @property
+    def started_at(self):
+        return parse_run_name(self.session_id)[0]
+
+    @property
+    def stages(self) -> list[StageInfo]:
+        """Stage folders in order, as of the last scan."""
+        return list(self._stages)
+
+    @property
+    def status(self) -> RunStatus | None:
+        """Phase, milestones and overall progress, as of the last scan."""
+        return self._status
+
+    def tree(self, stage_name: str) -> StageTree | None:
+        """The search tree of a stage, by folder name (``stage_2_...``) or upstream name (``2_...``)."""
+        return self._trees.get(stage_name) or self._trees.get(f"stage_{stage_name}")
+
+    def trees(self) -> dict[str, StageTree]:
+        return dict(self._trees)
+
+    def plots(self, node_id: str) -> list[PlotInfo]:
+        """Plot files of a node (whether they exist, and the vision model's analysis)."""
+        return list(self._plots.get(node_id, []))
