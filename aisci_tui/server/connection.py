@@ -136,19 +136,13 @@ class Connection:
             await self.ws.send(frame)
             self.hub.stats["frames_sent"] += 1
             if events:
-                self._after_event_frame(events)
+                self._after_event_frame()
 
-    def _after_event_frame(self, events: int) -> None:
-        cfg = self.cfg
-        before, self._events_sent = self._events_sent, self._events_sent + events
-        if cfg.malformed_every:
-            for _ in range(self._events_sent // cfg.malformed_every - before // cfg.malformed_every):
-                self._queue.put_nowait((garbage_frame(self._garbage_sent), 0))
-                self._garbage_sent += 1
-                self.hub.stats["malformed_sent"] += 1
+    def _after_event_frame(self) -> None:
         self._event_frames += 1
-        if cfg.drop_every and self._event_frames % cfg.drop_every == 0:
-            log.info("%s: dropping the connection (drop_every=%d)", self.id, cfg.drop_every)
+        every = self.cfg.drop_every
+        if every and self._event_frames % every == 0:
+            log.info("%s: dropping the connection (drop_every=%d)", self.id, every)
             self.abort()
 
     async def _auth_deadline(self) -> None:
@@ -207,6 +201,13 @@ class Connection:
 
     def _emit(self, frame: str, events: int) -> None:
         self._put(frame, events)
+        every = self.cfg.malformed_every
+        if every:
+            before, self._events_sent = self._events_sent, self._events_sent + events
+            for _ in range(self._events_sent // every - before // every):
+                self._put(garbage_frame(self._garbage_sent))
+                self._garbage_sent += 1
+                self.hub.stats["malformed_sent"] += 1
 
     # -- receiving ----------------------------------------------------------
 
