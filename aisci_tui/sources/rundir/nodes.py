@@ -110,8 +110,8 @@ def metric_text(main: dict[str, Any] | None) -> str | None:
     return f"{main['name']}{mean} {main['value']:.4g}{direction}"
 
 
-def node_plots(run_dir: Path, node: dict[str, Any], exists) -> list[PlotInfo]:
-    """Plot files of a node (resolved in the run folder) with their analyses."""
+def plot_specs(run_dir: Path, node: dict[str, Any]) -> list[tuple[Path, str | None]]:
+    """A node's plot files (resolved in the run folder) with the vision model's analysis of each."""
     analyses: dict[str, str] = {}
     for item in node.get("plot_analyses") or []:
         if isinstance(item, dict):
@@ -119,15 +119,16 @@ def node_plots(run_dir: Path, node: dict[str, Any], exists) -> list[PlotInfo]:
             text = _text(item.get("analysis"))
             if where is not None and text:
                 analyses[str(where)] = text
-    plots: list[PlotInfo] = []
+    specs: list[tuple[Path, str | None]] = []
     seen: set[str] = set()
-    for recorded in node.get("plot_paths") or []:
+    paths = node.get("plot_paths")
+    for recorded in paths if isinstance(paths, list) else []:
         where = resolve_in_run(run_dir, recorded)
         if where is None or str(where) in seen:
             continue
         seen.add(str(where))
-        plots.append(PlotInfo(where, exists(where), analyses.get(str(where))))
-    return plots
+        specs.append((where, analyses.get(str(where))))
+    return specs
 
 
 def experiment_payload(
@@ -149,7 +150,7 @@ def experiment_payload(
         {
             "type": "image",
             "title": p.title,
-            "url": p.path.resolve().as_uri(),
+            "url": p.path.as_uri(),
             "description": p.analysis,
         }
         for p in plots

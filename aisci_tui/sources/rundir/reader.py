@@ -15,12 +15,12 @@ from pydantic import ValidationError
 from aisci_tui.protocol.models import EVENT_MODELS, Event
 from aisci_tui.sources.base import Notice
 from aisci_tui.sources.rundir import mapping
-from aisci_tui.sources.rundir.files import FileCache
+from aisci_tui.sources.rundir.files import FileCache, finite
 from aisci_tui.sources.rundir.layout import iso, parse_run_name
 from aisci_tui.sources.rundir.model import PlotInfo, StageInfo, StageTree
-from aisci_tui.sources.rundir.nodes import build_tree, experiment_payload, node_plots
+from aisci_tui.sources.rundir.nodes import build_tree, experiment_payload, plot_specs
 from aisci_tui.sources.rundir.progress import RunStatus, run_status, stage_infos
-from aisci_tui.sources.rundir.snapshot import Snapshot, take
+from aisci_tui.sources.rundir.snapshot import Snapshot, StageFiles, take
 
 #: ``meta.source`` of every event the bridge makes.
 SOURCE = "aisci-tui/rundir"
@@ -50,6 +50,46 @@ def _digest(data: Any) -> str:
     return hashlib.blake2b(raw, digest_size=8).hexdigest()
 
 
+_Prepared = tuple[str, str, float | None, dict[str, Any], str]
+
+
+class _StageMemo:
+    """A stage's experiment items and tree, rebuilt only when its journal, best node or plots change."""
+
+    def __init__(self, journal: dict[str, Any] | None, run_dir: Path) -> None:
+        self.journal = journal
+        data = journal or {}
+        self.nodes = [n for n in data.get("nodes") or [] if isinstance(n, dict) and n.get("id")]
+        self.specs = {str(n["id"]): plot_specs(run_dir, n) for n in self.nodes}
+        self.key: tuple[Any, ...] | None = None
+        self.items: list[_Prepared] = []
+        self.tree = StageTree(stage="")
+        self.plots: dict[str, list[PlotInfo]] = {}
+
+    def refresh(self, reader: RunReader, sf: StageFiles) -> None:
+        flags = tuple(reader._cache.is_file(path) for specs in self.specs.values() for path, _ in specs)
+        key = (sf.best_id, sf.journal_mtime, flags)
+        if key == self.key:
+            return
+        self.key = key
+        found = iter(flags)
+        self.plots = {nid: [PlotInfo(path, next(found), text) for path, text in specs]
+                      for nid, specs in self.specs.items()}
+        self.tree = build_tree(sf.name, self.journal or {}, sf.best_id, self.plots)
+        by_id = {str(n["id"]): n for n in self.nodes}
+        self.items = []
+        for node in self.nodes:
+            nid = str(node["id"])
+            parent = self.tree.nodes[nid].parent
+            data = experiment_payload(reader.run_dir, reader.session_id, sf.name, node, parent,
+                                      nid == sf.best_id, self.plots[nid], by_id.get(parent) if parent else None)
+            ctime, duration = finite(node.get("ctime")), finite(node.get("exec_time"))
+            when = ctime if ctime is not None else sf.journal_mtime
+            if when is not None and duration is not None:
+                when += max(0.0, duration)
+            self.items.append(reader._prepare("experiment_results", data["experiment_id"], when, data))
+
+
 class RunReader:
     """Everything the bridge knows about one run folder, refreshed by :meth:`scan`.
 
@@ -73,6 +113,7 @@ class RunReader:
         self._stages: list[StageInfo] = []
         self._status: RunStatus | None = None
         self._snap: Snapshot | None = None
+        self._memos: dict[str, _StageMemo] = {}
         self._missing = False
 
     # -- reading -----------------------------------------------------------------
@@ -101,46 +142,42 @@ class RunReader:
         self._snap, self._stages, self._status = snap, infos, status
         ctx = mapping.Context(self.session_id, snap, infos, status, self.clock())
 
-        items: list[mapping.Item] = []
-        items += mapping.system_items(ctx)
-        items += self._experiment_items(snap)
-        items.append(mapping.progress_item(ctx))
-        items += mapping.agent_items(ctx)
-        items.append(mapping.ethics_item(ctx))
-        events = [e for e in (self._event(*item) for item in items) if e is not None]
+        run_items: list[mapping.Item] = [
+            *mapping.system_items(ctx),
+            mapping.progress_item(ctx),
+            *mapping.agent_items(ctx),
+            mapping.ethics_item(ctx),
+        ]
+        prepared = self._experiment_items(snap) + [self._prepare(*item) for item in run_items]
+        events = [e for e in (self._event(*item) for item in prepared) if e is not None]
         events.sort(key=lambda e: e.timestamp or "")
         return events
 
-    def _experiment_items(self, snap: Snapshot) -> list[mapping.Item]:
-        items: list[mapping.Item] = []
+    def _experiment_items(self, snap: Snapshot) -> list[_Prepared]:
+        items: list[_Prepared] = []
         trees: dict[str, StageTree] = {}
         plots_by_node: dict[str, list[PlotInfo]] = {}
+        memos: dict[str, _StageMemo] = {}
         for sf in snap.stages:
-            journal = sf.journal or {}
-            nodes = [n for n in journal.get("nodes") or [] if isinstance(n, dict) and n.get("id")]
-            plots = {str(n["id"]): node_plots(self.run_dir, n, self._cache.is_file) for n in nodes}
-            tree = build_tree(sf.name, journal, sf.best_id, plots)
-            trees[sf.name.folder] = tree
-            by_id = {str(n["id"]): n for n in nodes}
-            for node in nodes:
-                nid = str(node["id"])
-                plots_by_node.setdefault(nid, plots[nid])
-                parent = tree.nodes[nid].parent
-                data = experiment_payload(self.run_dir, self.session_id, sf.name, node, parent,
-                                          nid == sf.best_id, plots[nid], by_id.get(parent) if parent else None)
-                ctime = node.get("ctime")
-                when = ctime if isinstance(ctime, int | float) and not isinstance(ctime, bool) else sf.journal_mtime
-                duration = node.get("exec_time")
-                if isinstance(when, float | int) and isinstance(duration, float | int) and math.isfinite(duration):
-                    when = when + max(0.0, float(duration))
-                items.append(("experiment_results", data["experiment_id"], when, data))
-        self._trees, self._plots = trees, plots_by_node
+            memo = self._memos.get(sf.name.folder)
+            if memo is None or memo.journal is not sf.journal:
+                memo = _StageMemo(sf.journal, self.run_dir)
+            memo.refresh(self, sf)
+            memos[sf.name.folder] = memo
+            trees[sf.name.folder] = memo.tree
+            for nid, plots in memo.plots.items():
+                plots_by_node.setdefault(nid, plots)
+            items += memo.items
+        self._memos, self._trees, self._plots = memos, trees, plots_by_node
         return items
 
-    def _event(self, kind: str, key: str, when: float | None, data: dict[str, Any]) -> Event | None:
+    def _prepare(self, kind: str, key: str, when: float | None, data: dict[str, Any]) -> _Prepared:
         data = _clean(data)
+        return kind, key, when, data, _digest(data)
+
+    def _event(self, kind: str, key: str, when: float | None, data: dict[str, Any], digest: str) -> Event | None:
         slot = (kind, key)
-        event_id = f"{self.session_id}:{_KIND_ABBREV[kind]}:{key}:{_digest(data)}"
+        event_id = f"{self.session_id}:{_KIND_ABBREV[kind]}:{key}:{digest}"
         if self._emitted.get(slot) == event_id:
             return None
         stamp = iso(when) if when is not None and math.isfinite(when) else None
