@@ -278,8 +278,29 @@ class Connection:
             self._expiry_task = None
         if principal.expires_at is not None:
             self._expiry_task = asyncio.create_task(self._watch_expiry(principal.expires_at))
+        if renewed:
+            self._prune_subscriptions(principal, msg.id)
         if self.hub.unavailable:
             self.error(ErrorCode.SERVICE_UNAVAILABLE, self.hub.unavailable, retry_after=30)
+
+    def _prune_subscriptions(self, principal: Principal, correlation_id: str | None) -> None:
+        """After a re-auth with narrower permissions, stop what may no longer be read."""
+        denied: list[str] = []
+        for sub in list(self.subscriptions.values()):
+            lost = [e for e in sub.events if not principal.may_read(e)]
+            if lost:
+                sub.remove_events(lost)
+                denied.extend(e for e in lost if e not in denied)
+            if not sub.events:
+                sub.close()
+                del self.subscriptions[sub.id]
+        if denied:
+            self.error(
+                ErrorCode.PERMISSION_DENIED,
+                "the new credentials do not allow these events; they were unsubscribed",
+                correlation_id,
+                {"permission_denied": denied},
+            )
 
     async def _watch_expiry(self, expires_at: float) -> None:
         await asyncio.sleep(max(0.0, expires_at - self.cfg.token_refresh_lead - time.time()))

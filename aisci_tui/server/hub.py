@@ -86,7 +86,7 @@ class Hub:
     def estimated_per_minute(self, events: Iterable[str], matcher: Matcher) -> float:
         """Events per minute this subscription would have received over the last minute."""
         now = time.monotonic()
-        window = min(60.0, max(1.0, now - self.started))
+        window = min(60.0, max(10.0, now - self.started))
         wanted = frozenset(events)
         count = 0
         for p in reversed(self.history):

@@ -180,3 +180,16 @@ async def test_dev_key_generated_without_credentials():
         assert resp["data"]["error"]["code"] == "INVALID_TOKEN"
     async with running() as srv:
         assert srv.dev_api_key is None
+
+
+async def test_reauth_with_narrower_permissions_prunes_subscriptions(server):
+    async with peer(server.url) as p:
+        await p.subscribe(["agent_status", "system_event"])
+        await p.send("auth", {"token": mint_jwt(SECRET, ttl=600, permissions=["agents"])})
+        assert (await p.expect("auth_response"))["data"]["status"] == "success"
+        err = await p.expect("error")
+        assert err["data"]["code"] == "PERMISSION_DENIED"
+        assert err["data"]["details"]["permission_denied"] == ["system_event"]
+        await server.publish(system_ev())
+        await server.publish(agent_ev("a5"))
+        assert (await p.events(1))[0]["data"]["agent_id"] == "a5"

@@ -165,3 +165,17 @@ async def test_simulated_feed_reaches_clients():
             assert {e["type"] for e in evs} == {"agent_status", "research_progress"}
             assert len({e["id"] for e in evs}) == 20
             assert all(e["timestamp"].endswith("Z") for e in evs)
+
+
+async def test_slow_client_is_disconnected():
+    async with running(max_queue=5) as srv:
+        async with peer(srv.url) as p:
+            await p.subscribe(["agent_status"])
+            for _ in range(50):  # queued faster than any socket drains
+                await srv.publish(agent_ev())
+            got = 0
+            with pytest.raises(ConnectionClosed):
+                while True:
+                    got += (await p.recv(2))["type"] == "agent_status"
+            assert got <= 5 and p.ws.close_code == 1013
+        assert srv.stats["slow_clients"] == 1

@@ -209,13 +209,13 @@ class Simulator:
             agent.task = None
             agent.status = "idle"
         if agent.status == "idle" and not s.done:
-            wanted = 0.7 if s.phase in agent.phases else 0.12
+            wanted = 0.6 if s.phase in agent.phases else 0.03
             if rng.random() < wanted:
                 self._start_task(s, agent)
         roll = rng.random()
-        if agent.status not in ("error", "offline") and roll < 0.006:
+        if agent.status not in ("error", "offline") and roll < 0.004:
             agent.error_count += 1
-            agent.status = "error" if roll < 0.0045 else "offline"
+            agent.status = "error" if roll < 0.003 else "offline"
             agent.recover_at = now + (rng.uniform(20, 90) if agent.status == "error" else rng.uniform(60, 240))
             if agent.status == "error" and rng.random() < 0.25:
                 self._at(rng.uniform(5, 20), lambda: self._assess(s, agent.id, "agent"))

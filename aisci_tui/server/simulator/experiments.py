@@ -96,6 +96,7 @@ def results_payload(
         visualizations: list[dict[str, Any]] = []
     else:
         summary = rng.choice(SUMMARIES).format(**values)
+        summary = summary[0].upper() + summary[1:]
         findings = _findings(rng, topic, exp, metrics)
         if status == "partial":
             total = rng.choice((5, 10))
