@@ -31,14 +31,26 @@ def test_half_written_journal_keeps_the_last_good_content_and_is_retried(tmp_pat
     notices = reader.take_notices()
     assert len(notices) == 1 and "journal.json is incomplete" in notices[0].text
     assert notices[0].kind == "info" and notices[0].severity == "info"
-    assert s2.folder in next(iter(reader.problems))
+    assert s2.folder in next(iter(reader.problems)) and reader.retry_soon
     assert reader.tree(s2.folder) is not None and len(reader.tree(s2.folder).nodes) == 4  # old content
     reader.scan()
     assert reader.take_notices() == []  # the same problem is reported once
     s2.write()
     assert f"s2.1-{nid}" in exp_ids(reader.scan())
     assert any("can be read again" in t for t in texts(reader))
-    assert reader.problems == {}
+    assert reader.problems == {} and not reader.retry_soon
+
+
+def test_problems_of_a_removed_folder_are_forgotten(tmp_path):
+    run = mid_run(tmp_path)
+    s2 = run.stages[1]
+    s2.write_partial(0.5)
+    reader = RunReader(run.path)
+    reader.scan()
+    assert reader.problems and reader.retry_soon
+    shutil.rmtree(s2.path)
+    reader.scan()
+    assert reader.problems == {} and not reader.retry_soon
 
 
 def test_journal_half_written_on_first_sight_yields_its_nodes_once_complete(tmp_path):

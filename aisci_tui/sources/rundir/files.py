@@ -78,6 +78,9 @@ class FileCache:
         self.problems: dict[Path, str] = {}
         #: Problems that appeared or cleared since :meth:`take_problem_changes`.
         self._pending: list[tuple[Path, str | None]] = []
+        #: Paths whose last read found content still being written (worth retrying soon).
+        self.transient: set[Path] = set()
+        self._touched: set[Path] = set()
 
     # -- problems ---------------------------------------------------------------
 
@@ -92,6 +95,16 @@ class FileCache:
             self.problems[path] = text
         self._pending.append((path, text))
 
+    def begin(self) -> None:
+        """Start a pass over the folder; see :meth:`finish`."""
+        self._touched = set()
+
+    def finish(self) -> None:
+        """Forget problems of paths this pass did not look at (their folder went away)."""
+        for path in [p for p in self.problems if p not in self._touched]:
+            del self.problems[path]
+            self.transient.discard(path)
+
     def take_problem_changes(self) -> list[tuple[Path, str | None]]:
         """Problems that appeared (text) or went away (None) since the last call."""
         out, self._pending = self._pending, []
@@ -101,6 +114,7 @@ class FileCache:
 
     def stat(self, path: Path) -> os.stat_result | None:
         """The file's stat, or None if it is missing or cannot be looked at."""
+        self._touched.add(path)
         try:
             return path.stat()
         except FileNotFoundError:
@@ -119,6 +133,7 @@ class FileCache:
 
     def listdir(self, path: Path) -> list[os.DirEntry[str]]:
         """Entries of a folder, sorted by name; [] if missing, not a folder or unreadable."""
+        self._touched.add(path)
         try:
             with os.scandir(path) as it:
                 entries = sorted(it, key=lambda e: e.name)
@@ -152,6 +167,8 @@ class FileCache:
 
     def _read(self, path: Path, kind: str, parse: Callable[[bytes], Any]) -> Any:
         entry = self._entries.setdefault((path, kind), _Entry())
+        self._touched.add(path)
+        self.transient.discard(path)
         try:
             st = path.stat()
         except FileNotFoundError:
@@ -184,6 +201,7 @@ class FileCache:
         except (ValueError, yaml.YAMLError, RecursionError):
             # most likely caught mid-rewrite: keep the old content, try again next time
             entry.ok = False
+            self.transient.add(path)
             self._problem(path, f"{path.name} is incomplete or not valid yet; will retry")
             return entry.value
         entry.key, entry.value, entry.mtime, entry.ok = key, value, st.st_mtime, True

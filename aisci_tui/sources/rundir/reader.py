@@ -127,7 +127,9 @@ class RunReader:
             return []
 
     def _scan(self) -> list[Event]:
+        self._cache.begin()
         snap = take(self._cache, self.run_dir)
+        self._cache.finish()
         self._report_problems()
         if not snap.exists:
             if not self._missing:
@@ -221,6 +223,11 @@ class RunReader:
         """Problems and recoveries noticed since the last call (each reported once)."""
         out, self._notices = self._notices, []
         return out
+
+    @property
+    def retry_soon(self) -> bool:
+        """A file was caught mid-write: scanning again shortly will probably read it whole."""
+        return bool(self._cache.transient)
 
     @property
     def problems(self) -> dict[str, str]:

@@ -92,7 +92,7 @@ class RunSource:
                     word = "finished" if status.finished else "failed"
                     yield Notice(kind="info", text=f"the run has {word}; still watching the folder",
                                  details={"source": SOURCE, "run": self.reader.session_id})
-                delay = RETRY_DELAY if self.reader.problems else self.poll_interval
+                delay = RETRY_DELAY if self.reader.retry_soon else self.poll_interval
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=min(delay, self.poll_interval))
         finally:
