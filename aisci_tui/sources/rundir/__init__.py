@@ -58,7 +58,6 @@ def run_info(run_dir: str | Path) -> RunInfo:
     reader.scan()
     started, idea, attempt = parse_run_name(reader.session_id)
     status = reader.status
-    snap = reader._snap
     if status is None:
         state, phase, overall = "unreadable", None, None
     elif status.failed:
@@ -75,11 +74,11 @@ def run_info(run_dir: str | Path) -> RunInfo:
         idea=idea,
         attempt=attempt,
         started_at=started,
-        title=reader.title if snap is not None else None,
+        title=reader.title if status is not None else None,
         state=state,
         phase=phase,
         overall_progress=overall,
-        last_change=snap.last_change if snap is not None else None,
+        last_change=reader.last_change,
         finished=bool(status and status.finished),
         failed=bool(status and status.failed),
         problems=[f"{k}: {v}" for k, v in reader.problems.items()],

@@ -99,7 +99,7 @@ def progress_item(ctx: Context) -> Item:
         })
     data: dict[str, Any] = {
         "session_id": ctx.session_id,
-        "title": _title(snap.idea, ctx.session_id),
+        "title": title_of(snap.idea, ctx.session_id),
         "overall_progress": st.overall,
         "current_phase": st.phase,
         "phase_progress": st.phase_progress,
@@ -126,7 +126,8 @@ def progress_item(ctx: Context) -> Item:
     return ("research_progress", ctx.session_id, last if last is not None else started, data)
 
 
-def _title(idea: dict[str, Any], fallback: str) -> str:
+def title_of(idea: dict[str, Any], fallback: str) -> str:
+    """The idea's title, else its name, else ``fallback``."""
     for key in ("Title", "Name"):
         if isinstance(idea.get(key), str) and idea[key].strip():
             return idea[key].strip()

@@ -6,6 +6,7 @@ import hashlib
 import math
 import time
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -243,11 +244,17 @@ class RunReader:
     @property
     def title(self) -> str:
         idea = self._snap.idea if self._snap else {}
-        return mapping._title(idea, self.session_id)
+        return mapping.title_of(idea, self.session_id)
 
     @property
-    def started_at(self):
+    def started_at(self) -> datetime | None:
+        """When the run began, from the folder's name (None if the name has no time)."""
         return parse_run_name(self.session_id)[0]
+
+    @property
+    def last_change(self) -> float | None:
+        """Newest modification time seen in the run folder at the last scan."""
+        return self._snap.last_change if self._snap is not None else None
 
     @property
     def stages(self) -> list[StageInfo]:
