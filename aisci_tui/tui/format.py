@@ -1,0 +1,161 @@
+"""Pure formatting helpers for the dashboard: durations, ages, percentages, sizes, times.
+
+Plain Python (no Textual, no Rich) so they are cheap to test. Every helper
+accepts ``None`` (and other junk a server may send) and returns
+:data:`MISSING` instead of raising.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+#: Shown where a value is absent or unreadable.
+MISSING = "—"
+
+
+def _number(value: object) -> float | None:
+    """A finite float for ints/floats (not bools), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def fraction(value: object) -> float | None:
+    """A 0..1 value clamped into range (for bars), or None."""
+    number = _number(value)
+    if number is None:
+        return None
+    return min(1.0, max(0.0, number))
+
+
+def percent(value: object, digits: int = 0) -> str:
+    """``0.456`` → ``"46%"``; the raw value is shown even outside 0..1 (``1.5`` → ``"150%"``)."""
+    number = _number(value)
+    if number is None:
+        return MISSING
+    return f"{number * 100:.{digits}f}%"
+
+
+def duration(seconds: object) -> str:
+    """A compact duration: ``"45s"``, ``"12m 05s"``, ``"3h 20m"``, ``"2d 04h"``."""
+    number = _number(seconds)
+    if number is None:
+        return MISSING
+    sign = "-" if number < 0 else ""
+    total = int(round(abs(number)))
+    days, rest = divmod(total, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        text = f"{days}d {hours:02d}h"
+    elif hours:
+        text = f"{hours}h {minutes:02d}m"
+    elif minutes:
+        text = f"{minutes}m {secs:02d}s"
+    else:
+        text = f"{secs}s"
+    return sign + text
+
+
+def seconds_between(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return (end - start).total_seconds()
+
+
+def age(moment: datetime | None, now: datetime) -> str:
+    """How long ago ``moment`` was: ``"12s ago"``; a future moment reads ``"in 5s"``."""
+    delta = seconds_between(moment, now)
+    if delta is None:
+        return MISSING
+    if delta < 0:
+        return f"in {duration(-delta)}"
+    return f"{duration(delta)} ago"
+
+
+def countdown(deadline: datetime | None, now: datetime) -> str:
+    """Time left until ``deadline``: ``"in 6d 23h"``, or ``"overdue by 2h 00m"``."""
+    delta = seconds_between(now, deadline)
+    if delta is None:
+        return MISSING
+    if delta < 0:
+        return f"overdue by {duration(-delta)}"
+    return f"in {duration(delta)}"
+
+
+def clock_time(moment: datetime | None, now: datetime | None = None) -> str:
+    """``"14:05:09"`` for a moment on the same UTC day as ``now``, else ``"2026-01-02 14:05"``."""
+    if moment is None:
+        return MISSING
+    moment = moment.astimezone(UTC)
+    if now is not None and moment.date() == now.astimezone(UTC).date():
+        return moment.strftime("%H:%M:%S")
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def eta(moment: datetime | None, now: datetime) -> str:
+    """When something will finish: ``"14:05:09 (in 1h 20m)"``."""
+    if moment is None:
+        return MISSING
+    return f"{clock_time(moment, now)} ({countdown(moment, now)})"
+
+
+def size(n_bytes: object) -> str:
+    """``2_300_000`` → ``"2.3 MB"`` (decimal units, like the guide's ``"2.3MB"``)."""
+    number = _number(n_bytes)
+    if number is None:
+        return MISSING
+    value = abs(number)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if value < 1000 or unit == "TB":
+            break
+        value /= 1000
+    sign = "-" if number < 0 else ""
+    return f"{sign}{value:.0f} {unit}" if unit == "B" else f"{sign}{value:.1f} {unit}"
+
+
+def number(value: object, digits: int = 2) -> str:
+    """A metric value: integers as integers, others to ``digits`` significant decimals."""
+    num = _number(value)
+    if num is None:
+        return MISSING
+    if num.is_integer() and abs(num) < 1e15:
+        return f"{int(num):,}"
+    if abs(num) >= 1000:
+        return f"{num:,.0f}"
+    return f"{num:.{digits}f}" if abs(num) >= 0.01 else f"{num:.{digits}g}"
+
+
+def seconds(value: object) -> str:
+    """A response time in seconds: ``1.2`` → ``"1.20s"``, ``0.0042`` → ``"4ms"``."""
+    num = _number(value)
+    if num is None:
+        return MISSING
+    if abs(num) < 1:
+        return f"{num * 1000:.0f}ms"
+    return f"{num:.2f}s"
+
+
+def count(value: object) -> str:
+    num = _number(value)
+    if num is None:
+        return MISSING
+    return f"{int(num):,}"
+
+
+def flag(value: object) -> str:
+    """``True`` → ``"yes"``, ``False`` → ``"no"``, anything else → :data:`MISSING`."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return MISSING
+
+
+def words(value: str | None) -> str:
+    """A protocol word for people: ``"review_required"`` → ``"review required"``."""
+    if not value:
+        return MISSING
+    return value.replace("_", " ")

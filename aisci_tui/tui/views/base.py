@@ -1,0 +1,146 @@
+"""The seam between the dashboard app and its views.
+
+The app owns the source, the store and the refresh timer; it calls
+:meth:`StoreView.sync` on the visible view at most ``refresh_hz`` times a
+second. Views only read the store and the :class:`ViewContext`; they never
+touch the source or the network.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar
+
+from textual.message import Message
+from textual.widget import Widget
+
+from aisci_tui.protocol.models import Filters
+from aisci_tui.store import Changes, Store
+from aisci_tui.tui.widgets.tones import COMPONENT_CLASSES, Palette, tone_css
+
+
+@dataclass(frozen=True)
+class ViewContext:
+    """What a view needs besides the store."""
+
+    session_id: str | None  # the session being looked at; None = all sessions
+    now: datetime  # aware UTC wall clock for ages and ETAs (injected so snapshots are stable)
+    refresh_hz: float = 10.0
+
+
+class SessionChosen(Message):
+    """The user picked a session in the research overview (None: back to all sessions)."""
+
+    def __init__(self, session_id: str | None) -> None:
+        super().__init__()
+        self.session_id = session_id
+
+
+class StoreView(Widget):
+    """Base of the five views: shows part of the store, updated by key on :meth:`sync`."""
+
+    VIEW_ID: ClassVar[str] = ""
+    TITLE: ClassVar[str] = ""
+    #: What ``f`` cycles through ("status", "severity"), or None when the view has no such filter.
+    FILTER_LABEL: ClassVar[str | None] = None
+    #: The event types :meth:`server_filters` concerns (for a subscription limited to this view).
+    EVENT_TYPES: ClassVar[tuple[str, ...]] = ()
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = COMPONENT_CLASSES
+    DEFAULT_CSS = "StoreView { height: 1fr; }\n" + tone_css("StoreView")
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id or self.VIEW_ID, classes=classes)
+        self._palette: Palette | None = None
+        self._store: Store | None = None
+        self._ctx: ViewContext | None = None
+        self._ctx_at = 0.0
+        self._pending = False
+
+    # -- the contract ---------------------------------------------------------------
+
+    def sync(self, store: Store, changes: Changes, ctx: ViewContext, *, full: bool = False) -> None:
+        """Bring the view up to date with ``store``; ``changes`` says what changed since the last call."""
+        if store is not self._store and self._store is not None:
+            self.reset()
+        full = full or store is not self._store or self._pending
+        self._store, self._ctx, self._ctx_at = store, ctx, time.monotonic()
+        if not self.is_mounted or not self.ready():
+            self._pending = True
+            return
+        self._pending = False
+        self.update_view(store, changes, ctx, full)
+
+    def set_text_filter(self, text: str) -> None:
+        """The ``/`` filter: case-insensitive substring over the view's columns."""
+
+    def cycle_filter(self) -> str:
+        """Step the status/severity filter; returns its label."""
+        return "all"
+
+    def server_filters(self) -> Filters | None:
+        """The part of the filter state the server can apply (for :attr:`EVENT_TYPES`), or None."""
+        return None
+
+    def sort_next(self) -> str:
+        return "sort: not available here"
+
+    def sort_reverse(self) -> str:
+        return "sort: not available here"
+
+    def export_rows(self) -> tuple[list[str], list[dict]]:
+        """Columns and rows of what the view shows now, with full values."""
+        return [], []
+
+    def open_selected(self) -> None:
+        """Enter: open the highlighted item's detail."""
+
+    # -- for subclasses -----------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget everything shown (the app handed over a different store)."""
+
+    def ready(self) -> bool:
+        """True once the view's children exist and :meth:`update_view` may run."""
+        return True
+
+    def update_view(self, store: Store, changes: Changes, ctx: ViewContext, full: bool) -> None:
+        raise NotImplementedError
+
+    @property
+    def palette(self) -> Palette:
+        if self._palette is None:
+            self._palette = Palette.of(self) if self.is_mounted else Palette.plain()
+        return self._palette
+
+    def now(self) -> datetime:
+        """The context's clock, moved on by the time since the last sync."""
+        if self._ctx is None:
+            return datetime.now(UTC)
+        return self._ctx.now + timedelta(seconds=time.monotonic() - self._ctx_at)
+
+    def resync(self) -> None:
+        """Redraw from the last store and context (after a view-local change such as a theme)."""
+        if self._store is not None and self._ctx is not None and self.is_mounted and self.ready():
+            self.update_view(self._store, Changes(), self._ctx, True)
+
+    def on_mount(self) -> None:
+        if self._pending:
+            self.call_after_refresh(self.resync)
+            self._pending = False
+
+    def restyle(self) -> None:
+        """Redraw everything in the new theme's colours."""
+        self.resync()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        old, self._palette = self._palette, None
+        if old is not None and self._store is not None:
+            self.call_after_refresh(self._restyle_if_changed, old)
+
+    def _restyle_if_changed(self, old: Palette) -> None:
+        if self.palette != old:
+            self.restyle()

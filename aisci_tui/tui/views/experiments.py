@@ -1,0 +1,198 @@
+"""Experiments view: results in a list, the highlighted one in full in a detail pane."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from aisci_tui.protocol.times import parse_time
+from aisci_tui.store import Changes, Store
+from aisci_tui.store.query import ALL, Column, Row, agent_name, experiment_row, session_agent_ids, status_state
+from aisci_tui.textsafe import clean
+from aisci_tui.tui import format as fmt
+from aisci_tui.tui.views.base import ViewContext
+from aisci_tui.tui.views.cells import cell, number_cell
+from aisci_tui.tui.views.sections import stack, capped, extras, grid, heading, more_note, paragraph
+from aisci_tui.tui.views.split import SplitView
+from aisci_tui.tui.widgets.badges import EXPERIMENT, badge
+from aisci_tui.tui.widgets.bars import labelled_bar, score_tone
+from aisci_tui.tui.widgets.links import link
+from aisci_tui.tui.widgets.tones import Palette
+
+
+class ExperimentsView(SplitView):
+    VIEW_ID = "experiments"
+    TITLE = "Experiments"
+    FILTER_LABEL = "status"
+    EVENT_TYPES = ("experiment_results",)
+    KIND = "experiments"
+    EXPORT_EXTRA = ("experiment_id", "metric_name", "agent_id", "session_id", "exc_type", "summary")
+    PLACEHOLDER = "Highlight an experiment to see its results."
+
+    COLUMNS: ClassVar[list[Column]] = [
+        Column("title", "Title", 0, 0, min_width=20),
+        Column("status", "Status", 11, 0),
+        Column("metric", "Metric", 7, 1, numeric=True),
+        Column("duration", "Duration", 8, 1, numeric=True),
+        Column("agent", "Agent", 16, 3),
+        Column("stage", "Stage", 14, 2, optional=True),
+        Column("step", "Step", 5, 4, numeric=True, optional=True),
+        Column("tags", "Tags", 16, 4, optional=True),
+    ]
+
+    def filter_states(self) -> list[Any]:
+        return [ALL, status_state("completed"), status_state("failed"), status_state("partial")]
+
+    def scope(self, store: Store, ctx: ViewContext) -> tuple[str, frozenset[str]] | None:
+        if not ctx.session_id:
+            return None
+        return ctx.session_id, frozenset(session_agent_ids(store, ctx.session_id))
+
+    def in_scope(self, key: str, row: Row, scope: Any, ctx: ViewContext) -> bool:
+        if scope is None:
+            return True
+        session_id, agents = scope
+        return row["session_id"] == session_id or (row["session_id"] is None and row["agent_id"] in agents)
+
+    def related(self, store: Store, changes: Changes) -> set[str]:
+        if not changes.agents:
+            return set()
+        return {k for k, row in self.rows.items()
+                if row["agent_id"] in changes.agents and row["agent"] != agent_name(store, row["agent_id"])}
+
+    def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
+        row = experiment_row(item, store)
+        results = item.data.results
+        row["summary"] = results.summary if results else None
+        return row
+
+    def build_cells(self, row: Row, ctx: ViewContext) -> dict[str, Text]:
+        p = self.palette
+        metric = row["metric"]
+        return {
+            "title": cell(row["title"]),
+            "status": badge(EXPERIMENT, row["status"], p),
+            "metric": number_cell(fmt.number(metric, 3) if metric is not None else fmt.MISSING),
+            "duration": number_cell(fmt.duration(row["duration"])),
+            "agent": cell(row["agent"] or fmt.MISSING),
+            "stage": cell(row["stage"] if row["stage"] is not None else fmt.MISSING),
+            "step": number_cell(clean(row["step"], 10) if row["step"] is not None else fmt.MISSING),
+            "tags": cell(row["tags"] or ""),
+        }
+
+    def render_detail(self, key: str, ctx: ViewContext) -> RenderableType:
+        entity = self._store.experiments.get(key) if self._store else None
+        if entity is None:
+            return Text("This experiment is no longer in the store.")
+        return experiment_detail(entity.data, self._store, self.palette, ctx.now)
+
+
+def experiment_detail(d: Any, store: Store, p: Palette, now: datetime) -> RenderableType:
+    """Everything an experiment_results event carries, sanitised and capped."""
+    results, execution, quality = d.results, d.execution, d.quality_metrics
+    title = Text.assemble((clean(d.title or d.experiment_id, 300), "bold"), "  ", badge(EXPERIMENT, d.status, p))
+    agent_id = execution.agent_id if execution else None
+    parts: list[RenderableType] = [title, grid([
+        ("Experiment id", d.experiment_id), ("Session", d.session_id),
+        ("Agent", f"{agent_name(store, agent_id)} ({agent_id})" if agent_id else None),
+    ], p)]
+
+    parts += [heading("Summary", p), paragraph(results.summary if results else None)]
+
+    findings = results.key_findings if results else []
+    parts.append(heading(f"Key findings ({len(findings):,})", p))
+    shown, hidden = capped(findings)
+    parts += [Text(f"• {clean(f, 1000)}", end="") for f in shown] or [Text("—")]
+    if note := more_note(hidden, "findings (export has them all)"):
+        parts.append(note)
+
+    parts += [heading("Metrics", p), _metrics(results.metrics if results else None, p)]
+
+    visuals = results.visualizations if results else []
+    if visuals:
+        parts.append(heading(f"Visualizations ({len(visuals):,})", p))
+        shown, hidden = capped(visuals)
+        for v in shown:
+            line = link(v.title or v.url or "untitled", v.url, p["accent"])
+            if v.type:
+                line.append(f"  [{clean(v.type, 40)}]", p["muted"])
+            parts.append(line)
+            if v.description:
+                parts.append(Text(f"  {clean(v.description, 500)}", style=p["muted"], end=""))
+        if note := more_note(hidden, "visualizations"):
+            parts.append(note)
+
+    data = results.data if results else None
+    if data is not None:
+        meta = data.metadata
+        columns = meta.columns if meta and meta.columns else []
+        col_text, col_hidden = capped(columns)
+        parts += [heading("Data", p), grid([
+            ("Raw data", link(data.raw_data_url, data.raw_data_url, p["accent"]) if data.raw_data_url else None),
+            ("Processed", link(data.processed_data_url, data.processed_data_url, p["accent"])
+             if data.processed_data_url else None),
+            ("Columns", ", ".join(str(c) for c in col_text) + (f" … (+{col_hidden:,})" if col_hidden else "")
+             if columns else None),
+            ("Rows", fmt.count(meta.rows) if meta else None),
+            ("File size", meta.file_size if meta else None),
+        ], p)]
+
+    if execution is not None:
+        res = execution.computing_resources
+        started, done = parse_time(execution.started_at), parse_time(execution.completed_at)
+        parts += [heading("Execution", p), grid([
+            ("Duration", fmt.duration(execution.duration)),
+            ("Started", fmt.clock_time(started, now) if started else execution.started_at),
+            ("Completed", fmt.clock_time(done, now) if done else execution.completed_at),
+            ("CPU time", fmt.duration(res.cpu_time) if res else None),
+            ("Memory peak", res.memory_peak if res else None),
+            ("GPU usage", res.gpu_usage if res else None),
+            *extras(res), *extras(execution),
+        ], p)]
+
+    if quality is not None:
+        parts.append(heading("Quality", p))
+        parts.append(grid([
+            (label, labelled_bar(value, 20, p[score_tone(value)], p["muted"]))
+            for label, value in (("Data quality", quality.data_quality_score),
+                                 ("Methodology", quality.methodology_score),
+                                 ("Reproducibility", quality.reproducibility_score))
+        ] + [(k, labelled_bar(v, 20, p[score_tone(v)], p["muted"]) if _num(v) else v)
+             for k, v in (quality.model_extra or {}).items()], p))
+
+    other = extras(d)
+    if other:
+        parts += [heading("Run details", p), grid(other, p)]
+    return stack(parts)
+
+
+def _num(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _metrics(metrics: Any, p: Palette) -> RenderableType:
+    if metrics is None:
+        return Text("—")
+    rows: list[tuple[str, RenderableType | str | None]] = []
+    if metrics.accuracy is not None:
+        acc = Text(fmt.number(metrics.accuracy, 3))
+        ci = metrics.confidence_interval
+        if ci and len(ci) == 2:
+            acc.append(f"  (confidence interval {fmt.number(ci[0], 3)} – {fmt.number(ci[1], 3)})", p["muted"])
+        rows.append(("Accuracy", acc))
+    elif metrics.confidence_interval:
+        rows.append(("Confidence interval", " – ".join(fmt.number(v, 3) for v in metrics.confidence_interval[:2])))
+    rows.append(("Sample size", fmt.count(metrics.sample_size)))
+    rows.append(("Effect size", fmt.number(metrics.effect_size, 3)))
+    extra = list((metrics.model_extra or {}).items())
+    shown, hidden = capped(extra)
+    for name, value in shown:
+        rows.append((clean(name, 80), fmt.number(value, 4) if _num(value) else clean(str(value), 200)))
+    table: Table = grid(rows, p)
+    if hidden:
+        return stack([table, more_note(hidden, "metrics")])
+    return table

@@ -1,0 +1,276 @@
+"""Research view: every session on one line each; Enter opens one session's progress in full."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from rich.console import RenderableType
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from aisci_tui.protocol.times import parse_time
+from aisci_tui.store import Changes, Entity, Store
+from aisci_tui.store.query import Column, Row, SessionCounts, agent_name, export_value, session_counts, session_row
+from aisci_tui.textsafe import clean
+from aisci_tui.tui import format as fmt
+from aisci_tui.tui.views.base import SessionChosen, ViewContext
+from aisci_tui.tui.views.cells import cell, number_cell, progress_cell
+from aisci_tui.tui.views.sections import stack, capped, extras, grid, heading, more_note
+from aisci_tui.tui.views.table import TableView
+from aisci_tui.tui.widgets.badges import MILESTONE, badge
+from aisci_tui.tui.widgets.bars import labelled_bar
+from aisci_tui.tui.widgets.table import KeyedTable
+from aisci_tui.tui.widgets.tones import Palette
+
+#: The phases a session goes through, in order (others are shown as they come).
+PHASES = ("literature_review", "hypothesis_generation", "experiment_design", "experimentation", "analysis",
+          "writing", "done")
+BAR = 30
+
+
+def eta_text(row: Row, now: datetime) -> str:
+    if row["_eta"] is not None:
+        return fmt.countdown(row["_eta"], now)
+    if row["remaining"] is not None:
+        return f"in {fmt.duration(row['remaining'])}"
+    return fmt.MISSING
+
+
+class ResearchView(TableView):
+    VIEW_ID = "research"
+    TITLE = "Research"
+    FILTER_LABEL = None
+    EVENT_TYPES = ("research_progress",)
+    KIND = "sessions"
+    LIVE = True
+    EXPORT_EXTRA = ("session_id", "agents_total", "experiments_failed")
+
+    COLUMNS: ClassVar[list[Column]] = [
+        Column("title", "Session", 0, 0, min_width=16),
+        Column("phase", "Phase", 18, 0),
+        Column("progress", "Overall", 10, 0, numeric=True),
+        Column("eta", "ETA", 12, 1),
+        Column("agents", "Agents", 9, 1, numeric=True),
+        Column("experiments", "Experiments", 11, 2, numeric=True),
+        Column("session_id", "Id", 16, 3),
+    ]
+
+    BINDINGS: ClassVar[list[Binding]] = [
+        Binding("enter", "open_selected", "Open session", id="view.open"),
+        Binding("escape", "all_sessions", "All sessions", id="research.back"),
+    ]
+
+    DEFAULT_CSS = """
+    ResearchView > #research-session { height: 1fr; padding: 0 1; display: none; }
+    ResearchView.-session > #research-session { display: block; }
+    ResearchView.-session > KeyedTable { display: none; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._counts: dict[str, SessionCounts] = {}
+        self._changed_counts: set[str] = set()
+        self._session_sig: Any = None
+
+    def compose(self) -> ComposeResult:
+        yield KeyedTable(self.COLUMNS, id="research-table")
+        with VerticalScroll(id="research-session"):
+            yield Static(id="research-session-body")
+
+    # -- overview -------------------------------------------------------------------
+
+    def update_view(self, store: Store, changes: Changes, ctx: ViewContext, full: bool) -> None:
+        if full or changes.agents or changes.experiments or changes.sessions or changes.removed:
+            counts = session_counts(store)
+            self._changed_counts = {k for k, c in counts.items() if self._counts.get(k) != c}
+            self._counts = counts
+        else:
+            self._changed_counts = set()
+        super().update_view(store, changes, ctx, full)
+        session_mode = ctx.session_id is not None
+        if session_mode != self.has_class("-session"):
+            self.set_class(session_mode, "-session")
+            self.refresh_bindings()
+        if ctx.session_id is not None:
+            self._show_session(store, changes, ctx, full)
+
+    def related(self, store: Store, changes: Changes) -> set[str]:
+        return self._changed_counts
+
+    def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
+        row = session_row(item, self._counts.get(key))
+        row["agents"] = row["agents_busy"]
+        row["experiments"] = row["experiments_done"]
+        row["_eta_text"] = eta_text(row, ctx.now)
+        return row
+
+    def refresh_live(self, row: Row, ctx: ViewContext) -> bool:
+        text = eta_text(row, ctx.now)
+        changed, row["_eta_text"] = text != row["_eta_text"], text
+        return changed
+
+    def build_cells(self, row: Row, ctx: ViewContext) -> dict[str, Text]:
+        p = self.palette
+        failed = row["experiments_failed"]
+        exps = Text(f"{row['experiments_done']} ✓", no_wrap=True, justify="right", end="")
+        exps.append(f" {failed} ✖", p["error"] if failed else p["muted"])
+        return {
+            "title": cell(row["title"]),
+            "phase": cell(fmt.words(clean(row["phase"], 60))),
+            "progress": progress_cell(row["progress"], p),
+            "eta": cell(row["_eta_text"]),
+            "agents": number_cell(f"{row['agents_busy']}/{row['agents_total']}"),
+            "experiments": exps,
+            "session_id": cell(row["session_id"]),
+        }
+
+    def open_key(self, key: str) -> None:
+        if self._ctx is not None and self._ctx.session_id is None:
+            self.post_message(SessionChosen(key))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        session_mode = self.has_class("-session")
+        if action == "all_sessions":
+            return session_mode
+        if action == "open_selected":
+            return not session_mode
+        return True
+
+    def action_all_sessions(self) -> None:
+        if self._ctx is not None and self._ctx.session_id is not None:
+            self.post_message(SessionChosen(None))
+
+    # -- one session ------------------------------------------------------------------------
+
+    def _show_session(self, store: Store, changes: Changes, ctx: ViewContext, full: bool) -> None:
+        sid = ctx.session_id
+        entity = store.sessions.get(sid)
+        sig = (sid, entity.event_id if entity else None, int(ctx.now.timestamp()),
+               sid in self._changed_counts, self.palette)
+        if not full and sig == self._session_sig and not changes.agents:
+            return
+        self._session_sig = sig
+        body = (session_detail(entity, store, self._counts.get(sid), self.palette, ctx.now) if entity
+                else Text(f"Waiting for progress of session {clean(sid, 200)}…", style=self.palette["muted"]))
+        self.query_one("#research-session-body", Static).update(body)
+
+    def export_rows(self) -> tuple[list[str], list[dict]]:
+        ctx, store = self._ctx, self._store
+        if ctx is None or ctx.session_id is None or store is None:
+            return super().export_rows()
+        entity = store.sessions.get(ctx.session_id)
+        columns = ["section", "name", "status", "progress", "time", "detail"]
+        if entity is None:
+            return columns, []
+        d = entity.data
+        t = d.timeline
+        rows: list[dict] = [{"section": "session", "name": d.title, "status": d.current_phase,
+                             "progress": d.overall_progress, "time": t.estimated_completion if t else None,
+                             "detail": d.session_id},
+                            {"section": "phase", "name": d.current_phase, "status": None,
+                             "progress": d.phase_progress, "time": None, "detail": None}]
+        rows += [{"section": "milestone", "name": m.name, "status": m.status, "progress": m.progress,
+                  "time": m.completed_at, "detail": None} for m in d.milestones]
+        rows += [{"section": "activity", "name": agent_name(store, a.agent_id), "status": a.status,
+                  "progress": a.progress, "time": None, "detail": a.activity} for a in d.activities]
+        return columns, [{k: export_value(v) for k, v in r.items()} for r in rows]
+
+
+def _phase_strip(current: str | None, p: Palette) -> Text:
+    """``literature review ✓ › … › ▶ experimentation › analysis › …`` for the known phases."""
+    text = Text(end="")
+    if current not in PHASES:
+        text.append(fmt.words(clean(current, 80)), "bold")
+        return text
+    index = PHASES.index(current)
+    for i, phase in enumerate(PHASES):
+        if i:
+            text.append(" › ", p["muted"])
+        if i < index:
+            text.append(f"{fmt.words(phase)} ✓", p["success"])
+        elif i == index:
+            text.append(f"▶ {fmt.words(phase)}", p["primary"] + Style(bold=True))
+        else:
+            text.append(fmt.words(phase), p["muted"])
+    return text
+
+
+def session_detail(entity: Entity, store: Store, counts: SessionCounts | None, p: Palette,
+                   now: datetime) -> RenderableType:
+    """A session's progress: bars, phase, milestones, activities per agent, timeline."""
+    d = entity.data
+    bar_style, empty = p["primary"], p["muted"]
+    parts: list[RenderableType] = [
+        Text(clean(d.title or d.session_id, 300), style="bold", end=""),
+        Text(f"{clean(d.session_id, 200)}   Esc: all sessions", style=p["muted"], end=""),
+        grid([
+            ("Overall", labelled_bar(d.overall_progress, BAR, bar_style, empty)),
+            ("Phase", _phase_strip(d.current_phase, p)),
+            (fmt.words(clean(d.current_phase, 60)) if d.current_phase else "Phase progress",
+             labelled_bar(d.phase_progress, BAR, bar_style, empty)),
+        ], p),
+    ]
+    counts = counts or SessionCounts()
+    parts.append(grid([
+        ("Agents", f"{counts.agents_busy} busy of {counts.agents_total}"),
+        ("Experiments", f"{counts.experiments_done} completed, {counts.experiments_failed} failed, "
+                        f"{counts.experiments_total} in all"),
+    ], p))
+
+    parts.append(heading("Milestones", p))
+    shown, hidden = capped(d.milestones)
+    table = Table.grid(padding=(0, 2))
+    for _ in range(3):
+        table.add_column(no_wrap=True)
+    for m in shown:
+        mark = Text.assemble(badge(MILESTONE, m.status, p, symbol_only=True), f" {clean(m.name, 200)}")
+        done = parse_time(m.completed_at)
+        if m.status == "completed":
+            when = Text(f"{fmt.clock_time(done, now)} ({fmt.age(done, now)})" if done
+                        else clean(m.completed_at, 60) or "done", style=p["muted"])
+        elif m.progress is not None:
+            when = labelled_bar(m.progress, 16, bar_style, empty)
+        else:
+            when = Text(fmt.words(clean(m.status, 40)), style=p["muted"])
+        table.add_row(mark, when)
+    parts.append(table if shown else Text("—"))
+    if note := more_note(hidden, "milestones"):
+        parts.append(note)
+
+    parts.append(heading("Activities", p))
+    shown, hidden = capped(d.activities)
+    table = Table.grid(padding=(0, 2))
+    table.add_column(no_wrap=True, max_width=28)
+    table.add_column(no_wrap=True)
+    table.add_column(overflow="fold")
+    for a in shown:
+        who = Text(clean(agent_name(store, a.agent_id) or "—", 60), style="bold")
+        progress = labelled_bar(a.progress, 12, bar_style, empty)
+        what = Text(clean(a.activity, 500) or "—")
+        if a.status:
+            what.append(f"  [{fmt.words(clean(a.status, 40))}]", p["muted"])
+        table.add_row(who, progress, what)
+    parts.append(table if shown else Text("No activities reported", style=p["muted"]))
+    if note := more_note(hidden, "activities"):
+        parts.append(note)
+
+    t = d.timeline
+    if t is not None:
+        started, due = parse_time(t.started_at), parse_time(t.estimated_completion)
+        parts += [heading("Timeline", p), grid([
+            ("Started", f"{fmt.clock_time(started, now)} ({fmt.age(started, now)})" if started else t.started_at),
+            ("Elapsed", fmt.duration(t.time_elapsed)),
+            ("Remaining", fmt.duration(t.time_remaining)),
+            ("Estimated completion", fmt.eta(due, now) if due else t.estimated_completion),
+            *extras(t),
+        ], p)]
+    other = extras(d)
+    if other:
+        parts += [heading("Other fields", p), grid(other, p)]
+    return stack(parts)

@@ -1,0 +1,195 @@
+"""A DataTable kept in step with keyed rows: add, update changed cells, remove, sort.
+
+The owner hands in cells per row key; only cells that differ are written
+(``update_cell``), rows come and go by key, and rows are re-sorted only when a
+row was added or its sort value changed. The highlighted row stays on the same
+key through sorts and removals. Columns collapse to fit the width.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from aisci_tui.store.query import Column, fit_columns
+
+#: Removing more rows than this at once rebuilds the table instead (``remove_row`` is O(rows)).
+BULK_REMOVE = 64
+SCROLLBAR = 2
+
+
+class KeyedText(Text):
+    """The first cell of a row, which knows its row's key (sorting looks it up)."""
+
+    __slots__ = ("row_key",)
+
+
+def same(a: Text | None, b: Text | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.plain == b.plain and a.style == b.style and a.spans == b.spans
+
+
+class KeyedTable(DataTable):
+    """Rows by key, cells diffed on update, columns fitted to the width."""
+
+    DEFAULT_CSS = """
+    KeyedTable { height: 1fr; }
+    """
+
+    def __init__(self, columns: Sequence[Column], *, id: str | None = None) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, id=id)
+        self.specs = list(columns)
+        #: Optional columns that some row has a value for (the others stay hidden).
+        self.present: set[str] = set()
+        self.shown: list[tuple[Column, int]] = []
+        self._labels: dict[str, str] = {}
+        self._cells: dict[str, dict[str, Text]] = {}
+        self._sort_values: dict[str, Any] = {}
+        self._reverse = False
+        self._dirty_order = False
+        self._fitted_for = -1
+
+    # -- columns -------------------------------------------------------------------
+
+    def fit(self, width: int, labels: Mapping[str, str] | None = None) -> bool:
+        """Choose the columns for ``width`` cells (and header labels); rebuild if anything changed."""
+        labels = dict(labels or {})
+        skip = [c.key for c in self.specs if c.optional and c.key not in self.present]
+        shown = fit_columns(self.specs, max(0, width - SCROLLBAR), self.cell_padding, skip)
+        if shown == self.shown and labels == self._labels and self.columns:
+            return False
+        self.shown, self._labels, self._fitted_for = shown, labels, width
+        self._rebuild(columns=True)
+        return True
+
+    def refit(self, force: bool = False) -> bool:
+        width = self.size.width or (self.app.size.width if self.is_attached else 80)
+        if width == self._fitted_for and self.columns and not force:
+            return False
+        return self.fit(width, self._labels)
+
+    def on_resize(self) -> None:
+        if self.shown:
+            self.refit()
+
+    def _rebuild(self, *, columns: bool = False) -> None:
+        selected = self._followed()
+        order = [k for k in self.row_keys() if k in self._cells]
+        order += [k for k in self._cells if not self._in_table(k)]
+        self.clear(columns=columns)
+        if columns or not self.columns:
+            for col, width in self.shown:
+                self.add_column(Text(self._labels.get(col.key, col.label), no_wrap=True), width=width, key=col.key)
+        for key in order:
+            self._add(key)
+        self._dirty_order = True
+        self.resort()
+        self.select_key(selected)
+
+    # -- rows ------------------------------------------------------------------------
+
+    def _add(self, key: str) -> None:
+        cells = self._cells[key]
+        values = [cells.get(col.key, Text("")) for col, _ in self.shown]
+        if values:
+            values[0] = self._keyed(key, values[0])
+        self.add_row(*values, key=key)
+
+    @staticmethod
+    def _keyed(key: str, cell: Text) -> KeyedText:
+        keyed = KeyedText(cell.plain, style=cell.style, no_wrap=True, overflow="ellipsis", end="")
+        keyed._spans = list(cell.spans)
+        keyed.row_key = key
+        return keyed
+
+    def put(self, key: str, cells: Mapping[str, Text], sort_value: Any) -> None:
+        """Show row ``key`` with ``cells``: added if new, else only changed cells rewritten."""
+        old = self._cells.get(key)
+        if sort_value != self._sort_values.get(key, _MISSING):
+            self._sort_values[key] = sort_value
+            self._dirty_order = True
+        if old is None:
+            self._cells[key] = dict(cells)
+            self._add(key)
+            self._dirty_order = True
+            return
+        first = self.shown[0][0].key if self.shown else None
+        for col, _ in self.shown:
+            new = cells.get(col.key)
+            if new is None or same(old.get(col.key), new):
+                continue
+            self.update_cell(key, col.key, self._keyed(key, new) if col.key == first else new)
+        old.update(cells)
+
+    def drop(self, keys: Sequence[str]) -> None:
+        """Remove rows by key (a big removal rebuilds the table once instead)."""
+        present = [k for k in keys if k in self._cells]
+        if not present:
+            return
+        selected = self._followed()
+        for key in present:
+            del self._cells[key]
+            self._sort_values.pop(key, None)
+        if len(present) > BULK_REMOVE:
+            self._rebuild()
+        else:
+            for key in present:
+                self.remove_row(key)
+        self.select_key(selected)
+
+    def _in_table(self, key: str) -> bool:
+        return key in self.rows
+
+    def has(self, key: str) -> bool:
+        return key in self._cells
+
+    def keys(self) -> set[str]:
+        return set(self._cells)
+
+    def row_keys(self) -> list[str]:
+        """Row keys in the order shown."""
+        return [row.key.value for row in self.ordered_rows if row.key.value is not None]
+
+    def _followed(self) -> str | None:
+        """The row the cursor should stay on through changes (none while it sits on the top row)."""
+        return self.selected_key() if self.cursor_row > 0 else None
+
+    def selected_key(self) -> str | None:
+        if not self.row_count or not self.is_valid_row_index(self.cursor_row):
+            return None
+        return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+
+    def select_key(self, key: str | None) -> None:
+        if key is None or key not in self._cells:
+            return
+        index = self.get_row_index(key)
+        if index != self.cursor_row:
+            self.move_cursor(row=index, animate=False)
+
+    # -- order -----------------------------------------------------------------------
+
+    def set_order(self, values: Mapping[str, Any], reverse: bool) -> None:
+        """New sort values for every row (after the sort column changed)."""
+        self._sort_values = {k: values.get(k) for k in self._cells}
+        self._reverse = reverse
+        self._dirty_order = True
+        self.resort()
+
+    def resort(self) -> bool:
+        """Sort if a row was added or a sort value changed since the last sort."""
+        if not self._dirty_order or not self.shown or not self.row_count:
+            return False
+        self._dirty_order = False
+        selected = self._followed()
+        values = self._sort_values
+        first = self.shown[0][0].key
+        self.sort(first, key=lambda cell: values.get(cell.row_key), reverse=self._reverse)
+        self.select_key(selected)
+        return True
+
+
+_MISSING = object()
