@@ -22,12 +22,12 @@ from websockets.exceptions import ConnectionClosed
 
 from aisci_tui.protocol.codec import decode, encode, make, new_id
 from aisci_tui.protocol.errors import ErrorCode, ProtocolError
-from aisci_tui.protocol.models import EVENT_TYPES, Auth, Envelope, Ping, Subscribe, Unsubscribe
+from aisci_tui.protocol.models import Auth, Envelope, Ping, Subscribe, Unsubscribe
 from aisci_tui.server.auth import AuthFailure, Principal
-from aisci_tui.server.filters import FilterError, Matcher, active_filters
 from aisci_tui.server.garbage import garbage_frame
 from aisci_tui.server.hub import Hub, Published
 from aisci_tui.server.ratelimit import TokenBucket
+from aisci_tui.server import requests
 from aisci_tui.server.subscription import Subscription
 
 log = logging.getLogger("aisci_tui.server")
@@ -199,7 +199,8 @@ class Connection:
     def send_raw(self, frame: str | bytes) -> None:
         self._put(frame)
 
-    def _emit(self, frame: str, events: int) -> None:
+    def emit(self, frame: str, events: int) -> None:
+        """Queue an event frame (``events`` events in it); injects faults when configured."""
         self._put(frame, events)
         every = self.cfg.malformed_every
         if every:
@@ -240,9 +241,9 @@ class Connection:
             if self.principal is None:
                 self.error(ErrorCode.AUTHENTICATION_FAILED, "authenticate before subscribing", msg.id)
             elif isinstance(msg, Subscribe):
-                self._on_subscribe(msg)
+                requests.subscribe(self, msg)
             else:
-                self._on_unsubscribe(msg)
+                requests.unsubscribe(self, msg)
         else:
             self.error(
                 ErrorCode.INVALID_MESSAGE, f"unexpected message type {_short(msg.type, 40)!r}", msg.id
@@ -279,28 +280,9 @@ class Connection:
         if principal.expires_at is not None:
             self._expiry_task = asyncio.create_task(self._watch_expiry(principal.expires_at))
         if renewed:
-            self._prune_subscriptions(principal, msg.id)
+            requests.prune(self, principal, msg.id)
         if self.hub.unavailable:
             self.error(ErrorCode.SERVICE_UNAVAILABLE, self.hub.unavailable, retry_after=30)
-
-    def _prune_subscriptions(self, principal: Principal, correlation_id: str | None) -> None:
-        """After a re-auth with narrower permissions, stop what may no longer be read."""
-        denied: list[str] = []
-        for sub in list(self.subscriptions.values()):
-            lost = [e for e in sub.events if not principal.may_read(e)]
-            if lost:
-                sub.remove_events(lost)
-                denied.extend(e for e in lost if e not in denied)
-            if not sub.events:
-                sub.close()
-                del self.subscriptions[sub.id]
-        if denied:
-            self.error(
-                ErrorCode.PERMISSION_DENIED,
-                "the new credentials do not allow these events; they were unsubscribed",
-                correlation_id,
-                {"permission_denied": denied},
-            )
 
     async def _watch_expiry(self, expires_at: float) -> None:
         await asyncio.sleep(max(0.0, expires_at - self.cfg.token_refresh_lead - time.time()))
@@ -313,92 +295,3 @@ class Connection:
         log.info("%s: token expired without refresh", self.id)
         self.error(ErrorCode.AUTHENTICATION_FAILED, "token expired; send a new auth message")
         self.close(1008, "token expired")
-
-    def _on_subscribe(self, msg: Subscribe) -> None:
-        assert self.principal is not None
-        data = msg.data
-        requested = list(dict.fromkeys(data.events))
-        unknown = [e for e in requested if e not in EVENT_TYPES]
-        denied = [e for e in requested if e in EVENT_TYPES and not self.principal.may_read(e)]
-        allowed = [e for e in requested if e in EVENT_TYPES and e not in denied]
-        try:
-            matcher = Matcher(data.filters)
-        except FilterError as exc:
-            self.error(
-                ErrorCode.SUBSCRIPTION_FAILED, f"invalid filter {exc}", msg.id, {"invalid_filters": [exc.field]}
-            )
-            self._subscription_failed(msg.id)
-            return
-        if unknown:
-            self.error(
-                ErrorCode.SUBSCRIPTION_FAILED,
-                f"unknown event type(s); known: {', '.join(EVENT_TYPES)}",
-                msg.id,
-                {"invalid_events": [_short(e) for e in unknown[:20]]},
-            )
-        if denied:
-            self.error(
-                ErrorCode.PERMISSION_DENIED,
-                "your credentials do not allow these events",
-                msg.id,
-                {"permission_denied": denied},
-            )
-        if not allowed:
-            self._subscription_failed(msg.id)
-            return
-        sub = Subscription(allowed, matcher, data.options, self._emit, self.cfg.default_batch_interval_ms)
-        self.subscriptions[sub.id] = sub
-        self.hub.stats["subscriptions"] += 1
-        self.reply(
-            "subscription_response",
-            {
-                "status": "success",
-                "subscription_id": sub.id,
-                "subscribed_events": allowed,
-                "active_filters": active_filters(data.filters),
-                "estimated_events_per_minute": self.hub.estimated_per_minute(allowed, matcher),
-                "retention_hours": self.cfg.retention_hours,
-            },
-            msg.id,
-        )
-        if sub.include_history:
-            for item in self.hub.matching_history(allowed, matcher):
-                sub.deliver(item)
-            sub.flush_batch()
-
-    def _subscription_failed(self, correlation_id: str | None) -> None:
-        self.reply(
-            "subscription_response",
-            {"status": "error", "subscribed_events": [], "active_filters": {}},
-            correlation_id,
-        )
-
-    def _on_unsubscribe(self, msg: Unsubscribe) -> None:
-        data = msg.data
-        sub = self.subscriptions.get(data.subscription_id or "")
-        if sub is None:
-            self.error(
-                ErrorCode.SUBSCRIPTION_FAILED,
-                "no such subscription on this connection",
-                msg.id,
-                {"unknown_subscription": _short(data.subscription_id)},
-            )
-            return
-        before = list(sub.events)
-        if data.all or not data.events:
-            sub.remove_events(before)
-        else:
-            sub.remove_events(data.events)
-        if not sub.events:
-            sub.close()
-            del self.subscriptions[sub.id]
-        self.reply(
-            "subscription_response",
-            {
-                "status": "success",
-                "subscription_id": sub.id,
-                "subscribed_events": sub.events,
-                "unsubscribed_events": [e for e in before if e not in sub.events],
-            },
-            msg.id,
-        )
