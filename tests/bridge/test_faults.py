@@ -186,3 +186,15 @@ def test_bad_config_and_idea_fall_back_to_defaults(tmp_path):
     progress = one(reader.scan(), "research_progress").data
     assert progress.title == run.name
     assert reader.stages[1].max_iters == 12  # upstream's default for stage 2
+
+
+def test_recorded_paths_never_lead_out_of_the_run_folder(tmp_path):
+    from aisci_tui.sources.rundir.layout import resolve_in_run
+
+    run = tmp_path / "experiments" / "2025-06-12_09-13-56_x_attempt_0"
+    assert resolve_in_run(run, f"experiments/{run.name}/logs/0-run/a.png") == run / "logs/0-run/a.png"
+    assert resolve_in_run(run, f"/home/someone/AI-Scientist-v2/experiments/{run.name}/f.png") == run / "f.png"
+    assert resolve_in_run(run, "../../logs/0-run/b.png") == run / "logs/0-run/b.png"
+    assert resolve_in_run(run, f"experiments/{run.name}/../../../etc/passwd") == run / "etc/passwd"
+    assert resolve_in_run(run, "/etc/passwd") is None
+    assert resolve_in_run(run, "..") is None and resolve_in_run(run, None) is None

@@ -120,9 +120,8 @@ def resolve_in_run(run_dir: Path, recorded: str | None) -> Path | None:
         return None
     parts = Path(recorded).parts
     if run_dir.name in parts:
-        idx = len(parts) - 1 - parts[::-1].index(run_dir.name)
-        return run_dir.joinpath(*parts[idx + 1:])
-    if Path(recorded).is_absolute():
+        parts = parts[len(parts) - parts[::-1].index(run_dir.name):]
+    elif Path(recorded).is_absolute():
         return None  # somewhere outside this run: not shown
-    stripped = [p for p in parts if p not in ("..", ".")]
-    return run_dir.joinpath(*stripped) if stripped else None
+    inside = [p for p in parts if p not in ("..", ".")]  # never climb out of the run folder
+    return run_dir.joinpath(*inside) if inside else None
