@@ -1,0 +1,155 @@
+"""Benchmark 1: ingest throughput against two baselines on the same stream, in the same run.
+
+Every pipeline connects to the same load generator, which floods the same
+pre-encoded frames after ``subscribe`` and ends with a marker frame. Rate is
+events / (marker received - server started writing), both on the system-wide
+monotonic clock. Runs are interleaved (a, b, ours, a, b, ours, ...) so a
+burst of load from elsewhere hits every pipeline alike; the best run of each
+is compared.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import warnings
+from collections.abc import Awaitable, Callable
+
+import orjson
+import websockets
+
+from benchmarks import frames as framegen
+from benchmarks.guide_client import GuideMissing, load_guide_client
+from benchmarks.harness import LoadProcess, Result, cpu_seconds
+from benchmarks.loadgen import END_TYPE
+
+EVENT_TYPES = ("agent_status", "research_progress", "experiment_results", "ethical_assessment", "system_event")
+AUTH = orjson.dumps({"type": "auth", "id": "msg_a", "timestamp": "2025-01-01T00:00:00Z", "data": {"token": "bench"}})
+SUBSCRIBE = orjson.dumps({"type": "subscribe", "id": "msg_s", "timestamp": "2025-01-01T00:00:00Z",
+                          "data": {"events": list(EVENT_TYPES)}})
+
+Pipeline = Callable[[str, int], Awaitable[int]]
+
+
+async def raw_orjson(url: str, expected: int) -> int:
+    """Baseline (a): a bare websockets receive loop with ``orjson.loads``."""
+    n = 0
+    async with websockets.connect(url) as ws:
+        await ws.send(AUTH.decode())
+        await ws.send(SUBSCRIBE.decode())
+        async for message in ws:
+            obj = orjson.loads(message)
+            if obj["type"] == END_TYPE:
+                break
+            n += 1
+    return n - 2  # auth_response and subscription_response
+
+
+async def guide_client(url: str, expected: int) -> int:
+    """Baseline (b): the guide's ``AIScientistWebSocket`` with one no-op handler per type."""
+    cls = load_guide_client()
+    client = cls(url, "bench-token")
+    client.logger.setLevel(logging.CRITICAL)
+    done = asyncio.Event()
+
+    def noop(data: object) -> None:
+        return None
+
+    for kind in EVENT_TYPES:
+        client.on(kind, noop)
+    client.on(END_TYPE, lambda data: done.set())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        await client.connect()
+        await client.subscribe(events=list(EVENT_TYPES))
+        await done.wait()
+    client.max_reconnect_attempts = 0
+    await client.close()
+    return expected
+
+
+async def codec_store(url: str, expected: int) -> int:
+    """The engine without the client: receive, ``codec.decode``, ``Store.apply``."""
+    from aisci_tui.protocol import codec
+    from aisci_tui.protocol.models import Event, UnknownMessage
+    from aisci_tui.store import Store
+
+    store = Store()
+    async with websockets.connect(url) as ws:
+        await ws.send(AUTH.decode())
+        await ws.send(SUBSCRIBE.decode())
+        async for message in ws:
+            msg = codec.decode(message)
+            if isinstance(msg, Event):
+                store.apply(msg)
+            elif isinstance(msg, UnknownMessage) and msg.type == END_TYPE:
+                break
+    return store.counters.applied
+
+
+async def client_store(url: str, expected: int) -> int:
+    """The headless ``aisci-tui events`` pipeline: the project's Client feeding a Store."""
+    from benchmarks import project
+
+    return await project.client_into_store(url, expected)
+
+
+async def _timed(load: LoadProcess, pipeline: Pipeline, expected: int) -> tuple[float, int, float]:
+    cpu0 = cpu_seconds()
+    task = asyncio.create_task(pipeline(load.url, expected))
+    starting = asyncio.create_task(load.next_event("stream_start"))
+    await asyncio.wait({task, starting}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done() and not starting.done():
+        starting.cancel()
+        task.result()  # raises what went wrong
+        raise RuntimeError("the pipeline finished before the stream started")
+    start = starting.result()
+    got = await asyncio.wait_for(task, 300)
+    end = time.monotonic()
+    return end - start["t"], got, cpu_seconds() - cpu0
+
+
+async def run(quick: bool = False, repeats: int | None = None) -> Result:
+    from benchmarks import project
+
+    n = 5_000 if quick else 100_000
+    repeats = repeats or (1 if quick else 5)
+    res = Result("ingest")
+    stream = framegen.distinct_stream(project.base_frames(2_000), n)
+    res.numbers["events"] = n
+    res.numbers["mean_frame_bytes"] = round(sum(map(len, stream)) / n)
+    res.numbers["frame_bytes_by_type"] = framegen.size_summary(stream[:2_000])
+    res.numbers["frames_from"] = project.FRAMES_FROM
+
+    pipelines: dict[str, Pipeline] = {"raw_orjson": raw_orjson}
+    try:
+        load_guide_client()
+        pipelines["guide_client"] = guide_client
+    except GuideMissing as exc:
+        res.notes.append(f"baseline (b) skipped: {exc}")
+    pipelines["codec_store"] = codec_store
+    if project.has_client():
+        pipelines["ours"] = client_store
+    else:
+        res.notes.append("the project's Client is not available; 'ours' is the codec+store engine")
+
+    runs: dict[str, list[float]] = {k: [] for k in pipelines}
+    cpu: dict[str, list[float]] = {k: [] for k in pipelines}
+    async with LoadProcess(stream) as load:
+        for _ in range(repeats):
+            for name, pipe in pipelines.items():
+                seconds, got, used = await _timed(load, pipe, n)
+                if got != n:
+                    raise AssertionError(f"{name} saw {got} of {n} events")
+                runs[name].append(n / seconds)
+                cpu[name].append(used / n * 1e6)
+    best = {k: max(v) for k, v in runs.items()}
+    res.numbers["events_per_s_best"] = {k: round(v) for k, v in best.items()}
+    res.numbers["events_per_s_all"] = {k: [round(x) for x in v] for k, v in runs.items()}
+    res.numbers["cpu_us_per_event_median"] = {k: round(sorted(v)[len(v) // 2], 2) for k, v in cpu.items()}
+    ours = best.get("ours", best["codec_store"])
+    res.check("ingest / raw receive+orjson (a)", ours / best["raw_orjson"], ">=", 0.5, "ratio")
+    if "guide_client" in best:
+        res.check("ingest / guide's Python client (b)", ours / best["guide_client"], ">=", 1.0, "ratio")
+    return res
