@@ -17,7 +17,7 @@ def register(app: typer.Typer) -> None:
         port: int = typer.Option(8080, "--port", min=0, max=65535, help="TCP port (0 picks a free one)."),
         path: str = typer.Option("/ws", "--path", help="WebSocket path; other paths answer 404."),
         seed: int | None = typer.Option(None, "--seed", help="Simulator seed (same seed, same sessions)."),
-        speed: float = typer.Option(1.0, "--speed", min=0.001, help="Simulated seconds per real second."),
+        speed: float = typer.Option(1.0, "--speed", min=0.001, help="Simulated seconds per real second (above 1, event times run ahead of the clock)."),
         rate: float | None = typer.Option(None, "--rate", min=0.001, help="Events per second (load tests)."),
         sessions: int = typer.Option(3, "--sessions", min=1, max=50, help="Research sessions to simulate."),
         drop_every: int | None = typer.Option(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -36,8 +36,15 @@ class ProtocolServer:
     :meth:`publish` produces events.
     """
 
-    def __init__(self, config: ServerConfig | None = None, feed: AsyncIterator[Event] | None = None):
+    def __init__(
+        self,
+        config: ServerConfig | None = None,
+        feed: AsyncIterator[Event] | None = None,
+        *,
+        on_feed_error: Callable[[BaseException], None] | None = None,
+    ):
         self.config = cfg = config or ServerConfig()
+        self._on_feed_error = on_feed_error
         self.dev_api_key: str | None = None
         keys = cfg.api_keys
         if not cfg.jwt_secret and not keys:
@@ -185,6 +192,8 @@ class ProtocolServer:
             for conn in list(self._connections):
                 if conn.authenticated:
                     conn.error(ErrorCode.SERVICE_UNAVAILABLE, self.hub.unavailable, retry_after=30)
+            if self._on_feed_error is not None:
+                self._on_feed_error(exc)
         finally:
             aclose = getattr(feed, "aclose", None)
             if aclose is not None:

@@ -88,7 +88,11 @@ class Connection:
             async for raw in self.ws:
                 if self.closing:
                     break
-                self._receive(raw)
+                try:
+                    self._receive(raw)
+                except Exception:
+                    log.exception("%s: internal error while handling a message", self.id)
+                    self.close(1011, "internal server error")
             # let queued replies go out before the writer is stopped
             self._queue.put_nowait(_CLOSE)
             await asyncio.wait_for(asyncio.shield(self._tasks[0]), timeout=1.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import logging
 import os
 import signal
 import sys
@@ -78,7 +79,12 @@ async def serve_forever(
         except (NotImplementedError, RuntimeError, ValueError):
             pass
     feed = feed_factory() if feed_factory is not None else None
-    async with ProtocolServer(cfg, feed=feed) as srv:
+
+    def feed_failed(exc: BaseException) -> None:
+        print(f"The event feed stopped with an error ({type(exc).__name__}); clients are told the service "
+              "is unavailable. Press Ctrl-C to stop.", file=err, flush=True)
+
+    async with ProtocolServer(cfg, feed=feed, on_feed_error=feed_failed) as srv:
         if not cfg.is_loopback:
             print(
                 f"Warning: listening on {cfg.host}, so the server is reachable from the network; "
@@ -114,6 +120,7 @@ def run_serve(opts: ServeOptions, feed_factory: FeedFactory | None = None) -> in
         from aisci_tui.logging_setup import add_secret, setup_logging
 
         setup_logging(opts.log_file, opts.verbose)
+        logging.getLogger("websockets").addHandler(logging.NullHandler())  # our own log says what matters
         add_secret(cfg.jwt_secret)
         for key in cfg.api_keys:
             add_secret(key)

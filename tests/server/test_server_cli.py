@@ -103,3 +103,21 @@ def test_token_command(monkeypatch):
     principal = Authenticator(SECRET, ()).check(result.output.strip(), None)
     assert principal.user_id == "bob" and principal.permissions == ("agents",)
     assert principal.may_read("agent_status") and not principal.may_read("system_event")
+
+
+async def test_feed_failure_is_reported_once_and_server_keeps_running():
+    cfg = build_config(ServeOptions(port=0, environ={"AISCI_API_KEYS": "k"}))
+
+    async def broken_feed():
+        raise RuntimeError("run folder vanished")
+        yield  # pragma: no cover
+
+    out, err = io.StringIO(), io.StringIO()
+    stop = asyncio.Event()
+    task = asyncio.create_task(serve_forever(cfg, broken_feed, out=out, err=err, stop=stop))
+    await asyncio.sleep(0.2)
+    assert not task.done()
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    assert err.getvalue().count("event feed stopped with an error (RuntimeError)") == 1
+    assert "run folder vanished" not in err.getvalue()
