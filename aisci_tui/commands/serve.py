@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
         path: str = typer.Option("/ws", "--path", help="WebSocket path; other paths answer 404."),
         seed: int | None = typer.Option(None, "--seed", help="Simulator seed (same seed, same sessions)."),
         speed: float = typer.Option(1.0, "--speed", min=0.001, help="Simulated seconds per real second (above 1, event times run ahead of the clock)."),
-        rate: float | None = typer.Option(None, "--rate", min=0.001, help="Events per second (load tests)."),
+        rate: float | None = typer.Option(None, "--rate", min=0.001, help="Events per second, whatever the simulated time (load tests; overrides --speed)."),
         sessions: int = typer.Option(3, "--sessions", min=1, max=50, help="Research sessions to simulate."),
         drop_every: int | None = typer.Option(
             None, "--drop-every", min=1, help="Abort each connection after every N event frames."

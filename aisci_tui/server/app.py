@@ -52,6 +52,8 @@ class ProtocolServer:
             keys = (self.dev_api_key,)
         self.hub = Hub(cfg, Authenticator(cfg.jwt_secret, keys))
         self._feed = feed
+        #: The simulator producing events, when no feed was given (its ``seed`` reproduces a run).
+        self.simulator: Any = None
         self._server: Server | None = None
         self._feed_task: asyncio.Task[None] | None = None
         self._connections: set[Connection] = set()
@@ -86,7 +88,8 @@ class ProtocolServer:
         if feed is None and cfg.simulate:
             from aisci_tui.server.simulator import Simulator
 
-            feed = Simulator(seed=cfg.seed, sessions=cfg.sessions).run(speed=cfg.speed, rate=cfg.rate)
+            self.simulator = Simulator(seed=cfg.seed, sessions=cfg.sessions)
+            feed = self.simulator.run(speed=cfg.speed, rate=cfg.rate)
         if feed is not None:
             self._feed_task = asyncio.create_task(self._pump(feed), name="aisci-feed")
         log.info("serving on %s", self.url)

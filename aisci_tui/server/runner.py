@@ -100,9 +100,10 @@ async def serve_forever(
             add_secret(srv.dev_api_key)
             print("No AISCI_JWT_SECRET or AISCI_API_KEYS set; use this development key:", file=err)
             print(f"AISCI_API_KEY={srv.dev_api_key} aisci-tui events --url {srv.url}", file=err)
-        source = "events from the given feed" if feed is not None else (
-            f"{cfg.sessions} simulated sessions, seed {cfg.seed}" if cfg.seed is not None
-            else f"{cfg.sessions} simulated sessions")
+        if srv.simulator is not None:
+            source = f"{cfg.sessions} simulated sessions, seed {srv.simulator.seed}"
+        else:
+            source = "events from the given feed" if feed is not None else "no event source"
         print(f"Serving {srv.url} ({source}); press Ctrl-C to stop.", file=out, flush=True)
         err.flush()
         await stop.wait()
