@@ -1,7 +1,302 @@
-"""The `dashboard` command (being built)."""
+"""The dashboard: ``aisci-tui [--session ID] [--url URL]`` and ``aisci-tui demo``.
+
+Both build a source and hand it to :func:`run_dashboard`; any other source
+(a recording, a run folder) can be shown the same way. Textual, the client
+and the server are imported inside the command bodies so ``--help`` is fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from click.core import ParameterSource
+
+from aisci_tui import exitcodes
+from aisci_tui.commands.common import (
+    CaFileOption,
+    CommandError,
+    ConnectionOptions,
+    InsecureOption,
+    LogFileOption,
+    MaxAttemptsOption,
+    TokenCommandOption,
+    TokenFileOption,
+    UrlOption,
+    VerboseOption,
+    fail,
+)
+
+if TYPE_CHECKING:
+    from aisci_tui.settings import Settings
+    from aisci_tui.sources.base import Source
+    from aisci_tui.tui.app import DashboardApp
+
+DISPLAY_PANEL = "Display"
+
+HELP = """Watch AI-Scientist-v2 research runs live in the terminal.
+
+Without a command, opens the dashboard on a server that speaks the
+AI-Scientist-v2 WebSocket protocol. Credentials come from AISCI_API_KEY or
+AISCI_TOKEN in the environment, --token-file or --token-command, never from
+the command line. `aisci-tui demo` shows the dashboard on a built-in
+simulator, no server or credentials needed.
+
+Keys: 1-5 views, / filter, f status/severity filter, s/S sort, p pause,
+r reconnect, e export (JSON/CSV), ctrl+s SVG screenshot, ? help, q quit.
+"""
+
+EPILOG = f"""\b
+Settings: flags > AISCI_* environment > config file > defaults.
+  Config file  $XDG_CONFIG_HOME/aisci-tui/config.toml, usually
+               ~/.config/aisci-tui/config.toml; or --config PATH,
+               or AISCI_CONFIG=PATH. Keys: url, profile, theme,
+               refresh_hz, mouse, export_dir, [profiles] name = "URL",
+               [keymap] binding-id = "key" (ids on the ? screen),
+               [history] agents/sessions/experiments/assessments/
+               log/agent_history.
+  Environment  AISCI_URL, AISCI_PROFILE, AISCI_THEME, AISCI_REFRESH_HZ,
+               AISCI_MOUSE, AISCI_EXPORT_DIR, AISCI_HISTORY__LOG, ...;
+               credentials: AISCI_API_KEY or AISCI_TOKEN.
+  Profiles     development  ws://localhost:8080/ws
+               staging      wss://staging.ai-scientist.com/ws
+               production   wss://api.ai-scientist.com/ws
+  Themes       aisci-dark, aisci-light, aisci-16 (terminal's 16 colours);
+               add TOML files in $XDG_CONFIG_HOME/aisci-tui/themes/.
+               NO_COLOR is honoured.
+
+{exitcodes.HELP}
+"""
+
+DEMO_HELP = """Open the dashboard on the built-in research simulator.
+
+Starts the protocol server in this process on 127.0.0.1 (a free port) with a
+fresh development key, and connects the dashboard to it through the real
+WebSocket client. Nothing leaves this machine.
+"""
+
+SessionOption = Annotated[str | None, typer.Option(
+    "--session", metavar="ID", help="Show only this research session.")]
+ProfileOption = Annotated[str | None, typer.Option(
+    "--profile", metavar="NAME", rich_help_panel="Connection",
+    help="Connect to a named endpoint from the config file (development, staging, production, …).")]
+ConfigOption = Annotated[Path | None, typer.Option(
+    "--config", metavar="PATH", rich_help_panel=DISPLAY_PANEL,
+    help="Read settings from this TOML file instead of the default one.")]
+ThemeOption = Annotated[str | None, typer.Option(
+    "--theme", metavar="NAME", rich_help_panel=DISPLAY_PANEL,
+    help="Colour theme: aisci-dark (default), aisci-light, aisci-16, or a Textual theme name.")]
+RefreshOption = Annotated[float | None, typer.Option(
+    "--refresh-hz", metavar="HZ", min=0.1, max=60.0, rich_help_panel=DISPLAY_PANEL,
+    help="Redraw at most this many times a second [default: 10].")]
+MouseOption = Annotated[bool | None, typer.Option(
+    "--mouse/--no-mouse", rich_help_panel=DISPLAY_PANEL, show_default=False,
+    help="Use the mouse; --no-mouse leaves selection to the terminal (tmux copy/paste) [default: mouse].")]
+NaiveRenderOption = Annotated[bool, typer.Option(
+    "--naive-render", hidden=True, help="Redraw after every event (for benchmarks).")]
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.callback(invoke_without_command=True, help=HELP, epilog=EPILOG)(dashboard)
+    app.command("demo", help=DEMO_HELP, epilog=exitcodes.HELP)(demo)
+
+
+def load_settings_or_fail(config: Path | None, **flags: Any) -> Settings:
+    """Settings for a dashboard command; a broken config ends the command with exit code 2."""
+    from aisci_tui.settings import ConfigError, load_settings
+    from aisci_tui.tui.bindings import check_keymap
+
+    try:
+        settings = load_settings(config, **flags)
+    except ConfigError as exc:
+        fail(str(exc), exitcodes.USAGE)
+    problem = check_keymap(settings.keymap)
+    if problem:
+        fail(problem, exitcodes.USAGE)
+    _check_theme(settings.theme)
+    return settings
+
+
+def _check_theme(name: str) -> None:
+    from textual.theme import BUILTIN_THEMES
+
+    from aisci_tui.themes import ThemeError, load_themes, user_theme_dir
+
+    try:
+        themes, _ = load_themes([user_theme_dir()])
+    except ThemeError as exc:
+        fail(str(exc), exitcodes.ERROR)
+    if name not in themes and name not in BUILTIN_THEMES:
+        known = ", ".join(sorted(themes) + sorted(BUILTIN_THEMES))
+        fail(f"Unknown theme {name!r}; choose from {known}.", exitcodes.USAGE)
+
+
+def run_dashboard(make_app: Callable[[], DashboardApp], settings: Settings,
+                  cleanup: Callable[[], Awaitable[None]] | None = None) -> int:
+    """Run the app in a fresh event loop; returns its exit code. Never shows a traceback."""
+    import asyncio
+    import logging
+
+    async def main() -> int:
+        app = make_app()
+        try:
+            await app.run_async(mouse=settings.mouse)
+        finally:
+            if cleanup is not None:
+                await cleanup()
+        return app.return_code or 0
+
+    try:
+        return asyncio.run(main())
+    except KeyboardInterrupt:
+        return exitcodes.OK
+    except Exception as exc:
+        logging.getLogger("aisci_tui").exception("the dashboard failed")
+        print(f"aisci-tui: the dashboard stopped unexpectedly ({type(exc).__name__}); "
+              "run with --log-file PATH for details.", file=sys.stderr)
+        return exitcodes.ERROR
+
+
+def _dashboard_subscription(session: str | None) -> Any:
+    from aisci_tui.client import Filters, SubscribeOptions, Subscription
+
+    return Subscription(filters=Filters(session_id=session) if session else None,
+                        options=SubscribeOptions(include_history=True))
+
+
+def dashboard(
+    ctx: typer.Context,
+    session: SessionOption = None,
+    url: UrlOption = None,
+    profile: ProfileOption = None,
+    token_file: TokenFileOption = None,
+    token_command: TokenCommandOption = None,
+    insecure: InsecureOption = False,
+    ca_file: CaFileOption = None,
+    max_attempts: MaxAttemptsOption = None,
+    config: ConfigOption = None,
+    theme: ThemeOption = None,
+    refresh_hz: RefreshOption = None,
+    mouse: MouseOption = None,
+    log_file: LogFileOption = None,
+    verbose: VerboseOption = False,
+    naive_render: NaiveRenderOption = False,
+) -> None:
+    if ctx.invoked_subcommand is not None:
+        given = [name for name in ctx.params if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
+        if given:
+            option = "--" + given[0].replace("_", "-")
+            fail(f"{option} belongs to the dashboard; give the command's own options after "
+                 f"`{ctx.invoked_subcommand}`.", exitcodes.USAGE)
+        return
+    from aisci_tui.client import DEFAULT_URL, Client
+    from aisci_tui.settings import ConfigError, server_url
+
+    settings = load_settings_or_fail(config, url=url, profile=profile, theme=theme,
+                                     refresh_hz=refresh_hz, mouse=mouse)
+    try:
+        resolved = server_url(settings, DEFAULT_URL)
+    except ConfigError as exc:
+        fail(str(exc), exitcodes.USAGE)
+    opts = ConnectionOptions(resolved, token_file, token_command, insecure, ca_file, log_file, verbose,
+                             max_attempts)
+    try:
+        opts.setup_logging(stderr=False)
+        client_config = opts.client_config([_dashboard_subscription(session)], session_id=session)
+    except CommandError as exc:
+        fail(exc.message, exc.exit_code)
+    client = Client(client_config)
+    code = run_dashboard(lambda: _make_app(client, settings, session, insecure, naive_render),
+                         settings, client.aclose)
+    if client.fatal is not None and code == exitcodes.OK:
+        code = client.exit_code
+    raise typer.Exit(code)
+
+
+def _make_app(source: Source, settings: Settings, session: str | None, insecure: bool,
+              naive_render: bool) -> DashboardApp:
+    from aisci_tui.tui.app import DashboardApp
+
+    return DashboardApp(source, settings=settings, session_id=session, insecure=insecure,
+                        naive_render=naive_render, handle_hangup=True)
+
+
+def demo(
+    seed: Annotated[int | None, typer.Option("--seed", metavar="N",
+                                             help="Seed of the simulator (same seed, same story).")] = None,
+    speed: Annotated[float, typer.Option("--speed", metavar="X", min=0.01, max=1000.0,
+                                         help="Run simulated time X times faster than the clock.")] = 1.0,
+    sessions: Annotated[int, typer.Option("--sessions", metavar="N", min=1, max=50,
+                                          help="How many research sessions to simulate.")] = 3,
+    session: SessionOption = None,
+    config: ConfigOption = None,
+    theme: ThemeOption = None,
+    refresh_hz: RefreshOption = None,
+    mouse: MouseOption = None,
+    log_file: LogFileOption = None,
+    verbose: VerboseOption = False,
+    naive_render: NaiveRenderOption = False,
+) -> None:
+    settings = load_settings_or_fail(config, theme=theme, refresh_hz=refresh_hz, mouse=mouse)
+    opts = ConnectionOptions(log_file=log_file, verbose=verbose)
+    try:
+        opts.setup_logging(stderr=False)
+    except CommandError as exc:
+        fail(exc.message, exc.exit_code)
+    source = DemoSource(seed=seed, speed=speed, sessions=sessions, session=session)
+    code = run_dashboard(lambda: _make_app(source, settings, session, False, naive_render),
+                         settings, source.aclose)
+    raise typer.Exit(code)
+
+
+class DemoSource:
+    """The simulator server in this process plus a real client of it, as one source.
+
+    The server's development key goes to the client in memory only.
+    """
+
+    def __init__(self, *, seed: int | None, speed: float, sessions: int, session: str | None) -> None:
+        self.seed, self.speed, self.sessions, self.session = seed, speed, sessions, session
+        self.label = "demo (starting)"
+        self.server: Any = None
+        self.client: Any = None
+
+    async def __aiter__(self) -> Any:
+        from aisci_tui.client import Client, ClientConfig, Credentials
+        from aisci_tui.server import ProtocolServer, ServerConfig
+
+        self.server = ProtocolServer(ServerConfig(port=0, seed=self.seed, speed=self.speed,
+                                                  sessions=self.sessions))
+        await self.server.start()
+        self.label = f"demo {self.server.url}"
+        self.client = Client(ClientConfig(
+            url=self.server.url,
+            credentials=Credentials(api_key=self.server.dev_api_key),
+            subscriptions=[_dashboard_subscription(self.session)],
+            session_id=self.session,
+        ))
+        async for item in self.client:
+            yield item
+
+    async def set_filters(self, events: list[str] | None, filters: Any) -> None:
+        if self.client is not None:
+            await self.client.set_filters(events, filters)
+
+    async def subscribe(self, events: list[str], filters: Any = None) -> str | None:
+        if self.client is not None:
+            return await self.client.subscribe(events, filters)
+        return None
+
+    async def reconnect_now(self) -> None:
+        if self.client is not None:
+            await self.client.reconnect_now()
+
+    async def aclose(self) -> None:
+        if self.client is not None:
+            await self.client.aclose()
+        if self.server is not None:
+            await self.server.aclose()
+            self.server = None

@@ -45,7 +45,7 @@ APP_BINDINGS: list[Binding] = [
 #: What each binding does, in a sentence (help screen and palette).
 HELP: dict[str, Help] = {
     **{
-        f"view-{view}": Help(f"Show the {view.title()} view", f"Switch to the {view} view.")
+        f"view-{view}": Help(f"Show the {view.title()} view", "")
         for view in VIEW_IDS
     },
     "filter": Help("Filter rows", "Type to keep only rows containing the text; Enter keeps it, Escape clears it."),

@@ -1,0 +1,483 @@
+"""The dashboard app: one source in, five views out, keys from one table.
+
+Data flows one way: a worker pumps the source into the store as fast as it
+arrives; a timer at ``refresh_hz`` syncs the visible view only when the
+store changed. The app never parses frames or talks to the network itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from rich.text import Text
+from textual import events, on
+from textual.app import App, ComposeResult
+from textual.widgets import ContentSwitcher, Footer
+from textual.worker import Worker, WorkerState
+
+from aisci_tui.protocol.models import EVENT_TYPES, Filters, SystemEventData
+from aisci_tui.settings import Settings
+from aisci_tui.sources.base import FilterableSource, Notice, ReconnectableSource, Source
+from aisci_tui.store import Store
+from aisci_tui.textsafe import clean
+from aisci_tui.themes import load_themes, user_theme_dir
+from aisci_tui.tui import toasts
+from aisci_tui.tui.bindings import APP_BINDINGS, HELP
+from aisci_tui.tui.chrome import FilterInput, ViewTabs
+from aisci_tui.tui.export import ExportError, write_export
+from aisci_tui.tui.header import StatusInfo, StatusLine, collect
+from aisci_tui.tui.ingest import Pump, RenderGate
+from aisci_tui.tui.palette import DashboardCommands
+from aisci_tui.tui.screens import ExportDialog, HelpRow, HelpScreen, TooSmallScreen
+from aisci_tui.tui.views.base import SessionChosen, StoreView, ViewContext
+
+log = logging.getLogger("aisci_tui.tui")
+
+MIN_WIDTH = 60
+MIN_HEIGHT = 16
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class DashboardApp(App[int]):
+    """The live dashboard over any :class:`~aisci_tui.sources.base.Source`."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "aisci-tui"
+    BINDINGS = APP_BINDINGS
+    COMMANDS = App.COMMANDS | {DashboardCommands}
+    AUTO_FOCUS = None  # the visible view gets focus, never the hidden filter line
+
+    def __init__(
+        self,
+        source: Source,
+        *,
+        store: Store | None = None,
+        settings: Settings | None = None,
+        session_id: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+        start_source: bool = True,
+        views: Sequence[type[StoreView]] | None = None,
+        insecure: bool = False,
+        naive_render: bool = False,
+        handle_hangup: bool = False,
+    ) -> None:
+        super().__init__()
+        if views is None:
+            from aisci_tui.tui.views import VIEWS
+
+            views = VIEWS
+        self.source = source
+        self.settings = settings or Settings.model_construct()
+        self.store = store or Store(self.settings.history.limits(), session_id=session_id)
+        self.session_id = session_id
+        self.clock = clock or _utc_now
+        self.start_source = start_source
+        self.view_classes = list(views)
+        self.insecure = insecure
+        self.naive_render = naive_render
+        self.handle_hangup = handle_hangup
+        self.paused = False
+        self.gate = RenderGate()
+        self.limiter = toasts.ToastLimiter()
+        self.pump = Pump(source, self.store, on_notice=self._on_notice, on_system=self._on_system,
+                         on_item=self._render_now if naive_render else None)
+        self.view_state: dict[str, dict[str, str]] = {cls.VIEW_ID: {} for cls in self.view_classes}
+        # (view event types, view filters, session) last sent to the source
+        self._sent_filters: tuple[tuple[str, ...], Filters | None, str | None] = ((), None, session_id)
+        self._failed_views: set[str] = set()
+        self._too_small: TooSmallScreen | None = None
+        self._frozen: StatusInfo | None = None  # header values kept while paused
+        self.last_export: Path | None = None
+        self.last_screenshot: str | None = None
+        themes, self.theme_problems = load_themes([user_theme_dir()])
+        for theme in themes.values():
+            self.register_theme(theme)
+        self.dashboard_themes = sorted(themes)
+
+    # -- layout -------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        yield ViewTabs([(cls.VIEW_ID, cls.TITLE) for cls in self.view_classes], id="tabs")
+        yield FilterInput(placeholder="filter rows (Enter keeps, Escape clears)", id="filter-input",
+                          classes="hidden", disabled=True)
+        self.views = {cls.VIEW_ID: cls(id=cls.VIEW_ID) for cls in self.view_classes}
+        with ContentSwitcher(initial=self.view_classes[0].VIEW_ID, id="views"):
+            yield from self.views.values()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._status = self.query_one("#status", StatusLine)
+        self._tabs = self.query_one("#tabs", ViewTabs)
+        self._switcher = self.query_one("#views", ContentSwitcher)
+        self._filter_box = self.query_one("#filter-input", FilterInput)
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        for problem in self.theme_problems:
+            self.notify(clean(problem, 300), title="Theme skipped", severity="warning")
+        self.set_interval(1 / self.settings.refresh_hz, self._tick, name="refresh")
+        if self.start_source:
+            self.run_worker(self.pump.run(), name="source", group="source", exit_on_error=False)
+        if self.handle_hangup:
+            try:
+                asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hangup)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass
+        self._check_size()
+        self._tick()
+        self.call_after_refresh(self._focus_view)
+
+    def _focus_view(self) -> None:
+        """Focus the visible view, or its first focusable part (its table)."""
+        view = self.current_view
+        if view.focusable:
+            view.focus()
+            return
+        for widget in view.query("*"):
+            if widget.focusable:
+                widget.focus()
+                return
+
+    @property
+    def current_view(self) -> StoreView:
+        return self.views[self._switcher.current or self.view_classes[0].VIEW_ID]
+
+    def context(self) -> ViewContext:
+        return ViewContext(session_id=self.session_id, now=self.clock(), refresh_hz=self.settings.refresh_hz)
+
+    # -- rendering ----------------------------------------------------------------
+
+    def _tick(self) -> None:
+        """Timer: refresh the header, and the view if the store changed since the last sync."""
+        self._check_size()
+        self._refresh_header()
+        tick = self.gate.check(self.store.version)
+        if tick.sync:
+            self._sync_view(tick.full)
+        if not self.paused and (summary := self.limiter.take_summary()):
+            self._toast(summary)
+
+    def _render_now(self) -> None:
+        """Per-event rendering (``--naive-render``), for comparing against the coalesced path."""
+        tick = self.gate.check(self.store.version)
+        if tick.sync:
+            self._sync_view(tick.full)
+            self._refresh_header()
+
+    def _sync_view(self, full: bool) -> None:
+        view = self.current_view
+        changes = self.store.take_changes()
+        try:
+            with self.batch_update():
+                view.sync(self.store, changes, self.context(), full=full)
+        except Exception as exc:
+            log.exception("the %s view failed to update", view.VIEW_ID)
+            if view.VIEW_ID not in self._failed_views:
+                self._failed_views.add(view.VIEW_ID)
+                self.notify(f"The {view.TITLE} view could not update ({type(exc).__name__}); "
+                            "details are in the log file.", title="Display problem", severity="error")
+
+    def _refresh_header(self) -> None:
+        info = collect(self.store, self.source.label, self.session_id, paused=self.paused,
+                       insecure=self.insecure)
+        if self.paused and self._frozen is not None:
+            frozen = self._frozen
+            frozen.state, frozen.attempt, frozen.retry_in, frozen.fatal = (
+                info.state, info.attempt, info.retry_in, info.fatal)
+            info = frozen
+        self._status.show(info)
+
+    def _update_tabs(self) -> None:
+        view_id = self.current_view.VIEW_ID
+        state = " · ".join(v for v in self.view_state.get(view_id, {}).values() if v and v != "all")
+        self._tabs.set_current(view_id, state)
+
+    # -- source events ------------------------------------------------------------
+
+    def _on_notice(self, notice: Notice) -> None:
+        toast = toasts.for_notice(notice)
+        if toast is not None:
+            self._offer(toast)
+
+    def _on_system(self, data: SystemEventData) -> None:
+        self._offer(toasts.for_system_event(data))
+
+    def _offer(self, toast: toasts.Toast) -> None:
+        if self.paused and not toast.bell and toast.timeout != 0:
+            self.limiter.suppressed += 1
+            return
+        if self.limiter.allow(toast):
+            self._toast(toast)
+
+    def _toast(self, toast: toasts.Toast) -> None:
+        self.notify(toast.message, title=toast.title, severity=toast.severity,  # type: ignore[arg-type]
+                    timeout=toast.timeout, markup=False)
+        if toast.bell:
+            self.bell()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker failure ends here: logged, told to the user, and the app stays up."""
+        worker = event.worker
+        if event.state == WorkerState.ERROR:
+            error = worker.error
+            reason = clean(str(error), 200) if error is not None and str(error) else type(error).__name__
+            log.error("worker %s failed: %s", worker.name, reason, exc_info=error)
+            if worker.name == "source":
+                text = f"The event source stopped: {reason}"
+                self.store.note(Notice("error", text=text, severity="error", fatal=True))
+                self.notify(text, title="Source failed", severity="error", timeout=0, markup=False)
+            else:
+                self.notify(f"{worker.name} failed: {reason}", title="Problem", severity="error", markup=False)
+        elif event.state == WorkerState.SUCCESS and worker.name == "source":
+            if self.store.connection.fatal is None:
+                self.store.note(Notice("info", text=f"{clean(self.source.label, 80)}: no more events."))
+                self.notify("The source has no more events; what was received stays on screen.",
+                            title="Source ended", markup=False)
+        self._refresh_header()
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected error in the app itself: logged in full, told in one sentence, no traceback."""
+        log.error("internal error in the dashboard", exc_info=error)
+        if self.is_headless:  # under test: keep Textual's behaviour so the test sees the error
+            super()._handle_exception(error)
+            return
+        self._return_code = 1
+        self.panic(Text(f"aisci-tui stopped after an internal error ({type(error).__name__}); "
+                        "run with --log-file PATH to record the details."))
+
+    def _hangup(self) -> None:
+        self.exit(self.return_code or 0)
+
+    # -- sizes --------------------------------------------------------------------
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.gate.request_full()
+        self._check_size()
+
+    def _check_size(self) -> None:
+        width, height = self.size
+        small = width < MIN_WIDTH or height < MIN_HEIGHT
+        if small and self._too_small is None:
+            self._too_small = TooSmallScreen(MIN_WIDTH, MIN_HEIGHT)
+            self.push_screen(self._too_small)
+        elif not small and self._too_small is not None:
+            screen, self._too_small = self._too_small, None
+            if self.screen is screen:
+                self.pop_screen()
+
+    # -- actions ------------------------------------------------------------------
+
+    def action_show_view(self, view_id: str) -> None:
+        switcher = self._switcher
+        if view_id not in self.view_state or switcher.current == view_id:
+            return
+        switcher.current = view_id
+        self._hide_filter_input()
+        self._focus_view()
+        self._update_tabs()
+        self.gate.request_full()
+        self._tick()
+        self._apply_server_filters()
+
+    @on(ViewTabs.Chosen)
+    def _tab_clicked(self, message: ViewTabs.Chosen) -> None:
+        self.action_show_view(message.view_id)
+
+    def action_text_filter(self) -> None:
+        box = self._filter_box
+        box.value = self.view_state[self.current_view.VIEW_ID].get("text", "").removeprefix("filter: ")
+        box.disabled = False
+        box.remove_class("hidden")
+        box.focus()
+
+    @on(FilterInput.Changed, "#filter-input")
+    def _filter_typed(self, event: FilterInput.Changed) -> None:
+        view = self.current_view
+        view.set_text_filter(event.value)
+        self.view_state[view.VIEW_ID]["text"] = f"filter: {event.value}" if event.value else ""
+        self._update_tabs()
+        self.gate.request_full()
+
+    @on(FilterInput.Submitted, "#filter-input")
+    def _filter_kept(self, event: FilterInput.Submitted) -> None:
+        if not event.value:
+            self._hide_filter_input()
+        self._focus_view()
+
+    @on(FilterInput.Cancelled)
+    def _filter_cancelled(self) -> None:
+        box = self._filter_box
+        box.value = ""
+        self._hide_filter_input()
+        self._focus_view()
+
+    def _hide_filter_input(self) -> None:
+        box = self._filter_box
+        box.add_class("hidden")
+        box.disabled = True
+
+    def action_cycle_filter(self) -> None:
+        view = self.current_view
+        if view.FILTER_LABEL is None:
+            self.notify(f"The {view.TITLE} view has no status or severity filter.", markup=False)
+            return
+        self.view_state[view.VIEW_ID]["filter"] = view.cycle_filter()
+        self._update_tabs()
+        self.gate.request_full()
+        self._apply_server_filters()
+
+    def action_sort_next(self) -> None:
+        self._sorted(self.current_view.sort_next())
+
+    def action_sort_reverse(self) -> None:
+        self._sorted(self.current_view.sort_reverse())
+
+    def _sorted(self, label: str) -> None:
+        self.view_state[self.current_view.VIEW_ID]["sort"] = label
+        self._update_tabs()
+        self.gate.request_full()
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        self._frozen = None
+        if self.paused:
+            self._frozen = collect(self.store, self.source.label, self.session_id, paused=True,
+                                   insecure=self.insecure)
+        self.gate.pause(self.paused)
+        self._tick()
+
+    def action_reconnect(self) -> None:
+        if isinstance(self.source, ReconnectableSource):
+            self.run_worker(self.source.reconnect_now(), name="reconnect", group="reconnect",
+                            exclusive=True, exit_on_error=False)
+            self.notify("Reconnecting now.", markup=False)
+        else:
+            self.notify(f"{clean(self.source.label, 80)} cannot reconnect.", markup=False)
+
+    def on_session_chosen(self, message: SessionChosen) -> None:
+        self.session_id = message.session_id
+        self.gate.request_full()
+        self._apply_server_filters()
+        self._tick()
+
+    def _apply_server_filters(self) -> None:
+        """Narrow the subscription to what the visible view's filter can say server-side.
+
+        The view's filter applies to its own event types only (a second
+        subscription keeps the other types flowing) when the source can hold
+        two subscriptions; otherwise to the whole subscription.
+        """
+        if not isinstance(self.source, FilterableSource):
+            return
+        view = self.current_view
+        view_filters = view.server_filters()
+        types = tuple(view.EVENT_TYPES) if view_filters is not None else ()
+        wanted = (types, view_filters, self.session_id)
+        if wanted == self._sent_filters:
+            return
+        self._sent_filters = wanted
+        self.run_worker(self._send_filters(types, view_filters), name="filters", group="filters",
+                        exclusive=True, exit_on_error=False)
+
+    async def _send_filters(self, types: tuple[str, ...], view_filters: Filters | None) -> None:
+        source = self.source
+        assert isinstance(source, FilterableSource)
+        session = {"session_id": self.session_id} if self.session_id is not None else {}
+        base = Filters(**session) if session else None
+        if view_filters is None:
+            await source.set_filters(None, base)
+            return
+        narrowed = Filters(**(view_filters.model_dump(exclude_none=True) | session))
+        subscribe = getattr(source, "subscribe", None)
+        rest = [t for t in EVENT_TYPES if t not in types]
+        if not types or subscribe is None:
+            await source.set_filters(None, narrowed)
+            return
+        await source.set_filters(list(types), narrowed)
+        if rest:
+            await subscribe(rest, base)
+
+    def action_export(self) -> None:
+        view = self.current_view
+        self.push_screen(ExportDialog(view.TITLE, str(self.settings.export_path)), self._export_chosen)
+
+    def _export_chosen(self, fmt: str | None) -> None:
+        if fmt:
+            self.action_export_as(fmt)
+
+    def action_export_as(self, fmt: str) -> None:
+        view = self.current_view
+        try:
+            columns, rows = view.export_rows()
+            path = write_export(self.settings.export_path, fmt, view.VIEW_ID, columns, rows, self.clock())
+        except ExportError as exc:
+            self.notify(str(exc), title="Export failed", severity="error", markup=False)
+            return
+        except Exception as exc:
+            log.exception("export of the %s view failed", view.VIEW_ID)
+            self.notify(f"The {view.TITLE} view could not be exported ({type(exc).__name__}).",
+                        title="Export failed", severity="error", markup=False)
+            return
+        self.last_export = path
+        self.notify(f"{len(rows)} rows → {path}", title="Exported", markup=False)
+
+    def action_save_svg(self) -> None:
+        directory = self.settings.export_path
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            path = self.save_screenshot(path=str(directory))
+        except OSError as exc:
+            self.notify(f"Could not save the screenshot in {directory}: {exc.strerror or exc}.",
+                        title="Screenshot failed", severity="error", markup=False)
+            return
+        self.last_screenshot = path
+        self.notify(f"Saved {path}", title="Screenshot", markup=False)
+
+    def action_use_theme(self, name: str) -> None:
+        if name in self.available_themes:
+            self.theme = name
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.help_rows(),
+                                    config_hint="Keys can be remapped in the [keymap] table of config.toml."))
+
+    def help_rows(self) -> list[HelpRow]:
+        """Every active key of the main screen, from the binding tables (keymap applied).
+
+        Dashboard keys first (in table order), then the view's own, then navigation.
+        """
+        order = {b.id: n for n, b in enumerate(APP_BINDINGS)}
+        groups: dict[int, list[tuple[int, HelpRow]]] = {0: [], 1: [], 2: []}
+        seen: set[tuple[str, str]] = set()
+        for key, active in self.screen.active_bindings.items():
+            binding, node = active.binding, active.node
+            if not binding.description or (binding.action, key) in seen:
+                continue
+            seen.add((binding.action, key))
+            info = HELP.get(binding.id or "")
+            if node is self:
+                group, where = 0, "Dashboard"
+            elif isinstance(node, StoreView):
+                group, where = 1, node.TITLE
+            else:
+                group, where = 2, "Everywhere" if node is self.screen else "Table"
+            row = HelpRow(
+                key=self.get_key_display(binding.with_key(key)),
+                title=info.title if info else binding.description,
+                text=info.text if info else "",
+                where=where,
+                binding_id=binding.id or "",
+            )
+            groups[group].append((order.get(binding.id, len(order)), row))
+        groups[0].sort(key=lambda item: item[0])
+        return [row for group in (0, 1, 2) for _, row in groups[group]]

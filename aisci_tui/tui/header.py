@@ -1,0 +1,166 @@
+"""The status line: connection, session, rates, pause and warnings, at a glance.
+
+:func:`status_text` builds the lines from plain values (cheap to test);
+:class:`StatusLine` is the widget the app refreshes on every tick. Every
+state is told by a symbol and a word as well as a colour, so it reads the
+same with ``NO_COLOR`` or a 16-colour palette.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.widgets import Static
+
+from aisci_tui.sources.base import ConnectionState
+from aisci_tui.store import Store
+from aisci_tui.textsafe import clean
+from aisci_tui.tui.format import duration
+
+#: symbol, word, palette role ("success" | "warning" | "error" | "muted").
+STATE_LOOK: dict[ConnectionState, tuple[str, str, str]] = {
+    ConnectionState.CONNECTING: ("◌", "connecting", "warning"),
+    ConnectionState.OPEN: ("●", "open", "success"),
+    ConnectionState.CLOSING: ("◍", "closing", "warning"),
+    ConnectionState.CLOSED: ("○", "closed", "muted"),
+    ConnectionState.RECONNECTING: ("↻", "reconnecting", "warning"),
+    ConnectionState.ERROR: ("✖", "error", "error"),
+}
+
+
+@dataclass(slots=True)
+class Palette:
+    """Rich styles for the status line, taken from the current theme."""
+
+    success: str = "green"
+    warning: str = "yellow"
+    error: str = "red"
+    muted: str = "dim"
+    accent: str = "bold"
+    paused: str = "reverse"
+
+
+@dataclass(slots=True)
+class StatusInfo:
+    """Everything the status line shows, as plain values."""
+
+    state: ConnectionState
+    label: str
+    session: str  # "Title (id)" or "All sessions (n)"
+    rate: float
+    since_last: float | None
+    attempt: int = 0
+    retry_in: float | None = None
+    paused: bool = False
+    invalid: int = 0
+    errors: int = 0
+    fatal: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def collect(store: Store, label: str, session_id: str | None, *, paused: bool,
+            insecure: bool = False) -> StatusInfo:
+    """Read the store into a :class:`StatusInfo` (no rendering)."""
+    now = store.clock()
+    conn = store.connection
+    if session_id is not None:
+        entity = store.sessions.get(session_id)
+        title = getattr(entity.data, "title", None) if entity else None
+        session = f"{clean(title, 60)} ({clean(session_id, 40)})" if title else f"Session {clean(session_id, 40)}"
+    else:
+        n = len(store.sessions)
+        session = f"All sessions ({n})"
+    warnings = [clean(w, 200) for w in conn.warnings]
+    if insecure and not any("verif" in w.lower() or "insecure" in w.lower() for w in warnings):
+        warnings.insert(0, "--insecure: TLS certificates are NOT verified for this session.")
+    return StatusInfo(
+        state=conn.state,
+        label=clean(label, 80),
+        session=session,
+        rate=store.rate.per_second(now),
+        since_last=None if conn.last_event_at is None else max(0.0, now - conn.last_event_at),
+        attempt=conn.attempt,
+        retry_in=None if conn.retry_at is None else max(0.0, conn.retry_at - now),
+        paused=paused,
+        invalid=store.counters.invalid,
+        errors=store.counters.errors,
+        fatal=clean(conn.fatal, 300) if conn.fatal else None,
+        warnings=warnings,
+    )
+
+
+def status_text(info: StatusInfo, palette: Palette | None = None) -> Text:
+    """The status line (one line, plus one per warning and for a fatal error)."""
+    pal = palette or Palette()
+    symbol, word, role = STATE_LOOK.get(info.state, ("?", str(info.state), "muted"))
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(f"{symbol} {word}", style=f"bold {getattr(pal, role)}")
+    if info.state == ConnectionState.RECONNECTING:
+        if info.retry_in is not None:
+            text.append(f" in {info.retry_in:.0f}s", style=getattr(pal, role))
+        if info.attempt:
+            text.append(f" (attempt {info.attempt})", style=getattr(pal, role))
+    if info.paused:
+        text.append("  ")
+        text.append(" ⏸ PAUSED ", style=f"bold {pal.paused}")
+    text.append("  ")
+    text.append(info.session, style=pal.accent)
+    text.append("  ")
+    text.append(f"{info.rate:.1f} ev/s", style="")
+    last = "no events yet" if info.since_last is None else f"last {duration(info.since_last)} ago"
+    text.append(f" · {last}", style=pal.muted)
+    if info.invalid:
+        text.append(f" · ⚠ {info.invalid} invalid", style=pal.warning)
+    if info.errors:
+        text.append(f" · ✖ {info.errors} errors", style=pal.error)
+    text.append(f"  {info.label}", style=pal.muted)
+    for warning in info.warnings:
+        text.append("\n")
+        text.append(f"⚠ {warning}", style=f"bold {pal.warning}")
+    if info.fatal:
+        text.append("\n")
+        text.append(f"✖ {info.fatal}", style=f"bold {pal.error}")
+    return text
+
+
+class StatusLine(Static):
+    """The header widget; the app calls :meth:`show` with fresh info on each tick."""
+
+    DEFAULT_CSS = """
+    StatusLine {
+        height: auto;
+        max-height: 5;
+        padding: 0 1;
+        background: $panel;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self._last: Text | None = None
+
+    def show(self, info: StatusInfo) -> None:
+        text = status_text(info, self._palette())
+        if self._last is not None and text.plain == self._last.plain and text.spans == self._last.spans:
+            return
+        self._last = text
+        self.update(text)
+
+    def _palette(self) -> Palette:
+        from textual.color import Color
+
+        variables = self.app.theme_variables
+        def pick(name: str, fallback: str) -> str:
+            value = variables.get(name)
+            if not value:
+                return fallback
+            try:
+                return Color.parse(value).rich_color.name
+            except Exception:
+                return fallback
+        return Palette(
+            success=pick("success", "green"),
+            warning=pick("warning", "yellow"),
+            error=pick("error", "red"),
+        )
