@@ -1,0 +1,1 @@
+"""Performance benchmarks for aisci-tui; run with ``python -m benchmarks`` (see README.md here)."""

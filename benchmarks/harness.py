@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import resource
 import sys
@@ -17,6 +18,13 @@ import orjson
 from benchmarks.loadgen import write_frames_file
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def quiet_project_logs() -> None:
+    """Keep the project's warnings (e.g. the end-marker frame it does not know) off the table."""
+    logger = logging.getLogger("aisci_tui")
+    logger.addHandler(logging.NullHandler())
+    logger.propagate = False
 
 
 # -- results -------------------------------------------------------------------

@@ -116,11 +116,12 @@ async def run(quick: bool = False, repeats: int | None = None) -> Result:
     n = 5_000 if quick else 100_000
     repeats = repeats or (1 if quick else 5)
     res = Result("ingest")
-    stream = framegen.distinct_stream(project.base_frames(2_000), n)
+    stream = framegen.stream(n)
     res.numbers["events"] = n
     res.numbers["mean_frame_bytes"] = round(sum(map(len, stream)) / n)
     res.numbers["frame_bytes_by_type"] = framegen.size_summary(stream[:2_000])
     res.numbers["frames_from"] = project.FRAMES_FROM
+    res.numbers["population"] = framegen.population_summary(stream)
 
     pipelines: dict[str, Pipeline] = {"raw_orjson": raw_orjson}
     try:

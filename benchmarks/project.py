@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 
-from benchmarks import frames as framegen
-
-FRAMES_FROM = "benchmarks.frames (guide-shaped templates)"
+FRAMES_FROM = "payloads from aisci_tui.server.simulator, mixed by benchmarks.frames.MIX"
 
 #: What the benchmarks authenticate with; the load generator accepts anything.
 BENCH_KEY = "bench-api-key"
-
-
-def base_frames(n: int, seed: int = 7) -> list[bytes]:
-    """``n`` realistic event frames, pre-encoded once."""
-    return framegen.stream(n, seed=seed)
 
 
 def has_client() -> bool:

@@ -1,0 +1,141 @@
+"""Benchmark 2: the real dashboard, fed through the real client, under a steady 2,000 events/s.
+
+The app runs headless (Textual's ``run_test``, 120x40) in this process; the
+load generator paces frames from its own process. Measured:
+
+* lag: every 50 ms, how long ago the server was due to send the oldest event
+  the store has not received yet (0 when the store is level). Due times come
+  from the pacing schedule, so back-pressure cannot hide a backlog.
+* refreshes: screen updates Textual composes per second (each ``_display``).
+* key latency: a view key (1-5) is sent through the driver as a terminal key
+  would be; timed until the view has switched and until the next screen
+  update after that.
+* CPU: this process's CPU time per 1,000 events over the load window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from benchmarks import frames as framegen
+from benchmarks import project
+from benchmarks.harness import LoadProcess, Result, cpu_seconds
+
+VIEW_KEYS = (("2", "agents"), ("3", "experiments"), ("4", "ethics"), ("5", "events"), ("1", "research"))
+
+
+async def _press(app: object, key: str, view: str, displays: list[float], timeout: float = 5.0) -> tuple[float, float]:
+    """Send ``key`` as the terminal would; seconds until handled and until painted."""
+    from textual import events
+
+    t0 = time.monotonic()
+    event = events.Key(key, key)
+    event.set_sender(app)  # type: ignore[arg-type]
+    app._driver.send_message(event)  # type: ignore[attr-defined]
+    handled = painted = None
+    while time.monotonic() - t0 < timeout:
+        now = time.monotonic()
+        if handled is None and app._switcher.current == view:  # type: ignore[attr-defined]
+            handled = now
+            seen = len(displays)
+        if handled is not None and len(displays) > seen:
+            painted = displays[seen]
+            break
+        await asyncio.sleep(0.002)
+    if handled is None or painted is None:
+        return timeout, timeout
+    return handled - t0, painted - t0
+
+
+def _lag(samples: list[tuple[float, int]], start: float, rate: float, total: int) -> list[float]:
+    """For each (time, received) sample, seconds the store was behind the sending schedule."""
+    out = []
+    for t, received in samples:
+        due = min(total, int((t - start) * rate) + 1)
+        out.append(0.0 if received >= due else max(0.0, t - (start + received / rate)))
+    return out
+
+
+async def measure(rate: float, seconds: float, hz: float, *, keys: bool = True) -> dict[str, object]:
+    from aisci_tui.settings import Settings
+    from aisci_tui.tui.app import DashboardApp
+
+    total = int(rate * seconds)
+    stream = framegen.stream(total)
+    out: dict[str, object] = {"rate": rate, "load_seconds": seconds, "refresh_hz": hz, "events": total,
+                              "population": framegen.population_summary(stream)}
+    async with LoadProcess(stream, rate=rate, end_marker=False) as load:
+        client = project.make_client(load.url)
+        app = DashboardApp(client, settings=Settings(refresh_hz=hz))
+        displays: list[float] = []
+        original = app._display
+
+        def counting(screen: object, renderable: object) -> None:
+            if renderable is not None and not app._batch_count:
+                displays.append(time.monotonic())
+            original(screen, renderable)  # type: ignore[arg-type]
+
+        app._display = counting  # type: ignore[method-assign]
+        async with app.run_test(size=(120, 40)):
+            start = (await load.next_event("stream_start", timeout=30))["t"]
+            cpu0 = cpu_seconds()
+            samples: list[tuple[float, int]] = []
+            latencies: list[tuple[float, float]] = []
+            next_key = start + 1.0
+            key_index = 0
+            counters = app.store.counters
+            deadline = start + seconds + 10
+            while counters.received < total and time.monotonic() < deadline:
+                now = time.monotonic()
+                samples.append((now, counters.received))
+                if keys and now >= next_key and now < start + seconds:
+                    key, view = VIEW_KEYS[key_index % len(VIEW_KEYS)]
+                    key_index += 1
+                    latencies.append(await _press(app, key, view, displays))
+                    next_key = time.monotonic() + 1.0
+                await asyncio.sleep(0.05)
+            end = time.monotonic()
+            samples.append((end, counters.received))
+            cpu = cpu_seconds() - cpu0
+            received = counters.received
+        await client.aclose()
+    lag = _lag(samples, start, rate, total)
+    window = [t for t in displays if start <= t <= end]
+    per_second: dict[int, int] = {}
+    for t in window:
+        per_second[int(t - start)] = per_second.get(int(t - start), 0) + 1
+    out.update(
+        received=received,
+        max_lag_s=round(max(lag), 3),
+        p99_lag_s=round(sorted(lag)[int(len(lag) * 0.99)], 3),
+        refreshes=len(window),
+        refreshes_per_s_mean=round(len(window) / max(1e-9, end - start), 2),
+        refreshes_per_s_max=max(per_second.values(), default=0),
+        key_presses=len(latencies),
+        key_handled_ms_max=round(max((h for h, _ in latencies), default=0) * 1000, 1),
+        key_painted_ms_max=round(max((p for _, p in latencies), default=0) * 1000, 1),
+        key_painted_ms_median=round(sorted(p for _, p in latencies)[len(latencies) // 2] * 1000, 1)
+        if latencies else 0.0,
+        cpu_s=round(cpu, 2),
+        cpu_ms_per_1000_events=round(cpu / max(1, received) * 1e6, 1),
+        cpu_share_of_core=round(cpu / (end - start), 3),
+    )
+    return out
+
+
+async def run(quick: bool = False) -> Result:
+    res = Result("dashboard")
+    hz = 10.0
+    rate, seconds = (400.0, 3.0) if quick else (2000.0, 20.0)
+    m = await measure(rate, seconds, hz)
+    res.numbers.update(m)
+    if m["received"] != m["events"]:
+        res.notes.append(f"the store received {m['received']} of {m['events']} events")
+    res.check("dashboard: store behind server (max)", m["max_lag_s"], "<=", 1.0, "s")  # type: ignore[arg-type]
+    # a key press itself asks for one extra screen update, so allow one per press in that second
+    res.check("dashboard: screen updates in any 1 s (max)", m["refreshes_per_s_max"], "<=", hz + 1, "/s")  # type: ignore[arg-type]
+    if m["key_presses"]:
+        res.check("dashboard: key press to new view painted (max)", m["key_painted_ms_max"], "<=", 200, "ms")  # type: ignore[arg-type]
+    res.notes.append(f"CPU per 1,000 events (headless, incl. client): {m['cpu_ms_per_1000_events']} ms")
+    return res
