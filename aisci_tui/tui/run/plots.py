@@ -1,0 +1,169 @@
+"""The selected node of a search tree: what it is, how it scored, and its plots.
+
+Plots are drawn with textual-image where the terminal can draw images; each
+plot is also described in words (path, file size, the vision model's reading),
+which is all that is shown when images cannot be drawn.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from aisci_tui.sources.rundir.model import PlotInfo, TreeNode
+from aisci_tui.textsafe import clean
+from aisci_tui.tui.run.images import TEXT_ONLY, ImageSupport, describe, drawable
+from aisci_tui.tui.run.tree import MARKS, kind_of
+from aisci_tui.tui.widgets.tones import Palette
+
+log = logging.getLogger("aisci_tui.tui.run")
+
+SUMMARY_LIMIT = 1_500
+ANALYSIS_LIMIT = 1_500
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+def node_text(node: TreeNode, data: Any, palette: Palette) -> Text:
+    """The node's identity, verdict, metric and findings, as plain words."""
+    symbol, word, tone = MARKS[kind_of(node)]
+    out = Text()
+    out.append(f"Step {node.step if node.step is not None else '?'}: ", style="bold")
+    out.append(clean(node.label or node.id, 200), style="bold")
+    out.append("\n")
+    out.append(f"{symbol} {word}", style=palette[tone])
+    if node.is_best and node.status != "completed":
+        out.append(f" ({node.status})", style=palette["muted"])
+    if node.is_buggy and node.exc_type:
+        out.append(f": {clean(node.exc_type, 80)}", style=palette["error"])
+    if node.is_seed_agg_node:
+        out.append(" · seed aggregation", style=palette["muted"])
+    elif node.is_seed_node:
+        out.append(" · seed run", style=palette["muted"])
+    out.append("\n")
+    if node.metric:
+        out.append("Metric: ", style=palette["muted"])
+        out.append(clean(node.metric, 200) + "\n")
+    out.append("Node: ", style=palette["muted"])
+    out.append(clean(node.id, 80))
+    if node.parent:
+        out.append("  parent: ", style=palette["muted"])
+        out.append(clean(node.parent, 80))
+    out.append("\n")
+    results = getattr(data, "results", None)
+    summary = getattr(results, "summary", None) if results is not None else None
+    if summary:
+        out.append("\n")
+        out.append(clean(summary, SUMMARY_LIMIT, newlines=True) + "\n")
+    findings = [f for f in node.vlm_summary if f not in {p.analysis for p in node.plots}]
+    for finding in findings[:5]:
+        out.append("• ", style=palette["muted"])
+        out.append(clean(finding, SUMMARY_LIMIT, newlines=True) + "\n")
+    return out
+
+
+def plot_text(index: int, count: int, plot: PlotInfo, why_not: str | None, palette: Palette) -> Text:
+    """One plot in words: title, path, size, and the analysis."""
+    out = Text()
+    out.append(f"Plot {index}/{count}: ", style=palette["muted"])
+    out.append(clean(plot.title, 120) + "\n", style="bold")
+    out.append(clean(str(plot.path), 400) + "\n", style=palette["primary"])
+    out.append(describe(plot.path), style=palette["muted"])
+    if why_not:
+        out.append(f" · not drawn: {why_not}", style=palette["muted"])
+    out.append("\n")
+    if plot.analysis:
+        out.append(clean(plot.analysis, ANALYSIS_LIMIT, newlines=True) + "\n")
+    return out
+
+
+class PlotPane(VerticalScroll):
+    """Shows one node; remounts its plots only when the node or its plot files change."""
+
+    DEFAULT_CSS = """
+    PlotPane { border: round $panel-lighten-2; padding: 0 1; height: 1fr; }
+    PlotPane:focus { border: round $primary; }
+    PlotPane > .plot-image { width: 100%; height: auto; margin: 0 0 1 0; }
+    PlotPane > .plot-text { margin: 0 0 1 0; }
+    """
+
+    def __init__(self, placeholder: str, *, support: ImageSupport = TEXT_ONLY, root: Path | None = None,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.placeholder = placeholder
+        self.support = support
+        self.root = root
+        self._sig: Hashable = None
+        self._texts: list[Text] = [Text(placeholder)]
+        self.images_shown = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text(self.placeholder), classes="plot-head")
+
+    def text(self) -> str:
+        """Everything the pane says, as plain text (for tests and exports)."""
+        return "\n".join(t.plain for t in self._texts)
+
+    def _say(self, text: Text) -> None:
+        self._texts.append(text)
+        self.mount(Static(text, classes="plot-text"))
+
+    def show(self, node: TreeNode | None, data: Any, palette: Palette, *, force: bool = False) -> None:
+        """Show ``node`` (None: the placeholder)."""
+        plots = node.plots if node is not None else []
+        sig = (
+            None if node is None else (node.id, node_label_sig(node), repr(getattr(data, "results", None))),
+            tuple((str(p.path), p.analysis, _stamp(p.path)) for p in plots),
+            palette,
+        )
+        if sig == self._sig and not force:
+            return
+        self._sig = sig
+        head = self.query_one(".plot-head", Static)
+        for child in list(self.children):
+            if child is not head:
+                child.remove()
+        self.images_shown = 0
+        self._texts = [node_text(node, data, palette) if node is not None else Text(self.placeholder)]
+        head.update(self._texts[0])
+        if node is None:
+            return
+        if not plots:
+            self._say(Text("No plots for this node.", style=palette["muted"]))
+            return
+        if not self.support.enabled:
+            self._say(Text(f"Plots are described, not drawn: {self.support.method}.", style=palette["muted"]))
+        for n, plot in enumerate(plots, start=1):
+            why_not = drawable(plot.path, self.root) if self.support.enabled else None
+            self._say(plot_text(n, len(plots), plot, why_not, palette))
+            if self.support.enabled and why_not is None:
+                self._mount_image(plot.path)
+
+    def _mount_image(self, path: Path) -> None:
+        widget_class = self.support.widget
+        try:
+            image = widget_class(str(path), classes="plot-image")
+        except Exception as exc:  # noqa: BLE001 - a broken image file is described, not drawn
+            log.info("could not draw %s: %s", path, type(exc).__name__)
+            self._say(Text(f"(the image could not be decoded: {type(exc).__name__})"))
+            return
+        self.mount(image)
+        self.images_shown += 1
+
+
+def node_label_sig(node: TreeNode) -> tuple[Any, ...]:
+    return (node.step, node.label, node.status, node.is_best, node.metric, node.exc_type, node.parent,
+            tuple(node.vlm_summary))
