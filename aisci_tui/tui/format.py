@@ -117,7 +117,7 @@ def size(n_bytes: object) -> str:
 
 
 def number(value: object, digits: int = 2) -> str:
-    """A metric value: integers as integers, others to ``digits`` significant decimals."""
+    """A metric value: integers as integers, others to at most ``digits`` decimals (``0.94``, ``1.562``)."""
     num = _number(value)
     if num is None:
         return MISSING
@@ -125,7 +125,9 @@ def number(value: object, digits: int = 2) -> str:
         return f"{int(num):,}"
     if abs(num) >= 1000:
         return f"{num:,.0f}"
-    return f"{num:.{digits}f}" if abs(num) >= 0.01 else f"{num:.{digits}g}"
+    if abs(num) < 0.01:
+        return f"{num:.{digits}g}"
+    return f"{num:.{digits}f}".rstrip("0").rstrip(".")
 
 
 def seconds(value: object) -> str:

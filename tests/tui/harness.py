@@ -79,3 +79,29 @@ class Harness(App[None]):
         self.chosen.append(message.session_id)
         self.session_id = message.session_id
         self.sync(full=True)
+
+
+def cell(view: Any, key: str, column: str) -> str:
+    """The plain text of one cell as the table holds it."""
+    return view.table.get_cell(key, column).plain
+
+
+def shown(view: Any) -> list[str]:
+    """Row keys in the order the table shows them."""
+    return view.table.row_keys()
+
+
+def render_plain(renderable: Any, width: int = 100) -> str:
+    """What a renderable looks like as plain text."""
+    import io
+
+    from rich.console import Console
+
+    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
+def static_text(widget: Any, width: int = 100) -> str:
+    """The plain text of a Static's current content."""
+    return render_plain(widget.content, width)

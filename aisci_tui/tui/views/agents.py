@@ -51,14 +51,17 @@ class AgentsView(TableView):
         before = fmt.duration(row["heartbeat"])
         return refresh_heartbeat(row, ctx.now) and fmt.duration(row["heartbeat"]) != before
 
-    def build_cells(self, row: Row, ctx: ViewContext) -> dict[str, Text]:
+    def live_cells(self, row: Row, ctx: ViewContext) -> dict[str, Text]:
         p = self.palette
         if row["heartbeat"] is None:
-            beat = number_cell(fmt.MISSING, p["muted"])
-        elif row["stale"]:
-            beat = number_cell(f"! {fmt.duration(row['heartbeat'])}", p["warning"])
-        else:
-            beat = number_cell(fmt.duration(row["heartbeat"]))
+            return {"heartbeat": number_cell(fmt.MISSING, p["muted"])}
+        if row["stale"]:
+            return {"heartbeat": number_cell(f"! {fmt.duration(row['heartbeat'])}", p["warning"])}
+        return {"heartbeat": number_cell(fmt.duration(row["heartbeat"]))}
+
+    def build_cells(self, row: Row, ctx: ViewContext) -> dict[str, Text]:
+        p = self.palette
+        beat = self.live_cells(row, ctx)["heartbeat"]
         errors = row["errors"]
         return {
             "name": cell(row["name"]),

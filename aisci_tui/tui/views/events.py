@@ -105,7 +105,7 @@ class EventsView(TableView):
         return {
             "time": cell(fmt.clock_time(row["_time"], ctx.now)),
             "severity": badge(SEVERITY, row["severity"], p),
-            "kind": cell(fmt.words(clean(row["kind"], 60))),
+            "kind": cell(row["kind"]),
             "title": cell(row["title"]),
             "description": cell(row["description"] or ""),
             "services": cell(row["services"] or ""),

@@ -101,8 +101,12 @@ class TableView(StoreView):
         return scope is None or key in scope
 
     def refresh_live(self, row: Row, ctx: ViewContext) -> bool:
-        """Update time-dependent values of ``row`` for ``ctx.now``; True if any changed."""
+        """Update time-dependent values of ``row`` for ``ctx.now``; True if any shown text changed."""
         return False
+
+    def live_cells(self, row: Row, ctx: ViewContext) -> dict[str, Text]:
+        """The cells :meth:`refresh_live` can change (by default all of them)."""
+        return self.build_cells(row, ctx)
 
     def related(self, store: Store, changes: Changes) -> set[str]:
         """Keys of rows that show something from another table that changed (e.g. an agent's name)."""
@@ -137,6 +141,7 @@ class TableView(StoreView):
     def update_view(self, store: Store, changes: Changes, ctx: ViewContext, full: bool) -> None:
         table = self.table
         if not table.columns:
+            table.reverse = self.reverse
             self._fit_labels()
         updated, gone = self.collect(store, changes, full)
         dirty: set[str] = set()
@@ -157,17 +162,21 @@ class TableView(StoreView):
             self.rows[key] = self.build_row(store, key, item, ctx)
             self._stamps[key] = self.stamp(item)
             dirty.add(key)
-        if self.LIVE:
-            for key, row in self.rows.items():
-                if self.refresh_live(row, ctx):
-                    dirty.add(key)
         for key in dirty:
             self._restyle_row(key, ctx)
         self._note_optional(dirty)
+        live: dict[str, dict[str, Text]] = {}
+        if self.LIVE:
+            for key, row in self.rows.items():
+                if key not in dirty and self.refresh_live(row, ctx):
+                    live[key] = self.live_cells(row, ctx)
+                    self._cells[key] = {**self._cells[key], **live[key]}
+                    self._search.pop(key, None)
+                    dirty.add(key)
         scope = self.scope(store, ctx)
         rescope = scope != self._scope
         self._scope = scope
-        self._show(self.rows.keys() if full or rescope else dirty | set(gone), ctx, gone)
+        self._show(self.rows.keys() if full or rescope else dirty | set(gone), ctx, gone, live)
 
     def _note_optional(self, keys: set[str]) -> None:
         """Reveal optional columns once some row has a value for them."""
@@ -188,9 +197,16 @@ class TableView(StoreView):
             table.pop(key, None)
 
     def _restyle_row(self, key: str, ctx: ViewContext) -> None:
-        cells = self.build_cells(self.rows[key], ctx)
-        self._cells[key] = cells
-        self._search[key] = search_text(cells[c.key].plain for c in self.COLUMNS if c.key in cells)
+        self._cells[key] = self.build_cells(self.rows[key], ctx)
+        self._search.pop(key, None)
+
+    def _haystack(self, key: str) -> str:
+        """What the ``/`` filter searches in row ``key`` (built when first needed)."""
+        text = self._search.get(key)
+        if text is None:
+            cells = self._cells[key]
+            text = self._search[key] = search_text(cells[c.key].plain for c in self.COLUMNS if c.key in cells)
+        return text
 
     def _wanted(self, key: str, ctx: ViewContext) -> bool:
         row = self.rows.get(key)
@@ -199,7 +215,7 @@ class TableView(StoreView):
         return (
             self.in_scope(key, row, self._scope, ctx)
             and self.filters.state.accepts(row)
-            and matches(self._search.get(key, ""), self.text)
+            and (not self.text or matches(self._haystack(key), self.text))
         )
 
     def _sort_value(self, key: str) -> Any:
@@ -208,18 +224,26 @@ class TableView(StoreView):
             return arrival
         return (sort_key(self.rows[key].get(self.sort_column), self.reverse), arrival)
 
-    def _show(self, keys: Any, ctx: ViewContext, gone: set[str] = frozenset()) -> None:
+    def _show(self, keys: Any, ctx: ViewContext, gone: Any = frozenset(),
+              live: Mapping[str, dict[str, Text]] | None = None) -> None:
+        """Put the wanted rows among ``keys`` in the table and take the others out.
+
+        ``live`` holds rows where only time-dependent cells changed: only those are compared.
+        """
         table = self.table
+        live = live or {}
+        filled = table.row_count > 0
         drop = [k for k in gone if table.has(k)]
         for key in keys:
             if key in gone:
                 continue
             if self._wanted(key, ctx):
-                table.put(key, self._cells[key], self._sort_value(key))
+                cells = live.get(key) if table.has(key) else None
+                table.put(key, cells or self._cells[key], self._sort_value(key))
             elif table.has(key):
                 drop.append(key)
         table.drop(drop)
-        table.resort()
+        table.resort(follow=filled)
 
     def _refilter(self) -> None:
         if self._ctx is not None and self.is_mounted and self.ready():

@@ -49,7 +49,7 @@ class KeyedTable(DataTable):
         self._labels: dict[str, str] = {}
         self._cells: dict[str, dict[str, Text]] = {}
         self._sort_values: dict[str, Any] = {}
-        self._reverse = False
+        self.reverse = False
         self._dirty_order = False
         self._fitted_for = -1
 
@@ -77,7 +77,7 @@ class KeyedTable(DataTable):
             self.refit()
 
     def _rebuild(self, *, columns: bool = False) -> None:
-        selected = self._followed()
+        selected = self.selected_key()
         order = [k for k in self.row_keys() if k in self._cells]
         order += [k for k in self._cells if not self._in_table(k)]
         self.clear(columns=columns)
@@ -130,7 +130,7 @@ class KeyedTable(DataTable):
         present = [k for k in keys if k in self._cells]
         if not present:
             return
-        selected = self._followed()
+        selected = self.selected_key()
         for key in present:
             del self._cells[key]
             self._sort_values.pop(key, None)
@@ -154,10 +154,6 @@ class KeyedTable(DataTable):
         """Row keys in the order shown."""
         return [row.key.value for row in self.ordered_rows if row.key.value is not None]
 
-    def _followed(self) -> str | None:
-        """The row the cursor should stay on through changes (none while it sits on the top row)."""
-        return self.selected_key() if self.cursor_row > 0 else None
-
     def selected_key(self) -> str | None:
         if not self.row_count or not self.is_valid_row_index(self.cursor_row):
             return None
@@ -175,20 +171,27 @@ class KeyedTable(DataTable):
     def set_order(self, values: Mapping[str, Any], reverse: bool) -> None:
         """New sort values for every row (after the sort column changed)."""
         self._sort_values = {k: values.get(k) for k in self._cells}
-        self._reverse = reverse
+        self.reverse = reverse
         self._dirty_order = True
         self.resort()
 
-    def resort(self) -> bool:
-        """Sort if a row was added or a sort value changed since the last sort."""
+    def resort(self, follow: bool = True) -> bool:
+        """Sort if a row was added or a sort value changed since the last sort.
+
+        The cursor stays on its row (``follow``), or on the top row when the
+        table has just been filled.
+        """
         if not self._dirty_order or not self.shown or not self.row_count:
             return False
         self._dirty_order = False
-        selected = self._followed()
+        selected = self.selected_key() if follow else None
         values = self._sort_values
         first = self.shown[0][0].key
-        self.sort(first, key=lambda cell: values.get(cell.row_key), reverse=self._reverse)
-        self.select_key(selected)
+        self.sort(first, key=lambda cell: values.get(cell.row_key), reverse=self.reverse)
+        if follow:
+            self.select_key(selected)
+        elif self.cursor_row:
+            self.move_cursor(row=0, animate=False)
         return True
 
 
