@@ -1,7 +1,280 @@
-"""The `events` command (being built)."""
+"""The `events` command: print events as JSON lines (or text), no dashboard.
+
+The loop (:func:`run_events`) consumes any :class:`~aisci_tui.sources.base.Source`,
+so a replay file or another source can stand in for the WebSocket client
+(:func:`open_source` is where a source is chosen). Events go to stdout, one per
+line; everything else (warnings, invalid frames, the final summary) to stderr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
+from aisci_tui import exitcodes
+from aisci_tui.commands.common import (
+    CaFileOption,
+    CommandError,
+    ConnectionOptions,
+    InsecureOption,
+    LogFileOption,
+    MaxAttemptsOption,
+    TokenCommandOption,
+    TokenFileOption,
+    UrlOption,
+    VerboseOption,
+    fail,
+)
+
+if TYPE_CHECKING:
+    from aisci_tui.protocol.models import Event
+    from aisci_tui.sources.base import Notice, Source
+
+
+class OutputFormat(str, Enum):
+    jsonl = "jsonl"
+    text = "text"
+
+
+HELP = """Print live events on stdout, one per line, without the dashboard.
+
+Each event is printed once, as its JSON envelope (--format jsonl) or as a
+one-line summary (--format text). Warnings and invalid frames go to stderr,
+and at exit a JSON summary line:
+{"received":…,"events":…,"invalid":…,"duplicates":…,"reconnects":…}.
+
+Credentials come from the environment (AISCI_API_KEY or AISCI_TOKEN),
+--token-file or --token-command, never from the command line:
+
+    AISCI_API_KEY=... aisci-tui events --limit 10
+"""
+
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.command("events", help=HELP, epilog=exitcodes.HELP)(events)
+
+
+def events(
+    url: UrlOption = None,
+    session: Annotated[str | None, typer.Option(
+        "--session", metavar="ID", help="Only events of this research session.")] = None,
+    types: Annotated[list[str] | None, typer.Option(
+        "--type", "-t", metavar="T", help="Only this event type (repeat for more) [default: all five].")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, metavar="N",
+                                              help="Stop after N events.")] = None,
+    duration: Annotated[float | None, typer.Option("--duration", min=0.0, metavar="S",
+                                                   help="Stop after S seconds.")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.jsonl,
+    token_file: TokenFileOption = None,
+    token_command: TokenCommandOption = None,
+    insecure: InsecureOption = False,
+    ca_file: CaFileOption = None,
+    log_file: LogFileOption = None,
+    verbose: VerboseOption = False,
+    max_attempts: MaxAttemptsOption = None,
+) -> None:
+    opts = ConnectionOptions(url, token_file, token_command, insecure, ca_file, log_file, verbose, max_attempts)
+    try:
+        opts.setup_logging()
+        source = open_source(opts, types or [], session)
+    except CommandError as exc:
+        fail(exc.message, exc.exit_code)
+    printer = Printer(fmt, verbose=verbose)
+    code = exitcodes.OK
+    try:
+        code = asyncio.run(run_events(source, printer, limit=limit, duration=duration))
+    except KeyboardInterrupt:
+        code = exitcodes.OK
+    except Exception as exc:  # a person never sees a traceback
+        import logging
+
+        logging.getLogger("aisci_tui").exception("events failed")
+        printer.warn(f"unexpected error ({type(exc).__name__}); run with --log-file for details.")
+        code = exitcodes.ERROR
+    printer.summary(source)
+    raise typer.Exit(code)
+
+
+def open_source(opts: ConnectionOptions, types: list[str], session: str | None) -> Source:
+    """The source of events for these options (the WebSocket client)."""
+    from aisci_tui.client import Client, Filters, Subscription
+    from aisci_tui.protocol.models import EVENT_TYPES
+
+    unknown = [t for t in types if t not in EVENT_TYPES]
+    if unknown:
+        raise CommandError(f"Unknown event type {unknown[0]!r}; choose from {', '.join(EVENT_TYPES)}.",
+                           exitcodes.USAGE)
+    filters = Filters(session_id=session) if session else None
+    subscription = Subscription(events=list(dict.fromkeys(types)) or list(EVENT_TYPES), filters=filters)
+    return Client(opts.client_config([subscription], session_id=session))
+
+
+async def run_events(source: Source, printer: Printer, *, limit: int | None = None,
+                     duration: float | None = None) -> int:
+    """Print what ``source`` yields until ``limit``, ``duration``, Ctrl-C or its end; returns the exit code."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    handled: list[int] = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+            handled.append(sig)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
+    timer = loop.call_later(duration, stop.set) if duration is not None else None
+    consumer = asyncio.create_task(_consume(source, printer, limit))
+    stopper = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({consumer, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+        if timer is not None:
+            timer.cancel()
+        if not consumer.done():
+            consumer.cancel()
+        await asyncio.gather(consumer, stopper, return_exceptions=True)
+        await source.aclose()
+        for sig in handled:
+            loop.remove_signal_handler(sig)
+    if consumer.cancelled():
+        return exitcodes.OK
+    return consumer.result()
+
+
+async def _consume(source: Source, printer: Printer, limit: int | None) -> int:
+    from aisci_tui.protocol.models import Event
+
+    async for item in source:
+        if isinstance(item, Event):
+            if not printer.event(item):
+                return exitcodes.OK  # stdout was closed (e.g. `| head`)
+            if limit is not None and printer.printed >= limit:
+                return exitcodes.OK
+        else:
+            printer.notice(item)
+            if item.fatal:
+                return int(item.details.get("exit_code", exitcodes.ERROR))
+    return exitcodes.OK
+
+
+class Printer:
+    """Writes events to stdout and notices to stderr, safely."""
+
+    def __init__(self, fmt: OutputFormat = OutputFormat.jsonl, *, verbose: bool = False,
+                 out: TextIO | None = None, err: TextIO | None = None):
+        self.fmt = fmt
+        self.verbose = verbose
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.printed = 0
+        self.invalid = 0
+        self.broken = False
+
+    def event(self, event: Event) -> bool:
+        """Print one event; False once stdout is gone."""
+        if self.broken:
+            return False
+        from aisci_tui.protocol import encode
+
+        line = encode(event) if self.fmt is OutputFormat.jsonl else summarize(event)
+        try:
+            self.out.write(line + "\n")
+            self.out.flush()
+        except BrokenPipeError:
+            self._stdout_gone()
+            return False
+        self.printed += 1
+        return True
+
+    def _stdout_gone(self) -> None:
+        self.broken = True
+        try:  # later flushes (at exit) must not fail again
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.out.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def notice(self, notice: Notice) -> None:
+        from aisci_tui.sources.base import ConnectionState
+        from aisci_tui.textsafe import clean
+
+        text = clean(notice.text, 500)
+        if notice.kind == "invalid":
+            self.invalid += 1
+            self.warn(text or "ignored an invalid frame")
+        elif notice.fatal or notice.kind == "error":
+            self.warn(text)
+        elif notice.kind == "state" and notice.state is ConnectionState.RECONNECTING:
+            retry = f" Reconnecting in {notice.retry_in:.1f} s" if notice.retry_in is not None else " Reconnecting"
+            self.warn(f"{text}{retry} (attempt {notice.attempt}).")
+        elif notice.severity in ("warning", "error") or self.verbose:
+            state = f"{notice.state.name.lower()}" if notice.state is not None else ""
+            self.warn(text or state)
+
+    def warn(self, text: str) -> None:
+        try:
+            self.err.write(f"aisci-tui: {text}\n")
+            self.err.flush()
+        except (OSError, ValueError):
+            pass
+
+    def summary(self, source: Source) -> None:
+        stats = getattr(source, "stats", None)
+        counts: dict[str, Any]
+        if stats is not None and hasattr(stats, "summary"):
+            counts = stats.summary()
+        else:
+            counts = {"received": self.printed + self.invalid, "events": self.printed,
+                      "invalid": self.invalid, "duplicates": 0, "reconnects": 0}
+        try:
+            self.err.write(json.dumps(counts, separators=(",", ":")) + "\n")
+            self.err.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def _pct(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return f"{value * 100:.0f}%" if 0 <= value <= 1 else f"{value:g}"
+
+
+def summarize(event: Event) -> str:
+    """One readable line for an event; all server text is cleaned of control characters."""
+    from aisci_tui.protocol.times import parse_time
+    from aisci_tui.textsafe import clean
+
+    def c(value: object, limit: int = 60) -> str:
+        return clean(value, limit) if value is not None else "-"
+
+    when = parse_time(event.timestamp)
+    stamp = when.strftime("%H:%M:%S") if when else "--:--:--"
+    d: Any = event.data
+    kind = event.type
+    if kind == "agent_status":
+        task = d.current_task
+        progress = f" task {c(task.type, 30)} {_pct(task.progress)}" if task and task.type else ""
+        text = f"agent {c(d.name or d.agent_id)} {c(d.status, 20)}{progress}"
+    elif kind == "research_progress":
+        text = f"session {c(d.session_id)} {c(d.current_phase, 30)} {_pct(d.overall_progress)}"
+        if d.title:
+            text += f" {c(d.title)}"
+    elif kind == "experiment_results":
+        text = f"experiment {c(d.experiment_id)} {c(d.status, 20)}"
+        if d.title:
+            text += f" {c(d.title)}"
+    elif kind == "ethical_assessment":
+        a = d.assessment
+        text = f"{c(d.resource_type, 20)} {c(d.resource_id)} {c(a.status, 20)} score {c(a.overall_score, 10)}"
+    elif kind == "system_event":
+        text = f"{c(d.severity, 10)} {c(d.event_type, 20)} {c(d.title)}"
+    else:
+        text = ""
+    return f"{stamp} {kind:<18} {text}".rstrip()

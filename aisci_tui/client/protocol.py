@@ -1,0 +1,310 @@
+"""What the client does with each message: replies, errors, authentication, subscriptions.
+
+:class:`ProtocolHandler` is the message-level half of
+:class:`~aisci_tui.client.client.Client`; the client supplies the output
+methods (``put``, ``notice``, ``invalid``, ``emit_event``) and the state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import TYPE_CHECKING, Any
+
+from aisci_tui import exitcodes
+from aisci_tui.client.credentials import Credential, CredentialError
+from aisci_tui.client.errors import AckTimeout, Fatal, LinkDrop, SubscriptionError
+from aisci_tui.client.link import Link
+from aisci_tui.protocol import ERROR_TEXT, ErrorCode, ProtocolError, decode, expand_batch, make
+from aisci_tui.protocol.models import Envelope, Event
+from aisci_tui.textsafe import clean
+
+if TYPE_CHECKING:
+    from aisci_tui.client.client import ClientStats, SubscriptionRecord
+    from aisci_tui.client.config import ClientConfig
+    from aisci_tui.client.ratelimit import TokenBucket
+
+log = logging.getLogger("aisci_tui.client")
+
+AUTH_CODES = frozenset({ErrorCode.AUTHENTICATION_FAILED, ErrorCode.INVALID_TOKEN, ErrorCode.TOKEN_EXPIRED})
+#: Longest pause a RATE_LIMITED error can impose on us.
+MAX_RATE_PAUSE = 60.0
+
+
+def reply_to(msg: Envelope) -> str | None:
+    """The id of the request ``msg`` answers, if it says."""
+    if msg.meta is not None and msg.meta.correlation_id:
+        return msg.meta.correlation_id
+    cid = getattr(msg.data, "correlation_id", None)
+    return cid if isinstance(cid, str) else None
+
+
+def server_text(value: Any, limit: int = 200) -> str:
+    return clean(value, limit)
+
+
+def error_sentence(code: str, message: str = "") -> str:
+    """The sentence shown for an error code, with the server's own words after it."""
+    base = ERROR_TEXT.get(code, f"The server reported an error ({server_text(code, 40)}).")
+    extra = server_text(message)
+    return f"{base.rstrip('.;')} ({extra})." if extra else base
+
+
+def _names(details: dict[str, Any] | None, key: str) -> str:
+    values = (details or {}).get(key)
+    if not isinstance(values, list) or not values:
+        return ""
+    return ", ".join(server_text(v, 60) for v in values[:20])
+
+
+class ProtocolHandler:
+    config: ClientConfig
+    stats: ClientStats
+    bucket: TokenBucket
+    records: list[SubscriptionRecord]
+    label: str
+
+    async def notice(self, kind: str, text: str, *, severity: str = "info", **fields: object) -> None:
+        raise NotImplementedError
+
+    async def invalid(self, reason: str) -> None:
+        raise NotImplementedError
+
+    async def emit_event(self, event: Event) -> None:
+        raise NotImplementedError
+
+    # -- incoming -------------------------------------------------------------
+
+    async def handle_frame(self, link: Link, frame: str | bytes) -> None:
+        if not isinstance(frame, str):
+            await self.invalid(f"binary frame of {len(frame)} bytes (the protocol uses text frames)")
+            return
+        try:
+            msg = decode(frame, self.config.max_frame)
+        except ProtocolError as exc:
+            await self.invalid(exc.reason)
+            return
+        if isinstance(msg, Event):
+            await self.emit_event(msg)
+        elif msg.type == "batch":
+            for item in expand_batch(msg):
+                if isinstance(item, Event):
+                    await self.emit_event(item)
+                else:
+                    await self.invalid(f"in a batch: {item.reason}")
+        elif msg.type == "auth_response":
+            if link.auth_waiter is not None and not link.auth_waiter.done():
+                link.auth_waiter.set_result(msg)
+            elif msg.data.status != "success":
+                self._spawn_reauth(link, expired=False)
+        elif msg.type == "subscription_response":
+            self._resolve(link.sub_waiters, reply_to(msg), msg, fifo=True)
+        elif msg.type == "ack":
+            self._resolve(link.ack_waiters, msg.data.original_id, msg, fifo=False)
+        elif msg.type in ("pong", "ping"):
+            pass  # any frame counts as a sign of life
+        elif msg.type == "token_refresh_required":
+            self._spawn_reauth(link, expired=False, refresh=True)
+        elif msg.type == "error":
+            await self._on_error(link, msg)
+        else:
+            await self.invalid(f"unexpected message type {server_text(msg.type, 40)!r}")
+
+    @staticmethod
+    def _resolve(table: dict[str, asyncio.Future[Envelope]], key: str | None, msg: Envelope, fifo: bool) -> None:
+        fut = table.pop(key, None) if key is not None else None
+        if fut is None and fifo and key is None and table:
+            fut = table.pop(next(iter(table)))  # a server that does not correlate answers in order
+        if fut is not None and not fut.done():
+            fut.set_result(msg)
+
+    async def _on_error(self, link: Link, msg: Envelope) -> None:
+        data = msg.data
+        code = data.code
+        text = error_sentence(code, data.message)
+        if code in AUTH_CODES:
+            if link.auth_waiter is not None and not link.auth_waiter.done():
+                link.auth_waiter.set_result(msg)
+            elif code == ErrorCode.INVALID_TOKEN:
+                raise Fatal(f"Authentication failed: {text}", exitcodes.AUTH_FAILED, code)
+            else:
+                self._spawn_reauth(link, expired=code == ErrorCode.TOKEN_EXPIRED)
+            return
+        cid = reply_to(msg)
+        if code == ErrorCode.RATE_LIMITED:
+            pause = min(data.retry_after if data.retry_after is not None else 1.0, MAX_RATE_PAUSE)
+            self.bucket.pause(pause)
+            text = f"{text} Pausing for {pause:g} s."
+        elif code in (ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.CONNECTION_LIMIT):
+            await self.notice("error", text, severity="warning", code=code, details=data.details or {})
+            raise LinkDrop(text, escalate=True, retry_after=data.retry_after)
+        elif code == ErrorCode.SUBSCRIPTION_FAILED:
+            parts = [("invalid_events", "unknown event types"), ("invalid_filters", "invalid filters"),
+                     ("unknown_subscription", "unknown subscription")]
+            for key, label in parts:
+                value = (data.details or {}).get(key)
+                names = _names(data.details, key) if isinstance(value, list) else server_text(value or "", 60)
+                if names:
+                    text = f"{text} {label.capitalize()}: {names}."
+            if cid is not None and cid in link.sub_waiters:
+                err = SubscriptionError(text, code, data.details)
+                link.sub_errors[cid] = err
+                if cid in link.unsub_ids and (fut := link.sub_waiters.pop(cid, None)) and not fut.done():
+                    fut.set_exception(err)  # no subscription_response follows a refused unsubscribe
+        elif code == ErrorCode.PERMISSION_DENIED:
+            if names := _names(data.details, "permission_denied"):
+                text = f"{text} Not allowed: {names}."
+        await self.notice("error", text, severity="warning", code=code, details=data.details or {})
+
+    # -- authentication ----------------------------------------------------------
+
+    async def credential(self) -> Credential:
+        assert self.config.credentials is not None
+        try:
+            return await self.config.credentials.get()
+        except CredentialError as exc:
+            raise Fatal(str(exc), exitcodes.AUTH_FAILED) from None
+
+    async def send_auth(self, link: Link, cred: Credential) -> tuple[bool, str, str]:
+        """Authenticate on ``link``; returns (ok, error code, sentence)."""
+        async with link.auth_lock:
+            fut: asyncio.Future[Envelope] = asyncio.get_running_loop().create_future()
+            link.auth_waiter = fut
+            try:
+                await link.send(make("auth", cred.auth_data()))
+                timeout = self.config.open_timeout
+                try:
+                    resp = await link.wait(fut, timeout)
+                except TimeoutError:
+                    raise LinkDrop(f"No answer to authentication within {timeout:g} s.") from None
+            finally:
+                link.auth_waiter = None
+        if resp.type == "auth_response" and resp.data.status == "success":
+            link.credential = cred
+            return True, "", ""
+        if resp.type == "auth_response":
+            err = resp.data.error
+            code, message = (err.code, err.message) if err else (ErrorCode.AUTHENTICATION_FAILED, "")
+        else:
+            code, message = resp.data.code, resp.data.message
+        return False, code, error_sentence(code, message)
+
+    def _auth_fatal(self, text: str, code: str) -> Fatal:
+        assert self.config.credentials is not None
+        source = self.config.credentials.source
+        return Fatal(f"Authentication failed: {text} Check the credential from {source}.",
+                     exitcodes.AUTH_FAILED, code)
+
+    async def authenticate(self, link: Link) -> None:
+        """First authentication on a new connection; one retry with a fresh credential."""
+        cred = await self.credential()
+        ok, code, text = await self.send_auth(link, cred)
+        if ok:
+            return
+        if code == ErrorCode.INVALID_TOKEN:
+            raise self._auth_fatal(text, code)
+        fresh = await self.credential()
+        if code == ErrorCode.TOKEN_EXPIRED and fresh == cred:
+            raise self._auth_fatal(f"{text} The credential source gives no newer token.", code)
+        await self.notice("error", f"{text} Trying once more with a fresh credential.", severity="warning", code=code)
+        ok, code, text = await self.send_auth(link, fresh)
+        if not ok:
+            raise self._auth_fatal(text, code)
+
+    def _spawn_reauth(self, link: Link, *, expired: bool, refresh: bool = False) -> None:
+        if link.reauthing:
+            return
+        link.reauthing = True
+        link.spawn(self._reauth(link, expired=expired, refresh=refresh), "aisci-reauth")
+
+    async def _reauth(self, link: Link, *, expired: bool, refresh: bool) -> None:
+        """Authenticate again on a live connection; subscriptions stay as they are."""
+        try:
+            fresh = await self.credential()
+            if fresh == link.credential and (refresh or expired):
+                if expired:
+                    raise self._auth_fatal("The token has expired.", ErrorCode.TOKEN_EXPIRED)
+                if not link.warned_stale:
+                    link.warned_stale = True
+                    await self.notice("info", "The server asks for a fresh token, but the credential source "
+                                      "still gives the same one; the connection ends when it expires.",
+                                      severity="warning")
+                return
+            ok, code, text = await self.send_auth(link, fresh)
+            if not ok:
+                raise self._auth_fatal(text, code)
+            await self.notice("info", "Authenticated again with a fresh credential.")
+        finally:
+            link.reauthing = False
+
+    # -- subscriptions -------------------------------------------------------------
+
+    def make_ping(self) -> Envelope:
+        return make("ping", {})
+
+    async def subscribe_on(self, link: Link, record: SubscriptionRecord, *, resume: bool) -> None:
+        """Send ``record``'s subscribe on ``link`` and wait for the answer (and ack)."""
+        spec = record.spec
+        data: dict[str, Any] = {"events": list(spec.events)}
+        if spec.filters is not None:
+            data["filters"] = spec.filters.model_dump(mode="json", exclude_none=True)
+        options = spec.options.model_dump(mode="json", exclude_none=True) if spec.options else {}
+        if resume:
+            options["include_history"] = True  # events sent while we were away, de-duplicated by id
+        if options:
+            data["options"] = options
+        if spec.require_ack:
+            data["require_ack"] = True
+        msg = make("subscribe", data)
+        assert msg.id is not None
+        answer = link.expect(link.sub_waiters, msg.id)
+        ack = link.expect(link.ack_waiters, msg.id) if spec.require_ack else None
+        timeout = self.config.ack_timeout
+        try:
+            await link.send(msg)
+            try:
+                resp = await link.wait(answer, timeout)
+            except TimeoutError:
+                if err := link.sub_errors.pop(msg.id, None):
+                    raise err from None
+                raise AckTimeout(f"No answer to the subscription within {timeout:g} s.") from None
+            if resp.data.status != "success":
+                raise link.sub_errors.pop(msg.id, None) or SubscriptionError(
+                    "The server refused the subscription.", ErrorCode.SUBSCRIPTION_FAILED)
+            if ack is not None:
+                try:
+                    await link.wait(ack, timeout)
+                except TimeoutError:
+                    raise AckTimeout(f"The subscription was not acknowledged within {timeout:g} s.") from None
+        finally:
+            link.sub_waiters.pop(msg.id, None)
+            link.ack_waiters.pop(msg.id, None)
+            link.sub_errors.pop(msg.id, None)
+        record.server_id = resp.data.subscription_id
+        record.public_id = record.public_id or record.server_id
+        record.link = link
+
+    async def unsubscribe_on(self, link: Link, server_id: str, events: list[str] | None) -> None:
+        data: dict[str, Any] = {"subscription_id": server_id}
+        if events:
+            data["events"] = list(events)
+        else:
+            data["all"] = True
+        msg = make("unsubscribe", data)
+        assert msg.id is not None
+        answer = link.expect(link.sub_waiters, msg.id)
+        link.unsub_ids.add(msg.id)
+        timeout = self.config.ack_timeout
+        try:
+            await link.send(msg)
+            try:
+                resp = await link.wait(answer, timeout)
+            except TimeoutError:
+                raise AckTimeout(f"No answer to the unsubscribe within {timeout:g} s.") from None
+            if resp.data.status != "success":
+                raise link.sub_errors.get(msg.id) or SubscriptionError("The server refused the unsubscribe.")
+        finally:
+            link.sub_waiters.pop(msg.id, None)
+            link.sub_errors.pop(msg.id, None)
+            link.unsub_ids.discard(msg.id)
+

@@ -1,0 +1,48 @@
+"""A token bucket for outgoing messages, with a server-requested pause."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class TokenBucket:
+    """``rate`` tokens per second, at most ``burst`` saved up; ``rate <= 0`` means no limit."""
+
+    def __init__(self, rate: float, burst: int, clock: Clock = time.monotonic):
+        self.rate = rate
+        self.burst = max(1, int(burst))
+        self._clock = clock
+        self._tokens = float(self.burst)
+        self._updated = clock()
+        self._paused_until = float("-inf")
+
+    def pause(self, seconds: float) -> None:
+        """Send nothing for ``seconds`` (the server said RATE_LIMITED)."""
+        self._paused_until = max(self._paused_until, self._clock() + max(0.0, seconds))
+
+    def try_acquire(self) -> float:
+        """Take a token and return 0, or take nothing and return how long to wait."""
+        now = self._clock()
+        if now < self._paused_until:
+            return self._paused_until - now
+        if self.rate <= 0:
+            return 0.0
+        self._tokens = min(float(self.burst), self._tokens + (now - self._updated) * self.rate)
+        self._updated = now
+        if self._tokens >= 1.0:
+            self._tokens -= 1.0
+            return 0.0
+        return (1.0 - self._tokens) / self.rate
+
+    async def acquire(self, sleep: Sleep = asyncio.sleep) -> float:
+        """Wait until a message may be sent; returns the total time waited."""
+        waited = 0.0
+        while (wait := self.try_acquire()) > 0:
+            waited += wait
+            await sleep(wait)
+        return waited

@@ -1,0 +1,131 @@
+"""Connection options shared by every command that connects (``events``, ``dashboard``).
+
+A command declares the options by using these ``Annotated`` types as
+parameter annotations, then builds a :class:`ConnectionOptions` from them::
+
+    def events(url: UrlOption = None, token_file: TokenFileOption = None, ...):
+        opts = ConnectionOptions(url, token_file, token_command, insecure, ca_file,
+                                 log_file, verbose, max_attempts)
+        config = opts.client_config([Subscription(...)])
+
+Credentials come from the environment or from a file or command, never from
+a command-line value. Only typer is imported at module level, so ``--help``
+stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+from aisci_tui import exitcodes
+
+if TYPE_CHECKING:
+    from aisci_tui.client import ClientConfig, Subscription
+
+ENV_URL = "AISCI_URL"
+CONNECTION_PANEL = "Connection"
+
+UrlOption = Annotated[str | None, typer.Option(
+    "--url", metavar="URL", rich_help_panel=CONNECTION_PANEL,
+    help="WebSocket URL of the server [default: $AISCI_URL, else ws://127.0.0.1:8080/ws].")]
+TokenFileOption = Annotated[Path | None, typer.Option(
+    "--token-file", metavar="PATH", rich_help_panel=CONNECTION_PANEL,
+    help="Read the token (JWT or API key) from this file; re-read whenever a fresh one is needed. "
+         "Otherwise AISCI_TOKEN or AISCI_API_KEY from the environment.")]
+TokenCommandOption = Annotated[str | None, typer.Option(
+    "--token-command", metavar="CMD", rich_help_panel=CONNECTION_PANEL,
+    help="Run CMD (split like a shell would, but no shell) and use its first output line as the token, "
+         "each time one is needed.")]
+InsecureOption = Annotated[bool, typer.Option(
+    "--insecure", rich_help_panel=CONNECTION_PANEL,
+    help="Do not verify the server's TLS certificate (wss:// only; a warning is shown).")]
+CaFileOption = Annotated[Path | None, typer.Option(
+    "--ca-file", metavar="PATH", rich_help_panel=CONNECTION_PANEL,
+    help="Trust the CA certificates in this PEM file for wss:// connections.")]
+LogFileOption = Annotated[Path | None, typer.Option(
+    "--log-file", metavar="PATH", rich_help_panel=CONNECTION_PANEL,
+    help="Append a log to PATH (created with mode 0600; credentials are redacted).")]
+VerboseOption = Annotated[bool, typer.Option(
+    "-v", "--verbose", rich_help_panel=CONNECTION_PANEL,
+    help="Log every message sent and received (auth payloads redacted).")]
+MaxAttemptsOption = Annotated[int | None, typer.Option(
+    "--max-attempts", metavar="N", min=1, rich_help_panel=CONNECTION_PANEL,
+    help="Give up after N failed connection attempts in a row [default: keep trying].")]
+
+
+class CommandError(Exception):
+    """A problem to report in one sentence, with the exit code to leave with."""
+
+    def __init__(self, message: str, exit_code: int = exitcodes.ERROR):
+        super().__init__(message)
+        self.message = message
+        self.exit_code = exit_code
+
+
+def fail(message: str, exit_code: int = exitcodes.ERROR) -> NoReturn:
+    """Print ``aisci-tui: message`` on stderr and exit with ``exit_code``."""
+    print(f"aisci-tui: {message}", file=sys.stderr, flush=True)
+    raise typer.Exit(exit_code)
+
+
+@dataclass(slots=True)
+class ConnectionOptions:
+    """The values of the shared connection options, as one command received them."""
+
+    url: str | None = None
+    token_file: Path | None = None
+    token_command: str | None = None
+    insecure: bool = False
+    ca_file: Path | None = None
+    log_file: Path | None = None
+    verbose: bool = False
+    max_attempts: int | None = None
+
+    @property
+    def resolved_url(self) -> str:
+        from aisci_tui.client import DEFAULT_URL
+
+        return self.url or os.environ.get(ENV_URL) or DEFAULT_URL
+
+    def setup_logging(self, *, stderr: bool = True) -> None:
+        """Install the log file / verbose logging; raises :class:`CommandError`."""
+        from aisci_tui.logging_setup import setup_logging
+
+        try:
+            setup_logging(self.log_file, self.verbose, stderr=stderr)
+        except OSError as exc:
+            raise CommandError(f"Could not open the log file {self.log_file}: {exc.strerror or exc}.",
+                               exitcodes.USAGE) from None
+
+    def client_config(self, subscriptions: list[Subscription], session_id: str | None = None,
+                      **overrides: Any) -> ClientConfig:
+        """A :class:`ClientConfig` for these options; raises :class:`CommandError`."""
+        from aisci_tui.client import ClientConfig, CredentialError, Credentials, check_url
+
+        url = self.resolved_url
+        try:
+            check_url(url)
+        except ValueError as exc:
+            raise CommandError(str(exc), exitcodes.USAGE) from None
+        if self.ca_file is not None and not self.ca_file.is_file():
+            raise CommandError(f"The CA file {self.ca_file} does not exist.", exitcodes.USAGE)
+        try:
+            creds = Credentials.from_env_or_files(self.token_file, self.token_command)
+        except CredentialError as exc:
+            raise CommandError(str(exc), exitcodes.AUTH_FAILED) from None
+        return ClientConfig(
+            url=url,
+            credentials=creds,
+            subscriptions=subscriptions,
+            max_attempts=self.max_attempts,
+            insecure=self.insecure,
+            ca_file=str(self.ca_file) if self.ca_file else None,
+            session_id=session_id,
+            **overrides,
+        )
