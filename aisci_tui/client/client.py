@@ -162,6 +162,10 @@ class Client(ProtocolHandler):
                 await self.notice("error", exc.text, severity="warning", code=exc.code)
         await self.subscribe(events, filters, options)
 
+    async def ready(self) -> None:
+        """Wait until connected, authenticated and subscribed; :class:`ClientClosed` if it stops first."""
+        await self._wait_ready()
+
     async def reconnect_now(self) -> None:
         """Drop the current connection (if any) and connect again without waiting."""
         if self._link is not None:

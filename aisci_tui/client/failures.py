@@ -52,14 +52,14 @@ def classify(exc: BaseException, label: str) -> ConnectFailure:
             False, exitcodes.NOT_WEBSOCKET,
         )
     if isinstance(exc, ssl.SSLCertVerificationError):
-        reason = exc.verify_message or "certificate verification failed"
+        reason = getattr(exc, "verify_message", None) or "certificate verification failed"
         return ConnectFailure(
             f"The TLS certificate of {label} could not be verified ({reason}); "
             "pass --ca-file for a private CA.",
             False, exitcodes.TLS_FAILED,
         )
     if isinstance(exc, ssl.SSLError):
-        reason = exc.reason or "TLS handshake failed"
+        reason = getattr(exc, "reason", None) or "TLS handshake failed"
         return ConnectFailure(
             f"The TLS handshake with {label} failed ({reason}); is it really a wss:// server?",
             False, exitcodes.TLS_FAILED,
