@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from click.core import ParameterSource
 
 from aisci_tui import exitcodes
 from aisci_tui.commands.common import (
@@ -186,7 +185,8 @@ def dashboard(
     naive_render: NaiveRenderOption = False,
 ) -> None:
     if ctx.invoked_subcommand is not None:
-        given = [name for name in ctx.params if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE]
+        given = [name for name in ctx.params
+                 if getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE"]
         if given:
             option = "--" + given[0].replace("_", "-")
             fail(f"{option} belongs to the dashboard; give the command's own options after "

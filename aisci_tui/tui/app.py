@@ -12,7 +12,6 @@ import logging
 import signal
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from pathlib import Path
 
 from rich.text import Text
 from textual import events, on
@@ -20,25 +19,34 @@ from textual.app import App, ComposeResult
 from textual.widgets import ContentSwitcher, Footer
 from textual.worker import Worker, WorkerState
 
-from aisci_tui.protocol.models import EVENT_TYPES, Filters, SystemEventData
+from aisci_tui.protocol.models import SystemEventData
 from aisci_tui.settings import Settings
-from aisci_tui.sources.base import FilterableSource, Notice, ReconnectableSource, Source
+from aisci_tui.sources.base import Notice, ReconnectableSource, Source
 from aisci_tui.store import Store
 from aisci_tui.textsafe import clean
 from aisci_tui.themes import load_themes, user_theme_dir
 from aisci_tui.tui import toasts
-from aisci_tui.tui.bindings import APP_BINDINGS, HELP
+from aisci_tui.tui.bindings import APP_BINDINGS, RUN_BINDINGS
 from aisci_tui.tui.chrome import FilterInput, ViewTabs
-from aisci_tui.tui.export import ExportError, write_export
 from aisci_tui.tui.header import StatusInfo, StatusLine, collect
 from aisci_tui.tui.ingest import Pump, RenderGate
+from aisci_tui.tui.narrowing import Narrowing
+from aisci_tui.tui.outputs import OutputActions
 from aisci_tui.tui.palette import DashboardCommands
-from aisci_tui.tui.screens import ExportDialog, HelpRow, HelpScreen, TooSmallScreen
+from aisci_tui.tui.screens import HelpRow, HelpScreen, TooSmallScreen, help_rows
 from aisci_tui.tui.views.base import SessionChosen, StoreView, ViewContext
 
 log = logging.getLogger("aisci_tui.tui")
 
 MIN_WIDTH = 60
+#: Replay actions and the source method each needs.
+_REPLAY_CONTROLS = {
+    "replay_pause": "toggle_pause",
+    "replay_seek": "seek",
+    "replay_start": "seek_start",
+    "replay_end": "seek_end",
+    "replay_speed": "set_speed",
+}
 MIN_HEIGHT = 16
 
 
@@ -46,12 +54,12 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class DashboardApp(App[int]):
+class DashboardApp(OutputActions, App[int]):
     """The live dashboard over any :class:`~aisci_tui.sources.base.Source`."""
 
     CSS_PATH = "app.tcss"
     TITLE = "aisci-tui"
-    BINDINGS = APP_BINDINGS
+    BINDINGS = [*APP_BINDINGS, *RUN_BINDINGS]
     COMMANDS = App.COMMANDS | {DashboardCommands}
     AUTO_FOCUS = None  # the visible view gets focus, never the hidden filter line
 
@@ -90,13 +98,10 @@ class DashboardApp(App[int]):
         self.pump = Pump(source, self.store, on_notice=self._on_notice, on_system=self._on_system,
                          on_item=self._render_now if naive_render else None)
         self.view_state: dict[str, dict[str, str]] = {cls.VIEW_ID: {} for cls in self.view_classes}
-        # (view event types, view filters, session) last sent to the source
-        self._sent_filters: tuple[tuple[str, ...], Filters | None, str | None] = ((), None, session_id)
+        self.narrowing = Narrowing(source, session_id)
         self._failed_views: set[str] = set()
         self._too_small: TooSmallScreen | None = None
         self._frozen: StatusInfo | None = None  # header values kept while paused
-        self.last_export: Path | None = None
-        self.last_screenshot: str | None = None
         themes, self.theme_problems = load_themes([user_theme_dir()])
         for theme in themes.values():
             self.register_theme(theme)
@@ -112,7 +117,7 @@ class DashboardApp(App[int]):
         self.views = {cls.VIEW_ID: cls(id=cls.VIEW_ID) for cls in self.view_classes}
         with ContentSwitcher(initial=self.view_classes[0].VIEW_ID, id="views"):
             yield from self.views.values()
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self._status = self.query_one("#status", StatusLine)
@@ -205,6 +210,8 @@ class DashboardApp(App[int]):
     # -- source events ------------------------------------------------------------
 
     def _on_notice(self, notice: Notice) -> None:
+        if notice.details.get("replay") == "reset":
+            self._start_over(notice)
         toast = toasts.for_notice(notice)
         if toast is not None:
             self._offer(toast)
@@ -356,6 +363,41 @@ class DashboardApp(App[int]):
         self.gate.pause(self.paused)
         self._tick()
 
+    def _start_over(self, notice: Notice) -> None:
+        """A replay went back in time: continue from an empty store (same limits and session)."""
+        old = self.store
+        fresh = Store(old.limits, session_id=old.session_id, clock=old.clock)
+        fresh.connection = old.connection
+        fresh.note(notice)
+        self.store = self.pump.store = fresh
+        self.gate.request_full()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Hide the tree key without a tree view, and the replay keys unless the source is a replay."""
+        if action == "show_view" and parameters and parameters[0] not in self.view_state:
+            return False
+        if action.startswith("replay_"):
+            return callable(getattr(self.source, _REPLAY_CONTROLS.get(action, ""), None))
+        return True
+
+    def action_replay_pause(self) -> None:
+        self.source.toggle_pause()  # type: ignore[attr-defined]
+
+    def action_replay_seek(self, seconds: float) -> None:
+        self.source.seek(float(seconds))  # type: ignore[attr-defined]
+
+    def action_replay_start(self) -> None:
+        self.source.seek_start()  # type: ignore[attr-defined]
+
+    def action_replay_end(self) -> None:
+        self.source.seek_end()  # type: ignore[attr-defined]
+
+    def action_replay_speed(self, factor: float) -> None:
+        source = self.source
+        speed = min(max(source.speed * float(factor), 1 / 64), 1024.0)  # type: ignore[attr-defined]
+        source.set_speed(speed)  # type: ignore[attr-defined]
+        self.notify(f"Replay speed ×{speed:g}", markup=False, timeout=2)
+
     def action_reconnect(self) -> None:
         if isinstance(self.source, ReconnectableSource):
             self.run_worker(self.source.reconnect_now(), name="reconnect", group="reconnect",
@@ -371,77 +413,11 @@ class DashboardApp(App[int]):
         self._tick()
 
     def _apply_server_filters(self) -> None:
-        """Narrow the subscription to what the visible view's filter can say server-side.
-
-        The view's filter applies to its own event types only (a second
-        subscription keeps the other types flowing) when the source can hold
-        two subscriptions; otherwise to the whole subscription.
-        """
-        if not isinstance(self.source, FilterableSource):
-            return
+        """Narrow the subscription to what the visible view's filter can say server-side."""
         view = self.current_view
-        view_filters = view.server_filters()
-        types = tuple(view.EVENT_TYPES) if view_filters is not None else ()
-        wanted = (types, view_filters, self.session_id)
-        if wanted == self._sent_filters:
-            return
-        self._sent_filters = wanted
-        self.run_worker(self._send_filters(types, view_filters), name="filters", group="filters",
-                        exclusive=True, exit_on_error=False)
-
-    async def _send_filters(self, types: tuple[str, ...], view_filters: Filters | None) -> None:
-        source = self.source
-        assert isinstance(source, FilterableSource)
-        session = {"session_id": self.session_id} if self.session_id is not None else {}
-        base = Filters(**session) if session else None
-        if view_filters is None:
-            await source.set_filters(None, base)
-            return
-        narrowed = Filters(**(view_filters.model_dump(exclude_none=True) | session))
-        subscribe = getattr(source, "subscribe", None)
-        rest = [t for t in EVENT_TYPES if t not in types]
-        if not types or subscribe is None:
-            await source.set_filters(None, narrowed)
-            return
-        await source.set_filters(list(types), narrowed)
-        if rest:
-            await subscribe(rest, base)
-
-    def action_export(self) -> None:
-        view = self.current_view
-        self.push_screen(ExportDialog(view.TITLE, str(self.settings.export_path)), self._export_chosen)
-
-    def _export_chosen(self, fmt: str | None) -> None:
-        if fmt:
-            self.action_export_as(fmt)
-
-    def action_export_as(self, fmt: str) -> None:
-        view = self.current_view
-        try:
-            columns, rows = view.export_rows()
-            path = write_export(self.settings.export_path, fmt, view.VIEW_ID, columns, rows, self.clock())
-        except ExportError as exc:
-            self.notify(str(exc), title="Export failed", severity="error", markup=False)
-            return
-        except Exception as exc:
-            log.exception("export of the %s view failed", view.VIEW_ID)
-            self.notify(f"The {view.TITLE} view could not be exported ({type(exc).__name__}).",
-                        title="Export failed", severity="error", markup=False)
-            return
-        self.last_export = path
-        self.notify(f"{len(rows)} rows → {path}", title="Exported", markup=False)
-
-    def action_save_svg(self) -> None:
-        directory = self.settings.export_path
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            path = self.save_screenshot(path=str(directory))
-        except OSError as exc:
-            self.notify(f"Could not save the screenshot in {directory}: {exc.strerror or exc}.",
-                        title="Screenshot failed", severity="error", markup=False)
-            return
-        self.last_screenshot = path
-        self.notify(f"Saved {path}", title="Screenshot", markup=False)
+        job = self.narrowing.update(view.EVENT_TYPES, view.server_filters(), self.session_id)
+        if job is not None:
+            self.run_worker(job, name="filters", group="filters", exclusive=True, exit_on_error=False)
 
     def action_use_theme(self, name: str) -> None:
         if name in self.available_themes:
@@ -452,32 +428,5 @@ class DashboardApp(App[int]):
                                     config_hint="Keys can be remapped in the [keymap] table of config.toml."))
 
     def help_rows(self) -> list[HelpRow]:
-        """Every active key of the main screen, from the binding tables (keymap applied).
-
-        Dashboard keys first (in table order), then the view's own, then navigation.
-        """
-        order = {b.id: n for n, b in enumerate(APP_BINDINGS)}
-        groups: dict[int, list[tuple[int, HelpRow]]] = {0: [], 1: [], 2: []}
-        seen: set[tuple[str, str]] = set()
-        for key, active in self.screen.active_bindings.items():
-            binding, node = active.binding, active.node
-            if not binding.description or (binding.action, key) in seen:
-                continue
-            seen.add((binding.action, key))
-            info = HELP.get(binding.id or "")
-            if node is self:
-                group, where = 0, "Dashboard"
-            elif isinstance(node, StoreView):
-                group, where = 1, node.TITLE
-            else:
-                group, where = 2, "Everywhere" if node is self.screen else "Table"
-            row = HelpRow(
-                key=self.get_key_display(binding.with_key(key)),
-                title=info.title if info else binding.description,
-                text=info.text if info else "",
-                where=where,
-                binding_id=binding.id or "",
-            )
-            groups[group].append((order.get(binding.id, len(order)), row))
-        groups[0].sort(key=lambda item: item[0])
-        return [row for group in (0, 1, 2) for _, row in groups[group]]
+        """Every active key of the main screen, from the binding tables (keymap applied)."""
+        return help_rows(self, self.screen.active_bindings, order=[b.id for b in APP_BINDINGS])

@@ -12,6 +12,7 @@ from textual.binding import Binding
 
 VIEWS_GROUP = Binding.Group("Views", compact=True)
 SORT_GROUP = Binding.Group("Sort", compact=True)
+REPLAY_GROUP = Binding.Group("Replay", compact=True)
 
 #: View ids in key order 1..5 (must match ``aisci_tui.tui.views.VIEWS``).
 VIEW_IDS = ("research", "agents", "experiments", "ethics", "events")
@@ -42,6 +43,20 @@ APP_BINDINGS: list[Binding] = [
     Binding("q", "quit", "Quit", id="quit"),
 ]
 
+#: Keys that exist only for some sources: the tree view (run folders and their
+#: recordings) and replay controls (a recording). The app hides them otherwise.
+RUN_BINDINGS: list[Binding] = [
+    Binding("6", "show_view('tree')", "Tree", id="view-tree", group=VIEWS_GROUP),
+    Binding("space", "replay_pause", "Play/pause", id="replay-pause", group=REPLAY_GROUP),
+    Binding("comma", "replay_seek(-60)", "-1 min", id="replay-back", group=REPLAY_GROUP),
+    Binding("full_stop", "replay_seek(60)", "+1 min", id="replay-forward", group=REPLAY_GROUP),
+    Binding("0", "replay_start", "Start", id="replay-start", group=REPLAY_GROUP, show=False),
+    Binding("dollar_sign", "replay_end", "End", id="replay-end", group=REPLAY_GROUP, show=False),
+    Binding("minus", "replay_speed(0.5)", "Slower", id="replay-slower", group=REPLAY_GROUP, show=False),
+    Binding("plus,equals_sign", "replay_speed(2.0)", "Faster", id="replay-faster", group=REPLAY_GROUP,
+            show=False),
+]
+
 #: What each binding does, in a sentence (help screen and palette).
 HELP: dict[str, Help] = {
     **{
@@ -58,11 +73,19 @@ HELP: dict[str, Help] = {
     "screenshot": Help("Save an SVG screenshot", "Write the screen as an SVG image."),
     "help": Help("Show the keys", "This screen."),
     "quit": Help("Quit", "Leave the dashboard and restore the terminal."),
+    "view-tree": Help("Show the Tree view", "The search tree of a stage with the plots of the highlighted node."),
+    "replay-pause": Help("Pause or resume the replay", "Stop the recording's clock; p only freezes the screen."),
+    "replay-back": Help("Replay: back one minute", "Rebuild the state as it was a minute earlier."),
+    "replay-forward": Help("Replay: forward one minute", "Deliver the next minute of the recording at once."),
+    "replay-start": Help("Replay: back to the start", "Clear the screen and play the recording from the start."),
+    "replay-end": Help("Replay: jump to the end", "Deliver the rest of the recording at once."),
+    "replay-slower": Help("Replay: half the speed", "Play the recording half as fast."),
+    "replay-faster": Help("Replay: double the speed", "Play the recording twice as fast."),
 }
 
 
 def binding_ids() -> list[str]:
-    return [b.id for b in APP_BINDINGS if b.id]
+    return [b.id for b in (*APP_BINDINGS, *RUN_BINDINGS) if b.id]
 
 
 def check_keymap(keymap: dict[str, str]) -> str | None:

@@ -7,7 +7,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from aisci_tui.tui.bindings import APP_BINDINGS, HELP
+from aisci_tui.tui.bindings import APP_BINDINGS, HELP, RUN_BINDINGS
 
 
 class DashboardCommands(Provider):
@@ -17,7 +17,7 @@ class DashboardCommands(Provider):
         app = self.app
         keys = {b.binding.id: key for key, b in app.screen.active_bindings.items() if b.binding.id}
         commands: list[tuple[str, str, Callable[[], object]]] = []
-        for binding in APP_BINDINGS:
+        for binding in (*APP_BINDINGS, *(b for b in RUN_BINDINGS if b.id in keys)):
             if binding.id in ("help", "quit"):
                 continue
             help_ = HELP.get(binding.id or "")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from collections.abc import Mapping
+
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.app import App, ComposeResult
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 
@@ -17,22 +19,55 @@ from textual.widgets import Static
 class HelpRow:
     key: str
     title: str
-    text: str
     where: str  # "Dashboard", the view's title, "Table" or "Everywhere"
     binding_id: str = ""  # what the [keymap] table of the config file calls it
 
 
+#: Words for Textual's own bindings that would otherwise show as bare action names.
+_TEXTUAL_WORDS = {"command_palette": "Open the command palette"}
+
+
+def help_rows(app: App[object], active: Mapping[str, ActiveBinding], order: list[str | None]) -> list[HelpRow]:
+    """Rows for ``active`` bindings: the app's first (in ``order``), then the view's, then the rest."""
+    from aisci_tui.tui.bindings import HELP
+    from aisci_tui.tui.views.base import StoreView
+
+    rank = {binding_id: n for n, binding_id in enumerate(order)}
+    groups: dict[int, list[tuple[int, HelpRow]]] = {0: [], 1: [], 2: []}
+    seen: set[tuple[str, str]] = set()
+    for key, item in active.items():
+        binding, node = item.binding, item.node
+        if not binding.description or (binding.action, key) in seen:
+            continue
+        seen.add((binding.action, key))
+        info = HELP.get(binding.id or "")
+        if node is app:
+            group, where = 0, "Dashboard"
+        elif isinstance(node, StoreView):
+            group, where = 1, node.TITLE
+        else:
+            group, where = 2, "Everywhere" if isinstance(node, Screen) else "Table"
+        title = info.title if info else _TEXTUAL_WORDS.get(binding.action, binding.description)
+        row = HelpRow(app.get_key_display(binding.with_key(key)), title, where, binding.id or "")
+        groups[group].append((rank.get(binding.id, len(rank)), row))
+    groups[0].sort(key=lambda pair: pair[0])
+    return [row for group in (0, 1, 2) for _, row in groups[group]]
+
+
 def help_table(rows: list[HelpRow]) -> Table:
-    table = Table(box=None, expand=True, show_header=True, header_style="bold", pad_edge=False)
-    table.add_column("Key", no_wrap=True, style="bold")
-    table.add_column("Does")
-    table.add_column("Where", no_wrap=True, style="dim")
+    """One line per key, under a heading per place (Dashboard, the view, the table, everywhere)."""
+    table = Table(box=None, expand=True, show_header=False, pad_edge=False)
+    table.add_column("Key", no_wrap=True, style="bold", min_width=8)
+    table.add_column("Does", ratio=1)
     table.add_column("Keymap id", no_wrap=True, style="dim")
+    where = None
     for row in rows:
-        does = Text(row.title)
-        if row.text and row.text != row.title:
-            does.append(f" — {row.text}", style="dim")
-        table.add_row(Text(row.key), does, Text(row.where), Text(row.binding_id))
+        if row.where != where:
+            where = row.where
+            if table.row_count:
+                table.add_row("", "", "")
+            table.add_row(Text(where, style="bold underline"), "", Text("keymap id" if row.binding_id else ""))
+        table.add_row(Text(row.key), Text(row.title), Text(row.binding_id))
     return table
 
 

@@ -1,0 +1,67 @@
+"""Writing what is on screen to files: ``e`` (JSON/CSV export of the view) and ``ctrl+s`` (SVG)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aisci_tui.tui.export import ExportError, write_export
+from aisci_tui.tui.screens import ExportDialog
+
+if TYPE_CHECKING:
+    from aisci_tui.settings import Settings
+    from aisci_tui.tui.views.base import StoreView
+
+log = logging.getLogger("aisci_tui.tui")
+
+
+class OutputActions:
+    """Mixed into the app; needs ``current_view``, ``settings`` and ``clock``."""
+
+    current_view: StoreView
+    settings: Settings
+    clock: Callable[[], datetime]
+    last_export: Path | None = None
+    last_screenshot: str | None = None
+
+    def action_export(self) -> None:
+        view = self.current_view
+        self.push_screen(  # type: ignore[attr-defined]
+            ExportDialog(view.TITLE, str(self.settings.export_path)), self._export_chosen)
+
+    def _export_chosen(self, fmt: str | None) -> None:
+        if fmt:
+            self.action_export_as(fmt)
+
+    def action_export_as(self, fmt: str) -> None:
+        view = self.current_view
+        notify = self.notify  # type: ignore[attr-defined]
+        try:
+            columns, rows = view.export_rows()
+            path = write_export(self.settings.export_path, fmt, view.VIEW_ID, columns, rows, self.clock())
+        except ExportError as exc:
+            notify(str(exc), title="Export failed", severity="error", markup=False)
+            return
+        except Exception as exc:
+            log.exception("export of the %s view failed", view.VIEW_ID)
+            notify(f"The {view.TITLE} view could not be exported ({type(exc).__name__}).",
+                   title="Export failed", severity="error", markup=False)
+            return
+        self.last_export = path
+        notify(f"{len(rows)} rows → {path}", title="Exported", markup=False)
+
+    def action_save_svg(self) -> None:
+        directory = self.settings.export_path
+        notify = self.notify  # type: ignore[attr-defined]
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            path = self.save_screenshot(path=str(directory))  # type: ignore[attr-defined]
+        except OSError as exc:
+            notify(f"Could not save the screenshot in {directory}: {exc.strerror or exc}.",
+                   title="Screenshot failed", severity="error", markup=False)
+            return
+        self.last_screenshot = path
+        notify(f"Saved {path}", title="Screenshot", markup=False)

@@ -1,0 +1,132 @@
+"""The `aisci-tui` root command and `aisci-tui demo`, run as a person would (subprocess, real terminal)."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+CLI = [sys.executable, "-m", "aisci_tui"]
+
+
+def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AISCI_")}
+    env.update(XDG_CONFIG_HOME=str(tmp_path / "xdg"), HOME=str(tmp_path), TERM="xterm-256color")
+    env.update(extra)
+    return env
+
+
+def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=20, env=env_for(tmp_path, **env),
+                          cwd=tmp_path)
+
+
+def test_help_documents_config_env_and_exit_codes(tmp_path):
+    started = time.perf_counter()
+    out = run(tmp_path, "--help")
+    elapsed = time.perf_counter() - started
+    assert out.returncode == 0
+    text = " ".join(out.stdout.split())
+    for needle in ("config.toml", "XDG_CONFIG_HOME", "--config", "AISCI_URL", "AISCI_REFRESH_HZ",
+                   "AISCI_API_KEY", "Exit codes", "3 authentication failed", "--session", "--theme",
+                   "--no-mouse", "--refresh-hz", "wss://api.ai-scientist.com/ws", "[keymap]", "NO_COLOR"):
+        assert needle in text, needle
+    assert "--naive-render" not in text
+    assert elapsed < 3.0  # generous for a loaded machine; interactive runs take ~0.2 s
+
+
+def test_broken_config_is_one_sentence_and_exit_2(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("refresh_hz = [\n")
+    out = run(tmp_path, "--config", str(bad))
+    assert out.returncode == 2
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert "not valid TOML" in out.stderr
+
+
+def test_unknown_theme_and_keymap_are_usage_errors(tmp_path):
+    out = run(tmp_path, "demo", "--theme", "neon")
+    assert out.returncode == 2 and "Unknown theme 'neon'" in out.stderr and "aisci-16" in out.stderr
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[keymap]\npaws = "space"\n')
+    out = run(tmp_path, "demo", "--config", str(cfg))
+    assert out.returncode == 2 and "unknown binding 'paws'" in out.stderr
+
+
+def test_missing_credentials_exit_3_before_the_screen_opens(tmp_path):
+    out = run(tmp_path, "--url", "ws://127.0.0.1:9/ws")
+    assert out.returncode == 3
+    assert "AISCI_API_KEY" in out.stderr and "Traceback" not in out.stderr
+    assert "\x1b[" not in out.stdout  # the terminal was never switched to the dashboard
+
+
+def test_dashboard_options_before_a_subcommand_are_refused(tmp_path):
+    out = run(tmp_path, "--session", "s1", "events")
+    assert out.returncode == 2 and "--session belongs to the dashboard" in out.stderr
+
+
+class Terminal:
+    """A child process on a pseudo-terminal of a given size."""
+
+    def __init__(self, args: list[str], env: dict[str, str], cwd: Path, size: tuple[int, int] = (100, 30)):
+        self.master, slave = os.openpty()
+        cols, rows = size
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self.proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=cwd,
+                                     start_new_session=True, close_fds=True)
+        os.close(slave)
+        self.output = b""
+
+    def read_until(self, needles: list[bytes], timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(n in self.output for n in needles):
+                return True
+            ready, _, _ = select.select([self.master], [], [], 0.05)
+            if ready:
+                try:
+                    chunk = os.read(self.master, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                self.output += chunk
+        return all(n in self.output for n in needles)
+
+    def drain(self, timeout: float) -> None:
+        self.read_until([b"\x00never\x00"], timeout)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+        os.close(self.master)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_demo_is_live_within_two_seconds_and_sighup_exits_cleanly(tmp_path):
+    term = Terminal([*CLI, "demo", "--seed", "7", "--speed", "5"], env_for(tmp_path), tmp_path)
+    try:
+        started = time.monotonic()
+        live = term.read_until(["● open".encode(), b"ev/s", b"Agents"], timeout=8.0)
+        elapsed = time.monotonic() - started
+        assert live, term.output[-2000:]
+        assert elapsed < 4.0, f"took {elapsed:.2f}s"  # interactive runs take about 1 s; CI machines are slower
+        term.drain(0.5)
+        term.proc.send_signal(signal.SIGHUP)
+        code = term.proc.wait(10)
+        term.drain(0.3)
+    finally:
+        term.close()
+    assert code == 0
+    assert b"Traceback" not in term.output
+    assert b"\x1b[?1049l" in term.output  # left the alternate screen: the terminal is restored
