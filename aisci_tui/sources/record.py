@@ -9,6 +9,7 @@ the data of an ``auth`` message is replaced by a marker.
 from __future__ import annotations
 
 import os
+import stat
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -36,7 +37,13 @@ class Recorder:
         self.path = Path(path).expanduser()
         self.clock = clock
         self.count = 0
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0), 0o600)
+        try:
+            info = os.fstat(fd)
+            if info.st_uid == os.getuid() and info.st_mode & 0o077 and stat.S_ISREG(info.st_mode):
+                os.fchmod(fd, 0o600)  # an existing file we append to: owner only as well
+        except OSError:
+            pass
         self._fh = os.fdopen(fd, "ab", buffering=0)
 
     def write(self, event: Envelope, arrival: float | None = None) -> None:
@@ -62,13 +69,32 @@ class Recorder:
         self.close()
 
 
+class RecordingError(Exception):
+    """The recording file cannot be written; the message is one sentence for a person."""
+
+
+def record_to(source: Source, path: str | Path) -> RecordingSource:
+    """``source`` with every event appended to the JSONL file ``path``; raises :class:`RecordingError`."""
+    target = Path(path).expanduser()
+    if target.is_dir():
+        raise RecordingError(f"Cannot record to {target}: it is a folder; give a file name such as run.jsonl.")
+    try:
+        recorder = Recorder(target)
+    except OSError as exc:
+        raise RecordingError(f"Cannot record to {target}: {exc.strerror or type(exc).__name__}.") from None
+    return RecordingSource(source, recorder)
+
+
 class RecordingSource:
     """Pass a source's items through unchanged, writing every event to a :class:`Recorder`."""
 
     def __init__(self, source: Source, recorder: Recorder) -> None:
         self.source = source
         self.recorder = recorder
-        self.label = source.label
+
+    @property
+    def label(self) -> str:
+        return self.source.label
 
     def __aiter__(self) -> AsyncIterator[SourceItem]:
         return self._run()

@@ -89,6 +89,14 @@ def _parse(raw: bytes) -> tuple[dict[str, Any] | None, float | None, str | None]
     return None, None, "neither an 'envelope' record nor a message"
 
 
+def _clock(seconds: float) -> str:
+    """``"1:05"``, ``"2:03:04"``."""
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
 class ReplaySource:
     """A recording, played back in (scaled) real time with pause and seek."""
 
@@ -102,7 +110,6 @@ class ReplaySource:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.path = Path(path).expanduser()
-        self.label = str(self.path)
         self.stay_open = stay_open
         self.max_gap = max_gap
         self.clock = clock
@@ -132,6 +139,15 @@ class ReplaySource:
     @property
     def paused(self) -> bool:
         return self._paused
+
+    @property
+    def label(self) -> str:
+        """The file, and once it is loaded where the replay is: ``"▶ rec.jsonl 1:05/12:30 ×2"``."""
+        if not self.loaded:
+            return str(self.path)
+        state = "⏸" if self._paused else "▶"
+        speed = "max" if math.isinf(self._speed) else f"{self._speed:g}"
+        return f"{state} {self.path.name} {_clock(self.position)}/{_clock(self.duration)} ×{speed}"
 
     @property
     def duration(self) -> float:
@@ -199,13 +215,13 @@ class ReplaySource:
 
     async def _run(self) -> AsyncIterator[SourceItem]:
         self._changed = asyncio.Event()
-        yield Notice(kind="state", state=ConnectionState.CONNECTING, text=f"opening {self.label}")
+        yield Notice(kind="state", state=ConnectionState.CONNECTING, text=f"opening {self.path}")
         try:
             self._lines = await asyncio.to_thread(load_lines, self.path, self.max_gap)
         except OSError as exc:
             yield Notice(kind="error", fatal=True, severity="error",
-                         text=f"cannot read the recording {self.label}: {exc.strerror or type(exc).__name__}")
-            yield Notice(kind="state", state=ConnectionState.CLOSED, text=f"closed {self.label}")
+                         text=f"cannot read the recording {self.path}: {exc.strerror or type(exc).__name__}")
+            yield Notice(kind="state", state=ConnectionState.CLOSED, text=f"closed {self.path}")
             return
         self.loaded = True
         self._rebase(min(self._base_pos, self.duration))
@@ -243,7 +259,7 @@ class ReplaySource:
             wait = None if self._paused else (self._lines[index].offset - position) / self._speed
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), timeout=wait)
-        yield Notice(kind="state", state=ConnectionState.CLOSED, text=f"closed {self.label}")
+        yield Notice(kind="state", state=ConnectionState.CLOSED, text=f"closed {self.path}")
 
     def _decode(self, line: _Line) -> list[SourceItem]:
         if line.problem is not None or line.envelope is None:
