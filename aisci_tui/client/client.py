@@ -380,12 +380,16 @@ class Client(ProtocolHandler):
                 await self.handle_frame(link, frame)
         except ConnectionClosed:
             pass
-        code = ws.close_code
-        if code == 1009:
-            await self.invalid(f"a frame exceeded the {self.config.max_frame}-byte limit")
-        if code == 1000 and ws.close_rcvd is not None:
+        sent, rcvd = ws.protocol.close_sent, ws.protocol.close_rcvd
+        ours = sent.code if sent is not None else None
+        if ours == 1009:
+            await self.invalid(f"a frame exceeded the {self.config.max_frame}-byte limit; reconnecting")
+        elif ours == 1007:
+            await self.invalid("a text frame was not valid UTF-8; reconnecting")
+        code = rcvd.code if rcvd is not None else None
+        if code == 1000:
             raise Closing("The server closed the connection.")
-        why = f"close code {code}" if code is not None and code != 1006 else "no close frame"
+        why = f"close code {code}" if code is not None else "no close frame"
         raise LinkDrop(f"Connection lost ({why}).")
 
     async def _ping(self, link: Link) -> None:

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from aisci_tui.client.errors import Fatal, LinkDrop, LinkLost, SubscriptionError
+from aisci_tui.client.errors import Closing, Fatal, LinkDrop, LinkLost, SubscriptionError
 from aisci_tui.client.ratelimit import TokenBucket
 from aisci_tui.protocol import Envelope, encode
 
@@ -106,7 +106,7 @@ class Link:
             raise
         except LinkLost:
             pass
-        except (LinkDrop, Fatal) as exc:
+        except (LinkDrop, Fatal, Closing) as exc:
             self.finish(exc)
         except Exception as exc:
             log.exception("unexpected error in the connection")

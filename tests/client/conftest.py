@@ -116,3 +116,37 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def answer_basics(send_pong: bool = True, close_after_auth: int | None = None):
+    """A handler for a tiny stand-in server: accepts auth and subscribe, pongs only if told to."""
+    import json
+
+    from aisci_tui.protocol import encode, from_obj
+
+    async def handler(ws: Any) -> None:
+        async for raw in ws:
+            msg = from_obj(json.loads(raw))
+            meta = {"correlation_id": msg.id}
+            if msg.type == "auth":
+                await ws.send(encode(make("auth_response", {"status": "success"}, meta=meta)))
+                if close_after_auth is not None:
+                    await ws.close(close_after_auth)
+            elif msg.type == "subscribe":
+                await ws.send(encode(make("subscription_response",
+                                          {"status": "success", "subscription_id": "sub-mini"}, meta=meta)))
+            elif msg.type == "ping" and send_pong:
+                await ws.send(encode(make("pong", {}, meta=meta)))
+
+    return handler
+
+
+@asynccontextmanager
+async def mini_server(handler: Any, **kwargs: Any) -> AsyncIterator[str]:
+    """A raw ``websockets`` server on a loopback port; yields its ws:// URL (or wss:// with ssl=)."""
+    from websockets.asyncio.server import serve
+
+    async with serve(handler, "127.0.0.1", 0, **kwargs) as srv:
+        port = next(iter(srv.sockets)).getsockname()[1]
+        scheme = "wss" if kwargs.get("ssl") else "ws"
+        yield f"{scheme}://127.0.0.1:{port}/ws"

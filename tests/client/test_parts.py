@@ -169,7 +169,18 @@ def test_credentials_never_show_their_value():
 # -- logging ---------------------------------------------------------------------------
 
 
-def test_log_file_is_private_and_secrets_are_scrubbed(tmp_path):
+@pytest.fixture
+def restore_logging():
+    logger = logging.getLogger("aisci_tui")
+    saved = (logger.level, logger.propagate, list(logger.handlers))
+    yield
+    setup_logging(None, False)
+    logger.setLevel(saved[0])
+    logger.propagate = saved[1]
+    logger.handlers[:] = saved[2]
+
+
+def test_log_file_is_private_and_secrets_are_scrubbed(tmp_path, restore_logging):
     path = tmp_path / "client.log"
     setup_logging(path, verbose=True)
     try:
