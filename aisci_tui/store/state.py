@@ -147,6 +147,11 @@ class Store:
         self.version = 0
         self._seen = SeenIds(self.limits.dedupe)
         self._changes = Changes()
+        #: Keys added since the last take_changes (the reader has never seen them).
+        self._fresh: dict[str, set[str]] = {kind: set() for kind in KINDS}
+        #: Above this many pending removals, evictions of never-seen keys are no longer reported,
+        #: so a reader that stops looking (a paused display) cannot make the store grow.
+        self._removed_cap = sum(getattr(self.limits, kind) for kind in KINDS)
         self._seq = 0
 
     # -- input -----------------------------------------------------------------
@@ -229,6 +234,8 @@ class Store:
 
     def take_changes(self) -> Changes:
         changes, self._changes = self._changes, Changes()
+        for fresh in self._fresh.values():
+            fresh.clear()
         return changes
 
     def snapshot(self) -> dict[str, Any]:
@@ -264,10 +271,15 @@ class Store:
             current.updates += 1
         else:
             table[key] = Entity(key, event.data, event.id, event.timestamp, now)
+            fresh = self._fresh[kind]
+            fresh.add(key)
             cap = getattr(self.limits, kind)
             while len(table) > cap:
                 old_key, _ = table.popitem(last=False)
-                self._changes.removed.add((kind, old_key))
+                removed = self._changes.removed
+                if old_key not in fresh or len(removed) < self._removed_cap:
+                    removed.add((kind, old_key))
+                fresh.discard(old_key)
                 getattr(self._changes, kind).discard(old_key)
                 if kind == "agents":
                     self.agent_history.pop(old_key, None)
