@@ -106,11 +106,6 @@ def sort_key(value: Any, reverse: bool = False) -> tuple[int, int, Any]:
     return (present, 1, str(value).casefold())
 
 
-def order_keys(rows: Mapping[str, Mapping[str, Any]], column: str, reverse: bool = False) -> list[str]:
-    """Row keys ordered by ``column`` (missing values last, ties by key)."""
-    return sorted(rows, key=lambda k: (sort_key(rows[k].get(column), reverse), k), reverse=reverse)
-
-
 def search_text(parts: Iterable[str]) -> str:
     """What the ``/`` filter looks in: the shown texts, case-folded."""
     return "\x00".join(parts).casefold()

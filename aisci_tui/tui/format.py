@@ -130,6 +130,12 @@ def number(value: object, digits: int = 2) -> str:
     return f"{num:.{digits}f}".rstrip("0").rstrip(".")
 
 
+def fixed(value: object, digits: int = 2) -> str:
+    """A number with exactly ``digits`` decimals, so a column of them lines up."""
+    num = _number(value)
+    return MISSING if num is None else f"{num:.{digits}f}"
+
+
 def seconds(value: object) -> str:
     """A response time in seconds: ``1.2`` → ``"1.20s"``, ``0.0042`` → ``"4ms"``."""
     num = _number(value)

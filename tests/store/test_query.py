@@ -20,7 +20,6 @@ from aisci_tui.store.query import (
     log_row,
     main_metric,
     matches,
-    order_keys,
     refresh_heartbeat,
     search_text,
     session_agent_ids,
@@ -84,8 +83,11 @@ def test_fit_columns_never_lets_a_later_column_jump_ahead_and_can_skip():
 
 def test_sort_key_orders_numbers_before_words_and_missing_last_either_way():
     rows = {"a": {"v": 3}, "b": {"v": None}, "c": {"v": 1.5}, "d": {"v": "zeta"}, "e": {"v": "Alpha"}}
-    assert order_keys(rows, "v") == ["c", "a", "e", "d", "b"]
-    assert order_keys(rows, "v", reverse=True) == ["d", "e", "a", "c", "b"]
+    def order(reverse: bool) -> list[str]:
+        return sorted(rows, key=lambda k: (sort_key(rows[k]["v"], reverse), k), reverse=reverse)
+
+    assert order(False) == ["c", "a", "e", "d", "b"]
+    assert order(True) == ["d", "e", "a", "c", "b"]
     assert sort_key(float("nan")) == sort_key(None)
     assert sort_key(True) < sort_key(2)
 

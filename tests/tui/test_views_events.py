@@ -135,3 +135,20 @@ async def test_hostile_event_text_is_literal_and_fast():
         key = shown(view)[0]
         assert cell(view, key, "title").startswith("[bold red]x[/]") and "\x1b" not in cell(view, key, "title")
         assert "\x1b" not in cell(view, key, "description") and len(cell(view, key, "description")) <= 200
+
+
+async def test_an_empty_table_says_why():
+    view = EventsView()
+    app = Harness(view)
+    async with app.run_test(size=(120, 30)) as pilot:
+        app.sync()
+        await pilot.pause()
+        label = view.query_one(".view-empty")
+        assert label.display and "No system events" in static_text(label)
+        app.feed(system("info", title="hello"))
+        app.sync()
+        await pilot.pause()
+        assert not label.display
+        view.cycle_filter()  # ≥warning hides the only entry
+        await pilot.pause()
+        assert label.display and "Nothing matches the filters" in static_text(label)

@@ -183,3 +183,28 @@ async def test_hostile_payloads_are_literal_capped_and_fast():
         assert len(text) < 50_000
         _, rows = view.export_rows()
         assert rows[0]["summary"] == huge
+
+
+async def test_the_detail_pane_says_when_there_is_nothing_yet():
+    view = ExperimentsView()
+    app = Harness(view)
+    async with app.run_test(size=(120, 30)) as pilot:
+        app.sync()
+        await pilot.pause()
+        assert "No experiment results yet." in static_text(view.pane.query_one(".detail-body"))
+
+
+async def test_detail_pane_sits_beside_the_list_when_wide_and_under_it_at_80x24():
+    view = ExperimentsView()
+    app = Harness(view)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.feed(experiment("e1", "completed", **FULL))
+        app.sync()
+        await pilot.pause()
+        table, pane = view.table.region, view.pane.region
+        assert view.has_class("-narrow") and pane.y >= table.bottom and pane.x == table.x
+        assert [c.key for c, _ in view.table.shown][:2] == ["title", "status"]
+        await pilot.resize_terminal(170, 40)
+        await pilot.pause()
+        table, pane = view.table.region, view.pane.region
+        assert not view.has_class("-narrow") and pane.x >= table.right and pane.y == table.y

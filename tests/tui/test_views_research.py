@@ -77,6 +77,7 @@ async def test_enter_chooses_a_session_and_escape_goes_back():
         await pilot.pause()
         assert app.chosen == ["s1"]
         assert view.has_class("-session") and not view.table.display
+        assert app.focused is view.query_one("#research-session")  # arrow keys scroll the panel
         body = view.query_one("#research-session-body")
         text = static_text(body, 140)
         for needle in ("Climate Change Impact Study", "Overall", "45%", "▶ experimentation",
@@ -99,6 +100,7 @@ async def test_enter_chooses_a_session_and_escape_goes_back():
         await pilot.pause()
         assert app.chosen == ["s1", None]
         assert not view.has_class("-session") and view.table.display
+        assert app.focused is view.table
 
 
 async def test_a_session_not_seen_yet_and_unknown_phases():

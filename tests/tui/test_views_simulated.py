@@ -9,8 +9,8 @@ import pytest
 
 from aisci_tui.server.simulator import Simulator
 from aisci_tui.store import Store
-from aisci_tui.tui.views import VIEWS, AgentsView, ExperimentsView
-from aisci_tui.tui.widgets.badges import AGENT
+from aisci_tui.tui.views import VIEWS, AgentsView, EventsView, ExperimentsView
+from aisci_tui.tui.widgets.badges import AGENT, SEVERITY
 from tests.tui.harness import Harness, shown
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -75,20 +75,23 @@ async def test_session_choice_narrows_every_table_view():
                 assert view.rows[key]["session_id"] in (sid, None)
 
 
-async def test_a_theme_change_restyles_the_cells():
+@pytest.mark.parametrize("view_cls", [AgentsView, EventsView], ids=["agents", "events"])
+async def test_a_theme_change_restyles_the_cells(view_cls):
     sim = Simulator(seed=3, start=START)
     store = Store()
-    store.feed(sim.advance(120))
-    view = AgentsView()
-    app = Harness(view, store, now=START + timedelta(seconds=120))
+    store.feed(sim.advance(600))
+    view = view_cls()
+    app = Harness(view, store, now=START + timedelta(seconds=600))
+    column, table, wanted = ("status", AGENT, "busy") if view_cls is AgentsView else ("severity", SEVERITY, None)
     async with app.run_test(size=(120, 36)) as pilot:
         app.sync()
         await pilot.pause()
-        key = next(k for k in shown(view) if view.rows[k]["status"] == "busy")
-        dark = view.table.get_cell(key, "status").style
+        key = next(k for k in shown(view) if wanted is None or view.rows[k][column] == wanted)
+        value = view.rows[key][column]
+        dark = view.table.get_cell(key, column).style
         app.theme = "textual-light"
         await pilot.pause()
         await pilot.pause()
-        light = view.table.get_cell(key, "status").style
-        assert light != dark and light == view.palette[AGENT["busy"][2]]
-        assert view.table.get_cell(key, "status").plain == "● busy"
+        light = view.table.get_cell(key, column).style
+        assert light != dark and light == view.palette[table[value][2]]
+        assert view.table.get_cell(key, column).plain.endswith(value)

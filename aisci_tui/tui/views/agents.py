@@ -20,12 +20,13 @@ class AgentsView(TableView):
     TITLE = "Agents"
     FILTER_LABEL = "status"
     EVENT_TYPES = ("agent_status",)
+    EMPTY = "No agent has reported its status yet."
     KIND = "agents"
     LIVE = True
     EXPORT_EXTRA = ("agent_id", "session_id", "stale")
 
     COLUMNS: ClassVar[list[Column]] = [
-        Column("name", "Name", 0, 0, min_width=14),
+        Column("name", "Name", 0, 0, min_width=18),
         Column("status", "Status", 10, 0),
         Column("task", "Task", 16, 2),
         Column("progress", "Progress", 10, 1, numeric=True),

@@ -48,6 +48,7 @@ class EthicsView(SplitView):
     TITLE = "Ethics"
     FILTER_LABEL = "status"
     EVENT_TYPES = ("ethical_assessment",)
+    EMPTY = "No ethical assessments yet."
     KIND = "assessments"
     LIVE = True
     EXPORT_EXTRA = ("mismatch", "worst", "deadline", "session_id")
@@ -264,16 +265,16 @@ def _frameworks(frameworks: dict[str, Any], p: Palette) -> RenderableType:
         parts.append(line(
             Text(fmt.words(clean(name, 40))),
             bar(fw.score, 12, p[score_tone(fw.score)], muted),
-            Text(fmt.number(fw.score, 2), style=p[score_tone(fw.score)]),
-            Text(fmt.number(fw.weight, 2)),
-            Text(fmt.number(weighted, 3)),
+            Text(fmt.fixed(fw.score), style=p[score_tone(fw.score)]),
+            Text(fmt.fixed(fw.weight)),
+            Text(fmt.fixed(weighted, 3)),
         ))
         if fw.assessment:
             parts.append(Text(f"  {clean(fw.assessment, 500)}", style=muted))
     total = weighted_total(frameworks)
     if total is not None:
         parts.append(line(Text("total", style="bold"), Text(""), Text(""),
-                          Text(fmt.number(total[1], 2), style="bold"), Text(f"{total[0]:.3f}", style="bold")))
+                          Text(fmt.fixed(total[1]), style="bold"), Text(f"{total[0]:.3f}", style="bold")))
     if note := more_note(hidden, "frameworks"):
         parts.append(note)
     return stack(parts)

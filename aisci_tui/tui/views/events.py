@@ -28,6 +28,7 @@ class EventsView(TableView):
     TITLE = "Events"
     FILTER_LABEL = "severity"
     EVENT_TYPES = ("system_event",)
+    EMPTY = "No system events or errors so far."
     NEWEST_FIRST = True
     EXPORT_EXTRA = ("session_id", "seq")
 

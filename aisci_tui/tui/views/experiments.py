@@ -29,6 +29,7 @@ class ExperimentsView(SplitView):
     TITLE = "Experiments"
     FILTER_LABEL = "status"
     EVENT_TYPES = ("experiment_results",)
+    EMPTY = "No experiment results yet."
     KIND = "experiments"
     EXPORT_EXTRA = ("experiment_id", "metric_name", "agent_id", "session_id", "exc_type", "summary")
     PLACEHOLDER = "Highlight an experiment to see its results."

@@ -22,7 +22,7 @@ from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import SessionChosen, ViewContext
 from aisci_tui.tui.views.cells import cell, number_cell, progress_cell
 from aisci_tui.tui.views.sections import stack, capped, extras, grid, heading, more_note
-from aisci_tui.tui.views.table import TableView
+from aisci_tui.tui.views.table import TableView, empty_label
 from aisci_tui.tui.widgets.badges import MILESTONE, badge
 from aisci_tui.tui.widgets.bars import labelled_bar
 from aisci_tui.tui.widgets.table import KeyedTable
@@ -47,6 +47,7 @@ class ResearchView(TableView):
     TITLE = "Research"
     FILTER_LABEL = None
     EVENT_TYPES = ("research_progress",)
+    EMPTY = "No research session has reported progress yet."
     KIND = "sessions"
     LIVE = True
     EXPORT_EXTRA = ("session_id", "agents_total", "experiments_failed")
@@ -80,6 +81,7 @@ class ResearchView(TableView):
 
     def compose(self) -> ComposeResult:
         yield KeyedTable(self.COLUMNS, id="research-table")
+        yield empty_label()
         with VerticalScroll(id="research-session"):
             yield Static(id="research-session-body")
 
@@ -95,13 +97,28 @@ class ResearchView(TableView):
         super().update_view(store, changes, ctx, full)
         session_mode = ctx.session_id is not None
         if session_mode != self.has_class("-session"):
+            ours = self._has_focus()
             self.set_class(session_mode, "-session")
             self.refresh_bindings()
+            self.show_empty()
+            if ours:  # keep the keyboard on what is shown: the panel (to scroll) or the table
+                (self.query_one("#research-session") if session_mode else self.table).focus()
         if ctx.session_id is not None:
             self._show_session(store, changes, ctx, full)
 
+    def restyle(self) -> None:
+        super().restyle()
+        self.resync()  # the session panel too
+
+    def _has_focus(self) -> bool:
+        focused = self.screen.focused if self.is_attached else None
+        return focused is None or focused is self.table or focused.parent is self
+
     def related(self, store: Store, changes: Changes) -> set[str]:
         return self._changed_counts
+
+    def empty_message(self) -> str | None:
+        return None if self.has_class("-session") else super().empty_message()
 
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
         row = session_row(item, self._counts.get(key))

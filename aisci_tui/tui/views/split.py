@@ -68,8 +68,9 @@ class SplitView(TableView):
         self.show_detail()
 
     def restyle(self) -> None:
-        self._detail_sig = None
         super().restyle()
+        self._detail_sig = None
+        self.show_detail()
 
     def show_detail(self) -> None:
         ctx = self._ctx
@@ -78,11 +79,14 @@ class SplitView(TableView):
         key = self.selected_key()
         if key is not None and key not in self.rows:
             key = None
-        sig = self.detail_signature(key, ctx)
+        sig = self.detail_signature(key, ctx) if key is not None else (None, self.empty_message())
         if sig == self._detail_sig:
             return
         self._detail_sig = sig
-        self.pane.show(self.render_detail(key, ctx) if key is not None else Text(self.PLACEHOLDER))
+        if key is not None:
+            self.pane.show(self.render_detail(key, ctx))
+        else:
+            self.pane.show(Text(self.empty_message() or self.PLACEHOLDER))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()

@@ -16,7 +16,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.css.query import NoMatches
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
 from aisci_tui.protocol.models import Filters
 from aisci_tui.store import Changes, Store
@@ -24,7 +24,12 @@ from aisci_tui.store.query import ALL, Column, FilterCycle, Row, export_value, m
 from aisci_tui.tui.views.base import StoreView, ViewContext
 from aisci_tui.tui.widgets.table import KeyedTable
 
-ARRIVAL = "arrival"
+
+def empty_label() -> Static:
+    """The line that says why a table is empty (hidden until it is)."""
+    label = Static(classes="view-empty")
+    label.display = False
+    return label
 
 
 class TableView(StoreView):
@@ -39,6 +44,12 @@ class TableView(StoreView):
     LIVE: ClassVar[bool] = False
     #: Newest first when no column is chosen for sorting.
     NEWEST_FIRST: ClassVar[bool] = False
+    #: Shown while the store has nothing for this view.
+    EMPTY: ClassVar[str] = "Nothing has arrived yet."
+
+    DEFAULT_CSS = """
+    TableView .view-empty { height: auto; padding: 1 2; color: $text-muted; }
+    """
 
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("enter", "open_selected", "Open", id="view.open"),
@@ -116,6 +127,22 @@ class TableView(StoreView):
 
     def compose(self) -> ComposeResult:
         yield KeyedTable(self.COLUMNS, id=f"{self.VIEW_ID}-table")
+        yield empty_label()
+
+    def empty_message(self) -> str | None:
+        """Why the table is empty (nothing yet, or nothing passes the filters), or None."""
+        if self.table.row_count:
+            return None
+        if not self.rows:
+            return self.EMPTY
+        return "Nothing matches the filters in use (f cycles the filter, / edits the text filter)."
+
+    def show_empty(self) -> None:
+        message = self.empty_message()
+        for label in self.query(".view-empty").results(Static):
+            label.display = message is not None
+            if message is not None:
+                label.update(Text(message))
 
     @property
     def table(self) -> KeyedTable:
@@ -129,8 +156,11 @@ class TableView(StoreView):
         return True
 
     def restyle(self) -> None:
-        self._stamps.clear()
-        self.resync()
+        if self._ctx is None or not self.ready():
+            return
+        for key in self.rows:
+            self._restyle_row(key, self._ctx)
+        self._show(list(self.rows), self._ctx)
 
     def reset(self) -> None:
         for table in (self.rows, self._cells, self._search, self._stamps, self._arrival):
@@ -244,6 +274,7 @@ class TableView(StoreView):
                 drop.append(key)
         table.drop(drop)
         table.resort(follow=filled)
+        self.show_empty()
 
     def _refilter(self) -> None:
         if self._ctx is not None and self.is_mounted and self.ready():
@@ -267,18 +298,20 @@ class TableView(StoreView):
         shown = [col.key for col, _ in self.table.shown] if self.ready() else []
         return shown or [c.key for c in self.COLUMNS]
 
+    def _column(self, key: str | None) -> Column | None:
+        return next((c for c in self.COLUMNS if c.key == key), None)
+
     def _sort_label(self) -> str:
-        if self.sort_column is None:
+        col = self._column(self.sort_column)
+        if col is None:
             return "sort: newest first" if self.reverse else "sort: arrival"
-        col = next((c for c in self.COLUMNS if c.key == self.sort_column), None)
-        name = col.label.lower() if col else self.sort_column
-        return f"sort: {name} {'↓' if self.reverse else '↑'}"
+        return f"sort: {col.label.lower()} {'↓' if self.reverse else '↑'}"
 
     def sort_next(self) -> str:
         order = [None, *self._sortable()]
         index = order.index(self.sort_column) if self.sort_column in order else 0
         self.sort_column = order[(index + 1) % len(order)]
-        col = next((c for c in self.COLUMNS if c.key == self.sort_column), None)
+        col = self._column(self.sort_column)
         self.reverse = col.numeric if col else self.NEWEST_FIRST
         self._apply_sort()
         return self._sort_label()
@@ -289,11 +322,8 @@ class TableView(StoreView):
         return self._sort_label()
 
     def _fit_labels(self) -> None:
-        labels = {}
-        if self.sort_column is not None:
-            col = next((c for c in self.COLUMNS if c.key == self.sort_column), None)
-            if col is not None:
-                labels[col.key] = f"{col.label} {'↓' if self.reverse else '↑'}"
+        col = self._column(self.sort_column)
+        labels = {col.key: f"{col.label} {'↓' if self.reverse else '↑'}"} if col else {}
         table = self.table
         table.fit(table.size.width or (self.app.size.width if self.is_attached else 80), labels)
 

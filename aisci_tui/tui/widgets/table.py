@@ -83,7 +83,9 @@ class KeyedTable(DataTable):
         self.clear(columns=columns)
         if columns or not self.columns:
             for col, width in self.shown:
-                self.add_column(Text(self._labels.get(col.key, col.label), no_wrap=True), width=width, key=col.key)
+                label = Text(self._labels.get(col.key, col.label), no_wrap=True, overflow="ellipsis",
+                             justify="right" if col.numeric else "left")
+                self.add_column(label, width=width, key=col.key)
         for key in order:
             self._add(key)
         self._dirty_order = True
