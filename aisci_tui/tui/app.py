@@ -19,15 +19,14 @@ from textual.app import App, ComposeResult
 from textual.widgets import ContentSwitcher, Footer
 from textual.worker import Worker, WorkerState
 
-from aisci_tui.protocol.models import SystemEventData
 from aisci_tui.settings import Settings
 from aisci_tui.sources.base import Notice, ReconnectableSource, Source
 from aisci_tui.store import Store
 from aisci_tui.textsafe import clean
 from aisci_tui.themes import load_themes, user_theme_dir
 from aisci_tui.tui import toasts
-from aisci_tui.tui.bindings import APP_BINDINGS, RUN_BINDINGS
-from aisci_tui.tui.chrome import FilterInput, ViewTabs
+from aisci_tui.tui.bindings import ALL_BINDINGS
+from aisci_tui.tui.chrome import FilterInput, FilterKeys, ViewTabs
 from aisci_tui.tui.header import StatusInfo, StatusLine, collect
 from aisci_tui.tui.ingest import Pump, RenderGate
 from aisci_tui.tui.narrowing import Narrowing
@@ -54,12 +53,12 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class DashboardApp(OutputActions, App[int]):
+class DashboardApp(FilterKeys, OutputActions, App[int]):
     """The live dashboard over any :class:`~aisci_tui.sources.base.Source`."""
 
     CSS_PATH = "app.tcss"
     TITLE = "aisci-tui"
-    BINDINGS = [*APP_BINDINGS, *RUN_BINDINGS]
+    BINDINGS = ALL_BINDINGS
     COMMANDS = App.COMMANDS | {DashboardCommands}
     AUTO_FOCUS = None  # the visible view gets focus, never the hidden filter line
 
@@ -94,8 +93,9 @@ class DashboardApp(OutputActions, App[int]):
         self.handle_hangup = handle_hangup
         self.paused = False
         self.gate = RenderGate()
-        self.limiter = toasts.ToastLimiter()
-        self.pump = Pump(source, self.store, on_notice=self._on_notice, on_system=self._on_system,
+        self.toaster = toasts.Toaster(self._toast, lambda: self.paused)
+        self.limiter = self.toaster.limiter
+        self.pump = Pump(source, self.store, on_notice=self._on_notice, on_system=self.toaster.system,
                          on_item=self._render_now if naive_render else None)
         self.view_state: dict[str, dict[str, str]] = {cls.VIEW_ID: {} for cls in self.view_classes}
         self.narrowing = Narrowing(source, session_id)
@@ -169,8 +169,7 @@ class DashboardApp(OutputActions, App[int]):
         tick = self.gate.check(self.store.version)
         if tick.sync:
             self._sync_view(tick.full)
-        if not self.paused and (summary := self.limiter.take_summary()):
-            self._toast(summary)
+        self.toaster.flush()
 
     def _render_now(self) -> None:
         """Per-event rendering (``--naive-render``), for comparing against the coalesced path."""
@@ -212,19 +211,7 @@ class DashboardApp(OutputActions, App[int]):
     def _on_notice(self, notice: Notice) -> None:
         if notice.details.get("replay") == "reset":
             self._start_over(notice)
-        toast = toasts.for_notice(notice)
-        if toast is not None:
-            self._offer(toast)
-
-    def _on_system(self, data: SystemEventData) -> None:
-        self._offer(toasts.for_system_event(data))
-
-    def _offer(self, toast: toasts.Toast) -> None:
-        if self.paused and not toast.bell and toast.timeout != 0:
-            self.limiter.suppressed += 1
-            return
-        if self.limiter.allow(toast):
-            self._toast(toast)
+        self.toaster.notice(notice)
 
     def _toast(self, toast: toasts.Toast) -> None:
         self.notify(toast.message, title=toast.title, severity=toast.severity,  # type: ignore[arg-type]
@@ -299,39 +286,6 @@ class DashboardApp(OutputActions, App[int]):
     @on(ViewTabs.Chosen)
     def _tab_clicked(self, message: ViewTabs.Chosen) -> None:
         self.action_show_view(message.view_id)
-
-    def action_text_filter(self) -> None:
-        box = self._filter_box
-        box.value = self.view_state[self.current_view.VIEW_ID].get("text", "").removeprefix("filter: ")
-        box.disabled = False
-        box.remove_class("hidden")
-        box.focus()
-
-    @on(FilterInput.Changed, "#filter-input")
-    def _filter_typed(self, event: FilterInput.Changed) -> None:
-        view = self.current_view
-        view.set_text_filter(event.value)
-        self.view_state[view.VIEW_ID]["text"] = f"filter: {event.value}" if event.value else ""
-        self._update_tabs()
-        self.gate.request_full()
-
-    @on(FilterInput.Submitted, "#filter-input")
-    def _filter_kept(self, event: FilterInput.Submitted) -> None:
-        if not event.value:
-            self._hide_filter_input()
-        self._focus_view()
-
-    @on(FilterInput.Cancelled)
-    def _filter_cancelled(self) -> None:
-        box = self._filter_box
-        box.value = ""
-        self._hide_filter_input()
-        self._focus_view()
-
-    def _hide_filter_input(self) -> None:
-        box = self._filter_box
-        box.add_class("hidden")
-        box.disabled = True
 
     def action_cycle_filter(self) -> None:
         view = self.current_view
@@ -429,4 +383,4 @@ class DashboardApp(OutputActions, App[int]):
 
     def help_rows(self) -> list[HelpRow]:
         """Every active key of the main screen, from the binding tables (keymap applied)."""
-        return help_rows(self, self.screen.active_bindings, order=[b.id for b in APP_BINDINGS])
+        return help_rows(self, self.screen.active_bindings, order=[b.id for b in ALL_BINDINGS])

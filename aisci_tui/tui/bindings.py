@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from textual.binding import Binding
 
 VIEWS_GROUP = Binding.Group("Views", compact=True)
-SORT_GROUP = Binding.Group("Sort", compact=True)
 REPLAY_GROUP = Binding.Group("Replay", compact=True)
 
 #: View ids in key order 1..5 (must match ``aisci_tui.tui.views.VIEWS``).
@@ -33,8 +32,8 @@ APP_BINDINGS: list[Binding] = [
     ),
     Binding("slash", "text_filter", "Filter", id="filter"),
     Binding("f", "cycle_filter", "Status", id="cycle-filter"),
-    Binding("s", "sort_next", "Sort", id="sort", group=SORT_GROUP),
-    Binding("S", "sort_reverse", "Reverse", id="sort-reverse", group=SORT_GROUP),
+    Binding("s", "sort_next", "Sort", id="sort"),
+    Binding("S", "sort_reverse", "Reverse sort", id="sort-reverse", show=False),
     Binding("p", "toggle_pause", "Pause", id="pause"),
     Binding("r", "reconnect", "Reconnect", id="reconnect"),
     Binding("e", "export", "Export", id="export"),
@@ -55,6 +54,11 @@ RUN_BINDINGS: list[Binding] = [
     Binding("minus", "replay_speed(0.5)", "Slower", id="replay-slower", group=REPLAY_GROUP, show=False),
     Binding("plus,equals_sign", "replay_speed(2.0)", "Faster", id="replay-faster", group=REPLAY_GROUP,
             show=False),
+]
+
+#: Everything the dashboard binds, in footer order (the tree key beside the view keys).
+ALL_BINDINGS: list[Binding] = [
+    *APP_BINDINGS[: len(VIEW_IDS)], RUN_BINDINGS[0], *APP_BINDINGS[len(VIEW_IDS):], *RUN_BINDINGS[1:],
 ]
 
 #: What each binding does, in a sentence (help screen and palette).
