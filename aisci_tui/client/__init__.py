@@ -6,10 +6,11 @@
         ...
 """
 
-from aisci_tui.client.client import Client, ClientStats, SubscriptionRecord
+from aisci_tui.client.client import Client
 from aisci_tui.client.config import DEFAULT_URL, ClientConfig, Subscription, check_url, redact_url
 from aisci_tui.client.credentials import Credential, CredentialError, Credentials, NoCredentials
 from aisci_tui.client.errors import AckTimeout, ClientClosed, SubscriptionError
+from aisci_tui.client.records import ClientStats, SubscriptionRecord
 from aisci_tui.protocol.models import DateRange, Filters, SubscribeOptions
 
 __all__ = [

@@ -14,7 +14,6 @@ import logging
 import ssl
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 import websockets
 from websockets.asyncio.client import connect
@@ -22,11 +21,12 @@ from websockets.exceptions import ConnectionClosed
 
 from aisci_tui import exitcodes
 from aisci_tui.client.backoff import Backoff, UniformRandom
-from aisci_tui.client.config import ClientConfig, Subscription, redact_url
+from aisci_tui.client.config import ClientConfig, Subscription, redact_url, tls_context
 from aisci_tui.client.errors import Closing, ClientClosed, Fatal, LinkDrop, LinkLost, SubscriptionError
 from aisci_tui.client.failures import classify
 from aisci_tui.client.link import Link, describe_frame, wire_log
 from aisci_tui.client.protocol import ProtocolHandler
+from aisci_tui.client.records import ClientStats, SubscriptionRecord
 from aisci_tui.client.ratelimit import TokenBucket
 from aisci_tui.protocol import EVENT_TYPES, Event
 from aisci_tui.protocol.models import Filters, SubscribeOptions, session_of
@@ -38,30 +38,6 @@ log = logging.getLogger("aisci_tui.client")
 #: Items buffered between the socket and the consumer.
 QUEUE_SIZE = 10_000
 _END = object()
-
-
-@dataclass(slots=True)
-class ClientStats:
-    received: int = 0  # frames received
-    events: int = 0  # events handed to the consumer
-    invalid: int = 0  # frames or batch items that could not be used
-    duplicates: int = 0  # events dropped because their id was seen before
-    reconnects: int = 0  # times the connection was opened again after a drop
-    filtered: int = 0  # events dropped because they named another session
-
-    def summary(self) -> dict[str, int]:
-        """The counters the ``events`` command prints at exit."""
-        return {k: getattr(self, k) for k in ("received", "events", "invalid", "duplicates", "reconnects")}
-
-
-@dataclass(slots=True)
-class SubscriptionRecord:
-    """A subscription the client keeps alive across reconnects."""
-
-    spec: Subscription
-    public_id: str | None = None  # the id first returned by the server; stable for callers
-    server_id: str | None = None  # the id on the current connection
-    link: Link | None = None
 
 
 class Client(ProtocolHandler):
@@ -263,51 +239,59 @@ class Client(ProtocolHandler):
             ready.cancel()
 
     async def _run(self) -> None:
-        cfg = self.config
-        failures = 0
         try:
-            context = await self._startup()
-            while not self._closing:
-                await self.set_state(ConnectionState.CONNECTING, attempt=failures + 1)
-                try:
-                    ws = await connect(cfg.url, ssl=context, max_size=cfg.max_frame, open_timeout=cfg.open_timeout,
-                                       ping_interval=None, close_timeout=2.0, user_agent_header="aisci-tui")
-                except (asyncio.CancelledError, KeyboardInterrupt):
-                    raise
-                except Exception as exc:
-                    failure = classify(exc, self.label)
-                    if not failure.transient:
-                        raise Fatal(failure.text, failure.exit_code) from None
-                    outcome: LinkDrop | Closing = LinkDrop(failure.text)
-                else:
-                    outcome = await self._serve(ws)
-                if isinstance(outcome, Closing):
-                    await self.set_state(ConnectionState.CLOSED, text=outcome.text)
-                    return
-                if outcome.opened and not outcome.escalate:
-                    failures = 0
-                else:
-                    failures += 1
-                    if cfg.max_attempts is not None and failures >= cfg.max_attempts:
-                        raise Fatal(f"Gave up after {failures} failed attempt{'s' * (failures > 1)} to connect "
-                                    f"to {self.label}. Last: {outcome.text}", exitcodes.GAVE_UP)
-                delay = 0.0 if outcome.requested else self._backoff.delay(max(0, failures - 1))
-                if outcome.retry_after:
-                    delay = max(delay, min(outcome.retry_after, cfg.backoff_cap))
-                await self.set_state(ConnectionState.RECONNECTING, text=outcome.text, attempt=failures + 1,
-                                     retry_in=delay, severity="warning")
-                await self._pause(delay)
+            await self._lifecycle()
         except Fatal as fatal:
-            self.exit_code = fatal.exit_code
-            self.state = ConnectionState.ERROR
-            self.fatal = Notice(kind="state", state=ConnectionState.ERROR, text=fatal.text, code=fatal.code,
-                                severity="error", fatal=True, details={"exit_code": fatal.exit_code})
-            log.error("%s", fatal.text)
-            await self.put(self.fatal)
+            await self._fail(fatal)
+        except Exception as exc:
+            log.exception("the client stopped on an unexpected error")
+            await self._fail(Fatal(f"Internal error in the client ({type(exc).__name__}); see the log."))
         finally:
             self._ready.clear()
             if not self._closing:
                 self._end_queue()
+
+    async def _fail(self, fatal: Fatal) -> None:
+        self.exit_code = fatal.exit_code
+        self.state = ConnectionState.ERROR
+        self.fatal = Notice(kind="state", state=ConnectionState.ERROR, text=fatal.text, code=fatal.code,
+                            severity="error", fatal=True, details={"exit_code": fatal.exit_code})
+        log.error("%s", fatal.text)
+        await self.put(self.fatal)
+
+    async def _lifecycle(self) -> None:
+        """Connect, serve, back off and reconnect until closed; raises :class:`Fatal` to stop."""
+        cfg = self.config
+        failures = 0  # failed attempts in a row
+        context = await self._startup()
+        while not self._closing:
+            await self.set_state(ConnectionState.CONNECTING, attempt=failures + 1)
+            try:
+                ws = await connect(cfg.url, ssl=context, max_size=cfg.max_frame, open_timeout=cfg.open_timeout,
+                                   ping_interval=None, close_timeout=2.0, user_agent_header="aisci-tui")
+            except Exception as exc:
+                failure = classify(exc, self.label)
+                if not failure.transient:
+                    raise Fatal(failure.text, failure.exit_code) from None
+                outcome: LinkDrop | Closing = LinkDrop(failure.text)
+            else:
+                outcome = await self._serve(ws)
+            if isinstance(outcome, Closing):
+                await self.set_state(ConnectionState.CLOSED, text=outcome.text)
+                return
+            if outcome.opened and not outcome.escalate:
+                failures = 0
+            else:
+                failures += 1
+                if cfg.max_attempts is not None and failures >= cfg.max_attempts:
+                    raise Fatal(f"Gave up after {failures} failed attempt{'s' * (failures > 1)} to connect "
+                                f"to {self.label}. Last: {outcome.text}", exitcodes.GAVE_UP)
+            delay = 0.0 if outcome.requested else self._backoff.delay(max(0, failures - 1))
+            if outcome.retry_after:
+                delay = max(delay, min(outcome.retry_after, cfg.backoff_cap))
+            await self.set_state(ConnectionState.RECONNECTING, text=outcome.text, attempt=failures + 1,
+                                 retry_in=delay, severity="warning")
+            await self._pause(delay)
 
     async def _startup(self) -> ssl.SSLContext | None:
         """Warnings worth a line before connecting, and the TLS context for wss:// URLs."""
@@ -315,16 +299,12 @@ class Client(ProtocolHandler):
         assert cfg.credentials is not None
         for warning in cfg.credentials.warnings:
             await self.notice("info", warning, severity="warning")
-        if not cfg.url.lower().startswith("wss:"):
-            return None
         try:
-            context = ssl.create_default_context(cafile=cfg.ca_file)
+            context = tls_context(cfg)
         except (OSError, ssl.SSLError) as exc:
             reason = getattr(exc, "strerror", None) or type(exc).__name__
             raise Fatal(f"Could not load the CA file {cfg.ca_file}: {reason}.", exitcodes.TLS_FAILED) from None
-        if cfg.insecure:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
+        if context is not None and cfg.insecure:
             await self.notice("info", "Certificate verification is off (--insecure): anyone on the network "
                               "path could read or change this connection.", severity="warning")
         return context

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
@@ -85,3 +86,17 @@ def redact_url(url: str) -> str:
     if port is not None:
         netloc += f":{port}"
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+def tls_context(config: ClientConfig) -> ssl.SSLContext | None:
+    """The TLS settings for a wss:// URL (None for ws://): verified unless ``insecure``.
+
+    Raises ``OSError`` or ``ssl.SSLError`` if ``ca_file`` cannot be loaded.
+    """
+    if not config.url.lower().startswith("wss:"):
+        return None
+    context = ssl.create_default_context(cafile=config.ca_file)
+    if config.insecure:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context

@@ -20,7 +20,7 @@ from aisci_tui.protocol.models import Envelope, Event
 from aisci_tui.textsafe import clean
 
 if TYPE_CHECKING:
-    from aisci_tui.client.client import ClientStats, SubscriptionRecord
+    from aisci_tui.client.records import ClientStats, SubscriptionRecord
     from aisci_tui.client.config import ClientConfig
     from aisci_tui.client.ratelimit import TokenBucket
 

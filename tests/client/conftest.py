@@ -118,8 +118,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def answer_basics(send_pong: bool = True, close_after_auth: int | None = None):
-    """A handler for a tiny stand-in server: accepts auth and subscribe, pongs only if told to."""
+def answer_basics(send_pong: bool = True, send_ack: bool = False, close_after_auth: int | None = None):
+    """A handler for a tiny stand-in server: accepts auth and subscribe; pongs and acks only if told to."""
     import json
 
     from aisci_tui.protocol import encode, from_obj
@@ -133,6 +133,8 @@ def answer_basics(send_pong: bool = True, close_after_auth: int | None = None):
                 if close_after_auth is not None:
                     await ws.close(close_after_auth)
             elif msg.type == "subscribe":
+                if send_ack:
+                    await ws.send(encode(make("ack", {"original_id": msg.id}, meta=meta)))
                 await ws.send(encode(make("subscription_response",
                                           {"status": "success", "subscription_id": "sub-mini"}, meta=meta)))
             elif msg.type == "ping" and send_pong:

@@ -257,7 +257,7 @@ async def test_oversized_and_non_utf8_frames_count_as_invalid_and_reconnect(serv
         await ws.recv()
         await ws.send(encode(make("auth_response", {"status": "success"})))
         await ws.send(b"\xff\xfe\xfd", text=True)
-        await asyncio.sleep(1)
+        await ws.wait_closed()
 
     async with mini_server(bad_utf8) as url:
         async with collecting(fast_config(url, subscriptions=[])) as col:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 from typing import Any
 
 import pytest
-from websockets.asyncio.server import serve
-
 from aisci_tui.client import (
     AckTimeout,
     Client,
@@ -20,10 +17,10 @@ from aisci_tui.client import (
     Subscription,
     SubscriptionError,
 )
-from aisci_tui.protocol import Event, encode, from_obj, make
+from aisci_tui.protocol import Event, from_obj
 from aisci_tui.server.auth import mint_jwt
 from aisci_tui.sources.base import ConnectionState
-from tests.client.conftest import SECRET, Collector, agent_event, collecting, fast_config
+from tests.client.conftest import SECRET, Collector, agent_event, answer_basics, collecting, fast_config, mini_server
 
 _n = itertools.count(1)
 
@@ -141,36 +138,17 @@ async def test_require_ack_with_the_real_server(server, caplog):
     assert any('"type":"ack"' in m for m in got)
 
 
-async def _quiet_server(send_ack: bool):
-    """A server that authenticates and answers subscriptions, acking only if told to."""
-
-    async def handler(ws):
-        async for raw in ws:
-            msg = from_obj(json.loads(raw))
-            if msg.type == "auth":
-                await ws.send(encode(make("auth_response", {"status": "success"})))
-            elif msg.type == "subscribe":
-                meta = {"correlation_id": msg.id}
-                if send_ack:
-                    await ws.send(encode(make("ack", {"original_id": msg.id}, meta=meta)))
-                await ws.send(encode(make("subscription_response", {"status": "success",
-                                                                     "subscription_id": "sub-q"}, meta=meta)))
-
-    return serve(handler, "127.0.0.1", 0)
-
-
 @pytest.mark.parametrize("send_ack", [True, False])
 async def test_require_ack_waits_for_the_ack(send_ack):
-    async with await _quiet_server(send_ack) as srv:
-        port = next(iter(srv.sockets)).getsockname()[1]
-        cfg = fast_config(f"ws://127.0.0.1:{port}/ws", subscriptions=[], ack_timeout=0.2)
+    async with mini_server(answer_basics(send_ack=send_ack)) as url:
+        cfg = fast_config(url, subscriptions=[], ack_timeout=0.2)
         async with collecting(cfg) as col:
             if send_ack:
-                assert await col.client.subscribe(["agent_status"], require_ack=True) == "sub-q"
+                assert await col.client.subscribe(["agent_status"], require_ack=True) == "sub-mini"
             else:
                 with pytest.raises(AckTimeout):
                     await col.client.subscribe(["agent_status"], require_ack=True)
-            assert await col.client.subscribe(["agent_status"]) == "sub-q"  # no ack asked: fine
+            assert await col.client.subscribe(["agent_status"]) == "sub-mini"  # no ack asked: fine
 
 
 async def test_unsubscribe_whole_and_partial(server):
