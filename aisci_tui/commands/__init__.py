@@ -1,5 +1,5 @@
 """One module per command; each exposes ``register(app)``."""
 
-from aisci_tui.commands import dashboard, events, serve, token
+from aisci_tui.commands import dashboard, events, replay, serve, token, watch
 
-COMMAND_MODULES = [dashboard, serve, events, token]
+COMMAND_MODULES = [dashboard, watch, replay, serve, events, token]

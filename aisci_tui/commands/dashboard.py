@@ -28,6 +28,7 @@ from aisci_tui.commands.common import (
     VerboseOption,
     fail,
 )
+from aisci_tui.commands.recording import RecordOption, with_recording
 
 if TYPE_CHECKING:
     from aisci_tui.settings import Settings
@@ -183,6 +184,7 @@ def dashboard(
     log_file: LogFileOption = None,
     verbose: VerboseOption = False,
     naive_render: NaiveRenderOption = False,
+    record: RecordOption = None,
 ) -> None:
     if ctx.invoked_subcommand is not None:
         given = [name for name in ctx.params
@@ -209,19 +211,25 @@ def dashboard(
     except CommandError as exc:
         fail(exc.message, exc.exit_code)
     client = Client(client_config)
-    code = run_dashboard(lambda: _make_app(client, settings, session, insecure, naive_render),
-                         settings, client.aclose)
+    source = with_recording(client, record)
+    code = run_dashboard(lambda: _make_app(source, settings, session, insecure, naive_render, tree=True),
+                         settings, source.aclose)
     if client.fatal is not None and code == exitcodes.OK:
         code = client.exit_code
     raise typer.Exit(code)
 
 
 def _make_app(source: Source, settings: Settings, session: str | None, insecure: bool,
-              naive_render: bool) -> DashboardApp:
+              naive_render: bool, *, tree: bool = False) -> DashboardApp:
     from aisci_tui.tui.app import DashboardApp
 
+    views = None
+    if tree:  # key 6: search trees, for servers publishing a run folder (serve --from-run)
+        from aisci_tui.tui.run.view import dashboard_views
+
+        views = dashboard_views()
     return DashboardApp(source, settings=settings, session_id=session, insecure=insecure,
-                        naive_render=naive_render, handle_hangup=True)
+                        naive_render=naive_render, handle_hangup=True, views=views)
 
 
 def demo(

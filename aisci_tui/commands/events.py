@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import signal
 import sys
 from enum import Enum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
@@ -32,6 +34,7 @@ from aisci_tui.commands.common import (
     VerboseOption,
     fail,
 )
+from aisci_tui.commands.recording import RecordOption, with_recording
 
 if TYPE_CHECKING:
     from aisci_tui.protocol.models import Event
@@ -79,13 +82,29 @@ def events(
     log_file: LogFileOption = None,
     verbose: VerboseOption = False,
     max_attempts: MaxAttemptsOption = None,
+    from_file: Annotated[Path | None, typer.Option(
+        "--from", metavar="FILE.jsonl", help="Replay a recording instead of connecting.")] = None,
+    speed: Annotated[float | None, typer.Option(
+        "--speed", metavar="X", min=0.01,
+        help="With --from: play X times faster than recorded [default: as fast as possible].")] = None,
+    record: RecordOption = None,
 ) -> None:
     opts = ConnectionOptions(url, token_file, token_command, insecure, ca_file, log_file, verbose, max_attempts)
     try:
         opts.setup_logging()
-        source = open_source(opts, types or [], session)
+        if from_file is not None:
+            from aisci_tui.commands.replay import open_replay
+
+            if url is not None:
+                raise CommandError("--from replays a file; leave out --url.", exitcodes.USAGE)
+            source = open_replay(from_file, speed=speed or math.inf, types=types or [], session=session)
+        elif speed is not None:
+            raise CommandError("--speed only applies with --from FILE.jsonl.", exitcodes.USAGE)
+        else:
+            source = open_source(opts, types or [], session)
     except CommandError as exc:
         fail(exc.message, exc.exit_code)
+    source = with_recording(source, record)
     printer = Printer(fmt, verbose=verbose)
     code = exitcodes.OK
     try:

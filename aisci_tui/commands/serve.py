@@ -30,8 +30,13 @@ def register(app: typer.Typer) -> None:
         history_size: int = typer.Option(5000, "--history-size", min=0, help="Events kept for include_history."),
         verbose: bool = typer.Option(False, "-v", "--verbose", help="Log every connection and message."),
         log_file: Path | None = typer.Option(None, "--log-file", help="Write the log to this file."),
+        from_run: Path | None = typer.Option(
+            None, "--from-run", metavar="PATH",
+            help="Publish this AI-Scientist-v2 run folder (followed live) instead of simulated sessions.",
+        ),
+        poll: float = typer.Option(1.0, "--poll", min=0.05, help="With --from-run: look at the folder at least every S seconds."),
     ) -> None:
-        """Serve the WebSocket API with simulated research sessions.
+        """Serve the WebSocket API with simulated research sessions (or a real run: --from-run PATH).
 
         Credentials come from AISCI_JWT_SECRET and AISCI_API_KEYS (comma-separated);
         with neither, a development API key is printed once at start-up.
@@ -43,7 +48,12 @@ def register(app: typer.Typer) -> None:
             drop_every=drop_every, malformed_every=malformed_every, max_connections=max_connections,
             history_size=history_size, verbose=verbose, log_file=log_file,
         )
-        code = run_serve(options)
+        feed_factory = None
+        if from_run is not None:
+            from aisci_tui.commands.watch import run_feed_factory
+
+            feed_factory = run_feed_factory(from_run, poll)
+        code = run_serve(options, feed_factory)
         if code:
             raise typer.Exit(code)
         sys.stdout.flush()

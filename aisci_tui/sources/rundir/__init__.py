@@ -23,6 +23,7 @@ __all__ = [
     "StageInfo",
     "StageTree",
     "TreeNode",
+    "classify",
     "find_runs",
     "run_info",
 ]
@@ -32,6 +33,23 @@ def _is_single_run(path: Path) -> bool:
     if RUN_NAME.match(path.name) or (path / "idea.json").is_file():
         return True
     return (path / "logs").is_dir() and not (path / "experiments").is_dir()
+
+
+def classify(path: str | Path) -> str | None:
+    """``"run"`` for a run folder, ``"runs"`` for a folder of runs (``experiments/`` or its parent), else None."""
+    base = Path(path).expanduser()
+    try:
+        if not base.is_dir():
+            return None
+        if _is_single_run(base):
+            return "run"
+        if base.name == "experiments" or (base / "experiments").is_dir():
+            return "runs"
+        if any(looks_like_run(p) for p in base.iterdir()):
+            return "runs"
+    except OSError:
+        return None
+    return None
 
 
 def find_runs(path: str | Path) -> list[RunInfo]:
