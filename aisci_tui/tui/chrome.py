@@ -15,7 +15,7 @@ class ViewTabs(Static):
     """``1 Research  2 Agents …`` with the current view highlighted; click a tab to switch."""
 
     DEFAULT_CSS = """
-    ViewTabs { height: 1; padding: 0 1; background: $boost; }
+    ViewTabs { height: 1; padding: 0 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     class Chosen(Message):
@@ -33,26 +33,37 @@ class ViewTabs(Static):
     def on_mount(self) -> None:
         self._render_tabs()
 
+    def on_resize(self) -> None:
+        self._render_tabs()
+
     def set_current(self, view_id: str, state: str) -> None:
         if (view_id, state) != (self.current, self.state):
             self.current, self.state = view_id, state
             self._render_tabs()
 
     def _render_tabs(self) -> None:
-        text = Text(no_wrap=True, overflow="ellipsis")
-        self._spans = []
+        """Full titles when they fit with the filter/sort state; else numbers for the other views."""
+        width = self.content_size.width or 80
+        text, spans = self._build(short=False)
+        if text.cell_len > width and self.state:
+            text, spans = self._build(short=True)
+        self._spans = spans
+        self.update(text)
+
+    def _build(self, *, short: bool) -> tuple[Text, list[tuple[int, int, str]]]:
+        text = Text()
+        spans: list[tuple[int, int, str]] = []
         for n, (view_id, title) in enumerate(self.tabs, start=1):
             start = text.cell_len
-            label = f" {n} {title} "
             if view_id == self.current:
-                text.append(label, style="bold reverse")
+                text.append(f" {n} {title} ", style="bold reverse")
             else:
-                text.append(label)
-            self._spans.append((start, text.cell_len, view_id))
+                text.append(f" {n} " if short else f" {n} {title} ")
+            spans.append((start, text.cell_len, view_id))
         if self.state:
             text.append("  ")
             text.append(clean(self.state, 120), style="italic")
-        self.update(text)
+        return text, spans
 
     def on_click(self, event: events.Click) -> None:
         x = event.x - 1  # left padding
@@ -78,3 +89,45 @@ class FilterInput(Input):
 
     def action_cancel(self) -> None:
         self.post_message(self.Cancelled())
+
+
+class FilterKeys:
+    """The ``/`` filter's behaviour, mixed into the app.
+
+    Needs ``_filter_box`` (the :class:`FilterInput`), ``current_view``,
+    ``view_state``, ``gate``, ``_update_tabs`` and ``_focus_view``.
+    """
+
+    def action_text_filter(self) -> None:
+        box: FilterInput = self._filter_box  # type: ignore[attr-defined]
+        state = self.view_state[self.current_view.VIEW_ID]  # type: ignore[attr-defined]
+        box.value = state.get("text", "").removeprefix("filter: ")
+        box.disabled = False
+        box.remove_class("hidden")
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "filter-input":
+            return
+        view = self.current_view  # type: ignore[attr-defined]
+        view.set_text_filter(event.value)
+        self.view_state[view.VIEW_ID]["text"] = f"filter: {event.value}" if event.value else ""  # type: ignore[attr-defined]
+        self._update_tabs()  # type: ignore[attr-defined]
+        self.gate.request_full()  # type: ignore[attr-defined]
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "filter-input":
+            return
+        if not event.value:
+            self._hide_filter_input()
+        self._focus_view()  # type: ignore[attr-defined]
+
+    def on_filter_input_cancelled(self) -> None:
+        self._filter_box.value = ""  # type: ignore[attr-defined]
+        self._hide_filter_input()
+        self._focus_view()  # type: ignore[attr-defined]
+
+    def _hide_filter_input(self) -> None:
+        box: FilterInput = self._filter_box  # type: ignore[attr-defined]
+        box.add_class("hidden")
+        box.disabled = True

@@ -133,6 +133,8 @@ class StatusLine(Static):
         max-height: 5;
         padding: 0 1;
         background: $panel;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from aisci_tui.protocol.models import Event
+from aisci_tui.protocol.times import parse_time
 from aisci_tui.settings import Settings
 from aisci_tui.sources.base import ConnectionState, Notice
 from aisci_tui.store import Store
@@ -47,10 +48,20 @@ def seeded_events(seed: int = 42, minutes: float = 45.0, sessions: int = 3) -> t
 
 
 def seeded_store(seed: int = 42, minutes: float = 45.0, sessions: int = 3) -> tuple[Store, datetime]:
-    """A fresh store holding ``minutes`` of a seeded simulation, and the simulated 'now'."""
-    store = Store(clock=lambda: MONOTONIC)
+    """A fresh store holding ``minutes`` of a seeded simulation, and the simulated 'now'.
+
+    The store's clock follows the events' own timestamps while they are fed,
+    so the rate and "last event" in the status line look as they would live.
+    """
+    now = [MONOTONIC]
+    store = Store(clock=lambda: now[0])
     store.note(Notice("state", state=ConnectionState.OPEN))
-    store.feed(seeded_events(seed, minutes, sessions))
+    for event in seeded_events(seed, minutes, sessions):
+        moment = parse_time(event.timestamp)
+        if moment is not None:
+            now[0] = MONOTONIC + (moment - START).total_seconds()
+        store.apply(event)
+    now[0] = MONOTONIC + minutes * 60.0
     return store, START + timedelta(minutes=minutes)
 
 

@@ -104,3 +104,36 @@ class ToastLimiter:
         self._shown.append(now)
         noun = "notification" if count == 1 else "notifications"
         return Toast(f"{count} more {noun}; see the Events view (5).", "More events", "information", None)
+
+
+class Toaster:
+    """Decides which toasts to show: all critical ones, others unless paused or in a flood.
+
+    ``show`` puts one toast on screen; ``paused`` says whether the display is frozen.
+    """
+
+    def __init__(self, show: Callable[[Toast], None], paused: Callable[[], bool],
+                 limiter: ToastLimiter | None = None) -> None:
+        self.show = show
+        self.paused = paused
+        self.limiter = limiter or ToastLimiter()
+
+    def notice(self, notice: Notice) -> None:
+        toast = for_notice(notice)
+        if toast is not None:
+            self.offer(toast)
+
+    def system(self, data: SystemEventData) -> None:
+        self.offer(for_system_event(data))
+
+    def offer(self, toast: Toast) -> None:
+        if self.paused() and not toast.bell and toast.timeout != 0:
+            self.limiter.suppressed += 1
+            return
+        if self.limiter.allow(toast):
+            self.show(toast)
+
+    def flush(self) -> None:
+        """Show the summary of held-back toasts once there is room (and the display runs)."""
+        if not self.paused() and (summary := self.limiter.take_summary()):
+            self.show(summary)

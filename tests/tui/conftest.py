@@ -23,8 +23,16 @@ START = datetime(2026, 3, 1, 9, 0, 0, tzinfo=UTC)
 
 @pytest.fixture
 async def sim_server() -> AsyncIterator[ProtocolServer]:
-    """The simulator server, fast-forwarded so events come several times a second."""
-    config = ServerConfig(port=0, api_keys=(KEY,), seed=11, speed=10.0, sessions=2)
+    """The simulator server at an easy pace (history fills the store at once, then a trickle)."""
+    config = ServerConfig(port=0, api_keys=(KEY,), seed=11, speed=2.0, sessions=2)
+    async with ProtocolServer(config) as server:
+        yield server
+
+
+@pytest.fixture
+async def busy_server() -> AsyncIterator[ProtocolServer]:
+    """The simulator server fast-forwarded, for tests that need a steady stream of events."""
+    config = ServerConfig(port=0, api_keys=(KEY,), seed=11, speed=12.0, sessions=2)
     async with ProtocolServer(config) as server:
         yield server
 

@@ -129,4 +129,20 @@ def test_demo_is_live_within_two_seconds_and_sighup_exits_cleanly(tmp_path):
         term.close()
     assert code == 0
     assert b"Traceback" not in term.output
+    assert b"\x1b[?1000h" in term.output  # mouse reporting on by default
     assert b"\x1b[?1049l" in term.output  # left the alternate screen: the terminal is restored
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_no_mouse_leaves_the_mouse_to_the_terminal_and_q_quits(tmp_path):
+    term = Terminal([*CLI, "demo", "--seed", "8", "--no-mouse"], env_for(tmp_path), tmp_path, size=(80, 24))
+    try:
+        assert term.read_until(["● open".encode(), b"Quit"], timeout=8.0), term.output[-2000:]
+        os.write(term.master, b"q")
+        code = term.proc.wait(10)
+        term.drain(0.3)
+    finally:
+        term.close()
+    assert code == 0
+    assert b"\x1b[?1000h" not in term.output and b"\x1b[?1003h" not in term.output
+    assert b"Traceback" not in term.output

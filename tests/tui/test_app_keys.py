@@ -67,8 +67,8 @@ async def test_slash_filters_rows_enter_keeps_escape_clears(sim_server, settings
         assert len(rows) > 1
 
 
-async def test_f_cycles_the_filter_and_narrows_the_subscription(sim_server, settings):
-    tap = Tap(make_client(sim_server))
+async def test_f_cycles_the_filter_and_narrows_the_subscription(busy_server, settings):
+    tap = Tap(make_client(busy_server))
     app = DashboardApp(tap, settings=settings)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: live(app), what="live data")
@@ -108,8 +108,8 @@ async def test_s_and_shift_s_sort_and_show_the_order(sim_server, settings):
         assert second != first and second in app.query_one("#tabs", ViewTabs).state
 
 
-async def test_p_freezes_the_screen_while_the_store_keeps_growing(sim_server, settings):
-    app = DashboardApp(make_client(sim_server), settings=settings)
+async def test_p_freezes_the_screen_while_the_store_keeps_growing(busy_server, settings):
+    app = DashboardApp(make_client(busy_server), settings=settings)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: live(app), what="live data")
         await pilot.press("2")

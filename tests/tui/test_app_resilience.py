@@ -205,3 +205,14 @@ async def test_insecure_warning_stays_for_the_whole_session(settings):
         assert "TLS certificates are NOT verified" in status_plain(app)
         await pilot.press("2", "3")
         assert "TLS certificates are NOT verified" in status_plain(app)
+
+
+async def test_no_color_is_honoured_and_states_still_read_in_words(settings, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    items = [Notice("state", state=ConnectionState.OPEN)]
+    app = DashboardApp(ListSource(items, hold=True), settings=settings)
+    assert app.no_color
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.store.connection.state == ConnectionState.OPEN)
+        await pilot.pause(0.1)
+        assert status_plain(app).startswith("● open")

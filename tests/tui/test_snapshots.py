@@ -1,0 +1,26 @@
+"""Pictures of every view at 80×24 and 160×48 (and the help screen), from the seeded simulator.
+
+Frozen clocks and a store filled directly make them identical run to run.
+Update after an intended change with ``pytest tests/tui/test_snapshots.py --snapshot-update``
+and look at the SVGs before committing them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from aisci_tui.tui.bindings import VIEW_IDS
+from aisci_tui.tui.seeded import seeded_app
+
+SIZES = {"small": (80, 24), "large": (160, 48)}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("view", VIEW_IDS)
+def test_view(snap_compare, view, size):
+    key = str(VIEW_IDS.index(view) + 1)
+    assert snap_compare(seeded_app(), press=[key, "_"], terminal_size=SIZES[size])
+
+
+def test_help_screen(snap_compare):
+    assert snap_compare(seeded_app(), press=["question_mark", "_"], terminal_size=(100, 30))
