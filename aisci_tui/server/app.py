@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from datetime import UTC, datetime, timedelta
 from collections.abc import AsyncIterator, Callable
 from http import HTTPStatus
 from typing import Any
@@ -88,7 +89,10 @@ class ProtocolServer:
         if feed is None and cfg.simulate:
             from aisci_tui.server.simulator import Simulator
 
-            self.simulator = Simulator(seed=cfg.seed, sessions=cfg.sessions)
+            start = datetime.now(UTC) - timedelta(seconds=cfg.warmup)
+            self.simulator = Simulator(seed=cfg.seed, sessions=cfg.sessions, start=start)
+            for event in self.simulator.advance(cfg.warmup):
+                self.hub.publish(event)
             feed = self.simulator.run(speed=cfg.speed, rate=cfg.rate)
         if feed is not None:
             self._feed_task = asyncio.create_task(self._pump(feed), name="aisci-feed")

@@ -39,6 +39,10 @@ class ServerConfig:
     token_refresh_lead: float = 60.0
     max_frame: int = 4 * 1024 * 1024
     simulate: bool = True
+    #: Virtual seconds the simulator runs before serving, kept as history, so that a
+    #: client asking for ``include_history`` sees sessions with experiments and
+    #: assessments at once. Their timestamps end at the moment the server starts.
+    warmup: float = 0.0
     #: Failed ``auth`` messages tolerated on one connection before it is closed.
     max_auth_failures: int = 3
     #: Default flush interval of batched subscriptions without ``batch_interval_ms``.
@@ -59,6 +63,8 @@ class ServerConfig:
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ValueError(f"{name} must be at least 1")
+        if self.warmup < 0:
+            raise ValueError("warmup must not be negative")
         if self.max_connections < 1 or self.history_size < 0 or self.sessions < 1:
             raise ValueError("max_connections and sessions must be at least 1, history_size not negative")
 

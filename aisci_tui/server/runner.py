@@ -34,6 +34,7 @@ class ServeOptions:
     malformed_every: int | None = None
     max_connections: int = 64
     history_size: int = 5000
+    warmup: float = 0.0
     verbose: bool = False
     log_file: Path | None = None
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
@@ -47,6 +48,7 @@ def build_config(opts: ServeOptions) -> ServerConfig:
         speed=opts.speed, rate=opts.rate, sessions=opts.sessions, drop_every=opts.drop_every,
         malformed_every=opts.malformed_every, max_connections=opts.max_connections,
         history_size=opts.history_size,
+        warmup=opts.warmup,
     )
 
 
