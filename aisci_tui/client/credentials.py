@@ -89,7 +89,10 @@ class Credentials:
     ):
         self._static: Credential | None = None
         self._file = Path(token_file).expanduser() if token_file else None
-        self._argv = shlex.split(token_command) if token_command else None
+        try:
+            self._argv = shlex.split(token_command) if token_command else None
+        except ValueError as exc:
+            raise CredentialError(f"The --token-command could not be split into words ({exc}).") from None
         self._timeout = command_timeout
         self.warnings: list[str] = []
         if self._argv is not None:

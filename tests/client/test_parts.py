@@ -159,6 +159,8 @@ async def test_failing_token_command_is_a_clear_error(tmp_path):
     creds = Credentials(token_command="/nonexistent/token-helper")
     with pytest.raises(CredentialError, match="Could not run"):
         await creds.get()
+    with pytest.raises(CredentialError, match="could not be split"):
+        Credentials(token_command="helper 'unbalanced")
 
 
 def test_credentials_never_show_their_value():
