@@ -160,7 +160,7 @@ class TableView(StoreView):
             return
         for key in self.rows:
             self._restyle_row(key, self._ctx)
-        self._show(list(self.rows), self._ctx)
+        self._show(list(self.rows), self._ctx, changed=self.rows.keys())
 
     def reset(self) -> None:
         for table in (self.rows, self._cells, self._search, self._stamps, self._arrival):
@@ -206,7 +206,7 @@ class TableView(StoreView):
         scope = self.scope(store, ctx)
         rescope = scope != self._scope
         self._scope = scope
-        self._show(self.rows.keys() if full or rescope else dirty | set(gone), ctx, gone, live)
+        self._show(self.rows.keys() if full or rescope else dirty | set(gone), ctx, dirty, gone, live)
 
     def _note_optional(self, keys: set[str]) -> None:
         """Reveal optional columns once some row has a value for them."""
@@ -254,11 +254,12 @@ class TableView(StoreView):
             return arrival
         return (sort_key(self.rows[key].get(self.sort_column), self.reverse), arrival)
 
-    def _show(self, keys: Any, ctx: ViewContext, gone: Any = frozenset(),
+    def _show(self, keys: Any, ctx: ViewContext, changed: Any = frozenset(), gone: Any = frozenset(),
               live: Mapping[str, dict[str, Text]] | None = None) -> None:
         """Put the wanted rows among ``keys`` in the table and take the others out.
 
-        ``live`` holds rows where only time-dependent cells changed: only those are compared.
+        Rows not in ``changed`` that are already shown are left alone; ``live``
+        holds rows where only time-dependent cells changed (only those are compared).
         """
         table = self.table
         live = live or {}
@@ -267,10 +268,13 @@ class TableView(StoreView):
         for key in keys:
             if key in gone:
                 continue
+            present = table.has(key)
             if self._wanted(key, ctx):
-                cells = live.get(key) if table.has(key) else None
+                if present and key not in changed:
+                    continue
+                cells = live.get(key) if present else None
                 table.put(key, cells or self._cells[key], self._sort_value(key))
-            elif table.has(key):
+            elif present:
                 drop.append(key)
         table.drop(drop)
         table.resort(follow=filled)

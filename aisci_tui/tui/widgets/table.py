@@ -52,6 +52,8 @@ class KeyedTable(DataTable):
         self.reverse = False
         self._dirty_order = False
         self._fitted_for = -1
+        #: Sort value of the bottom row while the order is ascending (a larger new one is appended in place).
+        self._tail: Any = _MISSING
 
     # -- columns -------------------------------------------------------------------
 
@@ -79,7 +81,6 @@ class KeyedTable(DataTable):
     def _rebuild(self, *, columns: bool = False) -> None:
         selected = self.selected_key()
         order = [k for k in self.row_keys() if k in self._cells]
-        order += [k for k in self._cells if not self._in_table(k)]
         self.clear(columns=columns)
         if columns or not self.columns:
             for col, width in self.shown:
@@ -103,22 +104,26 @@ class KeyedTable(DataTable):
 
     @staticmethod
     def _keyed(key: str, cell: Text) -> KeyedText:
-        keyed = KeyedText(cell.plain, style=cell.style, no_wrap=True, overflow="ellipsis", end="")
-        keyed._spans = list(cell.spans)
+        keyed = KeyedText(cell.plain, style=cell.style, justify=cell.justify, no_wrap=True, overflow="ellipsis",
+                          end="", spans=list(cell.spans))
         keyed.row_key = key
         return keyed
 
     def put(self, key: str, cells: Mapping[str, Text], sort_value: Any) -> None:
         """Show row ``key`` with ``cells``: added if new, else only changed cells rewritten."""
         old = self._cells.get(key)
+        if old is None:
+            self._sort_values[key] = sort_value
+            self._cells[key] = dict(cells)
+            self._add(key)
+            if self._tail is not _MISSING and not self.reverse and sort_value >= self._tail:
+                self._tail = sort_value  # it belongs at the bottom, where it was added
+            else:
+                self._dirty_order = True
+            return
         if sort_value != self._sort_values.get(key, _MISSING):
             self._sort_values[key] = sort_value
             self._dirty_order = True
-        if old is None:
-            self._cells[key] = dict(cells)
-            self._add(key)
-            self._dirty_order = True
-            return
         first = self.shown[0][0].key if self.shown else None
         for col, _ in self.shown:
             new = cells.get(col.key)
@@ -142,9 +147,6 @@ class KeyedTable(DataTable):
             for key in present:
                 self.remove_row(key)
         self.select_key(selected)
-
-    def _in_table(self, key: str) -> bool:
-        return key in self.rows
 
     def has(self, key: str) -> bool:
         return key in self._cells
@@ -190,6 +192,7 @@ class KeyedTable(DataTable):
         values = self._sort_values
         first = self.shown[0][0].key
         self.sort(first, key=lambda cell: values.get(cell.row_key), reverse=self.reverse)
+        self._tail = max(values.values()) if values and not self.reverse else _MISSING
         if follow:
             self.select_key(selected)
         elif self.cursor_row:
