@@ -120,3 +120,18 @@ async def test_a_session_not_seen_yet_and_unknown_phases():
         assert "[b]Later[/b]" in text and "peer review" in text and "\x1b" not in text
         assert "? M" in text and "blocked" in text
         assert "Other fields" in text and "extra_note" in text and "kept" in text
+
+
+async def test_the_session_panel_follows_new_experiments_of_its_session():
+    view = ResearchView()
+    app = Harness(view, session_id="s1")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.feed(progress("s1", title="One"))
+        app.sync()
+        await pilot.pause()
+        body = view.query_one("#research-session-body")
+        for n in range(1, 4):  # one experiment per tick, nothing else changes
+            app.feed(experiment(f"e{n}", "completed", session_id="s1"))
+            app.sync()
+            await pilot.pause()
+            assert f"{n} completed, 0 failed, {n} in all" in static_text(body)

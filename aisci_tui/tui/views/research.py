@@ -168,9 +168,8 @@ class ResearchView(TableView):
     def _show_session(self, store: Store, changes: Changes, ctx: ViewContext, full: bool) -> None:
         sid = ctx.session_id
         entity = store.sessions.get(sid)
-        sig = (sid, entity.event_id if entity else None, int(ctx.now.timestamp()),
-               sid in self._changed_counts, self.palette)
-        if not full and sig == self._session_sig and not changes.agents:
+        sig = (sid, entity.event_id if entity else None, int(ctx.now.timestamp()), self.palette)
+        if not full and sig == self._session_sig and not changes.agents and sid not in self._changed_counts:
             return
         self._session_sig = sig
         body = (session_detail(entity, store, self._counts.get(sid), self.palette, ctx.now) if entity
