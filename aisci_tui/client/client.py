@@ -65,6 +65,8 @@ class Client(ProtocolHandler):
         self._sleep = sleep
         self._backoff = Backoff(config.backoff_base, config.backoff_cap, rng)
         self._seen = SeenIds(config.dedupe_size)
+        #: Id of the newest event the server sent; resuming asks for history after it.
+        self.last_event_id: str | None = None
         self._queue: asyncio.Queue[object] = asyncio.Queue(QUEUE_SIZE)
         self._runner: asyncio.Task[None] | None = None
         self._link: Link | None = None
@@ -187,6 +189,7 @@ class Client(ProtocolHandler):
         if not self._seen.add(event.id):
             self.stats.duplicates += 1
             return
+        self.last_event_id = event.id
         wanted = self.config.session_id
         if wanted is not None:
             session = session_of(event)

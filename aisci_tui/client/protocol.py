@@ -251,6 +251,9 @@ class ProtocolHandler:
         options = spec.options.model_dump(mode="json", exclude_none=True) if spec.options else {}
         if resume:
             options["include_history"] = True  # events sent while we were away, de-duplicated by id
+            last = getattr(self, "last_event_id", None)
+            if last is not None:
+                options["resume_after"] = last  # servers that know it send only what came later
         if options:
             data["options"] = options
         if spec.require_ack:

@@ -79,9 +79,22 @@ class Hub:
                 count += 1
         return count
 
-    def matching_history(self, events: Iterable[str], matcher: Matcher) -> list[Published]:
+    def matching_history(self, events: Iterable[str], matcher: Matcher, *, after: str | None = None) -> list[Published]:
+        """Retained events a subscription matches, oldest first.
+
+        ``after`` (the ``resume_after`` option) is the id of the last event a
+        resuming client saw: only later events are returned. When that id has
+        left the history, everything retained is returned and the client's
+        de-duplication drops what it already had.
+        """
         wanted = frozenset(events)
-        return [p for p in self.history if p.facts.type in wanted and matcher.matches(p.facts)]
+        items: Iterable[Published] = self.history
+        if after is not None:
+            for index in range(len(self.history) - 1, -1, -1):
+                if self.history[index].event.id == after:
+                    items = list(self.history)[index + 1 :]
+                    break
+        return [p for p in items if p.facts.type in wanted and matcher.matches(p.facts)]
 
     def estimated_per_minute(self, events: Iterable[str], matcher: Matcher) -> float:
         """Events per minute this subscription would have received over the last minute."""

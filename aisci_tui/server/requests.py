@@ -88,7 +88,8 @@ def subscribe(conn: Connection, msg: Subscribe) -> None:
         msg.id,
     )
     if sub.include_history:
-        for item in conn.hub.matching_history(allowed, matcher):
+        after = getattr(data.options, "resume_after", None)
+        for item in conn.hub.matching_history(allowed, matcher, after=after if isinstance(after, str) else None):
             sub.deliver(item)
         sub.flush_batch()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from aisci_tui.protocol.times import parse_time
-from tests.server.helpers import peer, running
+from tests.server.helpers import agent_ev, peer, running
 
 
 async def test_history_from_warmup_has_every_event_type_and_past_timestamps():
@@ -31,3 +31,18 @@ async def test_without_warmup_history_starts_empty():
         async with peer(srv.url) as p:
             await p.subscribe(["experiment_results"], options={"include_history": True})
             assert [m for m in await p.quiet(0.3) if m["type"] == "experiment_results"] == []
+
+
+async def test_resume_after_sends_only_history_newer_than_the_given_id():
+    async with running() as srv:
+        events = [agent_ev() for _ in range(6)]
+        for event in events:
+            await srv.publish(event)
+        async with peer(srv.url) as p:
+            await p.subscribe(["agent_status"], options={"include_history": True, "resume_after": events[3].id})
+            got = [m["id"] for m in await p.quiet(0.3) if m["type"] == "agent_status"]
+        assert got == [events[4].id, events[5].id]
+        async with peer(srv.url) as p:  # an id the server no longer holds: all retained history
+            await p.subscribe(["agent_status"], options={"include_history": True, "resume_after": "gone"})
+            got = [m["id"] for m in await p.quiet(0.3) if m["type"] == "agent_status"]
+        assert got == [e.id for e in events]
