@@ -127,7 +127,7 @@ async def measure(rate: float, seconds: float, hz: float, *, keys: bool = True) 
 async def run(quick: bool = False) -> Result:
     res = Result("dashboard")
     hz = 10.0
-    rate, seconds = (400.0, 3.0) if quick else (2000.0, 20.0)
+    rate, seconds = (400.0, 2.5) if quick else (2000.0, 20.0)
     m = await measure(rate, seconds, hz)
     res.numbers.update(m)
     if m["received"] != m["events"]:

@@ -64,7 +64,7 @@ class Result:
         self.checks.append(Check(name, float(value), float(limit), op, unit, note))
 
     def to_json(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = orjson.loads(orjson.dumps(asdict(self), option=orjson.OPT_NON_STR_KEYS))
         for c, cd in zip(self.checks, d["checks"], strict=True):
             cd["met"] = c.met
         return d

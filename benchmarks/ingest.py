@@ -11,6 +11,7 @@ is compared.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import time
 import warnings
@@ -19,6 +20,7 @@ from collections.abc import Awaitable, Callable
 import orjson
 import websockets
 
+from benchmarks import decoders, serverload
 from benchmarks import frames as framegen
 from benchmarks.guide_client import GuideMissing, load_guide_client
 from benchmarks.harness import LoadProcess, Result, cpu_seconds
@@ -95,6 +97,35 @@ async def client_store(url: str, expected: int) -> int:
     return await project.client_into_store(url, expected)
 
 
+async def client_gc_tuned(url: str, expected: int) -> int:
+    """Diagnostic: the same pipeline with the collector tuned as suggested for the commands."""
+    old = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
+    try:
+        return await client_store(url, expected)
+    finally:
+        gc.set_threshold(*old)
+        gc.unfreeze()
+
+
+async def client_only(url: str, expected: int) -> int:
+    """Diagnostic: the project's Client alone, its items dropped (no store)."""
+    from benchmarks import project
+
+    client = project.make_client(url)
+    n = 0
+    try:
+        async for item in client:
+            if not hasattr(item, "kind"):  # an event, not a Notice
+                n += 1
+                if n >= expected:
+                    break
+    finally:
+        await client.aclose()
+    return n
+
+
 async def _timed(load: LoadProcess, pipeline: Pipeline, expected: int) -> tuple[float, int, float]:
     cpu0 = cpu_seconds()
     task = asyncio.create_task(pipeline(load.url, expected))
@@ -129,9 +160,12 @@ async def run(quick: bool = False, repeats: int | None = None) -> Result:
         pipelines["guide_client"] = guide_client
     except GuideMissing as exc:
         res.notes.append(f"baseline (b) skipped: {exc}")
-    pipelines["codec_store"] = codec_store
+    pipelines["diag_codec_store"] = codec_store
     if project.has_client():
         pipelines["ours"] = client_store
+        if not quick:
+            pipelines["diag_client_only"] = client_only
+            pipelines["diag_ours_gc_tuned"] = client_gc_tuned
     else:
         res.notes.append("the project's Client is not available; 'ours' is the codec+store engine")
 
@@ -149,7 +183,9 @@ async def run(quick: bool = False, repeats: int | None = None) -> Result:
     res.numbers["events_per_s_best"] = {k: round(v) for k, v in best.items()}
     res.numbers["events_per_s_all"] = {k: [round(x) for x in v] for k, v in runs.items()}
     res.numbers["cpu_us_per_event_median"] = {k: round(sorted(v)[len(v) // 2], 2) for k, v in cpu.items()}
-    ours = best.get("ours", best["codec_store"])
+    ours = best.get("ours", best["diag_codec_store"])
+    res.numbers["decode_us_per_frame"] = decoders.measure(stream[: 2_000 if quick else 30_000])
+    res.numbers["project_server_events_per_s"] = await serverload.measure(2_000 if quick else 50_000)
     res.check("ingest / raw receive+orjson (a)", ours / best["raw_orjson"], ">=", 0.5, "ratio")
     if "guide_client" in best:
         res.check("ingest / guide's Python client (b)", ours / best["guide_client"], ">=", 1.0, "ratio")

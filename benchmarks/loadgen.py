@@ -170,6 +170,12 @@ class LoadServer:
         return [], False
 
     async def _stream(self, writer: asyncio.StreamWriter) -> None:
+        try:
+            await self._stream_all(writer)
+        except ConnectionError:
+            _emit("stream_aborted", t=time.monotonic())
+
+    async def _stream_all(self, writer: asyncio.StreamWriter) -> None:
         if self.hold:
             await asyncio.sleep(self.hold)
         start = time.monotonic()
