@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.widgets import Static
 
 from aisci_tui.sources.base import ConnectionState
@@ -90,11 +92,11 @@ def collect(store: Store, label: str, session_id: str | None, *, paused: bool,
     )
 
 
-def status_text(info: StatusInfo, palette: Palette | None = None) -> Text:
-    """The status line (one line, plus one per warning and for a fatal error)."""
+def main_line(info: StatusInfo, palette: Palette | None = None) -> Text:
+    """The one-line summary: state, pause, session, rate, last event, problems, server."""
     pal = palette or Palette()
     symbol, word, role = STATE_LOOK.get(info.state, ("?", str(info.state), "muted"))
-    text = Text(no_wrap=True, overflow="ellipsis")
+    text = Text()
     text.append(f"{symbol} {word}", style=f"bold {getattr(pal, role)}")
     if info.state == ConnectionState.RECONNECTING:
         if info.retry_in is not None:
@@ -115,39 +117,79 @@ def status_text(info: StatusInfo, palette: Palette | None = None) -> Text:
     if info.errors:
         text.append(f" · ✖ {info.errors} errors", style=pal.error)
     text.append(f"  {info.label}", style=pal.muted)
+    return text
+
+
+def banner_lines(info: StatusInfo, palette: Palette | None = None) -> Text:
+    """Warnings for the whole session and a fatal error, one per line (may wrap); empty if none."""
+    pal = palette or Palette()
+    text = Text()
     for warning in info.warnings:
-        text.append("\n")
+        if text:
+            text.append("\n")
         text.append(f"⚠ {warning}", style=f"bold {pal.warning}")
     if info.fatal:
-        text.append("\n")
+        if text:
+            text.append("\n")
         text.append(f"✖ {info.fatal}", style=f"bold {pal.error}")
     return text
 
 
-class StatusLine(Static):
-    """The header widget; the app calls :meth:`show` with fresh info on each tick."""
+def status_text(info: StatusInfo, palette: Palette | None = None) -> Text:
+    """The whole status area as one text: the main line, then the banner lines."""
+    text = main_line(info, palette)
+    banner = banner_lines(info, palette)
+    if banner:
+        text.append("\n")
+        text.append_text(banner)
+    return text
+
+
+class StatusLine(Vertical):
+    """The header: one line that never wraps, and a banner (warnings, fatal error) that does.
+
+    The app calls :meth:`show` with fresh info on each tick; unchanged text is not redrawn.
+    """
 
     DEFAULT_CSS = """
     StatusLine {
         height: auto;
-        max-height: 5;
-        padding: 0 1;
         background: $panel;
+        padding: 0 1;
+    }
+    StatusLine > #status-main {
+        height: 1;
         text-wrap: nowrap;
         text-overflow: ellipsis;
+    }
+    StatusLine > #status-banner {
+        height: auto;
+        max-height: 6;
+    }
+    StatusLine > #status-banner.empty {
+        display: none;
     }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id, markup=False)
+        super().__init__(id=id)
         self._last: Text | None = None
 
+    def compose(self) -> ComposeResult:
+        yield Static("", id="status-main", markup=False)
+        yield Static("", id="status-banner", markup=False, classes="empty")
+
     def show(self, info: StatusInfo) -> None:
-        text = status_text(info, self._palette())
+        palette = self._palette()
+        text = status_text(info, palette)
         if self._last is not None and text.plain == self._last.plain and text.spans == self._last.spans:
             return
         self._last = text
-        self.update(text)
+        banner = banner_lines(info, palette)
+        self.query_one("#status-main", Static).update(main_line(info, palette))
+        box = self.query_one("#status-banner", Static)
+        box.update(banner)
+        box.set_class(not banner, "empty")
 
     def _palette(self) -> Palette:
         from textual.color import Color

@@ -223,3 +223,22 @@ async def test_q_quits(sim_server, settings):
         await pilot.pause(0.1)
         assert not app.is_running
     assert app.return_code == 0
+
+
+async def test_opening_a_session_narrows_header_and_subscription_escape_goes_back(sim_server, settings):
+    tap = Tap(make_client(sim_server))
+    app = DashboardApp(tap, settings=settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: live(app) and len(app.store.sessions) >= 2, what="sessions")
+        await pilot.press("1")
+        await pilot.pause(0.1)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.session_id is not None, what="a chosen session")
+        chosen = app.session_id
+        assert f"({chosen})" in app.query_one("#status", StatusLine)._last.plain
+        await wait_for(pilot, lambda: any(r.spec.filters and r.spec.filters.session_id == chosen
+                                          for r in tap.inner.records), what="session subscription")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.session_id is None, what="back to all sessions")
+        await wait_for(pilot, lambda: all(not (r.spec.filters and r.spec.filters.session_id)
+                                          for r in tap.inner.records), what="session filter removed")
