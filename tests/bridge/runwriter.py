@@ -9,16 +9,27 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import uuid
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+def _png(rgba: tuple[int, int, int, int] = (200, 40, 40, 255)) -> bytes:
+    """A valid 1x1 RGBA PNG."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" + bytes(rgba)))
+            + chunk(b"IEND", b""))
+
+
 #: A 1x1 PNG, so plot files are real images.
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+PNG = _png()
+#: A PNG whose header is fine but whose pixel data cannot be decoded.
+BROKEN_PNG = PNG[:33] + b"\x00\x00\x00\x05IDATxxxxx\x00\x00\x00\x00" + PNG[-12:]
 
 MAIN_NAMES = {1: "initial_implementation", 2: "baseline_tuning", 3: "creative_research", 4: "ablation_studies"}
 BASE_TIME = 1_749_720_000.0  # 2025-06-12, like the reference run

@@ -7,6 +7,7 @@ in the command, before the app starts, and hand the result to the view.
 
 from __future__ import annotations
 
+import logging
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,10 @@ def probe(mode: str = "auto") -> ImageSupport:
     """Which way this terminal can draw images; never raises."""
     if mode == "off":
         return ImageSupport(None, "images turned off")
+    quiet = logging.getLogger("textual_image")  # its terminal queries log warnings we do not want on screen
+    if not quiet.handlers:
+        quiet.addHandler(logging.NullHandler())
+        quiet.propagate = False
     try:
         if mode == "blocks":
             from textual_image.widget import HalfcellImage
@@ -114,3 +119,38 @@ def png_size(path: Path) -> tuple[int, int] | None:
     if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
         return None
     return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+#: Images with more pixels than this are described, never decoded.
+MAX_PIXELS = 40_000_000
+#: Decoded images are shrunk to fit in this many pixels each way (terminal cells are coarse).
+MAX_SIDE = 1600
+
+
+class ImageLoadError(Exception):
+    """An image file that cannot be decoded; the message is a few words."""
+
+
+def load_image(path: Path) -> Any:
+    """The decoded image (a PIL image, shrunk if large), for a textual-image widget.
+
+    Runs in a worker thread: decoding a large PNG must not stall the screen.
+    Raises :class:`ImageLoadError`.
+    """
+    try:
+        from PIL import Image
+    except ImportError:
+        raise ImageLoadError("Pillow is not installed") from None
+    try:
+        with Image.open(path) as img:
+            width, height = img.size
+            if width * height > MAX_PIXELS:
+                raise ImageLoadError(f"{width}×{height} px is too large to draw")
+            img.load()
+            out = img.convert("RGBA") if img.mode not in ("RGB", "RGBA") else img.copy()
+    except ImageLoadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - PIL raises many kinds of errors for broken files
+        raise ImageLoadError(f"the image could not be decoded ({type(exc).__name__})") from None
+    out.thumbnail((MAX_SIDE, MAX_SIDE))
+    return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Hashable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from textual.widgets import Static
 
 from aisci_tui.sources.rundir.model import PlotInfo, TreeNode
 from aisci_tui.textsafe import clean
-from aisci_tui.tui.run.images import TEXT_ONLY, ImageSupport, describe, drawable
+from aisci_tui.tui.run.images import TEXT_ONLY, ImageLoadError, ImageSupport, describe, drawable, load_image
 from aisci_tui.tui.run.tree import MARKS, kind_of
 from aisci_tui.tui.widgets.tones import Palette
 
@@ -119,10 +120,13 @@ class PlotPane(VerticalScroll):
 
     def _say(self, text: Text) -> None:
         self._texts.append(text)
-        self.mount(Static(text, classes="plot-text"))
+        if self.is_attached:
+            self.mount(Static(text, classes="plot-text"))
 
     def show(self, node: TreeNode | None, data: Any, palette: Palette, *, force: bool = False) -> None:
         """Show ``node`` (None: the placeholder)."""
+        if not self.is_attached or not self.is_mounted:
+            return  # on the way out (the app is closing)
         plots = node.plots if node is not None else []
         sig = (
             None if node is None else (node.id, node_label_sig(node), repr(getattr(data, "results", None))),
@@ -153,14 +157,34 @@ class PlotPane(VerticalScroll):
                 self._mount_image(plot.path)
 
     def _mount_image(self, path: Path) -> None:
-        widget_class = self.support.widget
+        """A placeholder now; the image once a worker thread has decoded it."""
+        slot = Static(Text("(drawing the plot …)"), classes="plot-text")
+        self.mount(slot)
+        self.run_worker(partial(self._decode, path, slot, self._sig), thread=True, group="plots",
+                        name=f"decode {path.name}", exit_on_error=False)
+
+    def _decode(self, path: Path, slot: Static, sig: Hashable) -> None:
         try:
-            image = widget_class(str(path), classes="plot-image")
-        except Exception as exc:  # noqa: BLE001 - a broken image file is described, not drawn
-            log.info("could not draw %s: %s", path, type(exc).__name__)
-            self._say(Text(f"(the image could not be decoded: {type(exc).__name__})"))
+            image: Any = load_image(path)
+            problem = None
+        except ImageLoadError as exc:
+            image, problem = None, str(exc)
+        self.app.call_from_thread(self._place, slot, sig, image, problem)
+
+    def _place(self, slot: Static, sig: Hashable, image: Any, problem: str | None) -> None:
+        if sig != self._sig or not slot.is_attached:
+            return  # another node is shown by now
+        if problem is not None or self.support.widget is None:
+            log.info("could not draw a plot: %s", problem)
+            slot.update(Text(f"(not drawn: {problem})"))
             return
-        self.mount(image)
+        try:
+            widget = self.support.widget(image, classes="plot-image")
+        except Exception as exc:  # noqa: BLE001 - a picture that will not draw is described instead
+            slot.update(Text(f"(not drawn: {type(exc).__name__})"))
+            return
+        self.mount(widget, after=slot)
+        slot.remove()
         self.images_shown += 1
 
 

@@ -122,7 +122,7 @@ class TreeView(StoreView):
         self._show_node(force=full)
 
     def _select(self, node_id: str) -> None:
-        if self.ready() and self.tree.select_id(node_id):
+        if self.is_attached and self.ready() and self.tree.select_id(node_id):
             self._show_node()
 
     def _show_stage_line(self) -> None:
@@ -158,7 +158,7 @@ class TreeView(StoreView):
         line.update(text)
 
     def _show_node(self, *, force: bool = False) -> None:
-        if not self.ready():
+        if not self.is_attached or not self.ready():
             return
         nid = self.tree.highlighted_id
         node = self.shown.nodes.get(nid) if nid is not None else None
