@@ -37,7 +37,10 @@ from aisci_tui.tui.views.base import SessionChosen, StoreView, ViewContext
 
 log = logging.getLogger("aisci_tui.tui")
 
+#: Below this size the dashboard shows "terminal too small" instead.
 MIN_WIDTH = 60
+MIN_HEIGHT = 16
+
 #: Replay actions and the source method each needs.
 _REPLAY_CONTROLS = {
     "replay_pause": "toggle_pause",
@@ -46,7 +49,9 @@ _REPLAY_CONTROLS = {
     "replay_end": "seek_end",
     "replay_speed": "set_speed",
 }
-MIN_HEIGHT = 16
+
+#: How a person would say what a background job was doing.
+_WORKER_WORDS = {"filters": "Changing the subscription", "reconnect": "Reconnecting"}
 
 
 def _utc_now() -> datetime:
@@ -231,7 +236,8 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
                 self.store.note(Notice("error", text=text, severity="error", fatal=True))
                 self.notify(text, title="Source failed", severity="error", timeout=0, markup=False)
             else:
-                self.notify(f"{worker.name} failed: {reason}", title="Problem", severity="error", markup=False)
+                what = _WORKER_WORDS.get(worker.name, worker.name)
+                self.notify(f"{what} failed: {reason}", title="Problem", severity="error", markup=False)
         elif event.state == WorkerState.SUCCESS and worker.name == "source":
             if self.store.connection.fatal is None:
                 self.store.note(Notice("info", text=f"{clean(self.source.label, 80)}: no more events."))
@@ -280,6 +286,8 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
         self._focus_view()
         self._update_tabs()
         self.gate.request_full()
+        if self.paused:
+            self._sync_view(full=True)  # the newly shown view starts from the store as it is now
         self._tick()
         self._apply_server_filters()
 
