@@ -47,7 +47,8 @@ class Check:
 
     def row(self) -> str:
         mark = "met" if self.met else "MISSED"
-        return f"{self.name:<52} {_num(self.value):>10} {self.op} {_num(self.limit):<8} {self.unit:<10} {mark}"
+        value, limit = short_number(self.value), short_number(self.limit)
+        return f"{self.name:<52} {value:>10} {self.op} {limit:<8} {self.unit:<10} {mark}"
 
 
 @dataclass
@@ -70,7 +71,8 @@ class Result:
         return d
 
 
-def _num(v: float) -> str:
+def short_number(v: float) -> str:
+    """A number short enough for a table cell."""
     if v == 0 or abs(v) >= 100:
         return f"{v:,.0f}"
     if abs(v) >= 1:

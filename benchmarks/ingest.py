@@ -189,4 +189,9 @@ async def run(quick: bool = False, repeats: int | None = None) -> Result:
     res.check("ingest / raw receive+orjson (a)", ours / best["raw_orjson"], ">=", 0.5, "ratio")
     if "guide_client" in best:
         res.check("ingest / guide's Python client (b)", ours / best["guide_client"], ">=", 1.0, "ratio")
+    per_event = res.numbers["cpu_us_per_event_median"]
+    mine = per_event.get("ours", per_event["diag_codec_store"])
+    res.notes.append("by CPU per event (robust to load elsewhere): ours " + f"{mine} us, " + ", ".join(
+        f"{k} {per_event[k]} us (ratio {per_event[k] / mine:.2f})" for k in ("raw_orjson", "guide_client")
+        if k in per_event))
     return res

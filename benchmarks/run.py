@@ -21,7 +21,7 @@ from pathlib import Path
 
 import orjson
 
-from benchmarks.harness import ROOT, Result, load_average, quiet_project_logs
+from benchmarks.harness import ROOT, Result, load_average, quiet_project_logs, short_number
 
 #: name -> module; each module has ``async def run(quick: bool) -> Result``.
 BENCHMARKS = {
@@ -81,6 +81,29 @@ def table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+def markdown(report: dict) -> str:
+    """The budget table of a JSON report, as Markdown (for RESULTS.md)."""
+    m = report["machine"]
+    lines = [
+        f"Run {report['started']} on {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, {m['os']}; "
+        f"Python {m['python']}, websockets {m['websockets']}, pydantic {m['pydantic']}, "
+        f"textual {m['textual']}; commit {m['commit']}. Load average (1/5/15 min) before "
+        f"{'/'.join(f'{x:.1f}' for x in report['load_average_before'])}, after "
+        f"{'/'.join(f'{x:.1f}' for x in report['load_average_after'])}.",
+        "",
+        "| benchmark | budget | measured | limit | verdict |",
+        "| --- | --- | ---: | ---: | --- |",
+    ]
+    for res in report["results"]:
+        if res["error"]:
+            lines.append(f"| {res['name']} | could not run: {res['error']} | | | |")
+        for c in res["checks"]:
+            verdict = "met" if c["met"] else "**missed**"
+            lines.append(f"| {res['name']} | {c['name']} | {short_number(c['value'])} {c['unit']} | "
+                         f"{c['op']} {short_number(c['limit'])} | {verdict} |")
+    return "\n".join(lines)
+
+
 async def run_one(name: str, quick: bool) -> Result:
     module = importlib.import_module(BENCHMARKS[name])
     started = time.monotonic()
@@ -98,7 +121,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="smoke mode: small sizes, no budgets enforced")
     p.add_argument("--only", default="", help="comma-separated subset: " + ",".join(BENCHMARKS))
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the JSON result")
+    p.add_argument("--markdown", metavar="JSON", type=Path,
+                   help="print the budget table of an earlier JSON result as Markdown, and run nothing")
     args = p.parse_args(argv)
+    if args.markdown:
+        print(markdown(orjson.loads(args.markdown.read_bytes())))
+        return 0
     names = [n.strip() for n in args.only.split(",") if n.strip()] or list(BENCHMARKS)
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
