@@ -1,0 +1,110 @@
+"""`serve --from-run`: a run folder published over the WebSocket protocol, seen through the real client."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import signal
+import subprocess
+import sys
+
+from aisci_tui.client import Client, ClientConfig, Credentials, SubscribeOptions, Subscription
+from aisci_tui.server import ProtocolServer, ServerConfig
+from aisci_tui.settings import Settings
+from aisci_tui.sources.rundir import RunReader, RunSource
+from aisci_tui.sources.rundir.feed import run_feed
+from aisci_tui.store import Store
+from aisci_tui.tui.app import DashboardApp
+from aisci_tui.tui.run.apps import watch_app
+from aisci_tui.tui.run.view import TreeView, dashboard_views
+from tests.bridge.helpers import Clock, cli_env, wait_until
+from tests.bridge.runwriter import mid_run
+
+KEY = "from-run-test-key-5d8Qw2"
+SIZE = (140, 40)
+
+
+def client_of(url: str) -> Client:
+    """A real client subscribed like the dashboard: everything, with the server's history."""
+    return Client(ClientConfig(
+        url=url, credentials=Credentials(api_key=KEY),
+        subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
+        backoff_base=0.05, backoff_cap=0.2, open_timeout=3.0, ack_timeout=3.0,
+    ))
+
+
+def complete(store: Store) -> bool:
+    return (len(store.experiments) == 9 and len(store.agents) == 3 and len(store.sessions) == 1
+            and len(store.assessments) == 1 and len(store.snapshot()["system_events"]) == 2)
+
+
+async def test_a_remote_dashboard_shows_what_watch_shows(tmp_path):
+    run = mid_run(tmp_path)
+    clock = Clock()
+    settings = Settings.model_construct(export_dir=tmp_path / "out", refresh_hz=20.0)
+
+    watched = watch_app(RunSource(run.path, poll_interval=0.05, clock=clock, watch=False), run.path,
+                        settings=settings)
+    async with watched.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: complete(watched.store), what="the watched run")
+        await pilot.press("6")
+        await wait_until(pilot, lambda: len(watched.query_one(TreeView).tree.node_ids) == 4, what="tree")
+        local_tree = watched.query_one(TreeView).tree.node_ids
+        local = watched.store.snapshot()
+
+    feed = run_feed(run.path, poll_interval=0.05, clock=clock, watch=False)
+    async with ProtocolServer(ServerConfig(port=0, api_keys=(KEY,)), feed=feed) as server:
+        remote = DashboardApp(client_of(server.url), settings=settings, views=dashboard_views())
+        async with remote.run_test(size=SIZE) as pilot:
+            await wait_until(pilot, lambda: complete(remote.store), what="the published run")
+            assert remote.store.snapshot() == local
+            assert remote.store.counters.invalid == 0 and remote.store.counters.stale == 0
+            await pilot.press("6")
+            view = remote.query_one(TreeView)
+            await wait_until(pilot, lambda: view.tree.node_ids == local_tree, what="the same tree remotely")
+            # the server follows the folder: a new node reaches the remote dashboard
+            s2 = run.stages[1]
+            new = s2.add_node(parent=s2.nodes[0]["id"], loss=0.01, hyperparam="dropout")
+            s2.write()
+            await wait_until(pilot, lambda: new in view.tree.node_ids, what="the new node remotely")
+            assert view.tree.label_of(new).startswith("★")
+            await remote.source.aclose()
+
+
+async def test_serve_from_run_command_end_to_end(tmp_path):
+    run = mid_run(tmp_path)
+    env = cli_env(tmp_path) | {"AISCI_API_KEYS": KEY}
+    proc = subprocess.Popen([sys.executable, "-m", "aisci_tui", "serve", "--port", "0", "--from-run",
+                             str(tmp_path / "experiments"), "--poll", "0.1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    try:
+        line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), timeout=20)
+        match = re.search(r"Serving (ws://127\.0\.0\.1:\d+/ws)", line)
+        assert match, line
+        client = client_of(match.group(1))
+        store = Store()
+
+        async def consume() -> None:
+            async for item in client:
+                store.feed([item])
+                if complete(store):
+                    return
+
+        await asyncio.wait_for(consume(), timeout=20)
+        await client.aclose()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            code = await asyncio.to_thread(proc.wait, 20)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        err = proc.stderr.read()
+    assert code == 0, err
+    assert f"Publishing the run folder {run.path}" in err and "Traceback" not in err
+    direct = Store()
+    direct.feed(RunReader(run.path).scan())
+    ours, theirs = store.snapshot(), direct.snapshot()
+    for table in ("experiments", "sessions", "assessments", "system_events"):
+        assert ours[table] == theirs[table], table
+    assert sorted(ours["agents"]) == sorted(theirs["agents"])
