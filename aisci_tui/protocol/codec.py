@@ -20,6 +20,9 @@ from aisci_tui.protocol.models import (
 
 #: Frames larger than this are refused before parsing (configurable by callers).
 DEFAULT_MAX_FRAME = 4 * 1024 * 1024
+#: JSON nested deeper than this is refused: no message nests more than a few levels, and a
+#: decoded message must stay encodable (pydantic stops serialising a few hundred levels down).
+MAX_DEPTH = 100
 
 
 def new_id(prefix: str = "msg") -> str:
@@ -54,12 +57,27 @@ def parse_json(frame: str | bytes | bytearray | memoryview, max_size: int = DEFA
     if not isinstance(frame, str | bytes):
         raise ProtocolError("frame is neither text nor bytes")
     try:
-        return orjson.loads(frame)
+        obj = orjson.loads(frame)
     except orjson.JSONDecodeError as exc:
         # orjson's message names the position, never echoes the input at length
         raise ProtocolError(f"not valid JSON: {str(exc)[:160]}") from None
     except (RecursionError, MemoryError, ValueError, TypeError) as exc:
         raise ProtocolError(f"not valid JSON: {type(exc).__name__}") from None
+    opens = frame.count("[") + frame.count("{") if isinstance(frame, str) else frame.count(b"[") + frame.count(b"{")
+    if opens > MAX_DEPTH and _deeper_than(obj, MAX_DEPTH):  # counting is cheap; walking only when it may be deep
+        raise ProtocolError(f"JSON nested more than {MAX_DEPTH} levels deep")
+    return obj
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def from_obj(obj: Any) -> Envelope:

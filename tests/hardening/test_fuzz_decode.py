@@ -1,0 +1,94 @@
+"""Fuzzing the decoder: whatever the bytes, decoding raises ProtocolError or returns a sound message.
+
+Two property tests: envelopes generated from scratch (every event type, wrong
+field types, odd values), and mutations of every example message in the
+protocol guide (dropped fields, wrong types, huge values, deep nesting,
+invalid UTF-8, NaN/Infinity, duplicated ids and keys, broken timestamps).
+Each test checks how many cases really ran; ``test_fuzz_budget`` in
+``test_fuzz_store.py`` adds them up.
+"""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from aisci_tui.protocol import Envelope, Event, ProtocolError, decode, encode, expand_batch
+from aisci_tui.protocol.codec import to_obj
+from aisci_tui.protocol.models import Batch
+from tests.guide import guide_messages
+from tests.hardening.conftest import FUZZ_COUNTS
+from tests.hardening.hostile import BytesChooser, envelope, is_finite_json, mutate
+
+GENERATED_CASES = 4_500
+GUIDE_CASES = 4_500
+
+
+
+def fuzz(cases: int) -> settings:
+    """Reproducible settings for ``cases`` examples (no example database, no deadline)."""
+    return settings(max_examples=cases, deadline=None, derandomize=True, database=None, print_blob=True,
+                    suppress_health_check=list(HealthCheck))
+
+
+def check_frame(frame: str | bytes) -> Envelope | None:
+    """Decode ``frame``; only ProtocolError may escape, and what decodes must be sound."""
+    try:
+        msg = decode(frame)
+    except ProtocolError as exc:
+        assert isinstance(exc.reason, str) and len(exc.reason) < 400, "reasons never echo the frame"
+        return None
+    assert isinstance(msg, Envelope) and isinstance(msg.type, str) and msg.type
+    obj = to_obj(msg)
+    assert is_finite_json(obj), "NaN or infinity got through"
+    again = decode(encode(msg))
+    assert type(again) is type(msg) and again.id == msg.id
+    if isinstance(msg, Event):
+        assert isinstance(msg.id, str)
+    if isinstance(msg, Batch):
+        for item in expand_batch(msg):
+            assert isinstance(item, Event | ProtocolError)
+    return msg
+
+
+def test_generated_envelopes_decode_or_raise_protocol_error():
+    ran = 0
+
+    @fuzz(GENERATED_CASES)
+    @given(st.binary(min_size=64, max_size=400))
+    def prop(blob):
+        nonlocal ran
+        ran += 1
+        c = BytesChooser(blob)
+        obj = envelope(c)
+        frame: str | bytes = json.dumps(obj, allow_nan=True)
+        if c.integer(0, 2) == 0:
+            frame = mutate(c, obj) if isinstance(obj, dict) else frame
+        check_frame(frame)
+
+    prop()
+    FUZZ_COUNTS["generated envelopes"] = ran
+    assert ran >= GENERATED_CASES * 0.95
+
+
+def test_mutated_guide_messages_decode_or_raise_protocol_error():
+    examples = guide_messages()
+    assert len(examples) >= 15
+    for _, obj in examples:  # unmutated, every example decodes
+        assert check_frame(json.dumps(obj)) is not None
+    ran = 0
+
+    @fuzz(GUIDE_CASES)
+    @given(st.binary(min_size=8, max_size=64))
+    def prop(blob):
+        nonlocal ran
+        ran += 1
+        c = BytesChooser(blob)
+        _, obj = examples[c.integer(0, len(examples) - 1)]
+        check_frame(mutate(c, obj))
+
+    prop()
+    FUZZ_COUNTS["mutated guide messages"] = ran
+    assert ran >= GUIDE_CASES * 0.95
