@@ -60,7 +60,7 @@ async def test_stage_counts_best_metric_tree_and_plot_text(tmp_path):
         pane = view.pane.text()
         plot = s2.node(best)["plot_paths"][0]
         assert "Plots are described, not drawn" in pane
-        assert str(run.root / plot) in pane and f"{len(PNG)} B, 1×1 px" in pane
+        assert str((run.root / plot).relative_to(run.path)) in pane and f"{len(PNG)} B, 1×1 px" in pane
         assert f"Plot 0 of {best[:6]} looks fine." in pane
         assert "validation loss mean 1.1 (lower is better)" in pane
         # other nodes: a buggy one has no plots

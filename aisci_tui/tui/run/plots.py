@@ -76,12 +76,23 @@ def node_text(node: TreeNode, data: Any, palette: Palette) -> Text:
     return out
 
 
-def plot_text(index: int, count: int, plot: PlotInfo, why_not: str | None, palette: Palette) -> Text:
-    """One plot in words: title, path, size, and the analysis."""
+def plot_title(index: int, count: int, plot: PlotInfo, palette: Palette) -> Text:
     out = Text()
     out.append(f"Plot {index}/{count}: ", style=palette["muted"])
-    out.append(clean(plot.title, 120) + "\n", style="bold")
-    out.append(clean(str(plot.path), 400) + "\n", style=palette["primary"])
+    out.append(clean(plot.title, 120), style="bold")
+    return out
+
+
+def plot_text(plot: PlotInfo, why_not: str | None, palette: Palette, root: Path | None = None) -> Text:
+    """One plot in words: where it is (relative to the run folder when known), its size, the analysis."""
+    shown = plot.path
+    if root is not None:
+        try:
+            shown = plot.path.relative_to(root)
+        except ValueError:
+            pass
+    out = Text()
+    out.append(clean(str(shown), 400) + "\n", style=palette["primary"])
     out.append(describe(plot.path), style=palette["muted"])
     if why_not:
         out.append(f" · not drawn: {why_not}", style=palette["muted"])
@@ -99,6 +110,7 @@ class PlotPane(VerticalScroll):
     PlotPane:focus { border: round $primary; }
     PlotPane > .plot-image { width: 100%; height: auto; margin: 0 0 1 0; }
     PlotPane > .plot-text { margin: 0 0 1 0; }
+    PlotPane > .plot-title { margin: 0; }
     """
 
     def __init__(self, placeholder: str, *, support: ImageSupport = TEXT_ONLY, root: Path | None = None,
@@ -118,10 +130,10 @@ class PlotPane(VerticalScroll):
         """Everything the pane says, as plain text (for tests and exports)."""
         return "\n".join(t.plain for t in self._texts)
 
-    def _say(self, text: Text) -> None:
+    def _say(self, text: Text, classes: str = "plot-text") -> None:
         self._texts.append(text)
         if self.is_attached:
-            self.mount(Static(text, classes="plot-text"))
+            self.mount(Static(text, classes=classes))
 
     def show(self, node: TreeNode | None, data: Any, palette: Palette, *, force: bool = False) -> None:
         """Show ``node`` (None: the placeholder)."""
@@ -152,9 +164,10 @@ class PlotPane(VerticalScroll):
             self._say(Text(f"Plots are described, not drawn: {self.support.method}.", style=palette["muted"]))
         for n, plot in enumerate(plots, start=1):
             why_not = drawable(plot.path, self.root) if self.support.enabled else None
-            self._say(plot_text(n, len(plots), plot, why_not, palette))
+            self._say(plot_title(n, len(plots), plot, palette), "plot-title")
             if self.support.enabled and why_not is None:
                 self._mount_image(plot.path)
+            self._say(plot_text(plot, why_not, palette, self.root))
 
     def _mount_image(self, path: Path) -> None:
         """A placeholder now; the image once a worker thread has decoded it."""
