@@ -260,6 +260,10 @@ def demo(
     raise typer.Exit(code)
 
 
+#: Simulated seconds the demo runs before the dashboard opens, so it starts lived-in.
+DEMO_WARMUP = 1200.0
+
+
 class DemoSource:
     """The simulator server in this process plus a real client of it, as one source.
 
@@ -277,7 +281,7 @@ class DemoSource:
         from aisci_tui.server import ProtocolServer, ServerConfig
 
         self.server = ProtocolServer(ServerConfig(port=0, seed=self.seed, speed=self.speed,
-                                                  sessions=self.sessions))
+                                                  sessions=self.sessions, warmup=DEMO_WARMUP))
         await self.server.start()
         self.label = f"demo {self.server.url}"
         self.client = Client(ClientConfig(

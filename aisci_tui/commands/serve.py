@@ -28,6 +28,10 @@ def register(app: typer.Typer) -> None:
         ),
         max_connections: int = typer.Option(64, "--max-connections", min=1, help="Concurrent connections."),
         history_size: int = typer.Option(5000, "--history-size", min=0, help="Events kept for include_history."),
+        warmup: float = typer.Option(
+            1200.0, "--warmup", min=0, metavar="SECONDS",
+            help="Simulated seconds run before serving and kept as history, so clients start with a lived-in state.",
+        ),
         verbose: bool = typer.Option(False, "-v", "--verbose", help="Log every connection and message."),
         log_file: Path | None = typer.Option(None, "--log-file", help="Write the log to this file."),
         from_run: Path | None = typer.Option(
@@ -46,7 +50,7 @@ def register(app: typer.Typer) -> None:
         options = ServeOptions(
             host=host, port=port, path=path, seed=seed, speed=speed, rate=rate, sessions=sessions,
             drop_every=drop_every, malformed_every=malformed_every, max_connections=max_connections,
-            history_size=history_size, verbose=verbose, log_file=log_file,
+            history_size=history_size, warmup=warmup, verbose=verbose, log_file=log_file,
         )
         feed_factory = None
         if from_run is not None:
