@@ -119,7 +119,7 @@ class TreeView(StoreView):
         self.shown, self._shown_key = tree, self.stage
         if first and tree.best_id and not self.text:
             self.call_after_refresh(self._select, tree.best_id)
-        self._show_node(force=full)
+        self._show_node()
 
     def _select(self, node_id: str) -> None:
         if self.is_attached and self.ready() and self.tree.select_id(node_id):
