@@ -94,6 +94,8 @@ async def test_replay_keys_pause_seek_rewind_and_speed(tmp_path):
         await wait_until(pilot, lambda: source.loaded, what="the recording loaded")
         ids = {b.binding.id for b in app.screen.active_bindings.values()}
         assert {"replay-pause", "replay-back", "replay-forward", "replay-start", "replay-end", "view-tree"} <= ids
+        helped = {row.binding_id for row in app.help_rows()}
+        assert {"replay-pause", "replay-slower", "replay-faster", "view-tree"} <= helped
         await pilot.press("space")
         assert source.paused
         await pilot.press("dollar_sign")

@@ -63,6 +63,7 @@ async def test_stage_counts_best_metric_tree_and_plot_text(tmp_path):
         assert str((run.root / plot).relative_to(run.path)) in pane and f"{len(PNG)} B, 1×1 px" in pane
         assert f"Plot 0 of {best[:6]} looks fine." in pane
         assert "validation loss mean 1.1 (lower is better)" in pane
+        assert "validation loss [pair_sum]  0.6" in pane and "validation loss [pair_diff]  1.6" in pane
         # other nodes: a buggy one has no plots
         await pilot.press("down")
         await wait_until(pilot, lambda: view.tree.highlighted_id == ids[2], what="cursor on the buggy node")

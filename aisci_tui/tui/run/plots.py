@@ -27,6 +27,7 @@ from aisci_tui.tui.widgets.tones import Palette
 log = logging.getLogger("aisci_tui.tui.run")
 
 SUMMARY_LIMIT = 1_500
+FINALS_LIMIT = 12
 ANALYSIS_LIMIT = 1_500
 
 
@@ -36,6 +37,16 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     except OSError:
         return None
     return info.st_mtime_ns, info.st_size
+
+
+def final_values(data: Any) -> list[tuple[str, float]]:
+    """``("validation loss [pair_sum]", 0.6175)``… from the bridge's flattened metrics."""
+    results = getattr(data, "results", None)
+    metrics = getattr(results, "metrics", None) if results is not None else None
+    extra = getattr(metrics, "model_extra", None) or {}
+    return [(name.removesuffix(" final"), float(value)) for name, value in extra.items()
+            if isinstance(name, str) and name.endswith(" final") and isinstance(value, int | float)
+            and not isinstance(value, bool)]
 
 
 def node_text(node: TreeNode, data: Any, palette: Palette) -> Text:
@@ -58,6 +69,9 @@ def node_text(node: TreeNode, data: Any, palette: Palette) -> Text:
     if node.metric:
         out.append("Metric: ", style=palette["muted"])
         out.append(clean(node.metric, 200) + "\n")
+    for name, value in final_values(data)[:FINALS_LIMIT]:
+        out.append(f"  {clean(name, 80)}  ", style=palette["muted"])
+        out.append(f"{value:.4g}\n")
     out.append("Node: ", style=palette["muted"])
     out.append(clean(node.id, 80))
     if node.parent:
