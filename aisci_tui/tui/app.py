@@ -98,7 +98,9 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
         self.handle_hangup = handle_hangup
         self.paused = False
         self.gate = RenderGate()
-        self.toaster = toasts.Toaster(self._toast, lambda: self.paused)
+        # a replay plays old events on purpose; elsewhere old system events are history, not news
+        is_fresh = None if hasattr(source, "seek") else toasts.fresh_within(self.clock)
+        self.toaster = toasts.Toaster(self._toast, lambda: self.paused, is_fresh=is_fresh)
         self.limiter = self.toaster.limiter
         self.pump = Pump(source, self.store, on_notice=self._on_notice, on_system=self.toaster.system,
                          on_item=self._render_now if naive_render else None)

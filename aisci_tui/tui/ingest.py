@@ -36,7 +36,7 @@ class Pump:
         store: Store,
         *,
         on_notice: Callable[[Notice], None] | None = None,
-        on_system: Callable[[SystemEventData], None] | None = None,
+        on_system: Callable[[Event], None] | None = None,
         on_item: Callable[[], None] | None = None,
         yield_every: int = 256,
     ) -> None:
@@ -69,7 +69,7 @@ class Pump:
                 store.apply_unknown(item)
             elif isinstance(item, Event):
                 if store.apply(item) and isinstance(item.data, SystemEventData):
-                    self._call(self.on_system, item.data)
+                    self._call(self.on_system, item)
             else:
                 store.note(Notice("invalid", text=f"The source produced a {type(item).__name__}, not an event."))
         except Exception as exc:  # a bug in a reducer must not stop the dashboard

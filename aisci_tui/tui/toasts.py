@@ -10,10 +10,12 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
+from datetime import datetime
 from dataclasses import dataclass
 
 from aisci_tui.protocol.errors import ERROR_TEXT
-from aisci_tui.protocol.models import SystemEventData
+from aisci_tui.protocol.models import Event, SystemEventData
+from aisci_tui.protocol.times import parse_time
 from aisci_tui.sources.base import Notice
 from aisci_tui.textsafe import clean
 
@@ -106,6 +108,21 @@ class ToastLimiter:
         return Toast(f"{count} more {noun}; see the Events view (5).", "More events", "information", None)
 
 
+#: System events older than this when they arrive (history sent on subscribe) raise no
+#: toast; they are listed in the Events view.
+FRESH_FOR = 300.0
+
+
+def fresh_within(now: Callable[[], datetime], seconds: float = FRESH_FOR) -> Callable[[str | None], bool]:
+    """A predicate: is a timestamp no older than ``seconds`` (unreadable ones count as fresh)."""
+
+    def is_fresh(timestamp: str | None) -> bool:
+        moment = parse_time(timestamp)
+        return moment is None or (now() - moment).total_seconds() <= seconds
+
+    return is_fresh
+
+
 class Toaster:
     """Decides which toasts to show: all critical ones, others unless paused or in a flood.
 
@@ -113,18 +130,23 @@ class Toaster:
     """
 
     def __init__(self, show: Callable[[Toast], None], paused: Callable[[], bool],
-                 limiter: ToastLimiter | None = None) -> None:
+                 limiter: ToastLimiter | None = None,
+                 is_fresh: Callable[[str | None], bool] | None = None) -> None:
         self.show = show
         self.paused = paused
         self.limiter = limiter or ToastLimiter()
+        self.is_fresh = is_fresh
 
     def notice(self, notice: Notice) -> None:
         toast = for_notice(notice)
         if toast is not None:
             self.offer(toast)
 
-    def system(self, data: SystemEventData) -> None:
-        self.offer(for_system_event(data))
+    def system(self, event: Event) -> None:
+        """A toast for a system event, unless it is history (older than :data:`FRESH_FOR`)."""
+        if self.is_fresh is not None and not self.is_fresh(event.timestamp):
+            return
+        self.offer(for_system_event(event.data))
 
     def offer(self, toast: Toast) -> None:
         if self.paused() and not toast.bell and toast.timeout != 0:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from aisci_tui.protocol.models import SystemEventData
+from aisci_tui.protocol import from_obj
+from aisci_tui.protocol.models import Event, SystemEventData
 from aisci_tui.settings import DEFAULT_PROFILES, ConfigError, load_settings, server_url
 from aisci_tui.sources.base import ConnectionState, Notice
 from aisci_tui.store import Store
@@ -212,12 +213,12 @@ def test_server_text_in_the_status_line_is_data():
 
 async def test_pump_feeds_the_store_and_reports_system_events_and_notices():
     store = Store()
-    seen_sys: list[SystemEventData] = []
+    seen_sys: list[Event] = []
     seen_notices: list[Notice] = []
     items = [agent("a1"), system("critical", title="down"), Notice("error", text="boom"), 42]
     pump = Pump(ListSource(items), store, on_notice=seen_notices.append, on_system=seen_sys.append)
     await pump.run()
-    assert "a1" in store.agents and [s.title for s in seen_sys] == ["down"]
+    assert "a1" in store.agents and [s.data.title for s in seen_sys] == ["down"]
     assert [n.text for n in seen_notices] == ["boom"]
     assert store.counters.invalid == 1  # the 42
 
@@ -255,6 +256,19 @@ def test_toast_wording_and_severity():
     assert err.title.startswith("Your account may not see") and "PERMISSION_DENIED" in err.title
     assert toasts.for_notice(Notice("state", state=ConnectionState.OPEN)) is None
     assert toasts.for_notice(Notice("invalid", text="x")) is None
+
+
+def test_system_events_from_history_raise_no_toast():
+    now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    shown: list[toasts.Toast] = []
+    toaster = toasts.Toaster(shown.append, lambda: False, is_fresh=toasts.fresh_within(lambda: now))
+    old = from_obj({"type": "system_event", "id": "old", "timestamp": "2026-01-01T11:30:00Z",
+                    "data": {"event_type": "scale", "severity": "warning", "title": "earlier"}})
+    new = from_obj({"type": "system_event", "id": "new", "timestamp": "2026-01-01T11:59:30Z",
+                    "data": {"event_type": "scale", "severity": "warning", "title": "just now"}})
+    toaster.system(old)
+    toaster.system(new)
+    assert [t.title for t in shown] == ["just now"]
 
 
 def test_toast_limiter_holds_back_a_flood_then_summarises():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from aisci_tui.logging_setup import setup_logging
 from aisci_tui.server import ProtocolServer, ServerConfig
@@ -112,11 +112,11 @@ async def test_session_option_shows_only_that_session(sim_server, settings):
 
 
 async def test_system_events_become_toasts_and_critical_ones_stay(settings):
-    from tests.tui.harness import system
+    from tests.tui.harness import NOW, system
 
     items = [system("info", title="Deploy done"), system("warning", title="Disk 80%"),
              system("critical", "error", title="GPU node lost")]
-    app = DashboardApp(ListSource(items, hold=True), settings=settings)
+    app = DashboardApp(ListSource(items, hold=True), settings=settings, clock=lambda: NOW - timedelta(hours=1))
     toasts = record_toasts(app)
     rang: list[bool] = []
     app.bell = lambda: rang.append(True)  # type: ignore[method-assign]
@@ -131,10 +131,10 @@ async def test_system_events_become_toasts_and_critical_ones_stay(settings):
 
 
 async def test_a_toast_flood_is_summarised(settings):
-    from tests.tui.harness import system
+    from tests.tui.harness import NOW, system
 
     items = [system("warning", title=f"warning {n}") for n in range(40)]
-    app = DashboardApp(ListSource(items, hold=True), settings=settings)
+    app = DashboardApp(ListSource(items, hold=True), settings=settings, clock=lambda: NOW - timedelta(hours=1))
     toasts = record_toasts(app)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: len(app.store.log) == 40, what="all events")
