@@ -72,11 +72,11 @@ def drawable(path: Path, root: Path | None = None) -> str | None:
     if root is not None:
         try:
             path.resolve().relative_to(root.resolve())
-        except (ValueError, OSError):
+        except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop
             return "outside the run folder"
     try:
         info = path.stat()
-    except OSError:
+    except (OSError, ValueError):
         return "not on this machine"
     if not stat.S_ISREG(info.st_mode):
         return "not a regular file"
@@ -89,7 +89,7 @@ def describe(path: Path) -> str:
     """``"34.2 kB, 1200×900 px"``, ``"missing"``, … (the pixel size only for PNG files)."""
     try:
         info = path.stat()
-    except OSError:
+    except (OSError, ValueError):
         return "missing"
     if not stat.S_ISREG(info.st_mode):
         return "not a regular file"
@@ -114,7 +114,7 @@ def png_size(path: Path) -> tuple[int, int] | None:
     try:
         with open(path, "rb") as fh:
             head = fh.read(24)
-    except OSError:
+    except (OSError, ValueError):
         return None
     if len(head) < 24 or head[:8] != b"\x89PNG\r\n\x1a\n" or head[12:16] != b"IHDR":
         return None

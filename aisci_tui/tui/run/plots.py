@@ -34,7 +34,7 @@ ANALYSIS_LIMIT = 1_500
 def _stamp(path: Path) -> tuple[int, int] | None:
     try:
         info = path.stat()
-    except OSError:
+    except (OSError, ValueError):
         return None
     return info.st_mtime_ns, info.st_size
 

@@ -128,7 +128,7 @@ def path_of(url: str | None) -> Path | None:
     if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
         return None
     path = unquote(parsed.path)
-    return Path(path) if path.startswith("/") else None
+    return Path(path) if path.startswith("/") and "\x00" not in path else None
 
 
 def plots_of(data: Any) -> list[PlotInfo]:
