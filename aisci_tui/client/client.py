@@ -81,6 +81,12 @@ class Client(ProtocolHandler):
 
     # -- the Source protocol --------------------------------------------------
 
+    async def __aenter__(self) -> Client:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
     def __aiter__(self) -> Client:
         return self
 
