@@ -48,6 +48,14 @@ async def _press(app: object, key: str, view: str, displays: list[float], timeou
     return handled - t0, painted - t0
 
 
+async def _stall_probe(stalls: list[float], period: float = 0.01) -> None:
+    """Record how late a short sleep wakes up: the longest time the event loop was busy."""
+    while True:
+        t0 = time.monotonic()
+        await asyncio.sleep(period)
+        stalls.append(time.monotonic() - t0 - period)
+
+
 def _lag(samples: list[tuple[float, int]], start: float, rate: float, total: int) -> list[float]:
     """For each (time, received) sample, seconds the store was behind the sending schedule."""
     out = []
@@ -82,6 +90,9 @@ async def measure(rate: float, seconds: float, hz: float, *, keys: bool = True) 
             cpu0 = cpu_seconds()
             samples: list[tuple[float, int]] = []
             latencies: list[tuple[float, float]] = []
+            keys_pressed: list[str] = []
+            stalls: list[float] = []
+            probe = asyncio.create_task(_stall_probe(stalls))
             next_key = start + 1.0
             key_index = 0
             counters = app.store.counters
@@ -93,9 +104,11 @@ async def measure(rate: float, seconds: float, hz: float, *, keys: bool = True) 
                     key, view = VIEW_KEYS[key_index % len(VIEW_KEYS)]
                     key_index += 1
                     latencies.append(await _press(app, key, view, displays))
+                    keys_pressed.append(key)
                     next_key = time.monotonic() + 1.0
                 await asyncio.sleep(0.05)
             end = time.monotonic()
+            probe.cancel()
             samples.append((end, counters.received))
             cpu = cpu_seconds() - cpu0
             received = counters.received
@@ -113,6 +126,9 @@ async def measure(rate: float, seconds: float, hz: float, *, keys: bool = True) 
         refreshes_per_s_mean=round(len(window) / max(1e-9, end - start), 2),
         refreshes_per_s_max=max(per_second.values(), default=0),
         key_presses=len(latencies),
+        key_painted_ms_each=[[k, round(p * 1000, 1)] for k, (_, p) in zip(keys_pressed, latencies, strict=True)],
+        loop_stall_ms_max=round(max(stalls, default=0) * 1000, 1),
+        loop_stall_ms_p99=round(sorted(stalls)[int(len(stalls) * 0.99)] * 1000, 1) if stalls else 0.0,
         key_handled_ms_max=round(max((h for h, _ in latencies), default=0) * 1000, 1),
         key_painted_ms_max=round(max((p for _, p in latencies), default=0) * 1000, 1),
         key_painted_ms_median=round(sorted(p for _, p in latencies)[len(latencies) // 2] * 1000, 1)

@@ -12,11 +12,15 @@ as a duplicate or as stale.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import random
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 
 import orjson
 
@@ -38,13 +42,40 @@ class Population:
     experiments: int = 50
 
 
+def _cache_file(seed: int, per_type: int, sessions: int) -> Path:
+    """Where pools are kept between runs; the name changes whenever the simulator's code does."""
+    import aisci_tui.server.simulator as package
+
+    digest = hashlib.sha256(f"{seed}/{per_type}/{sessions}".encode())
+    for source in sorted(Path(package.__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    return Path(tempfile.gettempdir()) / f"aisci-bench-pools-{digest.hexdigest()[:16]}.json"
+
+
 @lru_cache(maxsize=4)
 def simulated_pools(seed: int = 7, per_type: int = 50, sessions: int = 8) -> dict[str, tuple[dict, ...]]:
     """At least ``per_type`` simulated payloads of each event type (envelopes as plain dicts).
 
     System events are rare in a simulated run, so a few of them (one in six of
-    ``per_type``) are enough.
+    ``per_type``) are enough. Simulating takes a second, so the result is kept
+    in a cache file in the temporary directory.
     """
+    cache = _cache_file(seed, per_type, sessions)
+    try:
+        return {t: tuple(p) for t, p in orjson.loads(cache.read_bytes()).items()}
+    except (OSError, orjson.JSONDecodeError, AttributeError):
+        pass
+    pools = _simulate(seed, per_type, sessions)
+    try:
+        partial = cache.with_suffix(f".{os.getpid()}.part")
+        partial.write_bytes(orjson.dumps(pools))
+        partial.replace(cache)
+    except OSError:
+        pass
+    return {t: tuple(p) for t, p in pools.items()}
+
+
+def _simulate(seed: int, per_type: int, sessions: int) -> dict[str, list[dict]]:
     from aisci_tui.protocol.codec import to_obj
     from aisci_tui.server.simulator import Simulator
 
@@ -59,7 +90,7 @@ def simulated_pools(seed: int = 7, per_type: int = 50, sessions: int = 8) -> dic
                 pool.append(to_obj(event))
         if sim.now > 200_000:
             raise RuntimeError("the simulator produced too few events of some type")
-    return {t: tuple(p) for t, p in pools.items()}
+    return pools
 
 
 def _stamp(i: int) -> str:

@@ -123,6 +123,7 @@ class LoadServer:
                 for obj in reply:
                     writer.write(ws_frame(orjson.dumps(obj)))
                 if start and streaming is None:
+                    _emit("subscribed", t=time.monotonic())
                     streaming = asyncio.create_task(self._stream(writer))
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
