@@ -56,7 +56,7 @@ def register(app: typer.Typer) -> None:
         if from_run is not None:
             from aisci_tui.commands.watch import run_feed_factory
 
-            feed_factory = run_feed_factory(from_run, poll)
+            feed_factory = run_feed_factory(from_run, poll, history_size)
         code = run_serve(options, feed_factory)
         if code:
             raise typer.Exit(code)

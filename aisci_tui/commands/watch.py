@@ -141,7 +141,7 @@ def watch_run(run_dir: Path, settings: Settings, support: ImageSupport, *, poll:
         settings, source.aclose)
 
 
-def run_feed_factory(path: Path, poll: float) -> Callable[[], AsyncIterator[Event]]:
+def run_feed_factory(path: Path, poll: float, history_size: int = 0) -> Callable[[], AsyncIterator[Event]]:
     """For ``serve --from-run``: check PATH now (one sentence and exit 2 if unusable), return the feed maker."""
     from aisci_tui.sources.rundir import find_runs
     from aisci_tui.sources.rundir.feed import run_feed
@@ -159,7 +159,7 @@ def run_feed_factory(path: Path, poll: float) -> Callable[[], AsyncIterator[Even
     print(f"Publishing the run folder {target}.", file=sys.stderr, flush=True)
 
     def make() -> AsyncIterator[Event]:
-        return run_feed(target, poll_interval=poll, on_notice=_warn)
+        return run_feed(target, poll_interval=poll, history_size=history_size, on_notice=_warn)
 
     return make
 

@@ -198,3 +198,26 @@ def test_recorded_paths_never_lead_out_of_the_run_folder(tmp_path):
     assert resolve_in_run(run, f"experiments/{run.name}/../../../etc/passwd") == run / "etc/passwd"
     assert resolve_in_run(run, "/etc/passwd") is None
     assert resolve_in_run(run, "..") is None and resolve_in_run(run, None) is None
+
+
+def test_a_rewrite_within_one_timestamp_grain_is_still_seen(tmp_path):
+    """Same size, same mtime_ns (a coarse file-system clock): a recent file is read again until it settles."""
+    from aisci_tui.sources.rundir.files import SETTLE_SECONDS, FileCache
+
+    now = [1_000_000.0]
+    cache = FileCache(clock=lambda: now[0])
+    path = tmp_path / "stage_progress.json"
+    path.write_text('{"total_nodes": 20}')
+    stamp = int((now[0] - 0.001) * 1e9)
+    os.utime(path, ns=(stamp, stamp))
+    first = cache.json(path)
+    assert first == {"total_nodes": 20}
+    assert cache.json(path) is first  # unchanged bytes: the same object, nothing to rebuild
+    path.write_text('{"total_nodes": 21}')
+    os.utime(path, ns=(stamp, stamp))  # the second write landed in the same grain
+    assert cache.json(path) == {"total_nodes": 21}
+    now[0] += SETTLE_SECONDS + 1  # settled: from now on (mtime, size) decides
+    settled = cache.json(path)
+    path.write_text('{"total_nodes": 22}')
+    os.utime(path, ns=(stamp, stamp))
+    assert cache.json(path) is settled

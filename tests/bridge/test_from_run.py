@@ -108,3 +108,46 @@ async def test_serve_from_run_command_end_to_end(tmp_path):
     for table in ("experiments", "sessions", "assessments", "system_events"):
         assert ours[table] == theirs[table], table
     assert sorted(ours["agents"]) == sorted(theirs["agents"])
+
+
+async def late_client_state(run, *, history: int, refresh: bool, additions: int = 12) -> tuple[Store, Store]:
+    """Publish ``run``, keep writing nodes, then connect a client: (what it gets, what the folder says)."""
+    clock = Clock()
+    feed = run_feed(run.path, poll_interval=0.02, clock=clock, watch=False, history_size=history if refresh else 0)
+    config = ServerConfig(port=0, api_keys=(KEY,), history_size=history)
+    s2 = run.stages[1]
+    async with ProtocolServer(config, feed=feed) as server:
+        for n in range(additions):
+            published = server.hub.stats["events_published"]
+            s2.add_node(parent=s2.nodes[0]["id"], loss=2.0 + n, hyperparam=f"knob {n}")
+            s2.write()
+            for _ in range(200):
+                await asyncio.sleep(0.02)
+                if server.hub.stats["events_published"] > published:
+                    break
+        await asyncio.sleep(0.2)
+        client = client_of(server.url)
+        store = Store()
+        direct = Store()
+        direct.feed(RunReader(run.path, clock=clock).scan())
+
+        items = client.__aiter__()
+        try:
+            while True:  # everything the server sends, until it has nothing more to say
+                store.feed([await asyncio.wait_for(items.__anext__(), timeout=0.5)])
+        except (TimeoutError, StopAsyncIteration):
+            pass
+        await client.aclose()
+    return store, direct
+
+
+async def test_a_late_client_gets_the_whole_run_even_after_the_history_rolled_over(tmp_path):
+    run = mid_run(tmp_path / "a")
+    store, direct = await late_client_state(run, history=40, refresh=True)
+    assert len(direct.experiments) == 9 + 12
+    assert store.snapshot()["experiments"] == direct.snapshot()["experiments"]
+    assert store.snapshot()["sessions"] == direct.snapshot()["sessions"]
+
+    control = mid_run(tmp_path / "b")
+    store, direct = await late_client_state(control, history=40, refresh=False)
+    assert len(store.experiments) < len(direct.experiments), "without refreshing, early nodes fall out"

@@ -5,14 +5,22 @@ reader can meet a truncated file, a file that vanished for a moment, or a path
 it may not open. :class:`FileCache` re-reads a file only when its
 ``(mtime_ns, size)`` changed, keeps the last good content when a new read fails,
 retries failed reads on every call, and records each problem once.
+
+File systems keep modification times at a coarse grain (a few milliseconds,
+whole seconds on some network shares), so a file rewritten twice within one
+grain with the same size keeps its ``(mtime_ns, size)``. A file read while its
+modification time is that recent is read again on the next call until it has
+settled; unchanged bytes keep the same parsed object.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
 import stat as stat_mod
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +31,8 @@ import yaml
 
 #: Files larger than this are not parsed (a run's JSON files are far smaller).
 MAX_BYTES = 256 * 1024 * 1024
+#: A file modified less than this long before it was read may change again unseen.
+SETTLE_SECONDS = 2.0
 
 
 def load_json(raw: bytes) -> Any:
@@ -67,12 +77,16 @@ class _Entry:
     value: Any = None
     mtime: float | None = None
     ok: bool = False  # last attempt succeeded for ``key``
+    digest: bytes = b""  # of the raw bytes of the good content
+    settled: bool = False  # read long enough after its last change
 
 
 class FileCache:
     """Cached, fault-tolerant reads of the files in one folder tree."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        #: The wall clock, to compare with modification times (never a simulated clock).
+        self.clock = clock
         self._entries: dict[tuple[Path, str], _Entry] = {}
         #: Current problems by path: a short sentence each. Cleared when a read succeeds.
         self.problems: dict[Path, str] = {}
@@ -179,7 +193,7 @@ class FileCache:
             self._problem(path, f"cannot look at {path.name}: {_reason(exc)}")
             return entry.value
         key = (st.st_mtime_ns, st.st_size)
-        if entry.ok and key == entry.key:
+        if entry.ok and key == entry.key and entry.settled:
             return entry.value
         if not stat_mod.S_ISREG(st.st_mode):
             self._problem(path, f"{path.name} is not a regular file")
@@ -196,6 +210,12 @@ class FileCache:
             entry.ok = False
             self._problem(path, f"cannot read {path.name}: {_reason(exc)}")
             return entry.value
+        digest = hashlib.blake2b(raw, digest_size=16).digest()
+        settled = self.clock() - st.st_mtime >= SETTLE_SECONDS
+        if entry.ok and digest == entry.digest:
+            entry.key, entry.mtime, entry.settled = key, st.st_mtime, settled
+            self._problem(path, None)
+            return entry.value
         try:
             value = parse(raw)
         except (ValueError, yaml.YAMLError, RecursionError):
@@ -205,6 +225,7 @@ class FileCache:
             self._problem(path, f"{path.name} is incomplete or not valid yet; will retry")
             return entry.value
         entry.key, entry.value, entry.mtime, entry.ok = key, value, st.st_mtime, True
+        entry.digest, entry.settled = digest, settled
         self._problem(path, None)
         return value
 
