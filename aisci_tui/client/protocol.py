@@ -16,7 +16,7 @@ from aisci_tui.client.credentials import Credential, CredentialError
 from aisci_tui.client.errors import AckTimeout, Fatal, LinkDrop, SubscriptionError
 from aisci_tui.client.link import Link
 from aisci_tui.protocol import ERROR_TEXT, ErrorCode, ProtocolError, decode, expand_batch, make
-from aisci_tui.protocol.models import Envelope, Event
+from aisci_tui.protocol.models import Envelope, Event, UnknownMessage
 from aisci_tui.textsafe import clean
 
 if TYPE_CHECKING:
@@ -107,6 +107,10 @@ class ProtocolHandler:
             self._spawn_reauth(link, expired=False, refresh=True)
         elif msg.type == "error":
             await self._on_error(link, msg)
+        elif isinstance(msg, UnknownMessage):  # a newer server's type: said as its raw word, never dropped
+            kind = server_text(msg.type, 60)
+            await self.notice("unknown", f"Unknown message type {kind!r} (this version cannot show it).",
+                              details={"type": kind})
         else:
             await self.invalid(f"unexpected message type {server_text(msg.type, 40)!r}")
 

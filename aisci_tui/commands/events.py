@@ -228,7 +228,7 @@ class Printer:
         if notice.kind == "invalid":
             self.invalid += 1
             self.warn(text or "ignored an invalid frame")
-        elif notice.fatal or notice.kind == "error":
+        elif notice.fatal or notice.kind in ("error", "unknown"):
             self.warn(text)
         elif notice.kind == "state" and notice.state is ConnectionState.RECONNECTING:
             retry = f" Reconnecting in {notice.retry_in:.1f} s" if notice.retry_in is not None else " Reconnecting"

@@ -36,6 +36,8 @@ class Notice:
                   ``retry_in`` while reconnecting)
       ``error``   the server sent an ``error`` message or auth failed (``code`` set)
       ``invalid`` a frame could not be decoded (``text`` says why)
+      ``unknown`` a well-formed message of a type this version does not know
+                  (``details["type"]`` is its raw word)
       ``info``    anything else worth a line in the log
     """
 

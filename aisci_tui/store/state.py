@@ -207,6 +207,9 @@ class Store:
         elif notice.kind == "invalid":
             self.counters.invalid += 1
             self._log("invalid", "warning", notice.text or "Invalid frame", None, details=notice.details)
+        elif notice.kind == "unknown":
+            self.counters.unknown += 1
+            self._log("unknown", "info", notice.text, None, details=notice.details)
         elif notice.kind == "error":
             self.counters.errors += 1
             self._log("error", notice.severity or "error", notice.text, None,

@@ -38,7 +38,7 @@ CORPUS: list[tuple[str | bytes, int]] = [
     ('{"type":"agent_status","id":"w4",' + AGENT + ',"meta":"not an object"}', 1),
     ('{"type":"experiment_results","id":"w5","data":{"experiment_id":"e"}}', 1),
     ('{"type":"ethical_assessment","id":"w6","data":{"resource_id":"r"}}', 1),
-    ('{"type":"brand_new_type","id":"u1","data":{}}', 1),
+    ('{"type":"brand_new_type","id":"u1","data":{}}', 0),  # well-formed, unknown type: an "unknown" notice
     ('{"type":"auth","id":"u2","data":{"token":"t"}}', 1),  # a client-to-server type
     ('{"type":"subscribe","id":"u3","data":{"events":["agent_status"]}}', 1),
     ('{"type":"error","id":"x1","data":{"message":"no code"}}', 1),
@@ -46,7 +46,7 @@ CORPUS: list[tuple[str | bytes, int]] = [
     ('{"type":"auth_response","id":"x3","data":{"status":7}}', 1),
     ('{"type":"batch","id":"b1","data":{"events":"not a list"}}', 1),
     ('{"type":"batch","id":"b2","data":{"events":[1,"x",{"type":"agent_status"},{"type":"ping","id":"p"}]}}', 4),
-    ('{"type":"' + "t" * 1_000_000 + '","id":"h1"}', 1),  # huge unknown type
+    ('{"type":"' + "t" * 1_000_000 + '","id":"h1"}', 0),  # huge unknown type: an "unknown" notice
     ('{"type":"agent_status","id":"h2","data":{"agent_id":"' + "x" * 500_000 + '","status":5}}', 1),
     ('{"type":"agent_status","id":"s1","data":{"agent_id":"\\ud800","status":"busy"}}', 1),  # lone surrogate
     (b"\xff\xfe\x00\x01 not utf-8 \xc3\x28", 1),  # binary
