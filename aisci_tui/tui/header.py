@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.widgets import Static
 
 from aisci_tui.sources.base import ConnectionState
@@ -184,10 +185,14 @@ class StatusLine(Vertical):
         text = status_text(info, palette)
         if self._last is not None and text.plain == self._last.plain and text.spans == self._last.spans:
             return
+        try:  # the app's timer can tick before this widget's children are mounted, or after they left
+            main = self.query_one("#status-main", Static)
+            box = self.query_one("#status-banner", Static)
+        except NoMatches:
+            return
         self._last = text
         banner = banner_lines(info, palette)
-        self.query_one("#status-main", Static).update(main_line(info, palette))
-        box = self.query_one("#status-banner", Static)
+        main.update(main_line(info, palette))
         box.update(banner)
         box.set_class(not banner, "empty")
 
