@@ -357,6 +357,20 @@ def weighted_total(frameworks: Mapping[str, Any]) -> tuple[float, float] | None:
     return (total, weights) if seen else None
 
 
+def resource_name(store: Store, resource_type: str | None, resource_id: str) -> str | None:
+    """The title or name of an assessed resource, when the store knows it."""
+    tables = {"experiment": store.experiments, "agent": store.agents, "research_session": store.sessions}
+    for kind, table in tables.items():
+        if resource_type not in (None, kind):
+            continue
+        entity = table.get(resource_id)
+        if entity is not None:
+            name = getattr(entity.data, "title", None) or getattr(entity.data, "name", None)
+            if name:
+                return name
+    return None
+
+
 def assessment_row(entity: Entity) -> Row:
     data = entity.data
     a = data.assessment

@@ -248,3 +248,23 @@ def test_export_value_makes_sets_and_times_json_friendly():
     assert export_value(frozenset({"b", "a"})) == ["a", "b"]
     assert export_value(NOW) == "2026-01-01T12:00:00+00:00"
     assert export_value(1.5) == 1.5
+
+
+def test_resource_name_resolves_experiments_agents_and_sessions():
+    from aisci_tui.protocol import from_obj
+    from aisci_tui.store import Store
+    from aisci_tui.store.query import resource_name
+
+    store = Store()
+    store.feed([
+        from_obj({"type": "experiment_results", "id": "1", "data": {"experiment_id": "e1", "status": "completed",
+                                                                   "title": "Width sweep"}}),
+        from_obj({"type": "agent_status", "id": "2", "data": {"agent_id": "a1", "status": "idle", "name": "Scout"}}),
+        from_obj({"type": "research_progress", "id": "3", "data": {"session_id": "s1", "title": "Pruning"}}),
+    ])
+    assert resource_name(store, "experiment", "e1") == "Width sweep"
+    assert resource_name(store, "agent", "a1") == "Scout"
+    assert resource_name(store, "research_session", "s1") == "Pruning"
+    assert resource_name(store, None, "a1") == "Scout"
+    assert resource_name(store, "agent", "e1") is None  # the wrong kind is not guessed
+    assert resource_name(store, "experiment", "missing") is None

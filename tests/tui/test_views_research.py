@@ -135,3 +135,15 @@ async def test_the_session_panel_follows_new_experiments_of_its_session():
             app.sync()
             await pilot.pause()
             assert f"{n} completed, 0 failed, {n} in all" in static_text(body)
+
+
+def test_a_finished_session_says_finished_not_overdue():
+    from datetime import UTC, datetime
+
+    from aisci_tui.tui.views.research import eta_text
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    past = datetime(2025, 12, 31, tzinfo=UTC)
+    assert eta_text({"phase": "done", "progress": 1.0, "_eta": past, "remaining": 0}, now) == "finished"
+    assert eta_text({"phase": "writing", "progress": 1.0, "_eta": past, "remaining": 0}, now) == "finished"
+    assert eta_text({"phase": "writing", "progress": 0.9, "_eta": past, "remaining": 0}, now) != "finished"

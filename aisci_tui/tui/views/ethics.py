@@ -14,7 +14,7 @@ from aisci_tui.protocol.models import Filters
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Store
 from aisci_tui.store.query import (
-    ALL, FRAMEWORK_NAMES, ISSUE_RANK, TOTAL_TOLERANCE, Column, FilterState, Row, assessment_row, session_agent_ids, status_state,
+    ALL, FRAMEWORK_NAMES, ISSUE_RANK, TOTAL_TOLERANCE, Column, FilterState, Row, assessment_row, resource_name, session_agent_ids, status_state,
     weighted_total,
 )
 from aisci_tui.textsafe import clean
@@ -51,7 +51,7 @@ class EthicsView(SplitView):
     EMPTY = "No ethical assessments yet."
     KIND = "assessments"
     LIVE = True
-    EXPORT_EXTRA = ("mismatch", "worst", "deadline", "session_id")
+    EXPORT_EXTRA = ("name", "mismatch", "worst", "deadline", "session_id")
     PLACEHOLDER = "Highlight an assessment to see its frameworks, issues and review."
 
     COLUMNS: ClassVar[list[Column]] = [
@@ -91,6 +91,7 @@ class EthicsView(SplitView):
 
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
         row = assessment_row(item)
+        row["name"] = resource_name(store, row["type"], row["resource"])
         row["_review"] = review_text(row, ctx.now)
         return row
 
@@ -118,7 +119,7 @@ class EthicsView(SplitView):
             issues = number_cell("0", p["muted"])
         text, tone = row["_review"]
         return {
-            "resource": cell(row["resource"]),
+            "resource": cell(row["name"] or row["resource"]),
             "status": badge(ASSESSMENT, row["status"], p),
             "score": score_cell(row["score"], p),
             "computed": weighted,
@@ -137,13 +138,14 @@ class EthicsView(SplitView):
         entity = self._store.assessments.get(key) if self._store else None
         if entity is None:
             return Text("This assessment is no longer in the store.")
-        return assessment_detail(entity.data, self.palette, ctx.now)
+        row = self.rows.get(key)
+        return assessment_detail(entity.data, self.palette, ctx.now, name=row.get("name") if row else None)
 
 
-def assessment_detail(d: Any, p: Palette, now: datetime) -> RenderableType:
+def assessment_detail(d: Any, p: Palette, now: datetime, *, name: str | None = None) -> RenderableType:
     """Everything an ethical_assessment event carries, sanitised and capped."""
     a, meta = d.assessment, d.metadata
-    title = Text.assemble((clean(d.resource_id, 300), "bold"), "  ", badge(ASSESSMENT, a.status, p))
+    title = Text.assemble((clean(name or d.resource_id, 300), "bold"), "  ", badge(ASSESSMENT, a.status, p))
     parts: list[RenderableType] = [title]
 
     review = _review_banner(a, p, now)
@@ -167,6 +169,7 @@ def assessment_detail(d: Any, p: Palette, now: datetime) -> RenderableType:
         if abs(weights - 1.0) > 0.001:
             score_line.append(f"  (weights sum to {weights:.2f}, not 1)", p["warning"])
     parts.append(grid([
+        *([("Resource", d.resource_id)] if name else []),
         ("Resource type", fmt.words(clean(d.resource_type, 60)) if d.resource_type else None),
         ("Session", d.session_id),
         ("Overall score", score_line),

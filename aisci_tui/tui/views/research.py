@@ -35,6 +35,9 @@ BAR = 30
 
 
 def eta_text(row: Row, now: datetime) -> str:
+    progress = row.get("progress")
+    if row.get("phase") == "done" or (isinstance(progress, int | float) and progress >= 1.0):
+        return "finished"
     if row["_eta"] is not None:
         return fmt.countdown(row["_eta"], now)
     if row["remaining"] is not None:
