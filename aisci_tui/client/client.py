@@ -73,6 +73,9 @@ class Client(ProtocolHandler):
         self._ready = asyncio.Event()
         self._wake = asyncio.Event()
         self._opened_once = False
+        #: The last connection ended on a frame over ``max_frame``: the next one asks for no
+        #: history, or the server would send that frame again and again.
+        self._skip_history = False
         self._closing = False
         self._done = False
 
@@ -349,9 +352,10 @@ class Client(ProtocolHandler):
             self.stats.reconnects += 1
         await self.set_state(ConnectionState.OPEN)
         link.spawn(self._ping(link), "aisci-ping")
+        skip_history, self._skip_history = self._skip_history, False
         for record in list(self.records):
             try:
-                await self.subscribe_on(link, record, resume=resume)
+                await self.subscribe_on(link, record, resume=resume, skip_history=skip_history)
             except SubscriptionError as exc:
                 await self.notice("error", exc.text, severity="warning", code=exc.code, details=exc.details)
                 if not isinstance(exc, TimeoutError) and record in self.records:
@@ -372,7 +376,9 @@ class Client(ProtocolHandler):
         sent, rcvd = ws.protocol.close_sent, ws.protocol.close_rcvd
         ours = sent.code if sent is not None else None
         if ours == 1009:
-            await self.invalid(f"a frame exceeded the {self.config.max_frame}-byte limit; reconnecting")
+            self._skip_history = True
+            await self.invalid(f"a frame exceeded the {self.config.max_frame}-byte limit; reconnecting without "
+                               "history so that it is not sent again (events of the last moments may be missing)")
         elif ours == 1007:
             await self.invalid("a text frame was not valid UTF-8; reconnecting")
         code = rcvd.code if rcvd is not None else None

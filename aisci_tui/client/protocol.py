@@ -246,14 +246,21 @@ class ProtocolHandler:
     def make_ping(self) -> Envelope:
         return make("ping", {})
 
-    async def subscribe_on(self, link: Link, record: SubscriptionRecord, *, resume: bool) -> None:
-        """Send ``record``'s subscribe on ``link`` and wait for the answer (and ack)."""
+    async def subscribe_on(self, link: Link, record: SubscriptionRecord, *, resume: bool,
+                           skip_history: bool = False) -> None:
+        """Send ``record``'s subscribe on ``link`` and wait for the answer (and ack).
+
+        ``skip_history``: ask for no history even if the subscription wants it (the
+        history holds a frame this client cannot take).
+        """
         spec = record.spec
         data: dict[str, Any] = {"events": list(spec.events)}
         if spec.filters is not None:
             data["filters"] = spec.filters.model_dump(mode="json", exclude_none=True)
         options = spec.options.model_dump(mode="json", exclude_none=True) if spec.options else {}
-        if resume:
+        if skip_history:
+            options["include_history"] = False
+        elif resume:
             options["include_history"] = True  # events sent while we were away, de-duplicated by id
             last = getattr(self, "last_event_id", None)
             if last is not None:
