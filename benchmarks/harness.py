@@ -176,7 +176,17 @@ def rss_mb(pid: int | None = None) -> float:
 
 
 def peak_rss_mb() -> float:
-    """Highest resident set size this process has had, in MB."""
+    """Highest resident set size of this process image, in MB.
+
+    Read from ``VmHWM``: ``ru_maxrss`` survives ``exec`` on Linux, so a child started
+    from a big parent would report the parent's peak.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
