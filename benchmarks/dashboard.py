@@ -6,10 +6,12 @@ load generator paces frames from its own process. Measured:
 * lag: every 50 ms, how long ago the server was due to send the oldest event
   the store has not received yet (0 when the store is level). Due times come
   from the pacing schedule, so back-pressure cannot hide a backlog.
-* refreshes: screen updates Textual composes per second (each ``_display``).
-* key latency: a view key (1-5) is sent through the driver as a terminal key
-  would be; timed until the view has switched and until the next screen
-  update after that.
+* refreshes: screen updates Textual composes (each ``_display``), counted in
+  the first half of the run, where no key is pressed; the most in any sliding
+  one-second window.
+* key latency: in the second half, once a second, a view key (1-5) is sent
+  through the driver as a terminal key would be; timed until the view has
+  switched and until the next screen update after that.
 * CPU: this process's CPU time per 1,000 events over the load window.
 """
 
@@ -93,7 +95,7 @@ async def measure(rate: float, seconds: float, hz: float, *, keys: bool = True) 
             keys_pressed: list[str] = []
             stalls: list[float] = []
             probe = asyncio.create_task(_stall_probe(stalls))
-            next_key = start + 1.0
+            next_key = start + seconds / 2
             key_index = 0
             counters = app.store.counters
             deadline = start + seconds + 10
@@ -115,16 +117,19 @@ async def measure(rate: float, seconds: float, hz: float, *, keys: bool = True) 
         await client.aclose()
     lag = _lag(samples, start, rate, total)
     window = [t for t in displays if start <= t <= end]
-    per_second: dict[int, int] = {}
-    for t in window:
-        per_second[int(t - start)] = per_second.get(int(t - start), 0) + 1
+    quiet = [t for t in window if t < start + seconds / 2]
+    most, j = 0, 0
+    for i, t in enumerate(quiet):
+        while quiet[j] <= t - 1.0:
+            j += 1
+        most = max(most, i - j + 1)
     out.update(
         received=received,
         max_lag_s=round(max(lag), 3),
         p99_lag_s=round(sorted(lag)[int(len(lag) * 0.99)], 3),
         refreshes=len(window),
         refreshes_per_s_mean=round(len(window) / max(1e-9, end - start), 2),
-        refreshes_per_s_max=max(per_second.values(), default=0),
+        refreshes_in_any_1s_max=most,
         key_presses=len(latencies),
         key_painted_ms_each=[[k, round(p * 1000, 1)] for k, (_, p) in zip(keys_pressed, latencies, strict=True)],
         loop_stall_ms_max=round(max(stalls, default=0) * 1000, 1),
@@ -149,8 +154,8 @@ async def run(quick: bool = False) -> Result:
     if m["received"] != m["events"]:
         res.notes.append(f"the store received {m['received']} of {m['events']} events")
     res.check("dashboard: store behind server (max)", m["max_lag_s"], "<=", 1.0, "s")  # type: ignore[arg-type]
-    # a key press itself asks for one extra screen update, so allow one per press in that second
-    res.check("dashboard: screen updates in any 1 s (max)", m["refreshes_per_s_max"], "<=", hz + 1, "/s")  # type: ignore[arg-type]
+    # a sliding window can hold both ends of a 1/hz period: one more than hz is still hz a second
+    res.check("dashboard: screen updates in any 1 s (max)", m["refreshes_in_any_1s_max"], "<=", hz + 1, "/s")  # type: ignore[arg-type]
     if m["key_presses"]:
         res.check("dashboard: key press to new view painted (max)", m["key_painted_ms_max"], "<=", 200, "ms")  # type: ignore[arg-type]
     res.notes.append(f"CPU per 1,000 events (headless, incl. client): {m['cpu_ms_per_1000_events']} ms")

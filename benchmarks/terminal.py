@@ -105,6 +105,10 @@ async def run(quick: bool = False) -> Result:
             res.numbers["idle"] = measured["idle"]
     idle = res.numbers["idle"]
     res.check(f"idle {idle_s:g} s: CPU share of one core", idle["cpu_share_of_core"] * 100, "<=", 1.0, "%")
+    for label, hz in (("default (10 Hz)", 10), ("--refresh-hz 2", 2)):
+        if label in res.numbers:
+            res.check(f"100 ev/s, {label}: frames in any 1 s (max)", res.numbers[label]["frames_in_any_1s_max"],
+                      "<=", hz + 1, "frames", note="a sliding window can hold both ends of one period")
     default = res.numbers["default (10 Hz)"]["bytes_per_s"]
     res.check("100 ev/s, default settings: terminal bytes", default / 1024, "<=", 64, "KB/s")
     naive = res.numbers["--naive-render"]["bytes_per_s"]

@@ -44,7 +44,7 @@ async def test_dashboard_under_load_receives_everything_and_answers_keys() -> No
     _checks(res)
     n = res.numbers
     assert n["received"] == n["events"] > 0
-    assert n["refreshes"] > 0
+    assert n["refreshes"] > 0 and n["refreshes_in_any_1s_max"] > 0
     assert n["key_presses"] >= 1
     assert 0 < n["key_painted_ms_max"] < 5000  # 5000 would mean the key was never handled
     assert 0 <= n["max_lag_s"] < 60
