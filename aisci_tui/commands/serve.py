@@ -32,6 +32,11 @@ def register(app: typer.Typer) -> None:
             1200.0, "--warmup", min=0, metavar="SECONDS",
             help="Simulated seconds run before serving and kept as history, so clients start with a lived-in state.",
         ),
+        start: str | None = typer.Option(
+            None, "--start", metavar="TIME",
+            help="When the simulated story begins (ISO 8601, e.g. 2026-01-01T00:00:00Z). With --seed, a restarted "
+                 "server sends the same events with the same ids, so clients de-duplicate what they already have.",
+        ),
         verbose: bool = typer.Option(False, "-v", "--verbose", help="Log every connection and message."),
         log_file: Path | None = typer.Option(None, "--log-file", help="Write the log to this file."),
         from_run: Path | None = typer.Option(
@@ -47,10 +52,19 @@ def register(app: typer.Typer) -> None:
         """
         from aisci_tui.server.runner import ServeOptions, run_serve
 
+        begins = None
+        if start is not None:
+            from aisci_tui.protocol.times import parse_time
+
+            begins = parse_time(start)
+            if begins is None:
+                print(f"Invalid option: --start {start!r} is not an ISO 8601 time such as 2026-01-01T00:00:00Z.",
+                      file=sys.stderr)
+                raise typer.Exit(exitcodes.USAGE)
         options = ServeOptions(
             host=host, port=port, path=path, seed=seed, speed=speed, rate=rate, sessions=sessions,
             drop_every=drop_every, malformed_every=malformed_every, max_connections=max_connections,
-            history_size=history_size, warmup=warmup, verbose=verbose, log_file=log_file,
+            history_size=history_size, warmup=warmup, start=begins, verbose=verbose, log_file=log_file,
         )
         feed_factory = None
         if from_run is not None:

@@ -89,7 +89,7 @@ class ProtocolServer:
         if feed is None and cfg.simulate:
             from aisci_tui.server.simulator import Simulator
 
-            start = datetime.now(UTC) - timedelta(seconds=cfg.warmup)
+            start = cfg.start or datetime.now(UTC) - timedelta(seconds=cfg.warmup)
             self.simulator = Simulator(seed=cfg.seed, sessions=cfg.sessions, start=start)
             for event in self.simulator.advance(cfg.warmup):
                 self.hub.publish(event)
@@ -113,6 +113,8 @@ class ProtocolServer:
         try:
             await asyncio.wait_for(self._server.wait_closed(), timeout=2.0)
         except TimeoutError:
+            for conn in list(self._connections):
+                conn.abort()  # a client that stopped reading would hold its closing handshake for 10 s more
             self._server.close(close_connections=True)
             await self._server.wait_closed()
         self._server = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import datetime
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
@@ -43,6 +44,9 @@ class ServerConfig:
     #: client asking for ``include_history`` sees sessions with experiments and
     #: assessments at once. Their timestamps end at the moment the server starts.
     warmup: float = 0.0
+    #: When the simulated story begins (default: ``warmup`` seconds before the server starts).
+    #: With a fixed ``seed`` and ``start`` a restarted server sends the same events with the same ids.
+    start: datetime | None = None
     #: Failed ``auth`` messages tolerated on one connection before it is closed.
     max_auth_failures: int = 3
     #: Default flush interval of batched subscriptions without ``batch_interval_ms``.

@@ -10,6 +10,7 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -35,6 +36,7 @@ class ServeOptions:
     max_connections: int = 64
     history_size: int = 5000
     warmup: float = 0.0
+    start: datetime | None = None
     verbose: bool = False
     log_file: Path | None = None
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
@@ -48,7 +50,7 @@ def build_config(opts: ServeOptions) -> ServerConfig:
         speed=opts.speed, rate=opts.rate, sessions=opts.sessions, drop_every=opts.drop_every,
         malformed_every=opts.malformed_every, max_connections=opts.max_connections,
         history_size=opts.history_size,
-        warmup=opts.warmup,
+        warmup=opts.warmup, start=opts.start,
     )
 
 

@@ -1,0 +1,246 @@
+"""Faults: a server killed and restarted again and again, a network that stalls, a slow screen.
+
+The restart test runs ``aisci-tui serve`` as a child process on a fixed port
+with a known seed and a fixed start time, so every incarnation of the server
+sends the same events with the same ids, from the first one on. "Every event
+exactly once" then means: the ids the client delivered are a gap-free prefix
+of that deterministic stream (nothing lost), no id was delivered twice
+(de-duplication held across ten history replays), and each event is
+byte-for-byte the event the stream holds at that id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from aisci_tui.client import Client, ClientConfig, Credentials, SubscribeOptions, Subscription
+from aisci_tui.protocol import Event, encode, from_obj
+from aisci_tui.server import ProtocolServer, ServerConfig
+from aisci_tui.server.simulator import Simulator
+from aisci_tui.settings import Settings
+from aisci_tui.sources.base import ConnectionState, Notice
+from aisci_tui.store import Store
+from tests.hardening.conftest import API_KEY, ServeProcess, TcpProxy, clean_env, free_port, until
+
+SEED = 7
+START = datetime(2026, 1, 1, tzinfo=UTC)
+SESSIONS = 2
+WARMUP = 30.0
+RATE = 2_000
+RESTARTS = 10
+BACKOFF_CAP = 0.3
+
+
+def deterministic_stream(count: int, warmup: float = WARMUP, sessions: int = SESSIONS) -> list[Event]:
+    """The events ``serve --seed SEED --start START --warmup W --sessions N --rate R`` sends, in order."""
+    sim = Simulator(seed=SEED, sessions=sessions, start=START)
+    events = sim.advance(warmup)
+    while len(events) < count:
+        events += sim.advance(1.0)  # what the rate-paced feed does, one virtual second at a time
+    return events
+
+
+class Consumer:
+    """Drains a client into a store, keeping every event and notice it yields."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.store = Store()
+        self.events: list[Event] = []
+        self.notices: list[Notice] = []
+        self.task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        async for item in self.client:
+            if isinstance(item, Event):
+                self.events.append(item)
+                self.store.apply(item)
+            else:
+                self.notices.append(item)
+
+    def states(self) -> list[ConnectionState]:
+        return [n.state for n in self.notices if n.kind == "state" and n.state is not None]
+
+    async def close(self) -> None:
+        await self.client.aclose()
+        await asyncio.wait_for(self.task, 10)
+
+
+async def test_server_killed_and_restarted_ten_times_loses_and_repeats_nothing(tmp_path: Path):
+    log = tmp_path / "serve.log"
+    server = ServeProcess(
+        ["--seed", str(SEED), "--start", START.isoformat(), "--warmup", str(WARMUP), "--rate", str(RATE),
+         "--sessions", str(SESSIONS), "--history-size", "50000", "-v", "--log-file", str(log)],
+        clean_env(AISCI_API_KEYS=API_KEY), free_port())
+    server.start()
+    client = Client(ClientConfig(
+        url=server.url, credentials=Credentials(api_key=API_KEY),
+        subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
+        backoff_base=0.05, backoff_cap=BACKOFF_CAP, ping_interval=5.0, open_timeout=3.0, ack_timeout=3.0))
+    consumer = Consumer(client)
+    try:
+        reached = 0
+        for cycle in range(1, RESTARTS + 1):
+            # let this incarnation get past everything the previous ones sent, then kill it mid-stream
+            await until(lambda r=reached: len(consumer.events) >= r + 60, timeout=30, what="new events")
+            reached = len(consumer.events)
+            server.kill()
+            await until(lambda: client.state is not ConnectionState.OPEN, timeout=10, what="the drop noticed")
+            server.start()
+            await until(lambda c=cycle: client.stats.reconnects == c and client.state is ConnectionState.OPEN,
+                        timeout=20, what=f"reconnect {cycle}")
+        await until(lambda: len(consumer.events) >= reached + 60, timeout=30, what="events after the last restart")
+    finally:
+        await consumer.close()
+        server.stop()
+
+    received = [e.id for e in consumer.events]
+    print(f"restarts: {len(received)} events, {client.stats.duplicates} duplicates dropped, "
+          f"{len(consumer.states())} state changes")
+    assert len(received) == len(set(received)), "an event was delivered twice"
+    stream = deterministic_stream(len(received))[: len(received)]
+    assert received == [e.id for e in stream], "the delivered ids are not the gap-free prefix of the stream"
+    assert [encode(e) for e in consumer.events] == [encode(e) for e in stream], "an event differs from what was sent"
+    assert consumer.store.counters.duplicates == 0
+    assert consumer.store.counters.applied + consumer.store.counters.stale == len(received)
+    assert client.stats.duplicates > 0, "history replays after restarts were de-duplicated"
+
+    states = consumer.states()
+    assert states.count(ConnectionState.OPEN) == RESTARTS + 1, "re-authenticated after every restart"
+    drops = [n for n in consumer.notices if n.state is ConnectionState.RECONNECTING]
+    assert len(drops) >= RESTARTS
+    assert all(n.retry_in is not None and 0 <= n.retry_in <= BACKOFF_CAP for n in drops), "backoff within its cap"
+    text = log.read_text()
+    assert text.count(": authenticated as ") == RESTARTS + 1
+    assert text.count(": received subscribe ") == RESTARTS + 1, "resubscribed after every restart"
+    assert API_KEY not in text
+
+
+def agent_event(n: int) -> Event:
+    return from_obj({"type": "agent_status", "id": f"stall-{n}", "timestamp": f"2026-03-01T10:00:{n % 60:02d}Z",
+                     "data": {"agent_id": f"agt-{n % 5}", "status": "busy"}})  # type: ignore[return-value]
+
+
+async def test_a_stalled_network_is_detected_by_ping_timeout_and_reconnected():
+    async with ProtocolServer(ServerConfig(port=0, api_keys=(API_KEY,), simulate=False)) as server:
+        async with TcpProxy(server.port) as proxy:
+            client = Client(ClientConfig(
+                url=proxy.url(), credentials=Credentials(api_key=API_KEY),
+                subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
+                ping_interval=0.2, ping_timeout=0.2, backoff_base=0.02, backoff_cap=0.05, open_timeout=2.0))
+            consumer = Consumer(client)
+            try:
+                await client.ready()
+                for n in range(10):
+                    await server.publish(agent_event(n))
+                await until(lambda: len(consumer.events) == 10, what="events before the stall")
+                proxy.stall()  # nothing is forwarded any more; no socket is closed
+                stalled = time.monotonic()
+                for n in range(10, 20):
+                    await server.publish(agent_event(n))
+                await until(lambda: client.state is not ConnectionState.OPEN, timeout=5, what="the stall noticed")
+                detected = time.monotonic() - stalled
+                proxy.resume()
+                await until(lambda: client.stats.reconnects == 1 and len(consumer.events) == 20, timeout=5,
+                            what="reconnected with the missed events")
+                for n in range(20, 25):
+                    await server.publish(agent_event(n))
+                await until(lambda: len(consumer.events) == 25, what="events after the stall")
+            finally:
+                await consumer.close()
+    drop = next(n for n in consumer.notices if n.state is ConnectionState.RECONNECTING)
+    assert "ping" in drop.text
+    assert detected < 0.2 + 0.2 + 0.3, f"a stall took {detected:.2f} s to notice (ping interval + timeout)"
+    assert [e.id for e in consumer.events] == [f"stall-{n}" for n in range(25)], "nothing lost, nothing twice"
+    assert proxy.connections == 2
+
+
+class Tap:
+    """Passes a client through to the dashboard and remembers the ids it handed over, in order."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.label = client.label
+        self.ids: list[str] = []
+
+    async def __aiter__(self) -> Any:
+        async for item in self.client:
+            if isinstance(item, Event):
+                self.ids.append(item.id)
+            yield item
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+async def test_a_slow_screen_never_grows_memory_and_never_loses_events(tmp_path: Path, monkeypatch):
+    """A server in another process floods a dashboard whose every redraw blocks for 150 ms.
+
+    The client's queue (its bound lowered to 300 so the test reaches it in a
+    second) fills and reading stops, so TCP pushes back on the server; redraws
+    stay at the refresh rate; what reached the store is the server's stream
+    without a gap or a repeat; and the server still stops promptly on SIGTERM.
+    """
+    from aisci_tui.tui.app import DashboardApp
+
+    bound = 300
+    monkeypatch.setattr("aisci_tui.client.client.QUEUE_SIZE", bound)
+
+    server = ServeProcess(["--seed", str(SEED), "--start", START.isoformat(), "--warmup", "0", "--rate", "4000",
+                           "--sessions", "3", "--history-size", "500000"], clean_env(AISCI_API_KEYS=API_KEY),
+                          free_port())
+    server.start()
+    client = Client(ClientConfig(
+        url=server.url, credentials=Credentials(api_key=API_KEY),
+        subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
+        backoff_base=0.02, backoff_cap=0.1, ping_interval=1.0, ping_timeout=1.0))
+    tap = Tap(client)
+    app = DashboardApp(tap, settings=Settings.model_construct(export_dir=tmp_path, refresh_hz=10.0))  # type: ignore[arg-type]
+    depth = 0
+    blocked = False
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await until(lambda: client.state is ConnectionState.OPEN, timeout=15, what="connected")
+            await pilot.press("2")
+            view = app.current_view
+            draw = view.sync
+
+            def slow_draw(*args: Any, **kwargs: Any) -> None:
+                time.sleep(0.15)  # slower than the refresh interval: the screen can never keep up
+                draw(*args, **kwargs)
+
+            view.sync = slow_draw  # type: ignore[method-assign]
+            syncs_before = app.gate.syncs
+            started = time.monotonic()
+            while time.monotonic() - started < 1.5:
+                depth = max(depth, client._queue.qsize())
+                blocked = blocked or (client._link is not None and client._link.blocked)
+                await asyncio.sleep(0.005)
+            elapsed = time.monotonic() - started
+            syncs = app.gate.syncs - syncs_before
+            view.sync = draw  # type: ignore[method-assign]
+            stopping = time.monotonic()
+            server.stop()  # SIGTERM: the flood ends, even with this client not reading
+            stop_took = time.monotonic() - stopping
+            await until(lambda: client.state is not ConnectionState.OPEN and client._queue.qsize() == 0,
+                        timeout=20, what="the queue drained")
+            await pilot.pause(0.2)
+            counters = app.store.counters
+            delivered = list(tap.ids)
+    finally:
+        await client.aclose()
+        server.stop()
+    print(f"slow screen: {len(delivered)} events in {elapsed:.1f} s, {syncs} redraws, deepest client queue "
+          f"{depth}, reading paused: {blocked}, {client.stats.reconnects} reconnects")
+    assert stop_took < 5.0, f"the server took {stop_took:.1f} s to stop with a client that had stopped reading"
+    assert depth <= bound, "the client's queue stays bounded"
+    assert blocked and depth >= bound * 0.9, "the flood really outran the screen: reading had to pause"
+    assert syncs <= elapsed * 10 + 2, f"{syncs} redraws in {elapsed:.1f} s at 10 Hz: renders are coalesced"
+    assert len(delivered) == len(set(delivered)), "no event twice"
+    stream = deterministic_stream(len(delivered), warmup=0.0, sessions=3)[: len(delivered)]
+    assert delivered == [e.id for e in stream], "the store got the stream without a gap"
+    assert counters.applied + counters.stale == len(delivered) and counters.duplicates == 0
