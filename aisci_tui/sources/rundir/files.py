@@ -130,12 +130,20 @@ class FileCache:
         """The file's stat, or None if it is missing or cannot be looked at."""
         self._touched.add(path)
         try:
-            return path.stat()
+            st = path.stat()
         except FileNotFoundError:
+            self._looked(path)
             return None
         except OSError as exc:
             self._problem(path, f"cannot look at {path.name}: {_reason(exc)}")
             return None
+        self._looked(path)
+        return st
+
+    def _looked(self, path: Path) -> None:
+        """A stat that works again ends a "cannot look at" problem (other problems stay with their reads)."""
+        if self.problems.get(path, "").startswith("cannot look at "):
+            self._problem(path, None)
 
     def is_file(self, path: Path) -> bool:
         st = self.stat(path)
