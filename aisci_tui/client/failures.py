@@ -66,7 +66,8 @@ def classify(exc: BaseException, label: str) -> ConnectFailure:
         )
     if isinstance(exc, socket.gaierror):
         return ConnectFailure(
-            f"The host in {label} could not be found (DNS lookup failed).", False, exitcodes.HOST_NOT_FOUND
+            f"The host in {label} could not be found (DNS lookup failed); check the host name in the URL.",
+            False, exitcodes.HOST_NOT_FOUND
         )
     if isinstance(exc, ConnectionRefusedError):
         return ConnectFailure(f"Nothing is listening at {label} (connection refused).", True)
