@@ -81,6 +81,15 @@ class PtyApp:
         with self._lock:
             return sum(d.count(FRAME_START) for t, d in self.chunks if t0 <= t < t1)
 
+    def max_frames_per_whole_second(self, t0: float, t1: float) -> int:
+        """The most frames begun in any of the whole seconds ``[t0 + k, t0 + k + 1)`` within ``[t0, t1)``."""
+        counts: dict[int, int] = {}
+        with self._lock:
+            for t, d in self.chunks:
+                if t0 <= t < t1 and (n := d.count(FRAME_START)):
+                    counts[int(t - t0)] = counts.get(int(t - t0), 0) + n
+        return max((n for k, n in counts.items() if t0 + k + 1 <= t1), default=0)
+
     def max_frames_in_any_second(self, t0: float, t1: float) -> int:
         with self._lock:
             stamps = [t for t, d in self.chunks if t0 <= t < t1 for _ in range(d.count(FRAME_START))]
