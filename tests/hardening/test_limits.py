@@ -10,9 +10,13 @@ its action while 600 KB descriptions and 100,000-finding results arrive.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from aisci_tui.client import Client, ClientConfig, Credentials, SubscribeOptions, Subscription
 from aisci_tui.protocol import Event, from_obj
@@ -24,6 +28,8 @@ from aisci_tui.textsafe import ELLIPSIS
 from tests.hardening.conftest import API_KEY, until
 
 KEY_BUDGET = 0.200
+#: Seconds after each pair of presses (a fast typist), so one switch settles before the next pair.
+GAP = 0.15
 DESCRIPTION = "A very long description. " * 24_000  # 600 KB
 FINDINGS = [f"finding {n:06d}: loss went down" for n in range(100_000)]  # 3.1 MB of JSON
 
@@ -48,7 +54,20 @@ def config(server: ProtocolServer, **overrides) -> ClientConfig:
     return ClientConfig(**values)
 
 
-async def test_keys_answer_within_200_ms_while_huge_messages_arrive(tmp_path: Path):
+@pytest.fixture
+def dedicated_process() -> Iterator[None]:
+    """Keep objects the test runner and earlier tests left behind out of the cyclic garbage collector.
+
+    A dashboard has its process to itself; here hundreds of thousands of unrelated
+    objects would make each full collection pause the loop for 100 ms or more.
+    """
+    gc.collect()
+    gc.freeze()
+    yield
+    gc.unfreeze()
+
+
+async def test_keys_answer_within_200_ms_while_huge_messages_arrive(tmp_path: Path, dedicated_process: None):
     from aisci_tui.tui.app import DashboardApp
 
     assert len(DESCRIPTION) >= 600_000 and len(json.dumps(FINDINGS)) > 3_000_000
@@ -72,24 +91,21 @@ async def test_keys_answer_within_200_ms_while_huge_messages_arrive(tmp_path: Pa
             await pilot.pause(0.1)
             huge = [event for n in range(3) for event in (huge_experiment(n), huge_system_event(n))]
 
-            async def publish() -> None:
-                for event in huge:
-                    await server.publish(event)
-                    await asyncio.sleep(0.03)
-
-            publisher = asyncio.create_task(publish())
-            n = 0
-            while not publisher.done() or app.store.counters.applied < 6 or len(latencies) < 10:
-                n += 1
+            async def press(n: int) -> None:
                 before = len(handled)
                 started = time.perf_counter()
                 app.simulate_key(str(n % 5 + 1))  # as the terminal driver delivers a key
                 while len(handled) == before and time.perf_counter() - started < 2.0:
                     await asyncio.sleep(0.002)
                 latencies.append(time.perf_counter() - started)
-                await asyncio.sleep(0.01)
-                assert n < 1_000, "the huge messages never arrived"
-            await publisher
+
+            for n, event in enumerate(huge):
+                await server.publish(event)  # encoded and queued: sending, receiving and decoding follow
+                await press(2 * n)  # pressed as the frame goes out
+                await asyncio.sleep(0.005)
+                await press(2 * n + 1)  # and again while it is read, decoded and stored
+                await asyncio.sleep(GAP)
+            await until(lambda: app.store.counters.applied == len(huge), what="the huge messages")
             await pilot.pause(0.2)
             assert app.store.counters.applied == 6 and len(app.store.experiments) == 3
 
@@ -115,7 +131,7 @@ async def test_keys_answer_within_200_ms_while_huge_messages_arrive(tmp_path: Pa
                 r["description"] == DESCRIPTION for r in events.export_rows()[1]), "the export has the full text"
         await client.aclose()
     print(f"key press to action: {len(latencies)} presses, slowest {max(latencies) * 1000:.0f} ms")
-    assert len(latencies) >= 10
+    assert len(latencies) == 12
     assert max(latencies) < KEY_BUDGET, f"slowest key press took {max(latencies) * 1000:.0f} ms ({latencies})"
 
 
