@@ -324,3 +324,66 @@ async def until(predicate: Any, timeout: float = 10.0, step: float = 0.01, what:
         if loop.time() > deadline:
             raise AssertionError(f"timed out waiting for {what or predicate}")
         await asyncio.sleep(step)
+
+
+# -- a pseudo-terminal ----------------------------------------------------------------------------
+
+
+class Terminal:
+    """A child process on a pseudo-terminal of a given size; keeps every byte it writes."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], cols: int = 160, rows: int = 48,
+                 cwd: Path | None = None) -> None:
+        import fcntl
+        import pty
+        import struct
+        import termios
+
+        self.output = bytearray()
+        pid, fd = pty.fork()
+        if pid == 0:  # the child becomes the command
+            try:
+                if cwd is not None:
+                    os.chdir(cwd)
+                os.execvpe(argv[0], argv, env)
+            finally:
+                os._exit(127)
+        self.pid, self.fd = pid, fd
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+    def read_for(self, seconds: float) -> None:
+        """Collect output for ``seconds``."""
+        import select
+
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if not ready:
+                continue
+            try:
+                data = os.read(self.fd, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            self.output += data
+
+    def type(self, keys: str, wait: float = 0.3) -> None:
+        for key in keys:
+            os.write(self.fd, key.encode())
+            self.read_for(wait)
+
+    def close(self, timeout: float = 10.0) -> int:
+        """Wait for the child to end (killing it after ``timeout``); its exit status."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(self.pid, os.WNOHANG)
+            if done:
+                self.read_for(0.05)
+                os.close(self.fd)
+                return os.waitstatus_to_exitcode(status)
+            self.read_for(0.05)
+        os.kill(self.pid, signal.SIGKILL)
+        _, status = os.waitpid(self.pid, 0)
+        os.close(self.fd)
+        return os.waitstatus_to_exitcode(status)
