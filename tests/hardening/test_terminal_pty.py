@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from aisci_tui.sources.record import Recorder
-from tests.hardening.conftest import Terminal, clean_env, cli
 from aisci_tui.tui.widgets.links import safe_url
+from tests.hardening.conftest import Terminal, clean_env, cli
 from tests.hardening.hostile import NASTY_TEXT
 from tests.hardening.screen import links_in
 from tests.hardening.test_terminal_safety import hostile_events
