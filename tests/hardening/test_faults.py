@@ -236,7 +236,7 @@ async def test_a_slow_screen_never_grows_memory_and_never_loses_events(tmp_path:
         server.stop()
     print(f"slow screen: {len(delivered)} events in {elapsed:.1f} s, {syncs} redraws, deepest client queue "
           f"{depth}, reading paused: {blocked}, {client.stats.reconnects} reconnects")
-    assert stop_took < 5.0, f"the server took {stop_took:.1f} s to stop with a client that had stopped reading"
+    assert stop_took < 7.0, f"the server took {stop_took:.1f} s to stop with a client that had stopped reading"
     assert depth <= bound, "the client's queue stays bounded"
     assert blocked and depth >= bound * 0.9, "the flood really outran the screen: reading had to pause"
     assert syncs <= elapsed * 10 + 2, f"{syncs} redraws in {elapsed:.1f} s at 10 Hz: renders are coalesced"
