@@ -27,9 +27,9 @@ GUIDE_CASES = 4_500
 
 
 
-def fuzz(cases: int) -> settings:
-    """Reproducible settings for ``cases`` examples (no example database, no deadline)."""
-    return settings(max_examples=cases, deadline=None, derandomize=True, database=None, print_blob=True,
+def fuzz(cases: int, *, derandomize: bool = True) -> settings:
+    """Settings for ``cases`` examples (no example database, no deadline); reproducible unless told not."""
+    return settings(max_examples=cases, deadline=None, derandomize=derandomize, database=None, print_blob=True,
                     suppress_health_check=list(HealthCheck))
 
 
@@ -53,10 +53,11 @@ def check_frame(frame: str | bytes) -> Envelope | None:
     return msg
 
 
-def test_generated_envelopes_decode_or_raise_protocol_error():
+def fuzz_generated(cases: int, *, derandomize: bool = True) -> int:
+    """Decode ``cases`` generated envelopes (a third of them mutated); returns how many ran."""
     ran = 0
 
-    @fuzz(GENERATED_CASES)
+    @fuzz(cases, derandomize=derandomize)
     @given(st.binary(min_size=64, max_size=400))
     def prop(blob):
         nonlocal ran
@@ -69,18 +70,15 @@ def test_generated_envelopes_decode_or_raise_protocol_error():
         check_frame(frame)
 
     prop()
-    FUZZ_COUNTS["generated envelopes"] = ran
-    assert ran >= GENERATED_CASES * 0.95
+    return ran
 
 
-def test_mutated_guide_messages_decode_or_raise_protocol_error():
+def fuzz_guide(cases: int, *, derandomize: bool = True) -> int:
+    """Decode ``cases`` mutations of the guide's example messages; returns how many ran."""
     examples = guide_messages()
-    assert len(examples) >= 15
-    for _, obj in examples:  # unmutated, every example decodes
-        assert check_frame(json.dumps(obj)) is not None
     ran = 0
 
-    @fuzz(GUIDE_CASES)
+    @fuzz(cases, derandomize=derandomize)
     @given(st.binary(min_size=8, max_size=64))
     def prop(blob):
         nonlocal ran
@@ -90,5 +88,20 @@ def test_mutated_guide_messages_decode_or_raise_protocol_error():
         check_frame(mutate(c, obj))
 
     prop()
+    return ran
+
+
+def test_generated_envelopes_decode_or_raise_protocol_error():
+    ran = fuzz_generated(GENERATED_CASES)
+    FUZZ_COUNTS["generated envelopes"] = ran
+    assert ran >= GENERATED_CASES * 0.95
+
+
+def test_mutated_guide_messages_decode_or_raise_protocol_error():
+    examples = guide_messages()
+    assert len(examples) >= 15
+    for _, obj in examples:  # unmutated, every example decodes
+        assert check_frame(json.dumps(obj)) is not None
+    ran = fuzz_guide(GUIDE_CASES)
     FUZZ_COUNTS["mutated guide messages"] = ran
     assert ran >= GUIDE_CASES * 0.95
