@@ -105,3 +105,11 @@ def test_mutated_guide_messages_decode_or_raise_protocol_error():
     ran = fuzz_guide(GUIDE_CASES)
     FUZZ_COUNTS["mutated guide messages"] = ran
     assert ran >= GUIDE_CASES * 0.95
+
+
+def test_reasons_stay_short_when_the_frame_has_huge_keys():
+    """Found by the soak run: a dict key from the frame was quoted whole in the reason."""
+    frameworks = {f"{'k' * 70_000}{n}": 1 for n in range(5)}
+    frame = json.dumps({"type": "ethical_assessment", "id": "x",
+                        "data": {"resource_id": "r", "assessment": {"frameworks": frameworks}}})
+    assert check_frame(frame) is None  # check_frame asserts the reason is under 400 characters
