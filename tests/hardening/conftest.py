@@ -12,14 +12,13 @@ import ssl
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from aisci_tui.sources.base import Notice
 
 #: Cases each fuzz test really ran, by name (the fuzz budget test adds them up).
 FUZZ_COUNTS: dict[str, int] = {}
@@ -100,22 +99,6 @@ class ServeProcess:
                 self.outputs.append(self.proc.communicate(timeout=10))
             except subprocess.TimeoutExpired:
                 self.kill()
-
-
-@pytest.fixture
-def serve_process() -> Iterator[Any]:
-    """A factory of ``aisci-tui serve`` children; every one is stopped at the end."""
-    started: list[ServeProcess] = []
-
-    def make(*args: str, env: dict[str, str] | None = None, port: int | None = None) -> ServeProcess:
-        proc = ServeProcess(list(args), env or clean_env(AISCI_API_KEYS=API_KEY), port or free_port())
-        proc.start()
-        started.append(proc)
-        return proc
-
-    yield make
-    for proc in started:
-        proc.stop()
 
 
 async def run_cli(*args: str, env: dict[str, str], timeout: float = 30.0,
@@ -310,10 +293,6 @@ class ListSource:
 
     async def aclose(self) -> None:
         self._closed.set()
-
-
-def notice_texts(items: list[Any]) -> list[str]:
-    return [i.text for i in items if isinstance(i, Notice)]
 
 
 async def until(predicate: Any, timeout: float = 10.0, step: float = 0.01, what: str = "") -> None:
