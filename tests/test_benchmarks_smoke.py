@@ -26,11 +26,13 @@ def _checks(res) -> dict[str, float]:
 
 async def test_ingest_pipelines_all_see_every_event() -> None:
     from benchmarks import ingest
+    from benchmarks.guide_client import GUIDE
 
     res = await ingest.run(quick=True)
     checks = _checks(res)
     rates = res.numbers["events_per_s_best"]
-    assert {"raw_orjson", "guide_client", "ours"} <= set(rates)
+    assert {"raw_orjson", "ours"} <= set(rates)
+    assert ("guide_client" in rates) == GUIDE.exists()
     assert all(_finite_positive(r) for r in rates.values())
     assert all(_finite_positive(v) for v in checks.values())
     assert set(res.numbers["frame_bytes_by_type"]) == {
