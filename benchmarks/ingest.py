@@ -127,6 +127,44 @@ async def client_only(url: str, expected: int) -> int:
     return n
 
 
+#: The field that names the entity an event updates, per event type.
+ENTITY_KEY = {"agent_status": "agent_id", "research_progress": "session_id",
+              "experiment_results": "experiment_id", "ethical_assessment": "resource_id"}
+
+
+async def lazy_prototype(url: str, expected: int) -> int:
+    """Diagnostic: a sketch of lazy validation, to size that design before anyone builds it.
+
+    Receive, ``orjson.loads``, de-duplicate by id, keep the latest raw event per
+    entity; then validate with the pydantic models only those latest events, as
+    a view would when it shows them. Not a product pipeline: no notices, no store.
+    """
+    from aisci_tui.protocol import codec
+    from aisci_tui.store import SeenIds
+
+    seen = SeenIds(200_000)
+    latest: dict[tuple[str, object], dict] = {}
+    n = 0
+    async with websockets.connect(url) as ws:
+        await ws.send(AUTH.decode())
+        await ws.send(SUBSCRIBE.decode())
+        async for message in ws:
+            obj = orjson.loads(message)
+            kind = obj.get("type")
+            if kind == END_TYPE:
+                break
+            if kind not in EVENT_TYPES or not isinstance(obj.get("id"), str) or not seen.add(obj["id"]):
+                continue
+            data = obj.get("data")
+            field = ENTITY_KEY.get(kind)
+            key = data.get(field) if field and isinstance(data, dict) else obj["id"]
+            latest[(kind, key)] = obj
+            n += 1
+    for obj in latest.values():
+        codec.from_obj(obj)
+    return n
+
+
 async def _timed(load: LoadProcess, pipeline: Pipeline, expected: int) -> tuple[float, int, float]:
     cpu0 = cpu_seconds()
     task = asyncio.create_task(pipeline(load.url, expected))
@@ -167,6 +205,7 @@ async def run(quick: bool = False, repeats: int | None = None) -> Result:
         if not quick:
             pipelines["diag_client_only"] = client_only
             pipelines["diag_ours_gc_tuned"] = client_gc_tuned
+            pipelines["diag_lazy_validation_sketch"] = lazy_prototype
     else:
         res.notes.append("the project's Client is not available; 'ours' is the codec+store engine")
 
