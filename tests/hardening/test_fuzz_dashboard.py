@@ -28,7 +28,7 @@ from tests.hardening.hostile import NASTY, BytesChooser, Chooser, envelope, muta
 from tests.hardening.screen import foreign_sequences, terminal_output
 from tests.hardening.test_fuzz_decode import fuzz
 
-DASHBOARD_CASES = 4
+DASHBOARD_CASES = 3
 STREAM = 160
 
 

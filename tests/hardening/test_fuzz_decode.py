@@ -22,8 +22,8 @@ from tests.guide import guide_messages
 from tests.hardening.conftest import FUZZ_COUNTS
 from tests.hardening.hostile import BytesChooser, envelope, is_finite_json, mutate
 
-GENERATED_CASES = 4_500
-GUIDE_CASES = 4_500
+GENERATED_CASES = 3_800
+GUIDE_CASES = 5_000
 
 
 

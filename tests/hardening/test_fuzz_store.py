@@ -29,7 +29,7 @@ from tests.hardening.conftest import FUZZ_COUNTS
 from tests.hardening.hostile import BytesChooser, envelope, mutate
 from tests.hardening.test_fuzz_decode import GENERATED_CASES, GUIDE_CASES, fuzz
 
-STORE_CASES = 1_500
+STORE_CASES = 1_200
 LIMITS = StoreLimits(agents=4, sessions=3, experiments=3, assessments=3, log=5, agent_history=3)
 KEY_OF = {
     "agent_status": ("agents", "agent_id"),
