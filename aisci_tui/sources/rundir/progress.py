@@ -60,12 +60,73 @@ def tree_search_done(snap: Snapshot) -> bool:
     return bool(snap.summaries) or bool(snap.pdfs) or any(name in snap.artifacts for name in AFTER_TREE)
 
 
-def stage_infos(snap: Snapshot) -> list[StageInfo]:
+@dataclass(slots=True)
+class _Summary:
+    """Counts and creation times of one journal's nodes."""
+
+    journal: dict[str, Any]
+    total: int
+    buggy: int
+    good: int
+    ids: frozenset[str]
+    ctimes: dict[str, float]
+    #: started_at of the stage given the journals of the stages before it (compared by identity).
+    started: tuple[tuple[dict[str, Any], ...], float | None] | None = None
+
+    def started_after(self, earlier: list[_Summary]) -> float | None:
+        journals = tuple(s.journal for s in earlier)
+        cached = self.started
+        if cached is not None and len(cached[0]) == len(journals) and all(
+                a is b for a, b in zip(cached[0], journals, strict=True)):
+            return cached[1]
+        seen: set[str] = set().union(*(s.ids for s in earlier))
+        fresh = [t for nid, t in self.ctimes.items() if nid not in seen]
+        value = min(fresh) if fresh else None
+        self.started = (journals, value)
+        return value
+
+
+def _summarise(journal: dict[str, Any]) -> _Summary:
+    nodes = _nodes(journal)
+    ctimes: dict[str, float] = {}
+    for n in nodes:
+        nid = str(n.get("id"))
+        t = finite(n.get("ctime"))
+        if t is not None and (nid not in ctimes or t < ctimes[nid]):
+            ctimes[nid] = t
+    return _Summary(journal, len(nodes), sum(1 for n in nodes if n.get("is_buggy")),
+                    sum(1 for n in nodes if is_good(n)), frozenset(str(n.get("id")) for n in nodes), ctimes)
+
+
+class StageSummaries:
+    """Per-journal node counts, kept while the same parsed journal is seen again."""
+
+    def __init__(self) -> None:
+        self._by_id: dict[int, _Summary] = {}
+
+    def get(self, journal: dict[str, Any] | None) -> _Summary:
+        if journal is None:
+            return _summarise({})
+        found = self._by_id.get(id(journal))
+        if found is None or found.journal is not journal:
+            found = self._by_id[id(journal)] = _summarise(journal)
+        return found
+
+    def keep_only(self, journals: list[dict[str, Any] | None]) -> None:
+        live = {id(j) for j in journals if j is not None}
+        for key in [k for k in self._by_id if k not in live]:
+            del self._by_id[key]
+
+
+def stage_infos(snap: Snapshot, summaries: StageSummaries | None = None) -> list[StageInfo]:
+    """What each stage folder shows; ``summaries`` spares recounting journals seen before."""
+    summaries = summaries if summaries is not None else StageSummaries()
+    summaries.keep_only([sf.journal for sf in snap.stages])
     done = tree_search_done(snap)
     infos: list[StageInfo] = []
-    earlier_ids: set[str] = set()
+    earlier: list[_Summary] = []
     for sf in snap.stages:
-        nodes = _nodes(sf.journal)
+        summary = summaries.get(sf.journal)
         progress = sf.progress or {}
         name = sf.name
         info = StageInfo(
@@ -74,9 +135,9 @@ def stage_infos(snap: Snapshot) -> list[StageInfo]:
             best_node_id=sf.best_id, has_checkpoint=sf.checkpoint_mtime is not None, last_change=sf.last_change,
         )
         if sf.journal is not None:
-            info.total_nodes = len(nodes)
-            info.buggy_nodes = sum(1 for n in nodes if n.get("is_buggy"))
-            info.good_nodes = sum(1 for n in nodes if is_good(n))
+            info.total_nodes = summary.total
+            info.buggy_nodes = summary.buggy
+            info.good_nodes = summary.good
         else:
             info.total_nodes = _int(progress.get("total_nodes")) or 0
             info.buggy_nodes = _int(progress.get("buggy_nodes")) or 0
@@ -85,11 +146,9 @@ def stage_infos(snap: Snapshot) -> list[StageInfo]:
             info.best_metric = progress["best_metric"]
         if isinstance(progress.get("current_findings"), str):
             info.current_findings = progress["current_findings"]
-        ids = {str(n.get("id")) for n in nodes}
-        fresh = [finite(n.get("ctime")) for n in nodes if str(n.get("id")) not in earlier_ids]
-        fresh_times = [t for t in fresh if t is not None]
-        info.started_at = min(fresh_times) if fresh_times else sf.journal_mtime
-        earlier_ids |= ids
+        started = summary.started_after(earlier)
+        info.started_at = started if started is not None else sf.journal_mtime
+        earlier.append(summary)
         infos.append(info)
 
     for i, info in enumerate(infos):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,10 +18,10 @@ from aisci_tui.sources.base import Notice
 from aisci_tui.sources.rundir import mapping
 from aisci_tui.sources.rundir.files import FileCache, finite
 from aisci_tui.sources.rundir.layout import iso, parse_run_name
+from aisci_tui.sources.rundir.memo import PLOT_RECHECK_SECONDS, Prepared, StageMemo
 from aisci_tui.sources.rundir.model import PlotInfo, StageInfo, StageTree
-from aisci_tui.sources.rundir.nodes import build_tree, experiment_payload, plot_specs
-from aisci_tui.sources.rundir.progress import RunStatus, run_status, stage_infos
-from aisci_tui.sources.rundir.snapshot import Snapshot, StageFiles, take
+from aisci_tui.sources.rundir.progress import RunStatus, StageSummaries, run_status, stage_infos
+from aisci_tui.sources.rundir.snapshot import Snapshot, take
 
 #: ``meta.source`` of every event the bridge makes.
 SOURCE = "aisci-tui/rundir"
@@ -51,46 +51,6 @@ def _digest(data: Any) -> str:
     return hashlib.blake2b(raw, digest_size=8).hexdigest()
 
 
-_Prepared = tuple[str, str, float | None, dict[str, Any], str]
-
-
-class _StageMemo:
-    """A stage's experiment items and tree, rebuilt only when its journal, best node or plots change."""
-
-    def __init__(self, journal: dict[str, Any] | None, run_dir: Path) -> None:
-        self.journal = journal
-        data = journal or {}
-        self.nodes = [n for n in data.get("nodes") or [] if isinstance(n, dict) and n.get("id")]
-        self.specs = {str(n["id"]): plot_specs(run_dir, n) for n in self.nodes}
-        self.key: tuple[Any, ...] | None = None
-        self.items: list[_Prepared] = []
-        self.tree = StageTree(stage="")
-        self.plots: dict[str, list[PlotInfo]] = {}
-
-    def refresh(self, reader: RunReader, sf: StageFiles) -> None:
-        flags = tuple(reader._cache.is_file(path) for specs in self.specs.values() for path, _ in specs)
-        key = (sf.best_id, sf.journal_mtime, flags)
-        if key == self.key:
-            return
-        self.key = key
-        found = iter(flags)
-        self.plots = {nid: [PlotInfo(path, next(found), text) for path, text in specs]
-                      for nid, specs in self.specs.items()}
-        self.tree = build_tree(sf.name, self.journal or {}, sf.best_id, self.plots)
-        by_id = {str(n["id"]): n for n in self.nodes}
-        self.items = []
-        for node in self.nodes:
-            nid = str(node["id"])
-            parent = self.tree.nodes[nid].parent
-            data = experiment_payload(reader.run_dir, reader.session_id, sf.name, node, parent,
-                                      nid == sf.best_id, self.plots[nid], by_id.get(parent) if parent else None)
-            ctime, duration = finite(node.get("ctime")), finite(node.get("exec_time"))
-            when = ctime if ctime is not None else sf.journal_mtime
-            if when is not None and duration is not None:
-                when += max(0.0, duration)
-            self.items.append(reader._prepare("experiment_results", data["experiment_id"], when, data))
-
-
 class RunReader:
     """Everything the bridge knows about one run folder, refreshed by :meth:`scan`.
 
@@ -99,9 +59,14 @@ class RunReader:
     ``"<run>:<kind>:<key>:<hash of data>"``, so an unchanged folder yields nothing
     and a restarted reader yields the same ids again (a store drops them as
     duplicates). Problems with files become notices (:meth:`take_notices`).
+
+    A rescan of an unchanged folder looks at a handful of files and folders, not
+    at every plot: see :mod:`~aisci_tui.sources.rundir.memo` (``plot_recheck``
+    is its safety-net interval in seconds).
     """
 
-    def __init__(self, run_dir: str | Path, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, run_dir: str | Path, clock: Callable[[], float] = time.time,
+                 plot_recheck: float = PLOT_RECHECK_SECONDS) -> None:
         self.run_dir = Path(run_dir).expanduser().absolute()
         self.session_id = self.run_dir.name
         self.clock = clock
@@ -114,20 +79,26 @@ class RunReader:
         self._stages: list[StageInfo] = []
         self._status: RunStatus | None = None
         self._snap: Snapshot | None = None
-        self._memos: dict[str, _StageMemo] = {}
+        self._memos: dict[str, StageMemo] = {}
+        self._summaries = StageSummaries()
+        self.plot_recheck = plot_recheck
         self._missing = False
 
     # -- reading -----------------------------------------------------------------
 
-    def scan(self) -> list[Event]:
-        """Look at the folder again; the events that are new since the last scan, oldest first."""
+    def scan(self, changed: Collection[Path] | None = None) -> list[Event]:
+        """Look at the folder again; the events that are new since the last scan, oldest first.
+
+        ``changed``: paths that file notifications reported since the last scan, if known
+        (plots among them are checked now rather than at the next full check).
+        """
         try:
-            return self._scan()
+            return self._scan(changed)
         except Exception as exc:  # noqa: BLE001 - a reader of someone else's files must not die
             self._note(f"could not read the run folder: {type(exc).__name__}: {exc}", "warning")
             return []
 
-    def _scan(self) -> list[Event]:
+    def _scan(self, changed: Collection[Path] | None) -> list[Event]:
         self._cache.begin()
         snap = take(self._cache, self.run_dir)
         self._cache.finish()
@@ -140,7 +111,7 @@ class RunReader:
         if self._missing:
             self._missing = False
             self._note(f"run folder {self.run_dir} is back", "info")
-        infos = stage_infos(snap)
+        infos = stage_infos(snap, self._summaries)
         status = run_status(snap, infos)
         self._snap, self._stages, self._status = snap, infos, status
         ctx = mapping.Context(self.session_id, snap, infos, status, self.clock())
@@ -151,30 +122,43 @@ class RunReader:
             *mapping.agent_items(ctx),
             mapping.ethics_item(ctx),
         ]
-        prepared = self._experiment_items(snap) + [self._prepare(*item) for item in run_items]
+        prepared = self._experiment_items(snap, changed) + [self._prepare(*item) for item in run_items]
         events = [e for e in (self._event(*item) for item in prepared) if e is not None]
+        for memo in self._memos.values():
+            memo.pending = False
         events.sort(key=lambda e: e.timestamp or "")
         return events
 
-    def _experiment_items(self, snap: Snapshot) -> list[_Prepared]:
-        items: list[_Prepared] = []
-        trees: dict[str, StageTree] = {}
-        plots_by_node: dict[str, list[PlotInfo]] = {}
-        memos: dict[str, _StageMemo] = {}
+    def _experiment_items(self, snap: Snapshot, changed: Collection[Path] | None) -> list[Prepared]:
+        """Items of the stages whose memo was rebuilt (the others' events were made already)."""
+        items: list[Prepared] = []
+        memos: dict[str, StageMemo] = {}
+        rebuilt = list(self._memos) != [sf.name.folder for sf in snap.stages]
         for sf in snap.stages:
             memo = self._memos.get(sf.name.folder)
             if memo is None or memo.journal is not sf.journal:
-                memo = _StageMemo(sf.journal, self.run_dir)
-            memo.refresh(self, sf)
+                memo = StageMemo(sf.journal, self.run_dir)
+            rebuilt |= memo.refresh(self._cache, sf, self._prepare, self.run_dir, self.session_id,
+                                    hints=changed, recheck=self.plot_recheck)
             memos[sf.name.folder] = memo
-            trees[sf.name.folder] = memo.tree
-            for nid, plots in memo.plots.items():
-                plots_by_node.setdefault(nid, plots)
-            items += memo.items
-        self._memos, self._trees, self._plots = memos, trees, plots_by_node
+            if memo.pending:
+                items += memo.items
+        self._memos = memos
+        if rebuilt:
+            self._trees = {folder: memo.tree for folder, memo in memos.items()}
+            plots_by_node: dict[str, list[PlotInfo]] = {}
+            for memo in memos.values():
+                for nid, plots in memo.plots.items():
+                    plots_by_node.setdefault(nid, plots)
+            self._plots = plots_by_node
         return items
 
-    def _prepare(self, kind: str, key: str, when: float | None, data: dict[str, Any]) -> _Prepared:
+    def recheck_plots(self) -> None:
+        """Check every plot file at the next scan (after changes too many to name)."""
+        for memo in self._memos.values():
+            memo.checked_at = None
+
+    def _prepare(self, kind: str, key: str, when: float | None, data: dict[str, Any]) -> Prepared:
         data = _clean(data)
         return kind, key, when, data, _digest(data)
 

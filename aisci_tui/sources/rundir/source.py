@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 
 from aisci_tui.sources.base import ConnectionState, Notice, SourceItem
@@ -13,6 +13,8 @@ from aisci_tui.sources.rundir.reader import SOURCE, RunReader
 
 #: How soon to look again after catching a file mid-write.
 RETRY_DELAY = 0.2
+#: More changed paths than this between two scans: check every plot rather than the ones named.
+MAX_HINTS = 5000
 
 
 class RunSource:
@@ -21,7 +23,9 @@ class RunSource:
     File-system notifications (watchfiles) wake the source as soon as something
     is written; a scan every ``poll_interval`` seconds runs regardless, so
     network file systems that send no notifications, and time-based states
-    (a worker going idle, a stalled run), are still picked up. It keeps going
+    (a worker going idle, a stalled run), are still picked up. The paths that
+    notifications name are handed to the reader, so a deleted or new plot is
+    seen at once without checking every plot on every poll. It keeps going
     after the run ends and while the folder is missing, until :meth:`aclose`.
     """
 
@@ -42,6 +46,8 @@ class RunSource:
         self._wake: asyncio.Event | None = None
         self._stop: asyncio.Event | None = None
         self._watcher: asyncio.Task[None] | None = None
+        self._changed: set[Path] = set()
+        self._overflow = False
         self._closed = False
 
     def __aiter__(self) -> AsyncIterator[SourceItem]:
@@ -74,7 +80,11 @@ class RunSource:
         try:
             while not self._closed:
                 self._wake.clear()
-                events = await asyncio.to_thread(self.reader.scan)
+                changed, self._changed = self._changed, set()
+                if self._overflow:
+                    self._overflow = False
+                    self.reader.recheck_plots()
+                events = await asyncio.to_thread(self.reader.scan, changed)
                 for notice in self.reader.take_notices():
                     yield notice
                 if self.reader.exists and present is not True:
@@ -99,6 +109,13 @@ class RunSource:
             await self._stop_watcher()
         yield Notice(kind="state", state=ConnectionState.CLOSED, text=f"stopped watching {self.label}")
 
+    def _note_changes(self, paths: Iterable[str]) -> None:
+        if self._overflow:
+            return
+        self._changed.update(Path(p) for p in paths)
+        if len(self._changed) > MAX_HINTS:
+            self._changed, self._overflow = set(), True
+
     async def _watch_loop(self) -> None:
         """Set the wake event on every change; re-arm when the folder comes back."""
         try:
@@ -120,6 +137,7 @@ class RunSource:
                     rust_timeout=timeout_ms, yield_on_timeout=True, ignore_permission_denied=True,
                 ):
                     if changes:
+                        self._note_changes(path for _, path in changes)
                         self._wake.set()
                     if not self.run_dir.is_dir():
                         self._wake.set()
