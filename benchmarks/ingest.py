@@ -91,10 +91,37 @@ async def codec_store(url: str, expected: int) -> int:
 
 
 async def client_store(url: str, expected: int) -> int:
-    """The headless ``aisci-tui events`` pipeline: the project's Client feeding a Store."""
+    """The dashboard's pipeline: the project's Client feeding a Store through the dashboard's Pump.
+
+    The Pump asks the client to defer validation to the store, and the collector is
+    tuned, as in the dashboard.
+    At the end every entity is read once (``Store.settle``), as a view showing it
+    would, so each update that was kept is validated in full inside the timing.
+    Returns the events accepted: validated and applied, or replaced by a newer
+    update of the same entity before anyone read them.
+    """
+    from aisci_tui.client.gctune import tune_for_ingest, untune
+    from aisci_tui.store import Store
+    from aisci_tui.tui.ingest import Pump
     from benchmarks import project
 
-    return await project.client_into_store(url, expected)
+    store = Store()
+    client = project.make_client(url)
+    pump = Pump(client, store)
+    counters = store.counters
+    old = tune_for_ingest()  # as the dashboard and events commands do
+    try:
+        async for item in client:
+            pump.feed(item)
+            if counters.received >= expected:
+                break
+        store.settle()
+    finally:
+        untune(old)
+        await client.aclose()
+    if counters.invalid:
+        raise AssertionError(f"{counters.invalid} valid events were counted invalid")
+    return counters.applied + counters.superseded
 
 
 async def client_gc_tuned(url: str, expected: int) -> int:

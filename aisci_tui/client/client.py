@@ -29,6 +29,7 @@ from aisci_tui.client.protocol import ProtocolHandler
 from aisci_tui.client.records import ClientStats, SubscriptionRecord
 from aisci_tui.client.ratelimit import TokenBucket
 from aisci_tui.protocol import EVENT_TYPES, Event
+from aisci_tui.protocol.fast import RawEvent
 from aisci_tui.protocol.models import Filters, SubscribeOptions, session_of
 from aisci_tui.sources.base import ConnectionState, Notice
 from aisci_tui.store.dedupe import SeenIds
@@ -97,11 +98,14 @@ class Client(ProtocolHandler):
         if self._done:
             raise StopAsyncIteration
         self._start()
-        item = await self._queue.get()
+        try:
+            item = self._queue.get_nowait()
+        except asyncio.QueueEmpty:
+            item = await self._queue.get()
         if item is _END:
             self._done = True
             raise StopAsyncIteration
-        if isinstance(item, Event):
+        if type(item) is RawEvent or isinstance(item, Event):
             self.stats.events += 1
         return item  # type: ignore[return-value]
 
@@ -153,6 +157,12 @@ class Client(ProtocolHandler):
         """Wait until connected, authenticated and subscribed; :class:`ClientClosed` if it stops first."""
         await self._wait_ready()
 
+    def defer_validation(self) -> None:
+        """From now on, yield agent, progress, experiment and assessment events as
+        :class:`~aisci_tui.protocol.fast.RawEvent` (checked in shape only), for a consumer
+        that validates each before showing it (the dashboard's store does)."""
+        self.deferring = True
+
     async def reconnect_now(self) -> None:
         """Drop the current connection (if any) and connect again without waiting."""
         if self._link is not None:
@@ -176,8 +186,13 @@ class Client(ProtocolHandler):
     # -- output -------------------------------------------------------------------
 
     async def put(self, item: object) -> None:
+        try:
+            self._queue.put_nowait(item)  # the usual case: no need to wait
+            return
+        except asyncio.QueueFull:
+            pass
         link = self._link
-        if link is not None and self._queue.full():
+        if link is not None:
             link.blocked = True
         try:
             await self._queue.put(item)
@@ -194,14 +209,14 @@ class Client(ProtocolHandler):
         self.stats.invalid += 1
         await self.notice("invalid", f"Ignored an invalid frame: {reason}", severity="warning")
 
-    async def emit_event(self, event: Event) -> None:
+    async def emit_event(self, event: Event | RawEvent) -> None:
         if not self._seen.add(event.id):
             self.stats.duplicates += 1
             return
         self.last_event_id = event.id
         wanted = self.config.session_id
         if wanted is not None:
-            session = session_of(event)
+            session = event.session_id if type(event) is RawEvent else session_of(event)
             if session is not None and session != wanted:
                 self.stats.filtered += 1
                 return

@@ -15,7 +15,9 @@ from aisci_tui import exitcodes
 from aisci_tui.client.credentials import Credential, CredentialError
 from aisci_tui.client.errors import AckTimeout, Fatal, LinkDrop, SubscriptionError
 from aisci_tui.client.link import Link
-from aisci_tui.protocol import ERROR_TEXT, ErrorCode, ProtocolError, decode, expand_batch, make
+from aisci_tui.protocol import ERROR_TEXT, ErrorCode, ProtocolError, expand_batch, make
+from aisci_tui.protocol.codec import from_obj, parse_json
+from aisci_tui.protocol.fast import RawEvent, shape
 from aisci_tui.protocol.models import Envelope, Event, UnknownMessage
 from aisci_tui.textsafe import clean
 
@@ -63,6 +65,8 @@ class ProtocolHandler:
     bucket: TokenBucket
     records: list[SubscriptionRecord]
     label: str
+    #: Yield the four entity events as :class:`RawEvent` (validated later, by the store).
+    deferring: bool = False
 
     async def notice(self, kind: str, text: str, *, severity: str = "info", **fields: object) -> None:
         raise NotImplementedError
@@ -70,7 +74,7 @@ class ProtocolHandler:
     async def invalid(self, reason: str) -> None:
         raise NotImplementedError
 
-    async def emit_event(self, event: Event) -> None:
+    async def emit_event(self, event: Event | RawEvent) -> None:
         raise NotImplementedError
 
     # -- incoming -------------------------------------------------------------
@@ -80,7 +84,11 @@ class ProtocolHandler:
             await self.invalid(f"binary frame of {len(frame)} bytes (the protocol uses text frames)")
             return
         try:
-            msg = decode(frame, self.config.max_frame)
+            obj = parse_json(frame, self.config.max_frame)
+            if self.deferring and (raw := shape(obj)) is not None:
+                await self.emit_event(raw)
+                return
+            msg = from_obj(obj)
         except ProtocolError as exc:
             await self.invalid(exc.reason)
             return

@@ -140,8 +140,11 @@ def run_dashboard(make_app: Callable[[], DashboardApp], settings: Settings,
     import asyncio
     import logging
 
+    from aisci_tui.client.gctune import tune_for_ingest
+
     async def main() -> int:
         app = make_app()
+        tune_for_ingest()
         try:
             await app.run_async(mouse=settings.mouse)
         finally:

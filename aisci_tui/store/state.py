@@ -9,12 +9,15 @@ No Textual here.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from aisci_tui.protocol.errors import ProtocolError
+from aisci_tui.protocol.fast import RawEvent
 from aisci_tui.protocol.models import (
     AgentStatusData,
     EthicalAssessmentData,
@@ -26,7 +29,11 @@ from aisci_tui.protocol.models import (
 )
 from aisci_tui.sources.base import ConnectionState, Notice
 from aisci_tui.store.dedupe import SeenIds
+from aisci_tui.store.entity import Entity
 from aisci_tui.store.rate import RateMeter
+from aisci_tui.textsafe import clean
+
+log = logging.getLogger("aisci_tui.store")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,18 +47,6 @@ class StoreLimits:
     log: int = 2_000
     agent_history: int = 60
     dedupe: int = 200_000
-
-
-@dataclass(slots=True)
-class Entity:
-    """The latest data for one agent / session / experiment / assessment."""
-
-    key: str
-    data: Any
-    event_id: str
-    timestamp: str | None
-    arrived: float
-    updates: int = 1
 
 
 @dataclass(slots=True)
@@ -98,6 +93,9 @@ class Counters:
     invalid: int = 0
     errors: int = 0
     unknown: int = 0
+    #: Updates replaced by a newer one of the same entity before anyone read them: never shown,
+    #: so never validated, and counted neither as applied nor as invalid.
+    superseded: int = 0
     by_type: dict[str, int] = field(default_factory=dict)
 
 
@@ -113,6 +111,9 @@ class Connection:
 
 
 KINDS = ("agents", "sessions", "experiments", "assessments")
+#: The table each deferrable event type updates.
+_RAW_KINDS = {"agent_status": "agents", "research_progress": "sessions",
+              "experiment_results": "experiments", "ethical_assessment": "assessments"}
 
 
 def _newer_or_equal(new: str | None, old: str | None) -> bool:
@@ -135,11 +136,12 @@ class Store:
         self.limits = limits or StoreLimits()
         self.session_id = session_id
         self.clock = clock
-        self.agents: OrderedDict[str, Entity] = OrderedDict()
-        self.sessions: OrderedDict[str, Entity] = OrderedDict()
-        self.experiments: OrderedDict[str, Entity] = OrderedDict()
-        self.assessments: OrderedDict[str, Entity] = OrderedDict()
-        self.agent_history: dict[str, deque[tuple[str | None, str]]] = {}
+        self._tables: dict[str, OrderedDict[str, Entity]] = {kind: OrderedDict() for kind in KINDS}
+        #: Entities holding an update not validated yet, per kind.
+        self._unsettled: dict[str, dict[str, Entity]] = {kind: {} for kind in KINDS}
+        self._n_unsettled = 0
+        #: Per agent, (timestamp, status) each time a validated update changed its status.
+        self._history: dict[str, deque[tuple[str | None, str]]] = {}
         self.log: deque[LogEntry] = deque(maxlen=self.limits.log)
         self.counters = Counters()
         self.connection = Connection()
@@ -154,10 +156,55 @@ class Store:
         self._removed_cap = sum(getattr(self.limits, kind) for kind in KINDS)
         self._seq = 0
 
+    # -- tables (every read validates what is pending first) ---------------------
+
+    @property
+    def agents(self) -> OrderedDict[str, Entity]:
+        if self._n_unsettled:
+            self.settle()
+        return self._tables["agents"]
+
+    @property
+    def sessions(self) -> OrderedDict[str, Entity]:
+        if self._n_unsettled:
+            self.settle()
+        return self._tables["sessions"]
+
+    @property
+    def experiments(self) -> OrderedDict[str, Entity]:
+        if self._n_unsettled:
+            self.settle()
+        return self._tables["experiments"]
+
+    @property
+    def assessments(self) -> OrderedDict[str, Entity]:
+        if self._n_unsettled:
+            self.settle()
+        return self._tables["assessments"]
+
+    @property
+    def agent_history(self) -> dict[str, deque[tuple[str | None, str]]]:
+        if self._n_unsettled:
+            self.settle()
+        return self._history
+
+    def settle(self) -> None:
+        """Validate every update still pending; drop the invalid ones (and entities never valid)."""
+        for kind, unsettled in self._unsettled.items():
+            while unsettled:
+                _, entity = unsettled.popitem()
+                self._n_unsettled -= 1
+                self._resolve(kind, entity)
+
     # -- input -----------------------------------------------------------------
 
-    def apply(self, event: Event) -> bool:
-        """Apply one event. Returns False if it was a duplicate, stale or filtered out."""
+    def apply(self, event: Event | RawEvent) -> bool:
+        """Apply one event. Returns False if it was a duplicate, stale, filtered out or invalid.
+
+        A :class:`RawEvent` is validated when its entity (or the agent history) is
+        next read; until then a newer update of the same entity replaces it."""
+        if type(event) is RawEvent:
+            return self._apply_raw(event)
         c = self.counters
         c.received += 1
         if not self._seen.add(event.id):
@@ -236,6 +283,8 @@ class Store:
     # -- output ----------------------------------------------------------------
 
     def take_changes(self) -> Changes:
+        if self._n_unsettled:
+            self.settle()
         changes, self._changes = self._changes, Changes()
         for fresh in self._fresh.values():
             fresh.clear()
@@ -259,33 +308,150 @@ class Store:
             raise KeyError(kind)
         return getattr(self, kind)
 
+    # -- deferred validation -------------------------------------------------------
+
+    def _apply_raw(self, raw: RawEvent) -> bool:
+        c = self.counters
+        c.received += 1
+        if not self._seen.add(raw.id):
+            c.duplicates += 1
+            return False
+        now = self.clock()
+        self.rate.hit(now)
+        self.connection.last_event_at = now
+        if self.session_id is not None and raw.session_id is not None and raw.session_id != self.session_id:
+            c.filtered += 1
+            return False
+        c.by_type[raw.type] = c.by_type.get(raw.type, 0) + 1
+        if not self._upsert_raw(_RAW_KINDS[raw.type], raw, now):
+            c.stale += 1
+            return False
+        self.version += 1
+        return True
+
+    def _upsert_raw(self, kind: str, raw: RawEvent, now: float) -> bool:
+        table = self._tables[kind]
+        key = raw.key
+        entity = table.get(key)
+        if entity is not None:
+            pending = entity.pending
+            if pending is not None and not _newer_or_equal(raw.timestamp, pending.timestamp):
+                if self._unsettled[kind].pop(key, None) is not None:
+                    self._n_unsettled -= 1
+                self._resolve(kind, entity)  # older than an unchecked update: is that one real?
+                if table.get(key) is not entity:
+                    entity = None
+                pending = None
+        if entity is not None:
+            pending = entity.pending
+            newest = pending.timestamp if pending is not None else entity._timestamp
+            if not _newer_or_equal(raw.timestamp, newest):
+                return False
+            if pending is not None:
+                if pending.checked:
+                    self._resolve(kind, entity, registered=True)  # validated already: keep it as state
+                else:
+                    self.counters.superseded += 1
+            else:
+                self._unsettled[kind][key] = entity
+                self._n_unsettled += 1
+            entity.pending = raw
+            entity.pending_at = now
+        else:
+            entity = Entity(key, None, None, None, now, 0)
+            entity.pending = raw
+            entity.pending_at = now
+            entity._settle = self._settler(kind)
+            table[key] = entity
+            self._unsettled[kind][key] = entity
+            self._n_unsettled += 1
+            self._fresh[kind].add(key)
+            self._evict(kind, table)
+        getattr(self._changes, kind).add(key)
+        return True
+
+    def _settler(self, kind: str) -> Callable[[Entity], None]:
+        def settle(entity: Entity) -> None:
+            if self._unsettled[kind].pop(entity.key, None) is not None:
+                self._n_unsettled -= 1
+            self._resolve(kind, entity)
+        return settle
+
+    def _resolve(self, kind: str, entity: Entity, *, registered: bool = False) -> None:
+        """Validate the entity's pending update; the caller has taken it out of ``_unsettled``
+        (``registered``: it stays there, as a newer update replaces this one at once)."""
+        raw = entity.pending
+        if raw is None:
+            return
+        entity.pending = None
+        try:
+            event = raw.validate()
+        except ProtocolError as exc:
+            self._invalid(exc)
+            if not entity.valid:  # never valid, so never shown: it goes without a trace
+                table = self._tables[kind]
+                if table.get(entity.key) is entity and not registered:
+                    del table[entity.key]
+                    self._fresh[kind].discard(entity.key)
+                    getattr(self._changes, kind).discard(entity.key)
+                    if kind == "agents":
+                        self._history.pop(entity.key, None)
+            return
+        entity.commit(event, entity.pending_at)
+        self.counters.applied += 1
+        if kind == "agents":
+            self._record_status(entity.key, event)
+
+    def _invalid(self, exc: ProtocolError) -> None:
+        self.counters.invalid += 1
+        text = f"Ignored an invalid frame: {exc.reason}"
+        log.warning("invalid event: %s", clean(text, 500))
+        self._log("invalid", "warning", text, None)
+        self.version += 1
+
+    def _evict(self, kind: str, table: OrderedDict[str, Entity]) -> None:
+        fresh = self._fresh[kind]
+        cap = getattr(self.limits, kind)
+        while len(table) > cap:
+            old_key, old = table.popitem(last=False)
+            if old.pending is not None and self._unsettled[kind].pop(old_key, None) is not None:
+                self._n_unsettled -= 1
+                self.counters.superseded += 1
+            removed = self._changes.removed
+            if old_key not in fresh or len(removed) < self._removed_cap:
+                removed.add((kind, old_key))
+            fresh.discard(old_key)
+            getattr(self._changes, kind).discard(old_key)
+            if kind == "agents":
+                self._history.pop(old_key, None)
+
     # -- handlers ----------------------------------------------------------------
 
     def _upsert(self, kind: str, key: str, event: Event, now: float) -> bool:
-        table: OrderedDict[str, Entity] = getattr(self, kind)
+        table = self._tables[kind]
         current = table.get(key)
         if current is not None:
-            if not _newer_or_equal(event.timestamp, current.timestamp):
+            if current.pending is not None:  # a checked event supersedes an unchecked one, if newer
+                if not _newer_or_equal(event.timestamp, current.pending.timestamp):
+                    self._settler(kind)(current)
+                    if table.get(key) is not current:
+                        return self._upsert(kind, key, event, now)
+                else:
+                    if self._unsettled[kind].pop(key, None) is not None:
+                        self._n_unsettled -= 1
+                    if current.pending.checked:
+                        self._resolve(kind, current, registered=True)
+                    else:
+                        current.pending = None
+                        self.counters.superseded += 1
+            if current.valid and not _newer_or_equal(event.timestamp, current._timestamp):
                 return False
-            current.data = event.data
-            current.event_id = event.id
-            current.timestamp = event.timestamp
-            current.arrived = now
-            current.updates += 1
+            current.commit(event, now)
         else:
-            table[key] = Entity(key, event.data, event.id, event.timestamp, now)
-            fresh = self._fresh[kind]
-            fresh.add(key)
-            cap = getattr(self.limits, kind)
-            while len(table) > cap:
-                old_key, _ = table.popitem(last=False)
-                removed = self._changes.removed
-                if old_key not in fresh or len(removed) < self._removed_cap:
-                    removed.add((kind, old_key))
-                fresh.discard(old_key)
-                getattr(self._changes, kind).discard(old_key)
-                if kind == "agents":
-                    self.agent_history.pop(old_key, None)
+            table[key] = entity = Entity(key, event.data, event.id, event.timestamp, now)
+            entity._settle = self._settler(kind)
+            self._fresh[kind].add(key)
+            self._evict(kind, table)
         getattr(self._changes, kind).add(key)
         return True
 
@@ -293,12 +459,17 @@ class Store:
         data: AgentStatusData = event.data
         if not self._upsert("agents", data.agent_id, event, now):
             return False
-        hist = self.agent_history.get(data.agent_id)
-        if hist is None:
-            hist = self.agent_history[data.agent_id] = deque(maxlen=self.limits.agent_history)
-        if not hist or hist[-1][1] != data.status:
-            hist.append((event.timestamp, data.status))
+        self._record_status(data.agent_id, event)
         return True
+
+    def _record_status(self, agent_id: str, event: Event) -> None:
+        """Add the agent's status to its history if it changed (validated events only)."""
+        status = event.data.status
+        hist = self._history.get(agent_id)
+        if hist is None:
+            hist = self._history[agent_id] = deque(maxlen=self.limits.agent_history)
+        if not hist or hist[-1][1] != status:
+            hist.append((event.timestamp, status))
 
     def _on_progress(self, event: Event, now: float) -> bool:
         data: ResearchProgressData = event.data

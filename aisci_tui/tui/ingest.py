@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from aisci_tui.protocol.fast import RawEvent
 from aisci_tui.protocol.models import Event, SystemEventData, UnknownMessage
 from aisci_tui.sources.base import Notice, Source
 from aisci_tui.store import Store
@@ -28,6 +29,10 @@ class Pump:
     system event; ``on_item`` is called after each item (the per-event
     "naive" render mode uses it). Callbacks must not raise; if they do, the
     error is logged and ingest goes on.
+
+    The store validates what it shows, so a source whose class can defer
+    validation (``defer_validation()``, as the WebSocket client can) is asked
+    to: it then yields :class:`RawEvent` items, checked in shape only.
     """
 
     def __init__(
@@ -47,6 +52,9 @@ class Pump:
         self.on_item = on_item
         self.yield_every = max(1, yield_every)
         self.items = 0
+        # only a source that defines it itself: a wrapper (a recorder, say) needs validated events
+        if callable(getattr(type(source), "defer_validation", None)):
+            source.defer_validation()  # type: ignore[attr-defined]
 
     async def run(self) -> None:
         """Consume the source until it ends. Exceptions from the source propagate."""
@@ -60,7 +68,9 @@ class Pump:
         """Apply one item; nothing the source sends can make this raise."""
         store = self.store
         try:
-            if isinstance(item, Notice):
+            if type(item) is RawEvent:
+                store.apply(item)
+            elif isinstance(item, Notice):
                 store.note(item)
                 if item.kind == "invalid":
                     log.warning("invalid frame from %s: %s", clean(self.source.label, 200), clean(item.text, 500))
