@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from rich.text import Text
 from textual import events, on
 from textual.app import App, ComposeResult
-from textual.widgets import ContentSwitcher, Footer
+from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState
 
 from aisci_tui.settings import Settings
@@ -34,6 +34,7 @@ from aisci_tui.tui.outputs import OutputActions
 from aisci_tui.tui.palette import DashboardCommands
 from aisci_tui.tui.screens import HelpRow, HelpScreen, TooSmallScreen, help_rows
 from aisci_tui.tui.views.base import SessionChosen, StoreView, ViewContext
+from aisci_tui.tui.widgets.footer import SteadyFooter
 
 log = logging.getLogger("aisci_tui.tui")
 
@@ -124,7 +125,7 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
         self.views = {cls.VIEW_ID: cls(id=cls.VIEW_ID) for cls in self.view_classes}
         with ContentSwitcher(initial=self.view_classes[0].VIEW_ID, id="views"):
             yield from self.views.values()
-        yield Footer(compact=True, show_command_palette=False)
+        yield SteadyFooter(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self._status = self.query_one("#status", StatusLine)

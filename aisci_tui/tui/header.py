@@ -175,6 +175,7 @@ class StatusLine(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._last: Text | None = None
+        self._banner: object = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status-main", markup=False)
@@ -192,9 +193,11 @@ class StatusLine(Vertical):
             return
         self._last = text
         banner = banner_lines(info, palette)
-        main.update(main_line(info, palette))
-        box.update(banner)
-        box.set_class(not banner, "empty")
+        main.update(main_line(info, palette), layout=False)  # one line, full width: its size never changes
+        if banner != self._banner:  # a new banner can change the header's height: only then a layout
+            self._banner = banner
+            box.update(banner)
+            box.set_class(not banner, "empty")
 
     def _palette(self) -> Palette:
         from textual.color import Color

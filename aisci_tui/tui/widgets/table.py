@@ -1,8 +1,9 @@
 """A DataTable kept in step with keyed rows: add, update changed cells, remove, sort.
 
-The owner hands in cells per row key; only cells that differ are written
-(``update_cell``), rows come and go by key, and rows are re-sorted only when a
-row was added or its sort value changed. The highlighted row stays on the same
+The owner hands in cells per row key; only cells that differ are written, and
+only that row is repainted (column widths are fixed by :meth:`KeyedTable.fit`,
+so a new value never moves other rows); rows come and go by key, and rows are
+re-sorted only when a row was added or its sort value changed. The highlighted row stays on the same
 key through sorts and removals. Columns collapse to fit the width.
 """
 
@@ -12,7 +13,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.text import Text
+from textual.geometry import Region
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from aisci_tui.store.query import Column, fit_columns
 
@@ -125,12 +128,35 @@ class KeyedTable(DataTable):
             self._sort_values[key] = sort_value
             self._dirty_order = True
         first = self.shown[0][0].key if self.shown else None
+        changed: dict[str, Text] = {}
         for col, _ in self.shown:
             new = cells.get(col.key)
             if new is None or same(old.get(col.key), new):
                 continue
-            self.update_cell(key, col.key, self._keyed(key, new) if col.key == first else new)
+            changed[col.key] = self._keyed(key, new) if col.key == first else new
         old.update(cells)
+        if changed:
+            self._write(key, changed)
+
+    def _write(self, key: str, changed: Mapping[str, Text]) -> None:
+        """Write cells of row ``key`` and repaint that row alone, if it is in view.
+
+        ``DataTable.update_cell`` repaints the whole table for every cell; here
+        the widths cannot change (every column has a fixed width) and every row
+        is one line high, so the row's line is all that needs drawing again.
+        """
+        row_key = RowKey(key)
+        data = self._data[row_key]
+        for column, value in changed.items():
+            data[ColumnKey(column)] = value
+        self._update_count += 1  # the table's render caches are keyed on this count
+        index = self._row_locations.get(row_key)
+        if index is None:
+            return
+        y = index + (self.header_height if self.show_header else 0)
+        row = Region(0, y, max(self.size.width, self.virtual_size.width), 1)
+        if self.window_region.overlaps(row):
+            self.refresh(row.translate(-self.scroll_offset))
 
     def drop(self, keys: Sequence[str]) -> None:
         """Remove rows by key (a big removal rebuilds the table once instead)."""
