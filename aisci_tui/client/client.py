@@ -220,7 +220,10 @@ class Client(ProtocolHandler):
             if session is not None and session != wanted:
                 self.stats.filtered += 1
                 return
-        await self.put(event)
+        try:
+            self._queue.put_nowait(event)  # the usual case, without another coroutine
+        except asyncio.QueueFull:
+            await self.put(event)
 
     async def set_state(self, state: ConnectionState, *, text: str = "", attempt: int = 0,
                         retry_in: float | None = None, severity: str = "info") -> None:
