@@ -12,8 +12,12 @@ load generator paces frames from its own process. Measured:
   window, where timer jitter can bunch two frames together).
 * key latency: in the second half, once a second, a view key (1-5) is sent
   through the driver as a terminal key would be; timed until the view has
-  switched and until the next screen update after that.
+  switched and until the first screen update showing the new view (each
+  update notes which view was current when it was written).
 * CPU: this process's CPU time per 1,000 events over the load window.
+
+The garbage collector is set up as the dashboard command sets it
+(``aisci_tui.client.gctune``) once the app is built, and restored afterwards.
 """
 
 from __future__ import annotations
@@ -28,11 +32,19 @@ from benchmarks.harness import LoadProcess, Result, cpu_seconds
 VIEW_KEYS = (("2", "agents"), ("3", "experiments"), ("4", "ethics"), ("5", "events"), ("1", "research"))
 
 
-async def _press(app: object, key: str, view: str, displays: list[float], timeout: float = 5.0) -> tuple[float, float]:
-    """Send ``key`` as the terminal would; seconds until handled and until painted."""
+async def _press(app: object, key: str, view: str, displays: list[float], views: list[str],
+                 timeout: float = 5.0) -> tuple[float, float]:
+    """Send ``key`` as the terminal would; seconds until handled and until painted.
+
+    Painted is the first screen update written while ``view`` was current
+    (``displays[i]`` was written showing ``views[i]``). Handled is when this
+    coroutine saw the switch, which can be later than the paint when the
+    loop was busy; it is capped at the paint.
+    """
     from textual import events
 
     t0 = time.monotonic()
+    first = len(displays)
     event = events.Key(key, key)
     event.set_sender(app)  # type: ignore[arg-type]
     app._driver.send_message(event)  # type: ignore[attr-defined]
@@ -41,14 +53,29 @@ async def _press(app: object, key: str, view: str, displays: list[float], timeou
         now = time.monotonic()
         if handled is None and app._switcher.current == view:  # type: ignore[attr-defined]
             handled = now
-            seen = len(displays)
-        if handled is not None and len(displays) > seen:
-            painted = displays[seen]
+        painted = next((displays[i] for i in range(first, len(displays)) if views[i] == view), None)
+        if handled is not None and painted is not None:
             break
         await asyncio.sleep(0.002)
     if handled is None or painted is None:
         return timeout, timeout
-    return handled - t0, painted - t0
+    return min(handled, painted) - t0, painted - t0
+
+
+def _tune_gc() -> object:
+    """The dashboard command's collector settings (if this version of the project has them)."""
+    try:
+        from aisci_tui.client.gctune import tune_for_ingest
+    except ImportError:
+        return None
+    return tune_for_ingest()
+
+
+def _untune_gc(before: object) -> None:
+    if before is not None:
+        from aisci_tui.client.gctune import untune
+
+        untune(before)  # type: ignore[arg-type]
 
 
 async def _stall_probe(stalls: list[float], period: float = 0.01) -> None:
@@ -80,44 +107,51 @@ async def measure(rate: float, seconds: float, hz: float, *, keys: bool = True) 
         client = project.make_client(load.url)
         app = DashboardApp(client, settings=Settings(refresh_hz=hz))
         displays: list[float] = []
+        views: list[str] = []
         original = app._display
 
         def counting(screen: object, renderable: object) -> None:
             if renderable is not None and not app._batch_count:
                 displays.append(time.monotonic())
+                switcher = getattr(app, "_switcher", None)  # set when the app has mounted
+                views.append(switcher.current if switcher is not None else "")
             original(screen, renderable)  # type: ignore[arg-type]
 
         app._display = counting  # type: ignore[method-assign]
-        async with app.run_test(size=(120, 40)):
-            start = (await load.next_event("stream_start", timeout=30))["t"]
-            cpu0 = cpu_seconds()
-            samples: list[tuple[float, int]] = []
-            latencies: list[tuple[float, float]] = []
-            keys_pressed: list[str] = []
-            stalls: list[float] = []
-            probe = asyncio.create_task(_stall_probe(stalls))
-            next_key = start + seconds / 2
-            key_index = 0
-            counters = app.store.counters
-            deadline = start + seconds + 10
-            cpu_half: float | None = None
-            while counters.received < total and time.monotonic() < deadline:
-                now = time.monotonic()
-                samples.append((now, counters.received))
-                if cpu_half is None and now >= start + seconds / 2:
-                    cpu_half, received_half, half_at = cpu_seconds() - cpu0, counters.received, now
-                if keys and now >= next_key and now < start + seconds:
-                    key, view = VIEW_KEYS[key_index % len(VIEW_KEYS)]
-                    key_index += 1
-                    latencies.append(await _press(app, key, view, displays))
-                    keys_pressed.append(key)
-                    next_key = time.monotonic() + 1.0
-                await asyncio.sleep(0.05)
-            end = time.monotonic()
-            probe.cancel()
-            samples.append((end, counters.received))
-            cpu = cpu_seconds() - cpu0
-            received = counters.received
+        gc_before = _tune_gc()
+        try:
+            async with app.run_test(size=(120, 40)):
+                start = (await load.next_event("stream_start", timeout=30))["t"]
+                cpu0 = cpu_seconds()
+                samples: list[tuple[float, int]] = []
+                latencies: list[tuple[float, float]] = []
+                keys_pressed: list[str] = []
+                stalls: list[float] = []
+                probe = asyncio.create_task(_stall_probe(stalls))
+                next_key = start + seconds / 2
+                key_index = 0
+                counters = app.store.counters
+                deadline = start + seconds + 10
+                cpu_half: float | None = None
+                while counters.received < total and time.monotonic() < deadline:
+                    now = time.monotonic()
+                    samples.append((now, counters.received))
+                    if cpu_half is None and now >= start + seconds / 2:
+                        cpu_half, received_half, half_at = cpu_seconds() - cpu0, counters.received, now
+                    if keys and now >= next_key and now < start + seconds:
+                        key, view = VIEW_KEYS[key_index % len(VIEW_KEYS)]
+                        key_index += 1
+                        latencies.append(await _press(app, key, view, displays, views))
+                        keys_pressed.append(key)
+                        next_key = time.monotonic() + 1.0
+                    await asyncio.sleep(0.05)
+                end = time.monotonic()
+                probe.cancel()
+                samples.append((end, counters.received))
+                cpu = cpu_seconds() - cpu0
+                received = counters.received
+        finally:
+            _untune_gc(gc_before)
         await client.aclose()
     lag = _lag(samples, start, rate, total)
     window = [t for t in displays if start <= t <= end]

@@ -177,6 +177,8 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
         tick = self.gate.check(self.store.version)
         if tick.sync:
             self._sync_view(tick.full)
+        elif self.current_view.behind():
+            self._sync_view(False, catch_up=True)
         self.toaster.flush()
 
     def _render_now(self) -> None:
@@ -186,12 +188,15 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
             self._sync_view(tick.full)
             self._refresh_header()
 
-    def _sync_view(self, full: bool) -> None:
+    def _sync_view(self, full: bool, *, catch_up: bool = False) -> None:
+        """Sync the visible view (paced: rows out of view may follow on the next ticks)."""
         view = self.current_view
-        changes = self.store.take_changes()
         try:
             with self.batch_update():
-                view.sync(self.store, changes, self.context(), full=full)
+                if catch_up:
+                    view.catch_up()
+                else:
+                    view.sync(self.store, self.store.take_changes(), self.context(), full=full, paced=True)
         except Exception as exc:
             log.exception("the %s view failed to update", view.VIEW_ID)
             if view.VIEW_ID not in self._failed_views:

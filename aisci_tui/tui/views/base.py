@@ -58,11 +58,17 @@ class StoreView(Widget):
         self._ctx: ViewContext | None = None
         self._ctx_at = 0.0
         self._pending = False
+        self._paced = False
 
     # -- the contract ---------------------------------------------------------------
 
-    def sync(self, store: Store, changes: Changes, ctx: ViewContext, *, full: bool = False) -> None:
-        """Bring the view up to date with ``store``; ``changes`` says what changed since the last call."""
+    def sync(self, store: Store, changes: Changes, ctx: ViewContext, *, full: bool = False,
+             paced: bool = False) -> None:
+        """Bring the view up to date with ``store``; ``changes`` says what changed since the last call.
+
+        ``paced``: what is in view is drawn now, and a view may leave the rest
+        for :meth:`catch_up` (the dashboard calls it while :meth:`behind`).
+        """
         if store is not self._store and self._store is not None:
             self.reset()
         full = full or store is not self._store or self._pending
@@ -71,7 +77,18 @@ class StoreView(Widget):
             self._pending = True
             return
         self._pending = False
-        self.update_view(store, changes, ctx, full)
+        self._paced = paced
+        try:
+            self.update_view(store, changes, ctx, full)
+        finally:
+            self._paced = False
+
+    def behind(self) -> bool:
+        """True while a paced sync left part of the view for :meth:`catch_up`."""
+        return False
+
+    def catch_up(self) -> None:
+        """Draw part of what a paced sync left for later."""
 
     def set_text_filter(self, text: str) -> None:
         """The ``/`` filter: case-insensitive substring over the view's columns."""

@@ -5,6 +5,10 @@ item becomes a row of raw values (:meth:`TableView.build_row`) and how a row
 becomes cells (:meth:`TableView.build_cells`). This class keeps the rows,
 rebuilds only those whose item changed, decides which are shown (session
 scope, ``f`` filter, ``/`` text) and hands them to a :class:`KeyedTable`.
+
+A paced sync (the dashboard's) draws the rows in or near the view first and
+at most :data:`ROWS_PER_SYNC` others; the rest wait for :meth:`catch_up` on
+the next ticks, so a view switch or a burst never holds a key press for long.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ from aisci_tui.store import Changes, Store
 from aisci_tui.store.query import ALL, Column, FilterCycle, Row, export_value, matches, search_text, sort_key
 from aisci_tui.tui.views.base import StoreView, ViewContext
 from aisci_tui.tui.widgets.table import KeyedTable
+
+#: In a paced sync, rows built beyond those in or near the view; the others wait for the next syncs
+#: (longest waiting first, so under any rate every row is drawn within rows / ROWS_PER_SYNC syncs).
+ROWS_PER_SYNC = 60
 
 
 def empty_label() -> Static:
@@ -68,6 +76,8 @@ class TableView(StoreView):
         self._arrival: dict[str, int] = {}
         self._next_arrival = 0
         self._scope: Any = None
+        #: Rows whose values are current but whose cells and table row wait for a later sync (oldest first).
+        self._later: dict[str, None] = {}
 
     # -- for subclasses ---------------------------------------------------------------
 
@@ -158,6 +168,7 @@ class TableView(StoreView):
     def restyle(self) -> None:
         if self._ctx is None or not self.ready():
             return
+        self._later.clear()
         for key in self.rows:
             self._restyle_row(key, self._ctx)
         self._show(list(self.rows), self._ctx, changed=self.rows.keys())
@@ -165,6 +176,7 @@ class TableView(StoreView):
     def reset(self) -> None:
         for table in (self.rows, self._cells, self._search, self._stamps, self._arrival):
             table.clear()
+        self._later.clear()
         if self.ready():
             self.table.drop(list(self.table.keys()))
 
@@ -192,21 +204,71 @@ class TableView(StoreView):
             self.rows[key] = self.build_row(store, key, item, ctx)
             self._stamps[key] = self.stamp(item)
             dirty.add(key)
-        for key in dirty:
-            self._restyle_row(key, ctx)
+        carried, self._later = list(self._later), {}
+        waited = set(carried)
+        dirty |= waited
         self._note_optional(dirty)
+        scope = self.scope(store, ctx)
+        rescope = scope != self._scope
+        self._scope = scope
+        later = self._defer(dirty, carried, ctx) if self._paced else {}
+        dirty.difference_update(later)
+        for key in dirty:
+            if self.LIVE and key in waited and key not in updated:  # built at an earlier sync: ages to now
+                self.refresh_live(self.rows[key], ctx)
+            self._restyle_row(key, ctx)
         live: dict[str, dict[str, Text]] = {}
         if self.LIVE:
             for key, row in self.rows.items():
-                if key not in dirty and self.refresh_live(row, ctx):
+                if key not in dirty and key not in later and self.refresh_live(row, ctx):
                     live[key] = self.live_cells(row, ctx)
                     self._cells[key] = {**self._cells[key], **live[key]}
                     self._search.pop(key, None)
                     dirty.add(key)
-        scope = self.scope(store, ctx)
-        rescope = scope != self._scope
-        self._scope = scope
-        self._show(self.rows.keys() if full or rescope else dirty | set(gone), ctx, dirty, gone, live)
+        self._later = later
+        self._show(self.rows.keys() if full or rescope else dirty | set(gone), ctx, dirty, gone, live, later)
+
+    def _defer(self, dirty: set[str], carried: list[str], ctx: ViewContext) -> dict[str, None]:
+        """The rows of ``dirty`` a paced sync leaves for later, oldest first: all but those in or
+        near the view (at the top, around the scroll position and around the cursor) and
+        :data:`ROWS_PER_SYNC` more (first those ``carried`` over from earlier syncs, then in
+        display order)."""
+        if len(dirty) <= ROWS_PER_SYNC or self.text:  # the text filter searches every row's cells
+            return {}
+        table = self.table
+        order = [k for k in self.rows if table.has(k) or (k in dirty and self._wanted(k, ctx))]
+        order.sort(key=self._sort_value, reverse=self.reverse)
+        place = {k: i for i, k in enumerate(order)}
+        reach = max(table.size.height, self.app.size.height if self.is_attached else 0) + 5  # a screen and a bit
+        top = round(table.scroll_y)
+        cursor = place.get(table.selected_key() or "", 0)
+
+        def near(key: str) -> bool:
+            at = place.get(key)
+            return at is not None and (at < reach or abs(at - top) < reach or abs(at - cursor) < reach)
+
+        waiting = [k for k in carried if not near(k)]
+        old = set(carried)
+        fresh = sorted((place.get(k, len(order)), k) for k in dirty if k not in old and not near(k))
+        queue = waiting + [k for _, k in fresh]
+        return dict.fromkeys(queue[ROWS_PER_SYNC:])
+
+    def behind(self) -> bool:
+        return bool(self._later)
+
+    def catch_up(self) -> None:
+        """Draw some of the rows a paced sync left for later (from the last sync's store and time)."""
+        if self._later and self._store is not None and self._ctx is not None and self.ready():
+            self._paced = True
+            try:
+                self.update_view(self._store, Changes(), self._ctx, False)
+            finally:
+                self._paced = False
+
+    def _flush(self) -> None:
+        """Draw every row left for later (before something that looks at all rows' cells)."""
+        if self._later and self._store is not None and self._ctx is not None and self.ready():
+            self.update_view(self._store, Changes(), self._ctx, False)
 
     def _note_optional(self, keys: set[str]) -> None:
         """Reveal optional columns once some row has a value for them."""
@@ -225,6 +287,7 @@ class TableView(StoreView):
     def _forget(self, key: str) -> None:
         for table in (self.rows, self._cells, self._search, self._stamps, self._arrival):
             table.pop(key, None)
+        self._later.pop(key, None)
 
     def _restyle_row(self, key: str, ctx: ViewContext) -> None:
         self._cells[key] = self.build_cells(self.rows[key], ctx)
@@ -255,18 +318,19 @@ class TableView(StoreView):
         return (sort_key(self.rows[key].get(self.sort_column), self.reverse), arrival)
 
     def _show(self, keys: Any, ctx: ViewContext, changed: Any = frozenset(), gone: Any = frozenset(),
-              live: Mapping[str, dict[str, Text]] | None = None) -> None:
+              live: Mapping[str, dict[str, Text]] | None = None, later: Any = frozenset()) -> None:
         """Put the wanted rows among ``keys`` in the table and take the others out.
 
         Rows not in ``changed`` that are already shown are left alone; ``live``
-        holds rows where only time-dependent cells changed (only those are compared).
+        holds rows where only time-dependent cells changed (only those are compared);
+        rows in ``later`` are left as they are until a later sync.
         """
         table = self.table
         live = live or {}
         filled = table.row_count > 0
         drop = [k for k in gone if table.has(k)]
         for key in keys:
-            if key in gone:
+            if key in gone or key in later:
                 continue
             present = table.has(key)
             if self._wanted(key, ctx):
@@ -282,6 +346,7 @@ class TableView(StoreView):
 
     def _refilter(self) -> None:
         if self._ctx is not None and self.is_mounted and self.ready():
+            self._flush()
             self._show(list(self.rows), self._ctx)
 
     # -- filters, sort, export -------------------------------------------------------------
@@ -340,6 +405,7 @@ class TableView(StoreView):
 
     def export_rows(self) -> tuple[list[str], list[dict]]:
         columns = [c.key for c in self.COLUMNS] + [k for k in self.EXPORT_EXTRA if k not in {c.key for c in self.COLUMNS}]
+        self._flush()
         keys = self.table.row_keys() if self.ready() else []
         return columns, [{c: export_value(self.rows[k].get(c)) for c in columns} for k in keys if k in self.rows]
 
@@ -368,4 +434,5 @@ class TableView(StoreView):
             self.table.focus()
 
     def cells_for(self, key: str) -> Mapping[str, Text]:
+        self._flush()
         return self._cells.get(key, {})

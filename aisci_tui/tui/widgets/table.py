@@ -138,6 +138,11 @@ class KeyedTable(DataTable):
         if changed:
             self._write(key, changed)
 
+    def _update_dimensions(self, new_rows: Any) -> None:
+        """Only the table's size: every column has a fixed width and every row is one line,
+        so measuring each new row's cells (what ``DataTable`` does here) could change nothing."""
+        super()._update_dimensions(())
+
     def _write(self, key: str, changed: Mapping[str, Text]) -> None:
         """Write cells of row ``key`` and repaint that row alone, if it is in view.
 
