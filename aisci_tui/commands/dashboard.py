@@ -140,14 +140,15 @@ def run_dashboard(make_app: Callable[[], DashboardApp], settings: Settings,
     import asyncio
     import logging
 
-    from aisci_tui.client.gctune import tune_for_ingest
+    from aisci_tui.client.gctune import tune_for_ingest, untune
 
     async def main() -> int:
         app = make_app()
-        tune_for_ingest()
+        gc_before = tune_for_ingest()
         try:
             await app.run_async(mouse=settings.mouse)
         finally:
+            untune(gc_before)
             if cleanup is not None:
                 await cleanup()
         return app.return_code or 0

@@ -107,9 +107,9 @@ def events(
     source = with_recording(source, record)
     printer = Printer(fmt, verbose=verbose)
     code = exitcodes.OK
-    from aisci_tui.client.gctune import tune_for_ingest
+    from aisci_tui.client.gctune import tune_for_ingest, untune
 
-    tune_for_ingest()
+    gc_before = tune_for_ingest()
     try:
         code = asyncio.run(run_events(source, printer, limit=limit, duration=duration))
     except KeyboardInterrupt:
@@ -120,6 +120,8 @@ def events(
         logging.getLogger("aisci_tui").exception("events failed")
         printer.warn(f"unexpected error ({type(exc).__name__}); run with --log-file for details.")
         code = exitcodes.ERROR
+    finally:
+        untune(gc_before)
     printer.summary(source)
     raise typer.Exit(code)
 
