@@ -47,69 +47,6 @@ def screen_text(app) -> str:
     return html.unescape("".join(parts)).replace("\xa0", " ")
 
 
-class Pty:
-    """A command on a pseudo-terminal, as a person would run it; collects everything it draws."""
-
-    def __init__(self, args: list[str], *, env: dict[str, str], cwd, size: tuple[int, int] = (120, 36)) -> None:
-        import fcntl
-        import os
-        import struct
-        import subprocess
-        import termios
-
-        self.master, slave = os.openpty()
-        cols, rows = size
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        self.proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=cwd,
-                                     start_new_session=True, close_fds=True)
-        os.close(slave)
-        self.output = b""
-
-    def wait_for(self, *needles: str, timeout: float = 10.0) -> bool:
-        """Read until every needle has been drawn (True) or ``timeout`` passes (False)."""
-        import os
-        import select
-        import time
-
-        wanted = [n.encode() for n in needles]
-        deadline = time.monotonic() + timeout
-        while not all(w in self.output for w in wanted) and time.monotonic() < deadline:
-            ready, _, _ = select.select([self.master], [], [], 0.05)
-            if ready:
-                try:
-                    chunk = os.read(self.master, 65536)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                self.output += chunk
-        return all(w in self.output for w in wanted)
-
-    def send(self, keys: str) -> None:
-        import os
-
-        os.write(self.master, keys.encode())
-
-    def finish(self, timeout: float = 10.0) -> int:
-        """Wait for the command to end by itself, reading what it draws meanwhile; its exit code."""
-        import time
-
-        deadline = time.monotonic() + timeout
-        while self.proc.poll() is None and time.monotonic() < deadline:
-            self.wait_for("\x00never\x00", timeout=0.1)  # keep the terminal drained so it can exit
-        code = self.proc.wait(max(0.1, deadline - time.monotonic()))
-        self.wait_for("\x00never\x00", timeout=0.2)
-        return code
-
-    def close(self) -> None:
-        import os
-
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(5)
-        os.close(self.master)
-
-
 def cli_env(tmp_path) -> dict[str, str]:
     """The environment of a CLI run: no AISCI_* settings or user config from this machine."""
     import os

@@ -10,7 +10,8 @@ import sys
 import pytest
 
 from aisci_tui.tui.run.picker import RunPicker
-from tests.bridge.helpers import Pty, cli_env, wait_until
+from tests.bridge.helpers import cli_env, wait_until
+from tests.pty import Pty
 from tests.bridge.runwriter import early_run, failed_run, finished_run, mid_run
 
 CLI = [sys.executable, "-m", "aisci_tui"]

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import fcntl
 import os
-import select
 import signal
-import struct
 import subprocess
 import sys
-import termios
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.pty import Pty
 
 CLI = [sys.executable, "-m", "aisci_tui"]
 
@@ -74,47 +72,9 @@ def test_dashboard_options_before_a_subcommand_are_refused(tmp_path):
     assert out.returncode == 2 and "--session belongs to the dashboard" in out.stderr
 
 
-class Terminal:
-    """A child process on a pseudo-terminal of a given size."""
-
-    def __init__(self, args: list[str], env: dict[str, str], cwd: Path, size: tuple[int, int] = (100, 30)):
-        self.master, slave = os.openpty()
-        cols, rows = size
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-        self.proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=cwd,
-                                     start_new_session=True, close_fds=True)
-        os.close(slave)
-        self.output = b""
-
-    def read_until(self, needles: list[bytes], timeout: float) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if all(n in self.output for n in needles):
-                return True
-            ready, _, _ = select.select([self.master], [], [], 0.05)
-            if ready:
-                try:
-                    chunk = os.read(self.master, 65536)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                self.output += chunk
-        return all(n in self.output for n in needles)
-
-    def drain(self, timeout: float) -> None:
-        self.read_until([b"\x00never\x00"], timeout)
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(5)
-        os.close(self.master)
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 def test_demo_is_live_within_two_seconds_and_sighup_exits_cleanly(tmp_path):
-    term = Terminal([*CLI, "demo", "--seed", "7", "--speed", "5"], env_for(tmp_path), tmp_path)
+    term = Pty([*CLI, "demo", "--seed", "7", "--speed", "5"], env_for(tmp_path), tmp_path, size=(100, 30))
     try:
         started = time.monotonic()
         live = term.read_until(["● open".encode(), b"ev/s", b"Agents"], timeout=8.0)
@@ -136,7 +96,7 @@ def test_demo_is_live_within_two_seconds_and_sighup_exits_cleanly(tmp_path):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
 def test_no_mouse_leaves_the_mouse_to_the_terminal_and_q_quits(tmp_path):
-    term = Terminal([*CLI, "demo", "--seed", "8", "--no-mouse"], env_for(tmp_path), tmp_path, size=(80, 24))
+    term = Pty([*CLI, "demo", "--seed", "8", "--no-mouse"], env_for(tmp_path), tmp_path, size=(80, 24))
     try:
         assert term.read_until(["● open".encode(), b"Quit"], timeout=8.0), term.output[-2000:]
         os.write(term.master, b"q")
