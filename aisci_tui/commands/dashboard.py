@@ -120,6 +120,17 @@ def load_settings_or_fail(config: Path | None, **flags: Any) -> Settings:
     return settings
 
 
+def prepare_display(config: Path | None, log_file: Path | None, verbose: bool, **flags: Any) -> Settings:
+    """Settings and the log file for a command that opens the dashboard without connecting itself
+    (demo, watch, replay); either failing ends the command with one sentence."""
+    settings = load_settings_or_fail(config, **flags)
+    try:
+        ConnectionOptions(log_file=log_file, verbose=verbose).setup_logging(stderr=False)
+    except CommandError as exc:
+        fail(exc.message, exc.exit_code)
+    return settings
+
+
 def _check_theme(name: str) -> None:
     from textual.theme import BUILTIN_THEMES
 
@@ -252,12 +263,7 @@ def demo(
     verbose: VerboseOption = False,
     naive_render: NaiveRenderOption = False,
 ) -> None:
-    settings = load_settings_or_fail(config, theme=theme, refresh_hz=refresh_hz, mouse=mouse)
-    opts = ConnectionOptions(log_file=log_file, verbose=verbose)
-    try:
-        opts.setup_logging(stderr=False)
-    except CommandError as exc:
-        fail(exc.message, exc.exit_code)
+    settings = prepare_display(config, log_file, verbose, theme=theme, refresh_hz=refresh_hz, mouse=mouse)
     source = DemoSource(seed=seed, speed=speed, sessions=sessions, session=session)
     code = run_dashboard(lambda: _make_app(source, settings, session, False, naive_render),
                          settings, source.aclose)

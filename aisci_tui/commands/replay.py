@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from aisci_tui import exitcodes
-from aisci_tui.commands.common import CommandError, ConnectionOptions, LogFileOption, VerboseOption, fail
+from aisci_tui.commands.common import CommandError, LogFileOption, VerboseOption, fail
 from aisci_tui.commands.dashboard import (
     ConfigOption,
     MouseOption,
     RefreshOption,
     SessionOption,
     ThemeOption,
-    load_settings_or_fail,
+    prepare_display,
     run_dashboard,
 )
 from aisci_tui.commands.watch import ImageMode, ImagesOption
@@ -134,9 +134,8 @@ def replay(
     log_file: LogFileOption = None,
     verbose: VerboseOption = False,
 ) -> None:
-    settings = load_settings_or_fail(config, theme=theme, refresh_hz=refresh_hz, mouse=mouse)
+    settings = prepare_display(config, log_file, verbose, theme=theme, refresh_hz=refresh_hz, mouse=mouse)
     try:
-        ConnectionOptions(log_file=log_file, verbose=verbose).setup_logging(stderr=False)
         source = open_replay(file, speed=speed, stay_open=True, max_gap=max_gap)
     except CommandError as exc:
         fail(exc.message, exc.exit_code)

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from aisci_tui import exitcodes
-from aisci_tui.commands.common import CommandError, ConnectionOptions, LogFileOption, VerboseOption, fail
+from aisci_tui.commands.common import CommandError, LogFileOption, VerboseOption, fail
 from aisci_tui.commands.dashboard import (
     ConfigOption,
     MouseOption,
     RefreshOption,
     ThemeOption,
-    load_settings_or_fail,
+    prepare_display,
     run_dashboard,
 )
 from aisci_tui.commands.recording import RecordOption, with_recording
@@ -114,9 +114,8 @@ def watch(
     log_file: LogFileOption = None,
     verbose: VerboseOption = False,
 ) -> None:
-    settings = load_settings_or_fail(config, theme=theme, refresh_hz=refresh_hz, mouse=mouse)
+    settings = prepare_display(config, log_file, verbose, theme=theme, refresh_hz=refresh_hz, mouse=mouse)
     try:
-        ConnectionOptions(log_file=log_file, verbose=verbose).setup_logging(stderr=False)
         kind, target = resolve(path)
     except CommandError as exc:
         fail(exc.message, exc.exit_code)

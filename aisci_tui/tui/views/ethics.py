@@ -14,7 +14,7 @@ from aisci_tui.protocol.models import Filters
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Store
 from aisci_tui.store.query import (
-    ALL, FRAMEWORK_NAMES, ISSUE_RANK, TOTAL_TOLERANCE, Column, FilterState, Row, assessment_row, resource_name, session_agent_ids, status_state,
+    ALL, FRAMEWORK_NAMES, ISSUE_RANK, TOTAL_TOLERANCE, Column, FilterState, Row, assessment_row, resource_name, session_scope, status_state,
     weighted_total,
 )
 from aisci_tui.textsafe import clean
@@ -76,9 +76,7 @@ class EthicsView(SplitView):
         ]
 
     def scope(self, store: Store, ctx: ViewContext) -> tuple[str, frozenset[str]] | None:
-        if not ctx.session_id:
-            return None
-        return ctx.session_id, frozenset(session_agent_ids(store, ctx.session_id))
+        return session_scope(store, ctx.session_id)
 
     def in_scope(self, key: str, row: Row, scope: Any, ctx: ViewContext) -> bool:
         if scope is None:

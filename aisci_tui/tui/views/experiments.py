@@ -11,7 +11,7 @@ from rich.text import Text
 
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Changes, Store
-from aisci_tui.store.query import ALL, Column, Row, agent_name, experiment_row, session_agent_ids, status_state
+from aisci_tui.store.query import ALL, Column, Row, agent_name, experiment_row, session_scope, status_state
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import ViewContext
@@ -49,9 +49,7 @@ class ExperimentsView(SplitView):
         return [ALL, status_state("completed"), status_state("failed"), status_state("partial")]
 
     def scope(self, store: Store, ctx: ViewContext) -> tuple[str, frozenset[str]] | None:
-        if not ctx.session_id:
-            return None
-        return ctx.session_id, frozenset(session_agent_ids(store, ctx.session_id))
+        return session_scope(store, ctx.session_id)
 
     def in_scope(self, key: str, row: Row, scope: Any, ctx: ViewContext) -> bool:
         if scope is None:
