@@ -59,6 +59,8 @@ class HistoryCaps(BaseModel):
     assessments: int = Field(5_000, ge=1)
     log: int = Field(2_000, ge=10)
     agent_history: int = Field(60, ge=1)
+    #: Event ids remembered to drop repeats (a resumed connection resends recent history).
+    dedupe: int = Field(200_000, ge=1_000)
 
     def limits(self) -> StoreLimits:
         return StoreLimits(
@@ -68,6 +70,7 @@ class HistoryCaps(BaseModel):
             assessments=self.assessments,
             log=self.log,
             agent_history=self.agent_history,
+            dedupe=self.dedupe,
         )
 
 

@@ -93,8 +93,10 @@ async def codec_store(url: str, expected: int) -> int:
 async def client_store(url: str, expected: int) -> int:
     """The dashboard's pipeline: the project's Client feeding a Store through the dashboard's Pump.
 
-    The Pump asks the client to defer validation to the store, and the collector is
-    tuned, as in the dashboard.
+    ``Pump.run`` as the dashboard runs it: the client defers validation to the
+    store and hands each item to the store from its socket reader; the collector
+    is tuned as the dashboard command tunes it. The run ends at the end-marker
+    frame (an unknown message type, which reaches the store as a notice).
     At the end every entity is read once (``Store.settle``), as a view showing it
     would, so each update that was kept is validated in full inside the timing.
     Returns the events accepted: validated and applied, or replaced by a newer
@@ -107,18 +109,28 @@ async def client_store(url: str, expected: int) -> int:
 
     store = Store()
     client = project.make_client(url)
-    pump = Pump(client, store)
+    ended = asyncio.Event()
+
+    def on_notice(notice: object) -> None:
+        if getattr(notice, "kind", "") == "unknown" and notice.details.get("type") == END_TYPE:  # type: ignore[attr-defined]
+            ended.set()
+
+    pump = Pump(client, store, on_notice=on_notice)
     counters = store.counters
     old = tune_for_ingest()  # as the dashboard and events commands do
+    runner = asyncio.create_task(pump.run())
     try:
-        async for item in client:
-            pump.feed(item)
-            if counters.received >= expected:
-                break
+        finished = asyncio.create_task(ended.wait())
+        await asyncio.wait({runner, finished}, return_when=asyncio.FIRST_COMPLETED)
+        finished.cancel()
+        if runner.done():
+            runner.result()
+            raise RuntimeError("the client ended before the end marker")
         store.settle()
     finally:
         untune(old)
         await client.aclose()
+        await asyncio.gather(runner, return_exceptions=True)
     if counters.invalid:
         raise AssertionError(f"{counters.invalid} valid events were counted invalid")
     return counters.applied + counters.superseded

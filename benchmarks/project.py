@@ -20,21 +20,3 @@ def make_client(url: str, **config: object):  # noqa: ANN201 - the project's Cli
     creds = Credentials(api_key=BENCH_KEY)
     return Client(ClientConfig(url=url, credentials=creds, subscriptions=[Subscription()], **config))
 
-
-async def client_into_store(url: str, expected: int) -> int:
-    """Run the project's Client into a Store (through the dashboard's Pump) until ``expected`` events."""
-    from aisci_tui.store import Store
-    from aisci_tui.tui.ingest import Pump
-
-    store = Store()
-    client = make_client(url)
-    pump = Pump(client, store)
-    counters = store.counters
-    try:
-        async for item in client:
-            pump.feed(item)
-            if counters.received >= expected:
-                break
-    finally:
-        await client.aclose()
-    return counters.applied

@@ -4,7 +4,9 @@
 validated, de-duplicated events and :class:`Notice` items. A background task
 owns the connection lifecycle (connect, authenticate, subscribe, keep alive,
 back off and reconnect); the iterator only drains its queue, so a slow
-consumer slows the reading of the socket rather than growing memory.
+consumer slows the reading of the socket rather than growing memory. A
+consumer that applies items at once can take them without the queue
+(:meth:`~aisci_tui.client.outlet.Outlet.deliver_to`).
 """
 
 from __future__ import annotations
@@ -25,23 +27,18 @@ from aisci_tui.client.config import ClientConfig, Subscription, redact_url, tls_
 from aisci_tui.client.errors import Closing, ClientClosed, Fatal, LinkDrop, LinkLost, SubscriptionError
 from aisci_tui.client.failures import classify
 from aisci_tui.client.link import Link, describe_frame, wire_log
+from aisci_tui.client.outlet import Outlet
 from aisci_tui.client.protocol import ProtocolHandler
 from aisci_tui.client.records import ClientStats, SubscriptionRecord
 from aisci_tui.client.ratelimit import TokenBucket
-from aisci_tui.protocol import EVENT_TYPES, Event
-from aisci_tui.protocol.fast import RawEvent
-from aisci_tui.protocol.models import Filters, SubscribeOptions, session_of
+from aisci_tui.protocol import EVENT_TYPES
+from aisci_tui.protocol.fast import route
+from aisci_tui.protocol.models import Filters, SubscribeOptions
 from aisci_tui.sources.base import ConnectionState, Notice
-from aisci_tui.store.dedupe import SeenIds
 
 log = logging.getLogger("aisci_tui.client")
 
-#: Items buffered between the socket and the consumer.
-QUEUE_SIZE = 10_000
-_END = object()
-
-
-class Client(ProtocolHandler):
+class Client(Outlet, ProtocolHandler):
     """A reconnecting client of the AI-Scientist-v2 WebSocket protocol."""
 
     def __init__(
@@ -65,10 +62,7 @@ class Client(ProtocolHandler):
         self.bucket = TokenBucket(config.send_rate, config.send_burst, clock)
         self._sleep = sleep
         self._backoff = Backoff(config.backoff_base, config.backoff_cap, rng)
-        self._seen = SeenIds(config.dedupe_size)
-        #: Id of the newest event the server sent; resuming asks for history after it.
-        self.last_event_id: str | None = None
-        self._queue: asyncio.Queue[object] = asyncio.Queue(QUEUE_SIZE)
+        self.init_outlet(config.dedupe_size)
         self._runner: asyncio.Task[None] | None = None
         self._link: Link | None = None
         self._ready = asyncio.Event()
@@ -78,7 +72,6 @@ class Client(ProtocolHandler):
         #: history, or the server would send that frame again and again.
         self._skip_history = False
         self._closing = False
-        self._done = False
 
     def __repr__(self) -> str:
         return f"Client({self.label!r}, state={self.state.name})"
@@ -90,24 +83,6 @@ class Client(ProtocolHandler):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
-
-    def __aiter__(self) -> Client:
-        return self
-
-    async def __anext__(self) -> Event | Notice:
-        if self._done:
-            raise StopAsyncIteration
-        self._start()
-        try:
-            item = self._queue.get_nowait()
-        except asyncio.QueueEmpty:
-            item = await self._queue.get()
-        if item is _END:
-            self._done = True
-            raise StopAsyncIteration
-        if type(item) is RawEvent or isinstance(item, Event):
-            self.stats.events += 1
-        return item  # type: ignore[return-value]
 
     # -- public API -------------------------------------------------------------
 
@@ -157,12 +132,6 @@ class Client(ProtocolHandler):
         """Wait until connected, authenticated and subscribed; :class:`ClientClosed` if it stops first."""
         await self._wait_ready()
 
-    def defer_validation(self) -> None:
-        """From now on, yield agent, progress, experiment and assessment events as
-        :class:`~aisci_tui.protocol.fast.RawEvent` (checked in shape only), for a consumer
-        that validates each before showing it (the dashboard's store does)."""
-        self.deferring = True
-
     async def reconnect_now(self) -> None:
         """Drop the current connection (if any) and connect again without waiting."""
         if self._link is not None:
@@ -183,48 +152,6 @@ class Client(ProtocolHandler):
             self._state_nowait(ConnectionState.CLOSED)
         self._end_queue()
 
-    # -- output -------------------------------------------------------------------
-
-    async def put(self, item: object) -> None:
-        try:
-            self._queue.put_nowait(item)  # the usual case: no need to wait
-            return
-        except asyncio.QueueFull:
-            pass
-        link = self._link
-        if link is not None:
-            link.blocked = True
-        try:
-            await self._queue.put(item)
-        finally:
-            if link is not None:
-                link.blocked = False
-
-    async def notice(self, kind: str, text: str, *, severity: str = "info", **fields: object) -> None:
-        level = {"warning": logging.WARNING, "error": logging.ERROR}.get(severity, logging.INFO)
-        log.log(level, "%s", text)
-        await self.put(Notice(kind=kind, text=text, severity=severity, **fields))  # type: ignore[arg-type]
-
-    async def invalid(self, reason: str) -> None:
-        self.stats.invalid += 1
-        await self.notice("invalid", f"Ignored an invalid frame: {reason}", severity="warning")
-
-    async def emit_event(self, event: Event | RawEvent) -> None:
-        if not self._seen.add(event.id):
-            self.stats.duplicates += 1
-            return
-        self.last_event_id = event.id
-        wanted = self.config.session_id
-        if wanted is not None:
-            session = event.session_id if type(event) is RawEvent else session_of(event)
-            if session is not None and session != wanted:
-                self.stats.filtered += 1
-                return
-        try:
-            self._queue.put_nowait(event)  # the usual case, without another coroutine
-        except asyncio.QueueFull:
-            await self.put(event)
-
     async def set_state(self, state: ConnectionState, *, text: str = "", attempt: int = 0,
                         retry_in: float | None = None, severity: str = "info") -> None:
         self.state = state
@@ -236,18 +163,6 @@ class Client(ProtocolHandler):
         self.state = state
         log.info("%s %s", state.name, self.label)
         self._put_nowait(Notice(kind="state", state=state))
-
-    def _put_nowait(self, item: object) -> None:
-        while True:
-            try:
-                self._queue.put_nowait(item)
-                return
-            except asyncio.QueueFull:
-                self._queue.get_nowait()  # the consumer is gone or far behind: drop the oldest
-
-    def _end_queue(self) -> None:
-        if not self._done:
-            self._put_nowait(_END)
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -382,13 +297,25 @@ class Client(ProtocolHandler):
 
     async def _read(self, link: Link) -> None:
         ws = link.ws
+        stats = self.stats
+        max_frame = self.config.max_frame
         try:
             async for frame in ws:
                 link.rx.set()
-                self.stats.received += 1
+                stats.received += 1
                 if wire_log.isEnabledFor(logging.DEBUG):
                     wire_log.debug("received %s", describe_frame(frame))
-                await self.handle_frame(link, frame)
+                sink = self.sink
+                if sink is None or not self.deferring or type(frame) is not str or len(frame) > max_frame:
+                    await self.handle_frame(link, frame)
+                    continue
+                # the hot path: an entity event straight to the sink, without a coroutine per frame
+                raw = route(frame)
+                if raw is None:
+                    await self.handle_frame(link, frame, routed=True)
+                elif self._accept(raw):
+                    stats.events += 1
+                    sink(raw)
         except ConnectionClosed:
             pass
         sent, rcvd = ws.protocol.close_sent, ws.protocol.close_rcvd

@@ -44,7 +44,8 @@ class ClientConfig:
     send_burst: int = 40
     #: Seconds to wait for a subscription response or an ack.
     ack_timeout: float = 5.0
-    dedupe_size: int = 100_000
+    #: Event ids remembered for de-duplication (the store's window, so it need not check again).
+    dedupe_size: int = 200_000
     #: Also drop events whose ``data.session_id`` names another session.
     session_id: str | None = None
     #: Seconds for the WebSocket handshake and for the answer to ``auth``.

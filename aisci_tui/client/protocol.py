@@ -17,7 +17,7 @@ from aisci_tui.client.errors import AckTimeout, Fatal, LinkDrop, SubscriptionErr
 from aisci_tui.client.link import Link
 from aisci_tui.protocol import ERROR_TEXT, ErrorCode, ProtocolError, expand_batch, make
 from aisci_tui.protocol.codec import from_obj, parse_json
-from aisci_tui.protocol.fast import RawEvent, shape
+from aisci_tui.protocol.fast import RawEvent, route
 from aisci_tui.protocol.models import Envelope, Event, UnknownMessage
 from aisci_tui.textsafe import clean
 
@@ -65,8 +65,7 @@ class ProtocolHandler:
     bucket: TokenBucket
     records: list[SubscriptionRecord]
     label: str
-    #: Yield the four entity events as :class:`RawEvent` (validated later, by the store).
-    deferring: bool = False
+    deferring: bool
 
     async def notice(self, kind: str, text: str, *, severity: str = "info", **fields: object) -> None:
         raise NotImplementedError
@@ -79,15 +78,25 @@ class ProtocolHandler:
 
     # -- incoming -------------------------------------------------------------
 
-    async def handle_frame(self, link: Link, frame: str | bytes) -> None:
+    async def handle_frame(self, link: Link, frame: str | bytes, *, routed: bool = False) -> None:
+        """Handle one frame; ``routed``: :func:`route` already declined it."""
         if not isinstance(frame, str):
             await self.invalid(f"binary frame of {len(frame)} bytes (the protocol uses text frames)")
             return
+        if (self.deferring and not routed and len(frame) <= self.config.max_frame
+                and (raw := route(frame)) is not None):
+            await self.emit_event(raw)
+            return
         try:
             obj = parse_json(frame, self.config.max_frame)
-            if self.deferring and (raw := shape(obj)) is not None:
-                await self.emit_event(raw)
-                return
+        except ProtocolError as exc:
+            await self.invalid(exc.reason)
+            return
+        await self.handle_obj(link, obj)
+
+    async def handle_obj(self, link: Link, obj: Any) -> None:
+        """Handle one parsed frame in full (validated now, whatever its type)."""
+        try:
             msg = from_obj(obj)
         except ProtocolError as exc:
             await self.invalid(exc.reason)

@@ -57,7 +57,7 @@ Settings: flags > AISCI_* environment > config file > defaults.
                refresh_hz, mouse, export_dir, [profiles] name = "URL",
                [keymap] binding-id = "key" (ids on the ? screen),
                [history] agents/sessions/experiments/assessments/
-               log/agent_history.
+               log/agent_history/dedupe.
   Environment  AISCI_URL, AISCI_PROFILE, AISCI_THEME, AISCI_REFRESH_HZ,
                AISCI_MOUSE, AISCI_EXPORT_DIR, AISCI_HISTORY__LOG, ...;
                credentials: AISCI_API_KEY or AISCI_TOKEN.
@@ -151,10 +151,11 @@ def run_dashboard(make_app: Callable[[], DashboardApp], settings: Settings,
     import asyncio
     import logging
 
-    from aisci_tui.client.gctune import tune_for_ingest, untune
+    from aisci_tui.client.gctune import steady_heap, tune_for_ingest, untune
 
     async def main() -> int:
         app = make_app()
+        steady_heap()
         gc_before = tune_for_ingest()
         try:
             await app.run_async(mouse=settings.mouse)
@@ -222,7 +223,8 @@ def dashboard(
                              max_attempts)
     try:
         opts.setup_logging(stderr=False)
-        client_config = opts.client_config([_dashboard_subscription(session)], session_id=session)
+        client_config = opts.client_config([_dashboard_subscription(session)], session_id=session,
+                                           dedupe_size=settings.history.dedupe)
     except CommandError as exc:
         fail(exc.message, exc.exit_code)
     client = Client(client_config)
@@ -264,7 +266,8 @@ def demo(
     naive_render: NaiveRenderOption = False,
 ) -> None:
     settings = prepare_display(config, log_file, verbose, theme=theme, refresh_hz=refresh_hz, mouse=mouse)
-    source = DemoSource(seed=seed, speed=speed, sessions=sessions, session=session)
+    source = DemoSource(seed=seed, speed=speed, sessions=sessions, session=session,
+                        dedupe=settings.history.dedupe)
     code = run_dashboard(lambda: _make_app(source, settings, session, False, naive_render),
                          settings, source.aclose)
     raise typer.Exit(code)
@@ -277,14 +280,28 @@ DEMO_WARMUP = 1200.0
 class DemoSource:
     """The simulator server in this process plus a real client of it, as one source.
 
-    The server's development key goes to the client in memory only.
+    The server's development key goes to the client in memory only. Deferred
+    validation and delivery to a sink are passed on to the client, so the demo
+    ingests exactly as the dashboard does against a remote server.
     """
 
-    def __init__(self, *, seed: int | None, speed: float, sessions: int, session: str | None) -> None:
+    dedupes_ids = True
+
+    def __init__(self, *, seed: int | None, speed: float, sessions: int, session: str | None,
+                 dedupe: int = 200_000) -> None:
         self.seed, self.speed, self.sessions, self.session = seed, speed, sessions, session
+        self.dedupe = dedupe
         self.label = "demo (starting)"
         self.server: Any = None
         self.client: Any = None
+        self._defer = False
+        self._sink: Any = None
+
+    def defer_validation(self) -> None:
+        self._defer = True
+
+    def deliver_to(self, sink: Any) -> None:
+        self._sink = sink
 
     async def __aiter__(self) -> Any:
         from aisci_tui.client import Client, ClientConfig, Credentials
@@ -299,7 +316,12 @@ class DemoSource:
             credentials=Credentials(api_key=self.server.dev_api_key),
             subscriptions=[_dashboard_subscription(self.session)],
             session_id=self.session,
+            dedupe_size=self.dedupe,
         ))
+        if self._defer:
+            self.client.defer_validation()
+        if self._sink is not None:
+            self.client.deliver_to(self._sink)
         async for item in self.client:
             yield item
 

@@ -107,8 +107,9 @@ def events(
     source = with_recording(source, record)
     printer = Printer(fmt, verbose=verbose)
     code = exitcodes.OK
-    from aisci_tui.client.gctune import tune_for_ingest, untune
+    from aisci_tui.client.gctune import steady_heap, tune_for_ingest, untune
 
+    steady_heap()
     gc_before = tune_for_ingest()
     try:
         code = asyncio.run(run_events(source, printer, limit=limit, duration=duration))

@@ -1,11 +1,13 @@
-"""Events checked in shape only, validated in full on first use.
+"""Events routed by a few fields, validated in full on first use.
 
 Under a flood most updates of an entity are replaced by the next one before
-anyone looks at them. :func:`shape` checks only what routing needs (envelope
+anyone looks at them. :func:`route` reads only what routing needs (envelope
 type, id, timestamp, the entity key and session id, with the right types)
-and wraps the decoded JSON in a :class:`RawEvent`; :meth:`RawEvent.validate`
-runs the full pydantic validation of :func:`aisci_tui.protocol.codec.from_obj`
-once, when the event is about to be shown, and caches the outcome.
+with a msgspec decoder that checks the JSON syntax of the whole frame but
+builds nothing for the fields it skips, and keeps the frame's text in a
+:class:`RawEvent`. :meth:`RawEvent.validate` parses that text and runs the
+full pydantic validation of :func:`aisci_tui.protocol.codec.from_obj` once,
+when the event is about to be shown, and caches the outcome.
 
 Only the four entity events are deferred; everything else (system events,
 batches, control messages, anything of the wrong shape) takes the full path,
@@ -14,9 +16,9 @@ so every reject keeps its precise reason.
 
 from __future__ import annotations
 
-from typing import Any
+import msgspec
 
-from aisci_tui.protocol.codec import from_obj
+from aisci_tui.protocol.codec import from_obj, parse_json
 from aisci_tui.protocol.errors import ProtocolError
 from aisci_tui.protocol.models import Event
 
@@ -29,19 +31,36 @@ ENTITY_KEY: dict[str, str] = {
 }
 
 
-class RawEvent:
-    """A decoded event frame whose routing fields have the right types; the rest is unchecked."""
+class _Keys(msgspec.Struct):
+    agent_id: str | None = None
+    session_id: str | None = None
+    experiment_id: str | None = None
+    resource_id: str | None = None
 
-    __slots__ = ("type", "id", "timestamp", "key", "session_id", "obj", "_model", "_error")
+
+class _Routing(msgspec.Struct):
+    type: str | None = None
+    id: str | None = None
+    timestamp: str | None = None
+    data: _Keys | None = None
+
+
+_decode_routing = msgspec.json.Decoder(_Routing).decode
+
+
+class RawEvent:
+    """An event frame whose routing fields have the right types; the rest is unchecked text."""
+
+    __slots__ = ("type", "id", "timestamp", "key", "session_id", "text", "_model", "_error")
 
     def __init__(self, msg_type: str, msg_id: str, timestamp: str | None, key: str,
-                 session_id: str | None, obj: dict[str, Any]) -> None:
+                 session_id: str | None, text: str | bytes) -> None:
         self.type = msg_type
         self.id = msg_id
         self.timestamp = timestamp
         self.key = key
         self.session_id = session_id
-        self.obj = obj
+        self.text = text
         self._model: Event | None = None
         self._error: ProtocolError | None = None
 
@@ -60,37 +79,40 @@ class RawEvent:
         if self._error is not None:
             raise self._error
         try:
-            msg = from_obj(self.obj)
+            msg = from_obj(parse_json(self.text, len(self.text)))
+            if not isinstance(msg, Event) or not self._agrees(msg):
+                raise ProtocolError("the frame's routing fields could not be read consistently")
         except ProtocolError as exc:
             self._error = exc
-            self.obj = {}  # the frame is no longer needed; keep only the reason
+            self.text = ""  # the frame is no longer needed; keep only the reason
             raise
-        assert isinstance(msg, Event)
         self._model = msg
-        self.obj = {}
+        self.text = ""
         return msg
 
+    def _agrees(self, msg: Event) -> bool:
+        data = msg.data
+        return (msg.type == self.type and msg.id == self.id
+                and getattr(data, ENTITY_KEY[self.type], None) == self.key
+                and getattr(data, "session_id", None) == self.session_id)
 
-def shape(obj: Any) -> RawEvent | None:
-    """A :class:`RawEvent` if ``obj`` is a deferrable event of the right shape, else None.
+
+def route(frame: str | bytes) -> RawEvent | None:
+    """A :class:`RawEvent` if ``frame`` is a deferrable event of the right shape, else None.
 
     None means: decode it in full now (it may be valid, or the full path gives the reason).
+    The caller checks the frame's size first.
     """
-    if type(obj) is not dict:
+    try:
+        head = _decode_routing(frame)
+    except Exception:  # malformed, mistyped or too deep: the full path says which
         return None
-    msg_type = obj.get("type")
-    if type(msg_type) is not str:
+    msg_type = head.type
+    field = ENTITY_KEY.get(msg_type) if msg_type is not None else None
+    data = head.data
+    if field is None or data is None or head.id is None:
         return None
-    field = ENTITY_KEY.get(msg_type)
-    if field is None:
+    key = getattr(data, field)
+    if key is None:
         return None
-    msg_id = obj.get("id")
-    data = obj.get("data")
-    timestamp = obj.get("timestamp")
-    if type(msg_id) is not str or type(data) is not dict or (timestamp is not None and type(timestamp) is not str):
-        return None
-    key = data.get(field)
-    session = data.get("session_id")
-    if type(key) is not str or (session is not None and type(session) is not str):
-        return None
-    return RawEvent(msg_type, msg_id, timestamp, key, session, obj)
+    return RawEvent(msg_type, head.id, head.timestamp, key, data.session_id, frame)

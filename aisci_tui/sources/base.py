@@ -8,7 +8,7 @@ are all sources; the store and the dashboard do not care which one they have.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Protocol, runtime_checkable
@@ -63,6 +63,30 @@ class Source(Protocol):
     def __aiter__(self) -> AsyncIterator[SourceItem]: ...
 
     async def aclose(self) -> None: ...
+
+
+#: Takes one item; must neither raise nor block (the dashboard's ``Pump.feed`` qualifies).
+Sink = Callable[[SourceItem], None]
+
+
+@runtime_checkable
+class DeliveringSource(Source, Protocol):
+    """A source that can hand each item to a callback from its own task.
+
+    After ``deliver_to(sink)`` every item the iterator would have yielded is
+    passed to ``sink`` instead, in the same order, as soon as it is read; the
+    iterator then yields nothing more and only ends when the source ends. A
+    consumer that applies items at once (the dashboard's store) saves a queue
+    hand-off per item, and a slow sink slows the reading of the source rather
+    than growing a buffer.
+
+    ``dedupes_ids`` is True when the source already drops every repeated event
+    id (within the same window as the store), so the store need not check again.
+    """
+
+    dedupes_ids: bool
+
+    def deliver_to(self, sink: Sink) -> None: ...
 
 
 @runtime_checkable

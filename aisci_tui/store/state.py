@@ -148,6 +148,8 @@ class Store:
         self.rate = RateMeter(clock=clock)
         self.version = 0
         self._seen = SeenIds(self.limits.dedupe)
+        #: True when the source already drops repeated ids (the WebSocket client does): not checked again.
+        self.source_dedupes = False
         self._changes = Changes()
         #: Keys added since the last take_changes (the reader has never seen them).
         self._fresh: dict[str, set[str]] = {kind: set() for kind in KINDS}
@@ -207,7 +209,7 @@ class Store:
             return self._apply_raw(event)
         c = self.counters
         c.received += 1
-        if not self._seen.add(event.id):
+        if not self.source_dedupes and not self._seen.add(event.id):
             c.duplicates += 1
             return False
         now = self.clock()
@@ -313,7 +315,7 @@ class Store:
     def _apply_raw(self, raw: RawEvent) -> bool:
         c = self.counters
         c.received += 1
-        if not self._seen.add(raw.id):
+        if not self.source_dedupes and not self._seen.add(raw.id):
             c.duplicates += 1
             return False
         now = self.clock()

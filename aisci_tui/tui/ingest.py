@@ -33,6 +33,12 @@ class Pump:
     The store validates what it shows, so a source whose class can defer
     validation (``defer_validation()``, as the WebSocket client can) is asked
     to: it then yields :class:`RawEvent` items, checked in shape only.
+
+    A source that can deliver items itself (``deliver_to``, see
+    :class:`~aisci_tui.sources.base.DeliveringSource`) is given :meth:`feed`
+    as its sink, so each item reaches the store from the source's reader
+    without a queue in between; if it also drops repeated ids, the store
+    does not check them again.
     """
 
     def __init__(
@@ -55,17 +61,21 @@ class Pump:
         # only a source that defines it itself: a wrapper (a recorder, say) needs validated events
         if callable(getattr(type(source), "defer_validation", None)):
             source.defer_validation()  # type: ignore[attr-defined]
+        self.delivering = callable(getattr(type(source), "deliver_to", None))
 
     async def run(self) -> None:
         """Consume the source until it ends. Exceptions from the source propagate."""
+        if self.delivering:
+            self.store.source_dedupes = bool(getattr(self.source, "dedupes_ids", False))
+            self.source.deliver_to(self.feed)  # type: ignore[attr-defined]
         async for item in self.source:
             self.feed(item)
-            self.items += 1
             if self.items % self.yield_every == 0:
                 await asyncio.sleep(0)  # let the screen refresh during a flood
 
     def feed(self, item: object) -> None:
         """Apply one item; nothing the source sends can make this raise."""
+        self.items += 1
         store = self.store
         try:
             if type(item) is RawEvent:

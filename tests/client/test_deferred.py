@@ -6,13 +6,22 @@ from __future__ import annotations
 
 import asyncio
 
+import orjson
+import pytest
+
 from aisci_tui.client import Client
-from aisci_tui.protocol.fast import RawEvent
+from aisci_tui.protocol import ProtocolError
+from aisci_tui.protocol.fast import RawEvent, route
 from aisci_tui.sources.record import RecordingSource, Recorder
 from aisci_tui.store import Store
 from aisci_tui.tui.ingest import Pump
 from tests.client.conftest import agent_event, fast_config
 from tests.client.test_hostile import CORPUS
+
+
+def holds(store: Store, kind: str, key: str) -> bool:
+    """Whether the store has an entry for ``key`` (without reading it, which would validate it)."""
+    return key in store._tables[kind]
 
 
 async def _pump_until(client: Client, store: Store, done) -> None:  # noqa: ANN001
@@ -43,7 +52,7 @@ async def test_the_hostile_corpus_through_a_deferring_client_into_a_store(server
         sent.set()
 
     sender = asyncio.create_task(send())
-    await _pump_until(client, store, lambda: sent.is_set() and store._seen.__contains__(last.id))
+    await _pump_until(client, store, lambda: sent.is_set() and holds(store, "agents", "agt-good"))
     await sender
     assert client.deferring
     assert list(store.agents) == ["agt-good"]  # reading settles: the invalid "a" updates are gone
@@ -70,14 +79,14 @@ async def test_an_invalid_update_keeps_the_last_valid_state(server):
     async def send() -> None:
         await client.ready()
         await server.publish(good)
-        while not store._seen.__contains__(good.id):
+        while not holds(store, "agents", "agt-1"):
             await asyncio.sleep(0.01)
         assert store.agents["agt-1"].data.status == "busy"  # read: validated and shown
         await server.inject_raw(bad)
         await server.publish(fine)
 
     sender = asyncio.create_task(send())
-    await _pump_until(client, store, lambda: store._seen.__contains__(fine.id))
+    await _pump_until(client, store, lambda: holds(store, "agents", "agt-2"))
     await sender
     entity = store.agents["agt-1"]
     assert entity.event_id == good.id and entity.data.status == "busy"
@@ -93,13 +102,35 @@ async def test_a_recording_wrapper_keeps_the_client_validating(server, tmp_path)
     await client.aclose()
 
 
-def test_shape_refuses_what_routing_cannot_trust():
-    from aisci_tui.protocol.fast import shape
-
+def test_route_refuses_what_routing_cannot_trust():
     ok = {"type": "agent_status", "id": "e1", "timestamp": None, "data": {"agent_id": "a", "status": 5}}
-    raw = shape(ok)
+    raw = route(orjson.dumps(ok).decode())
     assert isinstance(raw, RawEvent) and raw.key == "a" and not raw.checked
-    for bad in ({**ok, "id": 1}, {**ok, "timestamp": 3}, {**ok, "data": []},
+    for bad in ({**ok, "id": 1}, {**ok, "timestamp": 3}, {**ok, "data": []}, {**ok, "data": None},
                 {**ok, "data": {"agent_id": 1}}, {**ok, "data": {"agent_id": "a", "session_id": 2}},
+                {**ok, "data": {"status": "busy"}}, {k: v for k, v in ok.items() if k != "id"},
                 {**ok, "type": "system_event"}, {**ok, "type": ["x"]}, [ok]):
-        assert shape(bad) is None
+        assert route(orjson.dumps(bad).decode()) is None, bad
+    for text in ('{"type": "agent_status", "id": "e1", "data": {"agent_id": "a", "x": [1,}}',
+                 '{"type": "agent_status", "id": "e1", "data": {"agent_id": "a", "x": NaN}}',
+                 '{"type": "agent_status", "id": "e1", "data": {"agent_id": "a", "x": ' + "[" * 5000 + "]" * 5000 + "}}"):
+        assert route(text) is None  # malformed or too deep: the full path gives the reason
+
+
+def test_a_raw_event_whose_text_disagrees_with_its_routing_is_invalid():
+    text = orjson.dumps({"type": "agent_status", "id": "e1", "data": {"agent_id": "a", "status": "busy"}}).decode()
+    raw = route(text)
+    assert raw is not None
+    raw.key = "b"  # as if the routing decoder had read another key than the full parser
+    with pytest.raises(ProtocolError, match="routing"):
+        raw.validate()
+    assert raw.checked
+
+
+def test_a_deep_frame_is_refused_when_validated_with_the_usual_reason():
+    deep = "[" * 150 + "]" * 150
+    text = '{"type": "agent_status", "id": "e1", "data": {"agent_id": "a", "status": "busy", "x": ' + deep + "}}"
+    raw = route(text)
+    assert raw is not None  # routing does not walk the payload ...
+    with pytest.raises(ProtocolError, match="nested more than"):
+        raw.validate()  # ... validation does, before anything can show it

@@ -191,7 +191,7 @@ async def test_a_slow_screen_never_grows_memory_and_never_loses_events(tmp_path:
     from aisci_tui.tui.app import DashboardApp
 
     bound = 300
-    monkeypatch.setattr("aisci_tui.client.client.QUEUE_SIZE", bound)
+    monkeypatch.setattr("aisci_tui.client.outlet.QUEUE_SIZE", bound)
 
     server = ServeProcess(["--seed", str(SEED), "--start", START.isoformat(), "--warmup", "0", "--rate", "4000",
                            "--sessions", "3", "--history-size", "500000"], clean_env(AISCI_API_KEYS=API_KEY),

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from aisci_tui.protocol import codec
-from aisci_tui.protocol.fast import shape
+import orjson
+
+from aisci_tui.protocol.fast import route
 from aisci_tui.store import Store, StoreLimits
 
 
 def raw(i: int, agent: str, second: int, **data: object):
     obj = {"type": "agent_status", "id": f"e{i}", "timestamp": f"2025-01-01T00:00:{second:02d}Z",
            "data": {"agent_id": agent, "status": "busy", **data}}
-    return shape(obj)
+    return route(orjson.dumps(obj).decode())
 
 
 BAD = {"performance": {"cpu_usage": "lots"}}

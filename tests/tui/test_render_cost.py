@@ -54,6 +54,28 @@ async def test_a_changed_row_repaints_only_its_own_line_and_an_unseen_row_nothin
         assert ">7<" in app.export_screenshot().replace("&#160;", "")
 
 
+async def test_render_caches_hold_only_what_the_last_paint_can_use():
+    """Every change makes the table's older render-cache entries unreachable; they must not pile up."""
+    app = TableApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        table = app.query_one(KeyedTable)
+        table.fit(60)
+        for n in range(20):
+            table.put(f"r{n}", cells(n, "0"), n)
+        await pilot.pause()
+        sizes = []
+        for step in range(60):
+            for n in range(8):
+                table.put(f"r{n}", cells(n, str(step + 1)), n)
+            await pilot.pause()
+            sizes.append((len(table._cell_render_cache), len(table._line_cache), len(table._row_render_cache)))
+        visible_rows = 12
+        assert max(c for c, _, _ in sizes) <= visible_rows * len(COLUMNS) * 2  # not 60 paints' worth
+        assert max(line for _, line, _ in sizes) <= visible_rows * 2
+        assert max(r for _, _, r in sizes) <= visible_rows * 2
+        assert "60" in app.export_screenshot()  # the last values were painted
+
+
 class Keyed(Static, can_focus=True):
     BINDINGS = [Binding("x", "noop", "Same key")]
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import ColumnKey, RowKey
 
@@ -57,6 +58,7 @@ class KeyedTable(DataTable):
         self._fitted_for = -1
         #: Sort value of the bottom row while the order is ascending (a larger new one is appended in place).
         self._tail: Any = _MISSING
+        self._caches_at = -1
 
     # -- columns -------------------------------------------------------------------
 
@@ -137,6 +139,23 @@ class KeyedTable(DataTable):
         old.update(cells)
         if changed:
             self._write(key, changed)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Paint, first dropping render-cache entries that can no longer be hit.
+
+        ``DataTable`` keys its row, cell and line caches on an update count that
+        every change bumps, so after a change the older entries are never read
+        again; they used to stay until each cache's size cap (10,000 cells,
+        1,000 lines) pushed them out, which made a busy dashboard grow for its
+        first few million events.
+        """
+        if self._update_count != self._caches_at:
+            self._caches_at = self._update_count
+            self._row_render_cache.clear()
+            self._cell_render_cache.clear()
+            self._row_renderable_cache.clear()
+            self._line_cache.clear()
+        return super().render_lines(crop)
 
     def _update_dimensions(self, new_rows: Any) -> None:
         """Only the table's size: every column has a fixed width and every row is one line,
