@@ -6,9 +6,14 @@ Each candidate turns one frame into something the store could use:
 * ``codec.decode``: the project's path (orjson, then the pydantic model for the type).
 * ``pydantic union validate_json``: one discriminated-union TypeAdapter over the five
   event models, validating straight from the bytes (no Python dict in between).
-* ``msgspec typed``: msgspec Structs mirroring the event models (only if msgspec is
-  installed; it is not a dependency). Checks types as strictly as the models do for
-  the fields they name, ignores unknown fields instead of keeping them.
+* ``msgspec typed``: msgspec Structs mirroring the event models. Checks types as
+  strictly as the models do for the fields they name, ignores unknown fields instead
+  of keeping them.
+* ``fast.route``: what the client does for the dashboard with agent, progress,
+  experiment and assessment frames: msgspec reads only the routing fields (the
+  whole frame's JSON syntax is still checked) and the frame's text is kept; the
+  store validates it with ``codec`` on first read. Other frames fall back to
+  ``codec.decode`` here, as in the client.
 
 CPU time per frame, best of several passes, frames held briefly (like a client) so
 allocation and garbage collection behave as they do in a pipeline.
@@ -54,6 +59,9 @@ def candidates() -> dict[str, Callable[[bytes], Any]]:
     fast = _msgspec_decoder()
     if fast is not None:
         out["msgspec typed structs"] = fast
+    from aisci_tui.protocol.fast import route
+
+    out["fast.route (routing fields, else codec.decode)"] = lambda frame: route(frame) or codec.decode(frame)
     return out
 
 

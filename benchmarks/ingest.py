@@ -11,7 +11,6 @@ is compared.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import time
 import warnings
@@ -136,18 +135,6 @@ async def client_store(url: str, expected: int) -> int:
     return counters.applied + counters.superseded
 
 
-async def client_gc_tuned(url: str, expected: int) -> int:
-    """Diagnostic: the same pipeline with the collector tuned as suggested for the commands."""
-    old = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(50_000, 50, 100)
-    try:
-        return await client_store(url, expected)
-    finally:
-        gc.set_threshold(*old)
-        gc.unfreeze()
-
-
 async def client_only(url: str, expected: int) -> int:
     """Diagnostic: the project's Client alone, its items dropped (no store)."""
     from aisci_tui.protocol.models import Event
@@ -243,7 +230,6 @@ async def run(quick: bool = False, repeats: int | None = None) -> Result:
         pipelines["ours"] = client_store
         if not quick:
             pipelines["diag_client_only"] = client_only
-            pipelines["diag_ours_gc_tuned"] = client_gc_tuned
             pipelines["diag_lazy_validation_sketch"] = lazy_prototype
     else:
         res.notes.append("the project's Client is not available; 'ours' is the codec+store engine")
