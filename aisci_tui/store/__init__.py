@@ -2,7 +2,9 @@
 
 from aisci_tui.store.dedupe import SeenIds
 from aisci_tui.store.rate import RateMeter
-from aisci_tui.store.state import Changes, Connection, Counters, Entity, LogEntry, Store, StoreLimits
+from aisci_tui.store.entity import Entity
+from aisci_tui.store.records import Changes, Connection, Counters, LogEntry, StoreLimits
+from aisci_tui.store.state import Store
 
 __all__ = [
     "Changes",

@@ -12,22 +12,24 @@ from aisci_tui.store.query import (
     FilterCycle,
     FilterState,
     agent_name,
+    fit_columns,
+    matches,
+    search_text,
+    session_agent_ids,
+    session_counts,
+    severity_at_least,
+    sort_key,
+    status_state,
+)
+from aisci_tui.store.rows import (
     agent_row,
     assessment_row,
     experiment_row,
     export_value,
-    fit_columns,
     log_row,
     main_metric,
-    matches,
     refresh_heartbeat,
-    search_text,
-    session_agent_ids,
-    session_counts,
     session_row,
-    severity_at_least,
-    sort_key,
-    status_state,
     weighted_total,
 )
 
@@ -253,7 +255,7 @@ def test_export_value_makes_sets_and_times_json_friendly():
 def test_resource_name_resolves_experiments_agents_and_sessions():
     from aisci_tui.protocol import from_obj
     from aisci_tui.store import Store
-    from aisci_tui.store.query import resource_name
+    from aisci_tui.store.rows import resource_name
 
     store = Store()
     store.feed([

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from aisci_tui.protocol.models import EVENT_MODELS, Event
 from aisci_tui.sources.base import Notice
 from aisci_tui.sources.rundir import mapping
-from aisci_tui.sources.rundir.files import FileCache, finite
+from aisci_tui.sources.rundir.files import FileCache
 from aisci_tui.sources.rundir.layout import iso, parse_run_name
 from aisci_tui.sources.rundir.memo import PLOT_RECHECK_SECONDS, Prepared, StageMemo
 from aisci_tui.sources.rundir.model import PlotInfo, StageInfo, StageTree

@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Store
-from aisci_tui.store.query import STALE_AFTER, heartbeat_age
+from aisci_tui.store.rows import STALE_AFTER, heartbeat_age
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.sections import stack, extras, grid, heading

@@ -7,7 +7,8 @@ from typing import Any, ClassVar
 from rich.text import Text
 
 from aisci_tui.store import Store
-from aisci_tui.store.query import ALL, Column, Row, agent_row, refresh_heartbeat, session_agent_ids, status_state
+from aisci_tui.store.query import ALL, Column, Row, session_agent_ids, status_state
+from aisci_tui.store.rows import agent_row, refresh_heartbeat
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import ViewContext
 from aisci_tui.tui.views.cells import cell, number_cell, progress_cell

@@ -13,10 +13,8 @@ from rich.text import Text
 from aisci_tui.protocol.models import Filters
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Store
-from aisci_tui.store.query import (
-    ALL, FRAMEWORK_NAMES, ISSUE_RANK, TOTAL_TOLERANCE, Column, FilterState, Row, assessment_row, resource_name, session_scope, status_state,
-    weighted_total,
-)
+from aisci_tui.store.query import ALL, FRAMEWORK_NAMES, Column, FilterState, Row, session_scope, status_state
+from aisci_tui.store.rows import ISSUE_RANK, TOTAL_TOLERANCE, assessment_row, resource_name, weighted_total
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import ViewContext

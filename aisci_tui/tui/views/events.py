@@ -11,7 +11,8 @@ from rich.text import Text
 
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Changes, LogEntry, Store
-from aisci_tui.store.query import ALL, Column, Row, log_row, severity_at_least
+from aisci_tui.store.query import ALL, Column, Row, severity_at_least
+from aisci_tui.store.rows import log_row
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import ViewContext

@@ -11,7 +11,8 @@ from rich.text import Text
 
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Changes, Store
-from aisci_tui.store.query import ALL, Column, Row, agent_name, experiment_row, session_scope, status_state
+from aisci_tui.store.query import ALL, Column, Row, agent_name, session_scope, status_state
+from aisci_tui.store.rows import experiment_row
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import ViewContext

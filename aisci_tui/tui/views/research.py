@@ -16,7 +16,8 @@ from textual.widgets import Static
 
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Changes, Entity, Store
-from aisci_tui.store.query import Column, Row, SessionCounts, agent_name, export_value, session_counts, session_row
+from aisci_tui.store.query import Column, Row, SessionCounts, agent_name, session_counts
+from aisci_tui.store.rows import export_value, session_row
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import SessionChosen, ViewContext

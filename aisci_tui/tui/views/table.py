@@ -24,7 +24,8 @@ from textual.widgets import DataTable, Static
 
 from aisci_tui.protocol.models import Filters
 from aisci_tui.store import Changes, Store
-from aisci_tui.store.query import ALL, Column, FilterCycle, Row, export_value, matches, search_text, sort_key
+from aisci_tui.store.query import ALL, Column, FilterCycle, Row, matches, search_text, sort_key
+from aisci_tui.store.rows import export_value
 from aisci_tui.tui.views.base import StoreView, ViewContext
 from aisci_tui.tui.widgets.table import KeyedTable
 
