@@ -40,6 +40,8 @@ APP_BINDINGS: list[Binding] = [
     Binding("ctrl+s", "save_svg", "Screenshot", id="screenshot", show=False),
     Binding("question_mark", "help", "Help", id="help"),
     Binding("q", "quit", "Quit", id="quit"),
+    # before the screen's copy binding, as in other terminal dashboards
+    Binding("ctrl+c", "quit", "Quit", id="quit-interrupt", show=False, priority=True),
 ]
 
 #: Keys that exist only for some sources: the tree view (run folders and their
@@ -77,6 +79,7 @@ HELP: dict[str, Help] = {
     "screenshot": Help("Save an SVG screenshot", "Write the screen as an SVG image."),
     "help": Help("Show the keys", "This screen."),
     "quit": Help("Quit", "Leave the dashboard and restore the terminal."),
+    "quit-interrupt": Help("Quit", "Leave the dashboard and restore the terminal."),
     "view-tree": Help("Show the Tree view", "The search tree of a stage with the plots of the highlighted node."),
     "replay-pause": Help("Pause or resume the replay", "Stop the recording's clock; p only freezes the screen."),
     "replay-back": Help("Replay: back one minute", "Rebuild the state as it was a minute earlier."),

@@ -107,3 +107,18 @@ def test_no_mouse_leaves_the_mouse_to_the_terminal_and_q_quits(tmp_path):
     assert code == 0
     assert b"\x1b[?1000h" not in term.output and b"\x1b[?1003h" not in term.output
     assert b"Traceback" not in term.output
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_ctrl_c_quits_like_q(tmp_path):
+    term = Pty([*CLI, "demo", "--seed", "8"], env_for(tmp_path), tmp_path, size=(80, 24))
+    try:
+        assert term.read_until(["● open".encode(), b"Quit"], timeout=8.0), term.output[-2000:]
+        os.write(term.master, b"\x03")  # what the terminal sends for Ctrl-C
+        code = term.proc.wait(10)
+        term.drain(0.3)
+    finally:
+        term.close()
+    assert code == 0
+    assert b"Traceback" not in term.output and b"Do you want to quit" not in term.output
+    assert b"\x1b[?1049l" in term.output  # the terminal is restored
