@@ -338,6 +338,7 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
         old = self.store
         fresh = Store(old.limits, session_id=old.session_id, clock=old.clock)
         fresh.connection = old.connection
+        fresh.source_dedupes = old.source_dedupes
         fresh.note(notice)
         self.store = self.pump.store = fresh
         self.gate.request_full()

@@ -128,3 +128,27 @@ async def test_replay_keys_are_hidden_when_the_source_cannot_seek(tmp_path):
         assert "view-tree" in ids and not any(i and i.startswith("replay-") for i in ids)
         await pilot.press("space")  # nothing happens, nothing breaks
         assert app.is_running and not app.paused
+
+
+async def test_an_open_agent_detail_follows_a_rewind(tmp_path):
+    path = tmp_path / "sim.jsonl"
+    write_recording(path)
+    source = ReplaySource(path, speed=1.0)
+    app = replay_app(source, settings=settings_in(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: source.loaded, what="the recording loaded")
+        await pilot.press("space", "dollar_sign")
+        full, start = state_at(path, source.duration), state_at(path, 0.0)
+        await wait_until(pilot, lambda: app.store.snapshot() == full, what="everything after End")
+        later = sorted(set(full["agents"]) - set(start["agents"]))
+        assert later, "the recording has agents that appear after its start"
+        agent_id = later[0]
+        await pilot.press("2")
+        await pilot.pause(0.2)
+        app.current_view.open_key(agent_id)
+        await wait_until(pilot, lambda: "no longer in the store" not in screen_text(app)
+                         and full["agents"][agent_id]["name"] in screen_text(app), what="the agent's details")
+        # back to the start, where this agent has not appeared yet (the modal screen keeps the
+        # replay keys from the app, so the action is called as the command palette would)
+        app.action_replay_start()
+        await wait_until(pilot, lambda: "no longer in the store" in screen_text(app), what="the detail follows")

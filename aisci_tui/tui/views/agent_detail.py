@@ -114,12 +114,13 @@ class AgentDetailScreen(ModalScreen[None]):
         Binding("escape", "close", "Close", id="agent_detail.close"),
     ]
 
-    def __init__(self, store: Store, agent_id: str, *, clock: Callable[[], datetime]) -> None:
+    def __init__(self, store: Callable[[], Store], agent_id: str, *, clock: Callable[[], datetime]) -> None:
+        """``store`` returns the store to show: a replay that goes back in time replaces it."""
         super().__init__()
-        self.store = store
+        self.get_store = store
         self.agent_id = agent_id
         self.clock = clock
-        self._version = -1
+        self._shown: tuple[int, int] = (-1, -1)
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -133,10 +134,12 @@ class AgentDetailScreen(ModalScreen[None]):
         self.query_one("#agent-detail-scroll").focus()
 
     def refresh_detail(self) -> None:
-        if self.store.version == self._version:
+        store = self.get_store()
+        shown = (id(store), store.version)
+        if shown == self._shown:
             return
-        self._version = self.store.version
-        body = agent_detail(self.store, self.agent_id, Palette.of(self), self.clock())
+        self._shown = shown
+        body = agent_detail(store, self.agent_id, Palette.of(self), self.clock())
         self.query_one("#agent-detail-body", Static).update(body)
 
     def action_close(self) -> None:

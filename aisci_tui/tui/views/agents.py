@@ -83,4 +83,6 @@ class AgentsView(TableView):
         from aisci_tui.tui.views.agent_detail import AgentDetailScreen
 
         if self._store is not None and key in self._store.agents:
-            self.app.push_screen(AgentDetailScreen(self._store, key, clock=self.now))
+            first = self._store
+            # the app's store, which a replay that goes back in time replaces
+            self.app.push_screen(AgentDetailScreen(lambda: getattr(self.app, "store", first), key, clock=self.now))
