@@ -61,11 +61,10 @@ def register(app: typer.Typer) -> None:
                 print(f"Invalid option: --start {start!r} is not an ISO 8601 time such as 2026-01-01T00:00:00Z.",
                       file=sys.stderr)
                 raise typer.Exit(exitcodes.USAGE)
-        options = ServeOptions(
-            host=host, port=port, path=path, seed=seed, speed=speed, rate=rate, sessions=sessions,
-            drop_every=drop_every, malformed_every=malformed_every, max_connections=max_connections,
-            history_size=history_size, warmup=warmup, start=begins, verbose=verbose, log_file=log_file,
-        )
+        server = dict(host=host, port=port, path=path, seed=seed, speed=speed, rate=rate, sessions=sessions,
+                      drop_every=drop_every, malformed_every=malformed_every, max_connections=max_connections,
+                      history_size=history_size, warmup=warmup, start=begins)
+        options = ServeOptions(server, verbose=verbose, log_file=log_file)
         feed_factory = None
         if from_run is not None:
             from aisci_tui.commands.watch import run_feed_factory

@@ -10,9 +10,8 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from aisci_tui import exitcodes
 from aisci_tui.protocol.models import Event
@@ -24,19 +23,11 @@ FeedFactory = Callable[[], AsyncIterator[Event]]
 
 @dataclass(slots=True)
 class ServeOptions:
-    host: str = "127.0.0.1"
-    port: int = 8080
-    path: str = "/ws"
-    seed: int | None = None
-    speed: float = 1.0
-    rate: float | None = None
-    sessions: int = 3
-    drop_every: int | None = None
-    malformed_every: int | None = None
-    max_connections: int = 64
-    history_size: int = 5000
-    warmup: float = 0.0
-    start: datetime | None = None
+    """What ``aisci-tui serve`` was told: :class:`ServerConfig` fields, logging, and the environment
+    the credentials come from (never the command line)."""
+
+    #: Keyword arguments for :class:`ServerConfig`, except the credentials.
+    server: dict[str, Any] = field(default_factory=dict)
     verbose: bool = False
     log_file: Path | None = None
     environ: dict[str, str] = field(default_factory=lambda: dict(os.environ))
@@ -45,13 +36,7 @@ class ServeOptions:
 def build_config(opts: ServeOptions) -> ServerConfig:
     """A :class:`ServerConfig` from options and the environment; raises ``ValueError``."""
     secret, keys = credentials_from_env(opts.environ)
-    return ServerConfig(
-        host=opts.host, port=opts.port, path=opts.path, jwt_secret=secret, api_keys=keys, seed=opts.seed,
-        speed=opts.speed, rate=opts.rate, sessions=opts.sessions, drop_every=opts.drop_every,
-        malformed_every=opts.malformed_every, max_connections=opts.max_connections,
-        history_size=opts.history_size,
-        warmup=opts.warmup, start=opts.start,
-    )
+    return ServerConfig(jwt_secret=secret, api_keys=keys, **opts.server)
 
 
 def _bind_error(exc: OSError, cfg: ServerConfig) -> str:

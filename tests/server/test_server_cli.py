@@ -74,7 +74,7 @@ def test_serve_bad_path_is_usage_error():
 
 
 async def test_non_loopback_host_warns():
-    cfg = build_config(ServeOptions(host="0.0.0.0", port=0, environ={"AISCI_API_KEYS": "a,b"}))
+    cfg = build_config(ServeOptions({"host": "0.0.0.0", "port": 0}, environ={"AISCI_API_KEYS": "a,b"}))
     assert cfg.api_keys == ("a", "b") and not cfg.is_loopback
     out, err = io.StringIO(), io.StringIO()
     stop = asyncio.Event()
@@ -106,7 +106,7 @@ def test_token_command(monkeypatch):
 
 
 async def test_feed_failure_is_reported_once_and_server_keeps_running():
-    cfg = build_config(ServeOptions(port=0, environ={"AISCI_API_KEYS": "k"}))
+    cfg = build_config(ServeOptions({"port": 0}, environ={"AISCI_API_KEYS": "k"}))
 
     async def broken_feed():
         raise RuntimeError("run folder vanished")
