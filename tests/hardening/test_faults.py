@@ -241,7 +241,9 @@ async def test_a_slow_screen_never_grows_memory_and_never_loses_events(tmp_path:
           f"{depth}, reading paused: {blocked}, {client.stats.reconnects} reconnects")
     assert stop_took < 7.0, f"the server took {stop_took:.1f} s to stop with a client that had stopped reading"
     assert depth <= bound, "the client's queue stays bounded"
-    assert blocked and depth >= bound * 0.9, "the flood really outran the screen: reading had to pause"
+    # the client marks its link blocked only when a put found the queue full, so reading paused at
+    # the bound (the 5 ms samples of the depth can miss that moment on a loaded machine)
+    assert blocked, "the flood really outran the screen: reading had to pause"
     assert syncs <= elapsed * 10 + 2, f"{syncs} redraws in {elapsed:.1f} s at 10 Hz: renders are coalesced"
     assert len(delivered) == len(set(delivered)), "no event twice"
     stream = deterministic_stream(len(delivered), warmup=0.0, sessions=3)[: len(delivered)]
