@@ -249,3 +249,81 @@ async def test_a_slow_screen_never_grows_memory_and_never_loses_events(tmp_path:
     stream = deterministic_stream(len(delivered), warmup=0.0, sessions=3)[: len(delivered)]
     assert delivered == [e.id for e in stream], "the store got the stream without a gap"
     assert counters.applied + counters.stale == len(delivered) and counters.duplicates == 0
+
+
+class DeliveringTap(Tap):
+    """The same, for a client that hands items straight to the dashboard's store (``deliver_to``)."""
+
+    dedupes_ids = True
+
+    def defer_validation(self) -> None:
+        self.client.defer_validation()
+
+    def deliver_to(self, sink: Any) -> None:
+        def tapped(item: Any) -> None:
+            if isinstance(item, Event) or hasattr(item, "validate"):  # validated, or routed and deferred
+                self.ids.append(item.id)
+            sink(item)
+
+        self.client.deliver_to(tapped)
+
+
+async def test_a_slow_screen_with_direct_delivery_buffers_nothing_and_loses_nothing(tmp_path: Path):
+    """The dashboard's own path: no queue between socket and store. A screen whose every redraw
+    blocks for 150 ms still redraws at the refresh rate at most, nothing waits in the client (the
+    socket is read only while the loop is free, and TCP holds the rest), and the store gets the
+    server's stream without a gap or a repeat."""
+    from aisci_tui.tui.app import DashboardApp
+
+    server = ServeProcess(["--seed", str(SEED), "--start", START.isoformat(), "--warmup", "0", "--rate", "4000",
+                           "--sessions", "3", "--history-size", "500000"], clean_env(AISCI_API_KEYS=API_KEY),
+                          free_port())
+    server.start()
+    client = Client(ClientConfig(
+        url=server.url, credentials=Credentials(api_key=API_KEY),
+        subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
+        backoff_base=0.02, backoff_cap=0.1, ping_interval=1.0, ping_timeout=1.0))
+    tap = DeliveringTap(client)
+    app = DashboardApp(tap, settings=Settings.model_construct(export_dir=tmp_path, refresh_hz=10.0))  # type: ignore[arg-type]
+    try:
+        async with app.run_test(size=(120, 36)) as pilot:
+            await until(lambda: client.state is ConnectionState.OPEN, timeout=15, what="connected")
+            assert client.sink is not None and client.deferring and app.store.source_dedupes
+            await pilot.press("2")
+            view = app.current_view
+            draw = view.sync
+
+            def slow_draw(*args: Any, **kwargs: Any) -> None:
+                time.sleep(0.15)
+                draw(*args, **kwargs)
+
+            view.sync = slow_draw  # type: ignore[method-assign]
+            syncs_before, received_before = app.gate.syncs, client.stats.received
+            depth = 0
+            started = time.monotonic()
+            while time.monotonic() - started < 1.0:
+                depth = max(depth, client._queue.qsize())
+                await asyncio.sleep(0.005)
+            elapsed = time.monotonic() - started
+            syncs = app.gate.syncs - syncs_before
+            read = client.stats.received - received_before
+            view.sync = draw  # type: ignore[method-assign]
+            stopping = time.monotonic()
+            server.stop()
+            stop_took = time.monotonic() - stopping
+            await until(lambda: client.state is not ConnectionState.OPEN, timeout=20, what="the server gone")
+            await pilot.pause(0.2)
+            counters = app.store.counters
+            delivered = list(tap.ids)
+            app.store.settle()
+    finally:
+        await client.aclose()
+        server.stop()
+    print(f"slow screen, direct delivery: {read} frames read in {elapsed:.1f} s, {syncs} redraws")
+    assert stop_took < 7.0, f"the server took {stop_took:.1f} s to stop"
+    assert syncs <= elapsed * 10 + 2, f"{syncs} redraws in {elapsed:.1f} s at 10 Hz: renders are coalesced"
+    assert read > 0 and depth == 0, "events kept arriving, and none waited in a queue"
+    assert len(delivered) == len(set(delivered)), "no event twice"
+    stream = deterministic_stream(len(delivered), warmup=0.0, sessions=3)[: len(delivered)]
+    assert delivered == [e.id for e in stream], "the store got the stream without a gap"
+    assert counters.received == len(delivered) and counters.duplicates == 0 and counters.invalid == 0
