@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import sys
 import time
 import warnings
 from collections.abc import Awaitable, Callable
@@ -22,7 +24,7 @@ import websockets
 from benchmarks import decoders, serverload
 from benchmarks import frames as framegen
 from benchmarks.guide_client import GuideMissing, load_guide_client
-from benchmarks.harness import LoadProcess, Result, cpu_seconds
+from benchmarks.harness import ROOT, LoadProcess, Result
 from benchmarks.loadgen import END_TYPE
 
 EVENT_TYPES = ("agent_status", "research_progress", "experiment_results", "ethical_assessment", "system_event")
@@ -135,6 +137,24 @@ async def client_store(url: str, expected: int) -> int:
     return counters.applied + counters.superseded
 
 
+async def events_command(url: str, expected: int) -> int:
+    """Diagnostic: the real ``aisci-tui events`` command (a process of its own), output to /dev/null.
+
+    It validates every event before printing it, so it pays full validation and serialization
+    per event; the dashboard validates what it shows. Timed to the process's exit.
+    """
+    from benchmarks import project
+
+    env = {**os.environ, "AISCI_API_KEY": project.BENCH_KEY}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "aisci_tui", "events", "--url", url, "--limit", str(expected),
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL, cwd=str(ROOT), env=env)
+    code = await proc.wait()
+    if code != 0:
+        raise RuntimeError(f"aisci-tui events exited with {code}")
+    return expected
+
+
 async def client_only(url: str, expected: int) -> int:
     """Diagnostic: the project's Client alone, its items dropped (no store)."""
     from aisci_tui.protocol.models import Event
@@ -191,8 +211,15 @@ async def lazy_prototype(url: str, expected: int) -> int:
     return n
 
 
+def _cpu_with_children() -> float:
+    """This process's CPU seconds plus those of its children that have exited (the events command;
+    the load generator runs until the end, so it never counts)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 async def _timed(load: LoadProcess, pipeline: Pipeline, expected: int) -> tuple[float, int, float]:
-    cpu0 = cpu_seconds()
+    cpu0 = _cpu_with_children()
     task = asyncio.create_task(pipeline(load.url, expected))
     starting = asyncio.create_task(load.next_event("stream_start"))
     await asyncio.wait({task, starting}, return_when=asyncio.FIRST_COMPLETED)
@@ -203,7 +230,7 @@ async def _timed(load: LoadProcess, pipeline: Pipeline, expected: int) -> tuple[
     start = starting.result()
     got = await asyncio.wait_for(task, 300)
     end = time.monotonic()
-    return end - start["t"], got, cpu_seconds() - cpu0
+    return end - start["t"], got, _cpu_with_children() - cpu0
 
 
 async def run(quick: bool = False, repeats: int | None = None) -> Result:
@@ -230,6 +257,7 @@ async def run(quick: bool = False, repeats: int | None = None) -> Result:
         pipelines["ours"] = client_store
         if not quick:
             pipelines["diag_client_only"] = client_only
+            pipelines["diag_events_command"] = events_command
             pipelines["diag_lazy_validation_sketch"] = lazy_prototype
     else:
         res.notes.append("the project's Client is not available; 'ours' is the codec+store engine")
