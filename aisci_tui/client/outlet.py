@@ -32,6 +32,8 @@ _END = object()
 
 
 class Outlet:
+    """Hands what the client reads to its consumer, once each, in order."""
+
     config: ClientConfig
     stats: ClientStats
     _link: Link | None
@@ -72,9 +74,9 @@ class Outlet:
         return item  # type: ignore[return-value]
 
     def defer_validation(self) -> None:
-        """From now on, yield agent, progress, experiment and assessment events as
-        :class:`~aisci_tui.protocol.fast.RawEvent` (checked in shape only), for a consumer
-        that validates each before showing it (the dashboard's store does)."""
+        """From now on, pass agent, progress, experiment and assessment events on as
+        :class:`~aisci_tui.protocol.fast.RawEvent` (only their routing fields read), for a
+        consumer that validates each before showing it (the dashboard's store does)."""
         self.deferring = True
 
     def deliver_to(self, sink: Sink) -> None:

@@ -12,7 +12,7 @@ from aisci_tui.protocol.models import Event
 class Entity:
     """The latest valid data for one agent / session / experiment / assessment.
 
-    An update that arrived as a :class:`RawEvent` (checked in shape only) waits
+    An update that arrived as a :class:`RawEvent` (only its routing fields read) waits
     in ``pending`` until ``data``, ``event_id``, ``timestamp``, ``arrived`` or
     ``updates`` is read, or the store settles; then it is validated in full. A
     valid update becomes the entity's state; an invalid one is dropped (and

@@ -32,7 +32,7 @@ class Pump:
 
     The store validates what it shows, so a source whose class can defer
     validation (``defer_validation()``, as the WebSocket client can) is asked
-    to: it then yields :class:`RawEvent` items, checked in shape only.
+    to: it then yields :class:`RawEvent` items, with only their routing fields read.
 
     A source that can deliver items itself (``deliver_to``, see
     :class:`~aisci_tui.sources.base.DeliveringSource`) is given :meth:`feed`
