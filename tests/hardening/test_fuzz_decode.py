@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aisci_tui.protocol import Envelope, Event, ProtocolError, decode, encode, expand_batch
 from aisci_tui.protocol.codec import to_obj
+from aisci_tui.protocol.fast import route
 from aisci_tui.protocol.models import Batch
 from tests.guide import guide_messages
 from tests.hardening.conftest import FUZZ_COUNTS
@@ -34,12 +36,23 @@ def fuzz(cases: int, *, derandomize: bool = True) -> settings:
 
 
 def check_frame(frame: str | bytes) -> Envelope | None:
-    """Decode ``frame``; only ProtocolError may escape, and what decodes must be sound."""
+    """Decode ``frame``; only ProtocolError may escape, and what decodes must be sound.
+
+    A text frame that :func:`route` defers (as the client does for the dashboard) must,
+    once validated, come out exactly as the eager decoder says: the same event, or rejected.
+    """
+    raw = route(frame) if isinstance(frame, str) else None
     try:
         msg = decode(frame)
     except ProtocolError as exc:
         assert isinstance(exc.reason, str) and len(exc.reason) < 400, "reasons never echo the frame"
+        if raw is not None:
+            with pytest.raises(ProtocolError):
+                raw.validate()
         return None
+    if raw is not None:
+        deferred = raw.validate()
+        assert isinstance(msg, Event) and to_obj(deferred) == to_obj(msg), "deferred validation agrees"
     assert isinstance(msg, Envelope) and isinstance(msg.type, str) and msg.type
     obj = to_obj(msg)
     assert is_finite_json(obj), "NaN or infinity got through"
