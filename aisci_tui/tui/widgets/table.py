@@ -20,6 +20,8 @@ from textual.widgets.data_table import ColumnKey, RowKey
 
 from aisci_tui.store.query import Column, fit_columns
 
+#: ``DataTable``'s render caches keyed on its update count (see :meth:`KeyedTable.render_lines`).
+_RENDER_CACHES = ("_row_render_cache", "_cell_render_cache", "_row_renderable_cache", "_line_cache")
 #: Removing more rows than this at once rebuilds the table instead (``remove_row`` is O(rows)).
 BULK_REMOVE = 64
 SCROLLBAR = 2
@@ -151,10 +153,10 @@ class KeyedTable(DataTable):
         """
         if self._update_count != self._caches_at:
             self._caches_at = self._update_count
-            self._row_render_cache.clear()
-            self._cell_render_cache.clear()
-            self._row_renderable_cache.clear()
-            self._line_cache.clear()
+            for name in _RENDER_CACHES:
+                cache = getattr(self, name, None)  # Textual's private names: skip any that go away
+                if cache is not None:
+                    cache.clear()
         return super().render_lines(crop)
 
     def _update_dimensions(self, new_rows: Any) -> None:
