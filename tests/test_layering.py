@@ -11,6 +11,7 @@ ENGINE = [
     "aisci_tui.sources.base",
     "aisci_tui.textsafe",
     "aisci_tui.cli",
+    "aisci_tui.tui.ingest",  # Pump and RenderGate: usable without the app (README, library use)
 ]
 OPTIONAL = ["aisci_tui.client", "aisci_tui.server", "aisci_tui.sources.rundir", "aisci_tui.sources.replay"]
 
