@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,8 +22,7 @@ from aisci_tui.commands.dashboard import (
 from aisci_tui.commands.watch import ImageMode, ImagesOption
 
 if TYPE_CHECKING:
-    from aisci_tui.sources.base import Source, SourceItem
-    from aisci_tui.sources.replay import ReplaySource
+    from aisci_tui.sources.base import Source
 
 HELP = """Play a recording (made with --record) through the dashboard.
 
@@ -66,13 +64,13 @@ def check_recording(path: Path) -> Path:
 
 def open_replay(path: Path, *, speed: float = math.inf, types: list[str] | None = None,
                 session: str | None = None, stay_open: bool = False,
-                max_gap: float | None = None) -> ReplaySource | OnlySource:
+                max_gap: float | None = None) -> Source:
     """A recording as a source, optionally limited to some event types and one session.
 
     Raises :class:`CommandError` for a missing file or an unknown type.
     """
     from aisci_tui.protocol.models import EVENT_TYPES
-    from aisci_tui.sources.replay import ReplaySource
+    from aisci_tui.sources.replay import OnlySource, ReplaySource
 
     unknown = [t for t in types or [] if t not in EVENT_TYPES]
     if unknown:
@@ -82,42 +80,6 @@ def open_replay(path: Path, *, speed: float = math.inf, types: list[str] | None 
     if not types and session is None:
         return source
     return OnlySource(source, frozenset(types or EVENT_TYPES), session)
-
-
-class OnlySource:
-    """Passes notices through, and the events of the given types (and session) only."""
-
-    def __init__(self, source: Source, types: frozenset[str], session: str | None) -> None:
-        self.source = source
-        self.types = types
-        self.session = session
-
-    @property
-    def label(self) -> str:
-        return self.source.label
-
-    def __aiter__(self) -> AsyncIterator[SourceItem]:
-        return self._run()
-
-    async def _run(self) -> AsyncIterator[SourceItem]:
-        from aisci_tui.protocol.models import Event
-
-        async for item in self.source:
-            if isinstance(item, Event):
-                if item.type not in self.types:
-                    continue
-                sid = getattr(item.data, "session_id", None)
-                if self.session is not None and sid is not None and sid != self.session:
-                    continue
-            yield item
-
-    async def aclose(self) -> None:
-        await self.source.aclose()
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name == "source":
-            raise AttributeError(name)
-        return getattr(self.source, name)
 
 
 def replay(

@@ -99,3 +99,39 @@ class FilterableSource(Source, Protocol):
 @runtime_checkable
 class ReconnectableSource(Source, Protocol):
     async def reconnect_now(self) -> None: ...
+
+
+class PassThrough:
+    """Base of a source that wraps another (recording it, filtering it).
+
+    Subclasses define ``_run``, the async generator of what they pass on. The
+    wrapped source's controls (pause, seek, reconnect_now, set_filters, ...)
+    stay reachable through attribute access. Deferred validation and delivery
+    to a sink are looked up on the class by the dashboard's ``Pump``, so they
+    are never forwarded: a wrapper receives validated items through its own
+    iteration unless it says otherwise.
+    """
+
+    #: Attribute names that are the wrapper's own and never forwarded.
+    OWN: tuple[str, ...] = ("source",)
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+
+    @property
+    def label(self) -> str:
+        return self.source.label
+
+    def __aiter__(self) -> AsyncIterator[SourceItem]:
+        return self._run()
+
+    def _run(self) -> AsyncIterator[SourceItem]:
+        raise NotImplementedError
+
+    async def aclose(self) -> None:
+        await self.source.aclose()
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in self.OWN:
+            raise AttributeError(name)
+        return getattr(self.source, name)

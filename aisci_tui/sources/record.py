@@ -19,7 +19,7 @@ import orjson
 
 from aisci_tui.protocol.codec import to_obj
 from aisci_tui.protocol.models import Envelope
-from aisci_tui.sources.base import Notice, Source, SourceItem
+from aisci_tui.sources.base import Notice, PassThrough, Source, SourceItem
 
 REDACTED = {"redacted": True}
 
@@ -85,19 +85,14 @@ def record_to(source: Source, path: str | Path) -> RecordingSource:
     return RecordingSource(source, recorder)
 
 
-class RecordingSource:
+class RecordingSource(PassThrough):
     """Pass a source's items through unchanged, writing every event to a :class:`Recorder`."""
 
+    OWN = ("source", "recorder")
+
     def __init__(self, source: Source, recorder: Recorder) -> None:
-        self.source = source
+        super().__init__(source)
         self.recorder = recorder
-
-    @property
-    def label(self) -> str:
-        return self.source.label
-
-    def __aiter__(self) -> AsyncIterator[SourceItem]:
-        return self._run()
 
     async def _run(self) -> AsyncIterator[SourceItem]:
         failed = False
@@ -119,9 +114,3 @@ class RecordingSource:
             await self.source.aclose()
         finally:
             self.recorder.close()
-
-    def __getattr__(self, name: str) -> Any:
-        # controls of the wrapped source (pause, seek, reconnect_now, ...) stay reachable
-        if name.startswith("__") or name in ("source", "recorder"):
-            raise AttributeError(name)
-        return getattr(self.source, name)

@@ -28,7 +28,7 @@ from aisci_tui.protocol.codec import expand_batch, from_obj
 from aisci_tui.protocol.errors import ProtocolError
 from aisci_tui.protocol.models import Error, Event, UnknownMessage
 from aisci_tui.protocol.times import parse_time
-from aisci_tui.sources.base import ConnectionState, Notice, SourceItem
+from aisci_tui.sources.base import ConnectionState, Notice, PassThrough, Source, SourceItem
 
 #: Items delivered in one go before giving other tasks a turn.
 BURST = 256
@@ -284,3 +284,24 @@ class ReplaySource:
             return [Notice(kind="error", code=msg.data.code, text=msg.data.message or msg.data.code,
                            severity="error", details={"line": line.number})]
         return []  # control messages (pong, ack, ...) carry nothing to show
+
+
+class OnlySource(PassThrough):
+    """Passes notices through, and the events of the given types (and session) only."""
+
+    def __init__(self, source: Source, types: frozenset[str], session: str | None) -> None:
+        super().__init__(source)
+        self.types = types
+        self.session = session
+
+    async def _run(self) -> AsyncIterator[SourceItem]:
+        from aisci_tui.protocol.models import Event
+
+        async for item in self.source:
+            if isinstance(item, Event):
+                if item.type not in self.types:
+                    continue
+                sid = getattr(item.data, "session_id", None)
+                if self.session is not None and sid is not None and sid != self.session:
+                    continue
+            yield item
