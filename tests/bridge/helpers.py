@@ -27,14 +27,9 @@ def one(events, kind):
 
 async def wait_until(pilot, predicate, timeout: float = 8.0, what: str = "") -> None:
     """Let a Textual app run until ``predicate()`` holds; fail after ``timeout`` seconds."""
-    import asyncio
+    from tests.waiting import app_until
 
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
-        await pilot.pause(0.02)
+    await app_until(pilot, predicate, timeout, what)
 
 
 def screen_text(app) -> str:

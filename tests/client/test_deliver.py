@@ -16,14 +16,7 @@ from aisci_tui.sources.base import ConnectionState, DeliveringSource, Notice
 from aisci_tui.store import Store
 from aisci_tui.tui.ingest import Pump
 from tests.client.conftest import agent_event, fast_config
-
-
-async def until(check, timeout: float = 5.0) -> None:  # noqa: ANN001
-    for _ in range(int(timeout / 0.01)):
-        if check():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("the condition did not hold in time")
+from tests.waiting import until
 
 
 def states(items: list[object]) -> list[ConnectionState]:

@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from tests.waiting import until  # noqa: F401  (the hardening tests import it from here)
+
 
 #: Cases each fuzz test really ran, by name (the fuzz budget test adds them up).
 FUZZ_COUNTS: dict[str, int] = {}
@@ -293,16 +295,6 @@ class ListSource:
 
     async def aclose(self) -> None:
         self._closed.set()
-
-
-async def until(predicate: Any, timeout: float = 10.0, step: float = 0.01, what: str = "") -> None:
-    """Wait (on the running loop) until ``predicate()`` is true."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
-        await asyncio.sleep(step)
 
 
 # -- a pseudo-terminal ----------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -180,6 +181,35 @@ class Tap:
         await self.client.aclose()
 
 
+def flood_server_and_client() -> tuple[ServeProcess, Client]:
+    """A seeded server in another process sending 4,000 events/s, started; a client for it."""
+    server = ServeProcess(["--seed", str(SEED), "--start", START.isoformat(), "--warmup", "0", "--rate", "4000",
+                           "--sessions", "3", "--history-size", "500000"], clean_env(AISCI_API_KEYS=API_KEY),
+                          free_port())
+    server.start()
+    client = Client(ClientConfig(
+        url=server.url, credentials=Credentials(api_key=API_KEY),
+        subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
+        backoff_base=0.02, backoff_cap=0.1, ping_interval=1.0, ping_timeout=1.0))
+    return server, client
+
+
+def slow_down(view: Any) -> Callable[[], None]:
+    """Make every redraw of ``view`` block for 150 ms (slower than any refresh interval); returns the undo."""
+    draw = view.sync
+
+    def slow_draw(*args: Any, **kwargs: Any) -> None:
+        time.sleep(0.15)
+        draw(*args, **kwargs)
+
+    view.sync = slow_draw  # type: ignore[method-assign]
+
+    def undo() -> None:
+        view.sync = draw  # type: ignore[method-assign]
+
+    return undo
+
+
 async def test_a_slow_screen_never_grows_memory_and_never_loses_events(tmp_path: Path, monkeypatch):
     """A server in another process floods a dashboard whose every redraw blocks for 150 ms.
 
@@ -193,14 +223,7 @@ async def test_a_slow_screen_never_grows_memory_and_never_loses_events(tmp_path:
     bound = 300
     monkeypatch.setattr("aisci_tui.client.outlet.QUEUE_SIZE", bound)
 
-    server = ServeProcess(["--seed", str(SEED), "--start", START.isoformat(), "--warmup", "0", "--rate", "4000",
-                           "--sessions", "3", "--history-size", "500000"], clean_env(AISCI_API_KEYS=API_KEY),
-                          free_port())
-    server.start()
-    client = Client(ClientConfig(
-        url=server.url, credentials=Credentials(api_key=API_KEY),
-        subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
-        backoff_base=0.02, backoff_cap=0.1, ping_interval=1.0, ping_timeout=1.0))
+    server, client = flood_server_and_client()
     tap = Tap(client)
     app = DashboardApp(tap, settings=Settings.model_construct(export_dir=tmp_path, refresh_hz=10.0))  # type: ignore[arg-type]
     depth = 0
@@ -209,14 +232,7 @@ async def test_a_slow_screen_never_grows_memory_and_never_loses_events(tmp_path:
         async with app.run_test(size=(120, 36)) as pilot:
             await until(lambda: client.state is ConnectionState.OPEN, timeout=15, what="connected")
             await pilot.press("2")
-            view = app.current_view
-            draw = view.sync
-
-            def slow_draw(*args: Any, **kwargs: Any) -> None:
-                time.sleep(0.15)  # slower than the refresh interval: the screen can never keep up
-                draw(*args, **kwargs)
-
-            view.sync = slow_draw  # type: ignore[method-assign]
+            restore = slow_down(app.current_view)
             syncs_before = app.gate.syncs
             started = time.monotonic()
             while time.monotonic() - started < 1.0:
@@ -225,7 +241,7 @@ async def test_a_slow_screen_never_grows_memory_and_never_loses_events(tmp_path:
                 await asyncio.sleep(0.005)
             elapsed = time.monotonic() - started
             syncs = app.gate.syncs - syncs_before
-            view.sync = draw  # type: ignore[method-assign]
+            restore()
             stopping = time.monotonic()
             server.stop()  # SIGTERM: the flood ends, even with this client not reading
             stop_took = time.monotonic() - stopping
@@ -275,14 +291,7 @@ async def test_a_slow_screen_with_direct_delivery_buffers_nothing_and_loses_noth
     server's stream without a gap or a repeat."""
     from aisci_tui.tui.app import DashboardApp
 
-    server = ServeProcess(["--seed", str(SEED), "--start", START.isoformat(), "--warmup", "0", "--rate", "4000",
-                           "--sessions", "3", "--history-size", "500000"], clean_env(AISCI_API_KEYS=API_KEY),
-                          free_port())
-    server.start()
-    client = Client(ClientConfig(
-        url=server.url, credentials=Credentials(api_key=API_KEY),
-        subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
-        backoff_base=0.02, backoff_cap=0.1, ping_interval=1.0, ping_timeout=1.0))
+    server, client = flood_server_and_client()
     tap = DeliveringTap(client)
     app = DashboardApp(tap, settings=Settings.model_construct(export_dir=tmp_path, refresh_hz=10.0))  # type: ignore[arg-type]
     try:
@@ -290,14 +299,7 @@ async def test_a_slow_screen_with_direct_delivery_buffers_nothing_and_loses_noth
             await until(lambda: client.state is ConnectionState.OPEN, timeout=15, what="connected")
             assert client.sink is not None and client.deferring and app.store.source_dedupes
             await pilot.press("2")
-            view = app.current_view
-            draw = view.sync
-
-            def slow_draw(*args: Any, **kwargs: Any) -> None:
-                time.sleep(0.15)
-                draw(*args, **kwargs)
-
-            view.sync = slow_draw  # type: ignore[method-assign]
+            restore = slow_down(app.current_view)
             syncs_before, received_before = app.gate.syncs, client.stats.received
             depth = 0
             started = time.monotonic()
@@ -307,7 +309,7 @@ async def test_a_slow_screen_with_direct_delivery_buffers_nothing_and_loses_noth
             elapsed = time.monotonic() - started
             syncs = app.gate.syncs - syncs_before
             read = client.stats.received - received_before
-            view.sync = draw  # type: ignore[method-assign]
+            restore()
             stopping = time.monotonic()
             server.stop()
             stop_took = time.monotonic() - stopping

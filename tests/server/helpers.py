@@ -14,6 +14,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from aisci_tui.protocol import Event, make
 from aisci_tui.server import ProtocolServer, ServerConfig
+from tests.waiting import until
 
 SECRET = "test-secret-that-is-long-enough-for-hs256!"
 API_KEY = "k1-test-key"
@@ -153,9 +154,4 @@ def system_ev(severity: str = "info", session: str | None = None) -> Event:
 
 
 async def wait_for(predicate: Callable[[], bool], timeout: float = 2.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.01)
+    await until(predicate, timeout, what="condition")

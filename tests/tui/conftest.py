@@ -15,6 +15,7 @@ from aisci_tui.protocol.models import Event
 from aisci_tui.server import ProtocolServer, ServerConfig
 from aisci_tui.settings import Settings
 from aisci_tui.sources.base import ConnectionState, Notice
+from tests.waiting import app_until
 
 #: A credential distinctive enough to search for in every file the dashboard writes.
 KEY = "tui-test-key-7fQ2mZ9xLw"
@@ -109,9 +110,4 @@ def settings(tmp_path: Path) -> Settings:
 
 async def wait_for(pilot: Any, predicate: Callable[[], bool], timeout: float = 5.0, what: str = "") -> None:
     """Let the app run until ``predicate()`` holds; fail after ``timeout`` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
-        await pilot.pause(0.02)
+    await app_until(pilot, predicate, timeout, what)
