@@ -16,7 +16,8 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 import orjson
 import websockets
@@ -35,12 +36,19 @@ SUBSCRIBE = orjson.dumps({"type": "subscribe", "id": "msg_s", "timestamp": "2025
 Pipeline = Callable[[str, int], Awaitable[int]]
 
 
-async def raw_orjson(url: str, expected: int) -> int:
-    """Baseline (a): a bare websockets receive loop with ``orjson.loads``."""
-    n = 0
+@asynccontextmanager
+async def subscribed(url: str) -> AsyncIterator[websockets.ClientConnection]:
+    """A bare websockets connection that has sent auth and a subscription to all five types."""
     async with websockets.connect(url) as ws:
         await ws.send(AUTH.decode())
         await ws.send(SUBSCRIBE.decode())
+        yield ws
+
+
+async def raw_orjson(url: str, expected: int) -> int:
+    """Baseline (a): a bare websockets receive loop with ``orjson.loads``."""
+    n = 0
+    async with subscribed(url) as ws:
         async for message in ws:
             obj = orjson.loads(message)
             if obj["type"] == END_TYPE:
@@ -79,9 +87,7 @@ async def codec_store(url: str, expected: int) -> int:
     from aisci_tui.store import Store
 
     store = Store()
-    async with websockets.connect(url) as ws:
-        await ws.send(AUTH.decode())
-        await ws.send(SUBSCRIBE.decode())
+    async with subscribed(url) as ws:
         async for message in ws:
             msg = codec.decode(message)
             if isinstance(msg, Event):
@@ -191,9 +197,7 @@ async def lazy_prototype(url: str, expected: int) -> int:
     seen = SeenIds(200_000)
     latest: dict[tuple[str, object], dict] = {}
     n = 0
-    async with websockets.connect(url) as ws:
-        await ws.send(AUTH.decode())
-        await ws.send(SUBSCRIBE.decode())
+    async with subscribed(url) as ws:
         async for message in ws:
             obj = orjson.loads(message)
             kind = obj.get("type")
