@@ -85,11 +85,16 @@ def state_at(path, seconds: float) -> dict:
     return store.snapshot()
 
 
-async def test_replay_keys_pause_seek_rewind_and_speed(tmp_path):
+def recorded_replay(tmp_path) -> tuple:
+    """A seeded simulation recorded to ``sim.jsonl``, and a replay app playing it at real speed."""
     path = tmp_path / "sim.jsonl"
     write_recording(path)
     source = ReplaySource(path, speed=1.0)
-    app = replay_app(source, settings=settings_in(tmp_path))
+    return path, source, replay_app(source, settings=settings_in(tmp_path))
+
+
+async def test_replay_keys_pause_seek_rewind_and_speed(tmp_path):
+    path, source, app = recorded_replay(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: source.loaded, what="the recording loaded")
         ids = {b.binding.id for b in app.screen.active_bindings.values()}
@@ -131,10 +136,7 @@ async def test_replay_keys_are_hidden_when_the_source_cannot_seek(tmp_path):
 
 
 async def test_an_open_agent_detail_follows_a_rewind(tmp_path):
-    path = tmp_path / "sim.jsonl"
-    write_recording(path)
-    source = ReplaySource(path, speed=1.0)
-    app = replay_app(source, settings=settings_in(tmp_path))
+    path, source, app = recorded_replay(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: source.loaded, what="the recording loaded")
         await pilot.press("space", "dollar_sign")
