@@ -12,6 +12,7 @@ import logging
 import signal
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -22,6 +23,7 @@ from textual.worker import Worker, WorkerState
 from aisci_tui.settings import Settings
 from aisci_tui.sources.base import Notice, ReconnectableSource, Source
 from aisci_tui.store import Store
+from aisci_tui.store.overview import Overview
 from aisci_tui.textsafe import clean
 from aisci_tui.themes import load_themes, user_theme_dir
 from aisci_tui.tui import toasts
@@ -33,7 +35,7 @@ from aisci_tui.tui.narrowing import Narrowing
 from aisci_tui.tui.outputs import OutputActions
 from aisci_tui.tui.palette import DashboardCommands
 from aisci_tui.tui.screens import HelpRow, HelpScreen, TooSmallScreen, help_rows
-from aisci_tui.tui.views.base import SessionChosen, StoreView, ViewContext
+from aisci_tui.tui.views.base import GoTo, SessionChosen, StoreView, ViewContext
 from aisci_tui.tui.widgets.footer import SteadyFooter
 
 log = logging.getLogger("aisci_tui.tui")
@@ -81,6 +83,7 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
         insecure: bool = False,
         naive_render: bool = False,
         handle_hangup: bool = False,
+        overview: Overview | None = None,
     ) -> None:
         super().__init__()
         if views is None:
@@ -90,6 +93,7 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
         self.source = source
         self.settings = settings or Settings.model_construct()
         self.store = store or Store(self.settings.history.limits(), session_id=session_id)
+        self.overview = overview or Overview()
         self.session_id = session_id
         self.clock = clock or _utc_now
         self.start_source = start_source
@@ -166,7 +170,8 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
         return self.views[self._switcher.current or self.view_classes[0].VIEW_ID]
 
     def context(self) -> ViewContext:
-        return ViewContext(session_id=self.session_id, now=self.clock(), refresh_hz=self.settings.refresh_hz)
+        return ViewContext(session_id=self.session_id, now=self.clock(), refresh_hz=self.settings.refresh_hz,
+                           overview=self.overview)
 
     # -- rendering ----------------------------------------------------------------
 
@@ -196,7 +201,9 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
                 if catch_up:
                     view.catch_up()
                 else:
-                    view.sync(self.store, self.store.take_changes(), self.context(), full=full, paced=True)
+                    changes, ctx = self.store.take_changes(), self.context()
+                    self.overview.update(self.store, changes, ctx.now)
+                    view.sync(self.store, changes, ctx, full=full, paced=True)
         except Exception as exc:
             log.exception("the %s view failed to update", view.VIEW_ID)
             if view.VIEW_ID not in self._failed_views:
@@ -376,6 +383,27 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
             self.notify("Reconnecting now.", markup=False)
         else:
             self.notify(f"{clean(self.source.label, 80)} cannot reconnect.", markup=False)
+
+    #: Which view shows each kind of thing a line can name.
+    GOTO_VIEWS: ClassVar[dict[str, str]] = {"agent": "agents", "experiment": "experiments",
+                                            "assessment": "ethics", "event": "events", "node": "tree"}
+
+    def on_go_to(self, message: GoTo) -> None:
+        """Show the thing a line names: its view, with its row highlighted (a session opens in full)."""
+        if message.kind == "session":
+            self.action_show_view("research")
+            self.post_message(SessionChosen(message.key))
+            return
+        view_id = self.GOTO_VIEWS.get(message.kind)
+        if view_id is None or view_id not in self.views:
+            return
+        self.action_show_view(view_id)
+        self.call_after_refresh(self._reveal, view_id, message.key)
+
+    def _reveal(self, view_id: str, key: str) -> None:
+        table = getattr(self.views[view_id], "table", None)
+        if table is not None and table.has(key):
+            table.select_key(key)
 
     def on_session_chosen(self, message: SessionChosen) -> None:
         self.session_id = message.session_id

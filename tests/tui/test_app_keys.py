@@ -30,7 +30,7 @@ async def test_number_keys_switch_views_and_each_view_is_synced(sim_server, sett
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: live(app), what="live data")
         tabs = app.query_one("#tabs", ViewTabs)
-        for n, view_id in enumerate(VIEW_IDS, start=1):
+        for n, view_id in enumerate(VIEW_IDS):
             before = app.gate.syncs
             await pilot.press(str(n))
             assert app.current_view.VIEW_ID == view_id
