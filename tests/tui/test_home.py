@@ -13,7 +13,17 @@ from aisci_tui.store.overview import Overview
 from aisci_tui.tui.app import DashboardApp
 from aisci_tui.tui.views.home import HomeView
 from tests.tui.conftest import START, make_client, wait_for
-from tests.tui.harness import NOW, Harness, agent, assessment, event, experiment, progress, render_plain, system
+from tests.tui.harness import (
+    NOW,
+    Harness,
+    agent,
+    assessment,
+    event,
+    experiment,
+    progress,
+    render_plain,
+    system,
+)
 
 
 def lines(view: HomeView) -> list[str]:
