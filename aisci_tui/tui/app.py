@@ -12,7 +12,6 @@ import logging
 import signal
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on
@@ -32,10 +31,11 @@ from aisci_tui.tui.chrome import FilterInput, FilterKeys, ViewTabs
 from aisci_tui.tui.header import StatusInfo, StatusLine, collect
 from aisci_tui.tui.ingest import Pump, RenderGate
 from aisci_tui.tui.narrowing import Narrowing
+from aisci_tui.tui.navigation import Navigation
 from aisci_tui.tui.outputs import OutputActions
 from aisci_tui.tui.palette import DashboardCommands
 from aisci_tui.tui.screens import HelpRow, HelpScreen, TooSmallScreen, help_rows
-from aisci_tui.tui.views.base import GoTo, SessionChosen, StoreView, ViewContext
+from aisci_tui.tui.views.base import SessionChosen, StoreView, ViewContext
 from aisci_tui.tui.widgets.footer import SteadyFooter
 
 log = logging.getLogger("aisci_tui.tui")
@@ -61,7 +61,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class DashboardApp(FilterKeys, OutputActions, App[int]):
+class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
     """The live dashboard over any :class:`~aisci_tui.sources.base.Source`."""
 
     CSS_PATH = "app.tcss"
@@ -114,6 +114,7 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
         self._failed_views: set[str] = set()
         self._too_small: TooSmallScreen | None = None
         self._frozen: StatusInfo | None = None  # header values kept while paused
+        self._seen_at = self.clock()  # the last key press, or when the terminal lost focus
         themes, self.theme_problems = load_themes([user_theme_dir()])
         for theme in themes.values():
             self.register_theme(theme)
@@ -383,27 +384,6 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
             self.notify("Reconnecting now.", markup=False)
         else:
             self.notify(f"{clean(self.source.label, 80)} cannot reconnect.", markup=False)
-
-    #: Which view shows each kind of thing a line can name.
-    GOTO_VIEWS: ClassVar[dict[str, str]] = {"agent": "agents", "experiment": "experiments",
-                                            "assessment": "ethics", "event": "events", "node": "tree"}
-
-    def on_go_to(self, message: GoTo) -> None:
-        """Show the thing a line names: its view, with its row highlighted (a session opens in full)."""
-        if message.kind == "session":
-            self.action_show_view("research")
-            self.post_message(SessionChosen(message.key))
-            return
-        view_id = self.GOTO_VIEWS.get(message.kind)
-        if view_id is None or view_id not in self.views:
-            return
-        self.action_show_view(view_id)
-        self.call_after_refresh(self._reveal, view_id, message.key)
-
-    def _reveal(self, view_id: str, key: str) -> None:
-        table = getattr(self.views[view_id], "table", None)
-        if table is not None and table.has(key):
-            table.select_key(key)
 
     def on_session_chosen(self, message: SessionChosen) -> None:
         self.session_id = message.session_id

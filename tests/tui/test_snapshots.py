@@ -7,6 +7,8 @@ and look at the SVGs before committing them.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from aisci_tui.tui.bindings import VIEW_IDS
@@ -29,3 +31,14 @@ def test_home(snap_compare, size):
 
 def test_help_screen(snap_compare):
     assert snap_compare(seeded_app(), press=["question_mark", "_"], terminal_size=(100, 30))
+
+
+def test_catch_up(snap_compare):
+    """What changed in the last 25 minutes of the seeded story, above the home lists."""
+    app = seeded_app()
+
+    async def away(pilot):
+        app.show_catch_up(app.clock() - timedelta(minutes=25))
+        await pilot.pause()
+
+    assert snap_compare(app, press=["_"], terminal_size=(120, 36), run_before=away)

@@ -157,6 +157,7 @@ class HomeView(StoreView):
 
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("enter", "open_selected", "Go to", id="view.open"),
+        Binding("escape", "dismiss_catch_up", "Dismiss", id="home.dismiss"),
     ]
 
     DEFAULT_CSS = """
@@ -201,7 +202,8 @@ class HomeView(StoreView):
         p, now, model = self.palette, self.now() if self._ctx else ctx.now, self.overview
         now = ctx.now
         width = max(40, self.size.width - 2)
-        height = max(8, self.size.height)
+        box = self.query_one("#home-list", OptionList)
+        height = max(8, box.size.height or self.size.height)
         options: list[Option] = []
         targets: dict[str, tuple[str, str]] = {}
 
@@ -258,7 +260,6 @@ class HomeView(StoreView):
             text.append(clean(entry.title, 300))
             add(_fit(text, width), ("event", str(entry.seq)))
 
-        box = self.query_one("#home-list", OptionList)
         keep = box.highlighted_option.id if box.highlighted_option is not None else None
         keep_target = self._targets.get(keep) if keep else None
         self._targets = targets
@@ -301,6 +302,31 @@ class HomeView(StoreView):
 
     def action_open_selected(self) -> None:
         self.open_selected()
+
+    def show_catch_up(self, text: Text | None) -> None:
+        """Show "since you last looked" above the lists until dismissed (None: nothing to say)."""
+        if text is None:
+            return
+        self.query_one("#home-catchup", Static).update(text)
+        self.add_class("-catchup")
+        self.refresh_bindings()
+        self._sig = None
+        self.call_after_refresh(self.resync)  # the lists have fewer lines now
+
+    @property
+    def catching_up(self) -> bool:
+        return self.has_class("-catchup")
+
+    def action_dismiss_catch_up(self) -> None:
+        self.remove_class("-catchup")
+        self.refresh_bindings()
+        self._sig = None
+        self.call_after_refresh(self.resync)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "dismiss_catch_up":
+            return self.catching_up
+        return True
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
