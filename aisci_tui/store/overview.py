@@ -103,6 +103,34 @@ class Change:
     target: tuple[str, str]  # (kind, key)
 
 
+@dataclass(frozen=True, slots=True)
+class Point:
+    """One experiment (a tree node, for a run folder) on a session's metric chart."""
+
+    step: float
+    value: float | None  # None: no metric (a buggy node, or not evaluated)
+    failed: bool
+    stage: str
+    metric: str
+    lower_is_better: bool | None
+
+
+def metric_point(d, ordinal: int) -> Point:
+    """The experiment's main metric (a run's node metric, else accuracy), its step and stage."""
+    extra = d.model_extra or {}
+    results = d.results
+    main = (results.model_extra or {}).get("main_metric") if results is not None else None
+    value, name, lower = None, "accuracy", None
+    if isinstance(main, dict) and isinstance(main.get("value"), int | float):
+        value, name = float(main["value"]), str(main.get("name") or "metric")
+        lower = main.get("lower_is_better") if isinstance(main.get("lower_is_better"), bool) else None
+    elif results is not None and results.metrics is not None and results.metrics.accuracy is not None:
+        value = float(results.metrics.accuracy)
+    step = extra.get("step")
+    return Point(float(step) if isinstance(step, int | float) else float(ordinal), value, d.status == "failed",
+                 str(extra.get("stage") or ""), name, lower)
+
+
 @dataclass(slots=True)
 class _Agent:
     session_id: str | None
@@ -120,6 +148,8 @@ class Overview:
         self._experiments: dict[str, tuple[str | None, str, float | None]] = {}
         #: Per session, the accuracy of each completed experiment (for the best so far).
         self._accuracy: dict[str, dict[str, float]] = {}
+        #: Per session, each experiment as a point of its metric chart.
+        self.points: dict[str, dict[str, Point]] = {}
         self._items: dict[tuple[str, str], Attention] = {}
         #: Working agents by last heartbeat (oldest first) and unfinished sessions by last update.
         self._heartbeats: OrderedDict[str, float] = OrderedDict()
@@ -237,6 +267,9 @@ class Overview:
         else:
             self._items.pop(("experiment", key), None)
         if d.session_id is not None:
+            points = self.points.setdefault(d.session_id, {})
+            old_point = points.get(key)
+            points[key] = metric_point(d, int(old_point.step) if old_point else len(points))
             self._best(d.session_id, at if fresh else None)
         self.version += 1
 
@@ -301,6 +334,8 @@ class Overview:
             self._heartbeats.pop(key, None)
         elif kind == "experiments" and (old_exp := self._experiments.pop(key, None)) is not None:
             self._count_experiment(key, old_exp, -1)
+            if old_exp[0] is not None:
+                self.points.get(old_exp[0], {}).pop(key, None)
             self._items.pop(("experiment", key), None)
         elif kind == "assessments":
             self._items.pop(("assessment", key), None)

@@ -42,3 +42,8 @@ def test_catch_up(snap_compare):
         await pilot.pause()
 
     assert snap_compare(app, press=["_"], terminal_size=(120, 36), run_before=away)
+
+
+def test_session_charts(snap_compare):
+    """Enter on the first home line: the session with its progress and metric charts."""
+    assert snap_compare(seeded_app(), press=["enter", "_"], terminal_size=(120, 36))

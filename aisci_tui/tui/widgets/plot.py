@@ -137,7 +137,7 @@ class Chart:
         for r in range(rows):
             label = _num(y1) if r == 0 else _num(y0) if r == rows - 1 else ""
             line = Text(f"{label:>{label_w}}┤" if label else " " * label_w + "│", style=axis_style,
-                        end="", no_wrap=True)
+                        no_wrap=True)
             for c in range(cols):
                 if (r, c) in marks:
                     char, style = marks[(r, c)]
@@ -148,9 +148,9 @@ class Chart:
                     line.append(" ")
             lines.append(line)
         left, right = _num(x0), _num(x1)
-        axis = Text(" " * label_w + "└" + "─" * cols, style=axis_style, end="", no_wrap=True)
+        axis = Text(" " * label_w + "└" + "─" * cols, style=axis_style, no_wrap=True)
         lines.append(axis)
-        ticks = Text(" " * (label_w + 1) + left, style=axis_style, end="", no_wrap=True)
+        ticks = Text(" " * (label_w + 1) + left, style=axis_style, no_wrap=True)
         middle = f" {self.x_label} " if self.x_label else ""
         gap = cols - len(left) - len(right)
         ticks.append(f"{middle:^{max(0, gap)}}"[: max(0, gap)] + right)
@@ -159,7 +159,7 @@ class Chart:
 
 
 def legend(series: Sequence[Series]) -> Text:
-    text = Text(end="", no_wrap=True)
+    text = Text(no_wrap=True)
     for s in series:
         if text:
             text.append("   ")
