@@ -33,7 +33,7 @@ from aisci_tui.tui.ingest import Pump, RenderGate
 from aisci_tui.tui.narrowing import Narrowing
 from aisci_tui.tui.navigation import Navigation
 from aisci_tui.tui.outputs import OutputActions
-from aisci_tui.tui.palette import DashboardCommands
+from aisci_tui.tui.palette import DashboardCommands, GoToCommands
 from aisci_tui.tui.screens import HelpRow, HelpScreen, TooSmallScreen, help_rows
 from aisci_tui.tui.views.base import SessionChosen, StoreView, ViewContext
 from aisci_tui.tui.widgets.footer import SteadyFooter
@@ -67,7 +67,7 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "aisci-tui"
     BINDINGS = ALL_BINDINGS
-    COMMANDS = App.COMMANDS | {DashboardCommands}
+    COMMANDS = App.COMMANDS | {DashboardCommands, GoToCommands}
     AUTO_FOCUS = None  # the visible view gets focus, never the hidden filter line
 
     def __init__(

@@ -37,6 +37,7 @@ APP_BINDINGS: list[Binding] = [
     Binding("p", "toggle_pause", "Pause", id="pause"),
     Binding("r", "reconnect", "Reconnect", id="reconnect", show=False),  # the footer keeps room for ? and q
     Binding("e", "export", "Export", id="export"),
+    Binding("g", "links", "Go to", id="links", show=False),
     Binding("ctrl+s", "save_svg", "Screenshot", id="screenshot", show=False),
     Binding("question_mark", "help", "Help", id="help"),
     Binding("q", "quit", "Quit", id="quit"),
@@ -76,6 +77,7 @@ HELP: dict[str, Help] = {
     "pause": Help("Pause or resume the display", "Freeze the screen; events keep arriving and are shown on resume."),
     "reconnect": Help("Reconnect now", "Drop the connection and connect again without waiting for the backoff."),
     "export": Help("Export the current view", "Write what the view shows to a JSON or CSV file."),
+    "links": Help("Go to what the row names", "Its session, agent, current experiment, tree node, plots or resource."),
     "screenshot": Help("Save an SVG screenshot", "Write the screen as an SVG image."),
     "help": Help("Show the keys", "This screen."),
     "quit": Help("Quit", "Leave the dashboard and restore the terminal."),

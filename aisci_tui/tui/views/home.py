@@ -293,6 +293,10 @@ class HomeView(StoreView):
 
     # -- keys -------------------------------------------------------------------------------
 
+    def highlighted_target(self) -> tuple[str, str] | None:
+        option = self.query_one("#home-list", OptionList).highlighted_option
+        return self._targets.get(option.id or "") if option is not None else None
+
     def open_selected(self) -> None:
         box = self.query_one("#home-list", OptionList)
         option = box.highlighted_option
