@@ -75,7 +75,7 @@ async def test_the_palette_goes_to_an_agent_found_by_name(sim_server, settings):
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: app.store.connection.state == ConnectionState.OPEN
                        and any(e.data.name for e in app.store.agents.values()), what="agents")
-        key, ent = next((k, e) for k, e in app.store.agents.items() if e.data.name)
+        key = next(k for k, e in app.store.agents.items() if e.data.name)
         await pilot.press("ctrl+p")
         await pilot.pause(0.2)
         await pilot.press(*key)  # the id: unique, where names repeat across sessions

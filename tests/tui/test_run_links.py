@@ -21,7 +21,7 @@ async def test_an_experiment_goes_to_its_tree_node_and_the_session_charts_its_no
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_until(pilot, lambda: len(app.store.experiments) == 9, what="the run's nodes")
         tagged = {k: e.data.model_extra.get("stage") for k, e in app.store.experiments.items()}
-        first_stage = sorted(set(tagged.values()))[0]
+        first_stage = min(tagged.values())
         key = next(k for k, s in tagged.items() if s == first_stage)
         app.post_message(GoTo("node", key))
         tree = app.query_one(TreeView)
