@@ -298,6 +298,7 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         if view_id not in self.view_state or switcher.current == view_id:
             return
         switcher.current = view_id
+        self.refresh_bindings()
         self._hide_filter_input()
         self._focus_view()
         self._update_tabs()
@@ -357,6 +358,8 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
             return False
         if action.startswith("replay_"):
             return callable(getattr(self.source, _REPLAY_CONTROLS.get(action, ""), None))
+        if hasattr(self, "_switcher") and not self.current_view.offers(action):
+            return False  # not in the footer, the help screen or the palette where it would do nothing
         return True
 
     def action_replay_pause(self) -> None:

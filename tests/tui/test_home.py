@@ -132,3 +132,35 @@ def test_the_overview_kept_from_changes_equals_one_built_at_once():
     assert summary(kept) == summary(fresh)
     assert [(a.kind, a.key) for a in kept.attention()] == [(a.kind, a.key) for a in fresh.attention()]
     assert any(len(s.history) > 3 for s in kept.sessions.values()), "progress history builds up over time"
+
+
+async def test_keys_that_show_work_and_the_help_screen_scrolls_without_tab(sim_server, settings):
+    from textual.containers import VerticalScroll
+
+    from aisci_tui.tui.screens import HelpScreen
+
+    app = DashboardApp(make_client(sim_server), settings=settings)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: live(app), what="live sessions")
+        for view_id in ("home", "research", "agents", "experiments", "ethics", "events"):
+            await pilot.press(str(["home", "research", "agents", "experiments", "ethics", "events"].index(view_id)))
+            await pilot.pause()
+            shown = {b.binding.action for b in app.screen.active_bindings.values()
+                     if b.binding.show and b.enabled}
+            assert ("cycle_filter" in shown) == (app.current_view.FILTER_LABEL is not None), view_id
+            footer = app.screen.query_one("Footer")
+            ends = {k.key: k.region.right for k in footer.query("FooterKey")}
+            assert 0 < ends.get("question_mark", 0) <= 80 and 0 < ends.get("q", 0) <= 80, (
+                f"? and q stay in the 80-column footer on {view_id}: {ends}")
+        await pilot.press("1", "enter")  # one session in full: Esc is offered too
+        await wait_for(pilot, lambda: app.session_id is not None, what="a session")
+        await pilot.pause()
+        ends = {k.key: k.region.right for k in app.screen.query_one("Footer").query("FooterKey")}
+        assert "escape" in ends and 0 < ends.get("q", 0) <= 80, ends
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        scroll = app.screen.query_one(VerticalScroll)
+        assert app.screen.focused is scroll
+        await pilot.press("end")
+        await pilot.pause()
+        assert scroll.scroll_y == scroll.max_scroll_y > 0

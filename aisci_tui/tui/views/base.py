@@ -125,6 +125,14 @@ class StoreView(Widget):
     def open_selected(self) -> None:
         """Enter: open the highlighted item's detail."""
 
+    def offers(self, action: str) -> bool:
+        """Whether the dashboard key ``action`` does something here (a key that shows must work)."""
+        if action == "cycle_filter":
+            return self.FILTER_LABEL is not None
+        method = {"sort_next": "sort_next", "sort_reverse": "sort_reverse", "text_filter": "set_text_filter",
+                  "export": "export_rows", "export_as": "export_rows"}.get(action)
+        return method is None or getattr(type(self), method) is not getattr(StoreView, method)
+
     # -- for subclasses -----------------------------------------------------------------
 
     def reset(self) -> None:
