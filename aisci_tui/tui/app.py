@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from rich.text import Text
 from textual import events, on
 from textual.app import App, ComposeResult
-from textual.widgets import ContentSwitcher
+from textual.widgets import ContentSwitcher, Static
 from textual.worker import Worker, WorkerState
 
 from aisci_tui.settings import Settings
@@ -30,6 +30,7 @@ from aisci_tui.tui.bindings import ALL_BINDINGS
 from aisci_tui.tui.chrome import FilterInput, FilterKeys, ViewTabs
 from aisci_tui.tui.header import StatusInfo, StatusLine, collect
 from aisci_tui.tui.ingest import Pump, RenderGate
+from aisci_tui.tui.liveness import Liveness, body_notice, why_reconnect_wont_help
 from aisci_tui.tui.narrowing import Narrowing
 from aisci_tui.tui.navigation import Navigation
 from aisci_tui.tui.outputs import OutputActions
@@ -115,6 +116,8 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         self._too_small: TooSmallScreen | None = None
         self._frozen: StatusInfo | None = None  # header values kept while paused
         self._seen_at = self.clock()  # the last key press, or when the terminal lost focus
+        self.liveness = Liveness()
+        self._not_live: tuple[str, str] | None = None
         themes, self.theme_problems = load_themes([user_theme_dir()])
         for theme in themes.values():
             self.register_theme(theme)
@@ -127,6 +130,7 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         yield ViewTabs([(cls.VIEW_ID, cls.TITLE) for cls in self.view_classes], id="tabs")
         yield FilterInput(placeholder="filter rows (Enter keeps, Escape clears)", id="filter-input",
                           classes="hidden", disabled=True)
+        yield Static(id="not-live", classes="hidden", markup=False)
         self.views = {cls.VIEW_ID: cls(id=cls.VIEW_ID) for cls in self.view_classes}
         with ContentSwitcher(initial=self.view_classes[0].VIEW_ID, id="views"):
             yield from self.views.values()
@@ -137,6 +141,7 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         self._tabs = self.query_one("#tabs", ViewTabs)
         self._switcher = self.query_one("#views", ContentSwitcher)
         self._filter_box = self.query_one("#filter-input", FilterInput)
+        self._not_live_box = self.query_one("#not-live", Static)
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         if self.settings.keymap:
@@ -171,8 +176,8 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         return self.views[self._switcher.current or self.view_classes[0].VIEW_ID]
 
     def context(self) -> ViewContext:
-        return ViewContext(session_id=self.session_id, now=self.clock(), refresh_hz=self.settings.refresh_hz,
-                           overview=self.overview)
+        return ViewContext(session_id=self.session_id, now=self.liveness.clock(self.clock()),
+                           refresh_hz=self.settings.refresh_hz, overview=self.overview, liveness=self.liveness)
 
     # -- rendering ----------------------------------------------------------------
 
@@ -180,6 +185,7 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         """Timer: refresh the header, and the view if the store changed since the last sync."""
         self._check_size()
         self._refresh_header()
+        self._check_live()
         tick = self.gate.check(self.store.version)
         if tick.sync:
             self._sync_view(tick.full)
@@ -221,6 +227,22 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
                 info.state, info.attempt, info.retry_in, info.fatal)
             info = frozen
         self._status.show(info)
+
+    def _check_live(self) -> None:
+        """Dim the views and say so in the body while not live (or after a fatal error)."""
+        conn = self.store.connection
+        if self.liveness.update(conn, self.clock(), self.store.clock()):
+            self.gate.request_full()
+        notice = body_notice(conn, self.liveness)
+        box = getattr(self, "_not_live_box", None)
+        if box is None:
+            return
+        box.set_class(notice is None, "hidden")
+        self._switcher.set_class(notice is not None, "-not-live")
+        if notice is not None and notice != self._not_live:
+            self._not_live = notice
+            box.set_class(notice[0] == "error", "-error")
+            box.update(Text(notice[1]))
 
     def _update_tabs(self) -> None:
         view_id = self.current_view.VIEW_ID
@@ -358,9 +380,8 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
             return False
         if action.startswith("replay_"):
             return callable(getattr(self.source, _REPLAY_CONTROLS.get(action, ""), None))
-        if hasattr(self, "_switcher") and not self.current_view.offers(action):
-            return False  # not in the footer, the help screen or the palette where it would do nothing
-        return True
+        # not in the footer, the help screen or the palette where it would do nothing
+        return not hasattr(self, "_switcher") or self.current_view.offers(action)
 
     def action_replay_pause(self) -> None:
         self.source.toggle_pause()  # type: ignore[attr-defined]
@@ -381,7 +402,9 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         self.notify(f"Replay speed ×{speed:g}", markup=False, timeout=2)
 
     def action_reconnect(self) -> None:
-        if isinstance(self.source, ReconnectableSource):
+        if self.store.connection.fatal:
+            self.notify(why_reconnect_wont_help(self.store.connection.fatal), markup=False, severity="warning")
+        elif isinstance(self.source, ReconnectableSource):
             self.run_worker(self.source.reconnect_now(), name="reconnect", group="reconnect",
                             exclusive=True, exit_on_error=False)
             self.notify("Reconnecting now.", markup=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.message import Message
 from textual.widget import Widget
@@ -19,6 +19,9 @@ from textual.widget import Widget
 from aisci_tui.protocol.models import Filters
 from aisci_tui.store import Changes, Store
 from aisci_tui.store.overview import Overview
+
+if TYPE_CHECKING:
+    from aisci_tui.tui.liveness import Liveness
 from aisci_tui.tui.widgets.tones import COMPONENT_CLASSES, Palette, tone_css
 
 
@@ -30,6 +33,7 @@ class ViewContext:
     now: datetime  # aware UTC wall clock for ages and ETAs (injected so snapshots are stable)
     refresh_hz: float = 10.0
     overview: Overview | None = None  # the home screen's model, kept by the dashboard
+    liveness: Liveness | None = None  # whether the rows are live, and since when not
 
 
 class SessionChosen(Message):

@@ -62,9 +62,12 @@ def session_fields(width: int) -> list[str]:
     return [name for name, _, _ in SESSION_FIELDS if name in kept]
 
 
-def session_text(line: SessionLine, width: int, now: datetime, p: Palette, *, live: bool = True) -> Text:
+def session_text(line: SessionLine, width: int, now: datetime, p: Palette, *, live: bool = True,
+                 stale: bool = False) -> Text:
     """``● Title  ███░░ 78%  analysis  ETA 16m  4/8 busy  1✓ 1✖  best 0.626  ▂▃▅▇``, fields dropped to fit."""
-    if line.finished:
+    if stale:  # not reported again since the server came back: it may be gone
+        mark, tone, state = "?", "muted", "stale"
+    elif line.finished:
         mark, tone, state = "✓", "success", "finished"
     elif line.agents_error:
         mark, tone, state = "✖", "error", f"{line.agents_error} erroring"
@@ -225,9 +228,12 @@ class HomeView(StoreView):
         heading("Sessions", f"{len(lines)} · {running} running" + (f" · {as_of}" if as_of else ""))
         if not lines:
             add(Text(self.empty_text(store), style=p["muted"]))
+        liveness, store_now = ctx.liveness, store.clock()
         for line in lines[: max(3, height // 3)]:
-            text = session_text(line, width, now, p, live=live)
-            if not live:
+            ent = store.sessions.get(line.session_id)
+            stale = bool(liveness and ent is not None and liveness.stale(ent.arrived, store_now))
+            text = session_text(line, width, now, p, live=live and not stale, stale=stale)
+            if not live or stale:
                 text.stylize(Style(dim=True))
             add(text, ("session", line.session_id))
 
