@@ -45,6 +45,10 @@ log = logging.getLogger("aisci_tui.tui")
 MIN_WIDTH = 60
 MIN_HEIGHT = 16
 
+#: Below this size an information notification is not shown (it would cover the rows) and others are brief.
+SMALL_WIDTH = 100
+SMALL_HEIGHT = 30
+
 #: Replay actions and the source method each needs.
 _REPLAY_CONTROLS = {
     "replay_pause": "toggle_pause",
@@ -257,8 +261,14 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         self.toaster.notice(notice)
 
     def _toast(self, toast: toasts.Toast) -> None:
+        timeout = toast.timeout
+        if self.size.width < SMALL_WIDTH or self.size.height < SMALL_HEIGHT:
+            if toast.severity == "information":
+                return  # on a small screen it would cover the rows; Home's latest events list it
+            if timeout != 0:
+                timeout = min(timeout or 3.0, 3.0)
         self.notify(toast.message, title=toast.title, severity=toast.severity,  # type: ignore[arg-type]
-                    timeout=toast.timeout, markup=False)
+                    timeout=timeout, markup=False)
         if toast.bell:
             self.bell()
 

@@ -91,3 +91,23 @@ async def test_after_q_the_sentence_is_left_on_the_shell_with_the_exit_code(tmp_
     assert code == 3
     tail = term.output.rsplit(b"\x1b[?1049l", 1)[-1]  # what is printed after the screen is restored
     assert b"aisci-tui:" in tail and b"(exit code 3)" in tail, tail[-500:]
+
+
+@pytest.mark.parametrize("size,shown", [((80, 24), False), ((120, 36), True)])
+async def test_news_does_not_cover_the_rows_of_a_small_screen(settings, size, shown):
+    from datetime import UTC, datetime
+
+    from tests.tui.conftest import ListSource
+    from tests.tui.harness import event
+
+    now = datetime.now(UTC)
+    items = [event("system_event", {"event_type": "update", "severity": "info", "title": "Runtime updated"}, at=now),
+             event("system_event", {"event_type": "alert", "severity": "warning", "title": "Disk nearly full"},
+                   at=now)]
+    app = DashboardApp(ListSource(items, hold=True), settings=settings)
+    async with app.run_test(size=size) as pilot:
+        await wait_for(pilot, lambda: len(app.store.log) == 2, what="the events")
+        await pilot.pause(0.2)
+        titles = {n.title: n for n in app._notifications}
+        assert ("Runtime updated" in titles) == shown
+        assert shown or titles["Disk nearly full"].timeout <= 3.0
