@@ -211,7 +211,7 @@ async def test_columns_collapse_at_80_columns():
         app.view.styles.width = 200
         await pilot.resize_terminal(200, 24)
         await pilot.pause()
-        assert len(view.table.shown) == len(AgentsView.COLUMNS)
+        assert len(view.table.shown) == len([c for c in AgentsView.COLUMNS if not c.optional])
         assert cell(view, "a1", "status") == "● busy"
 
 

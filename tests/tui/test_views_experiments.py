@@ -94,7 +94,7 @@ async def test_detail_pane_follows_the_cursor_and_enter_focuses_it():
         body = view.pane.query_one(".detail-body")
         text = static_text(body, 120)
         for needle in ("Temperature Trend Analysis", "✓ completed", "Analysis shows significant",
-                       "• Average temperature increased by 1.2°C", "0.94", "confidence interval 0.89 – 0.99",
+                       "• Average temperature increased by 1.2°C", "0.94", "confidence interval 0.890 – 0.990",
                        "10,000", "Temperature Over Time", "[time_series]", "Trends 2010-2024",
                        "https://api.ai-scientist.com/data/exp_123_raw.csv", "date, temperature, co2_level",
                        "3,650", "2.3MB", "20m 00s", "11:40:00", "30m 00s", "4.5GB", "30%", "Data quality",

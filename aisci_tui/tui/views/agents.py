@@ -10,7 +10,7 @@ from aisci_tui.store import Store
 from aisci_tui.store.query import ALL, Column, Row, session_agent_ids, status_state
 from aisci_tui.store.rows import agent_row, refresh_heartbeat
 from aisci_tui.tui import format as fmt
-from aisci_tui.tui.views.base import ViewContext
+from aisci_tui.tui.views.base import ViewContext, session_label
 from aisci_tui.tui.views.cells import cell, number_cell, progress_cell
 from aisci_tui.tui.views.table import TableView
 from aisci_tui.tui.widgets.badges import AGENT, badge
@@ -38,6 +38,7 @@ class AgentsView(TableView):
         Column("heartbeat", "Heartbeat", 9, 1, numeric=True),
         Column("errors", "Errors", 6, 3, numeric=True),
         Column("uptime", "Uptime", 8, 4, numeric=True),
+        Column("session", "Session", 18, 2, optional=True),
     ]
 
     def filter_states(self) -> list[Any]:
@@ -47,7 +48,9 @@ class AgentsView(TableView):
         return frozenset(session_agent_ids(store, ctx.session_id)) if ctx.session_id else None
 
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
-        return agent_row(item, ctx.now)
+        row = agent_row(item, ctx.now)
+        row["session"] = session_label(store, row["session_id"], ctx)
+        return row
 
     def refresh_live(self, row: Row, ctx: ViewContext) -> bool:
         before = fmt.duration(row["heartbeat"])
@@ -67,6 +70,7 @@ class AgentsView(TableView):
         errors = row["errors"]
         return {
             "name": cell(row["name"]),
+            "session": cell(row["session"] or fmt.MISSING),
             "status": badge(AGENT, row["status"], p),
             "task": cell(row["task"] if row["task"] is not None else fmt.MISSING),
             "progress": progress_cell(row["progress"], p),

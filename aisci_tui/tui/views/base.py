@@ -44,6 +44,14 @@ class SessionChosen(Message):
         self.session_id = session_id
 
 
+def session_label(store: Store, session_id: str | None, ctx: ViewContext) -> str | None:
+    """The session a row belongs to, named, when rows of several sessions are shown together."""
+    if not session_id or ctx.session_id is not None or len(store.sessions) < 2:
+        return None
+    ent = store.sessions.get(session_id)
+    return (ent.data.title if ent is not None and ent.data.title else None) or session_id
+
+
 class GoTo(Message):
     """Show the thing named: ``kind`` is session, agent, experiment, assessment, event or node."""
 

@@ -147,7 +147,8 @@ class ResearchView(TableView):
             "phase": cell(fmt.words(clean(row["phase"], 60))),
             "progress": progress_cell(row["progress"], p),
             "eta": cell(row["_eta_text"]),
-            "agents": number_cell(f"{row['agents_busy']}/{row['agents_total']}"),
+            "agents": number_cell(f"{0 if row['_eta_text'] == 'finished' else row['agents_busy']}"
+                                  f"/{row['agents_total']}"),
             "experiments": exps,
             "session_id": cell(row["session_id"]),
         }
@@ -242,8 +243,9 @@ def session_detail(entity: Entity, store: Store, counts: SessionCounts | None, p
         ], p),
     ]
     counts = counts or SessionCounts()
+    done = d.current_phase == "done" or (d.overall_progress is not None and d.overall_progress >= 1.0)
     parts.append(grid([
-        ("Agents", f"{counts.agents_busy} busy of {counts.agents_total}"),
+        ("Agents", f"{0 if done else counts.agents_busy} busy of {counts.agents_total}"),
         ("Experiments", f"{counts.experiments_done} completed, {counts.experiments_failed} failed, "
                         f"{counts.experiments_total} in all"),
     ], p))
@@ -280,8 +282,11 @@ def session_detail(entity: Entity, store: Store, counts: SessionCounts | None, p
         who = Text(clean(agent_name(store, a.agent_id) or "—", 60), style="bold")
         progress = labelled_bar(a.progress, 12, bar_style, empty)
         what = Text(clean(a.activity, 500) or "—")
-        if a.status:
-            what.append(f"  [{fmt.words(clean(a.status, 40))}]", p["muted"])
+        status = a.status
+        if done and status in ("in_progress", "running", "active", "busy"):
+            status = "ended"  # the session is over: nothing of it is still in progress
+        if status:
+            what.append(f"  [{fmt.words(clean(status, 40))}]", p["muted"])
         table.add_row(who, progress, what)
     parts.append(table if shown else Text("No activities reported", style=p["muted"]))
     if note := more_note(hidden, "activities"):
@@ -290,11 +295,13 @@ def session_detail(entity: Entity, store: Store, counts: SessionCounts | None, p
     t = d.timeline
     if t is not None:
         started, due = parse_time(t.started_at), parse_time(t.estimated_completion)
+        # while running, Elapsed is counted from Started on the same clock, so the two agree
+        elapsed = t.time_elapsed if done or started is None else max(0.0, (now - started).total_seconds())
         parts += [heading("Timeline", p), grid([
             ("Started", f"{fmt.clock_time(started, now)} ({fmt.age(started, now)})" if started else t.started_at),
-            ("Elapsed", fmt.duration(t.time_elapsed)),
-            ("Remaining", fmt.duration(t.time_remaining)),
-            ("Estimated completion", fmt.eta(due, now) if due else t.estimated_completion),
+            ("Elapsed", fmt.duration(elapsed)),
+            ("Remaining", "none: finished" if done else fmt.duration(t.time_remaining)),
+            ("Estimated completion", "finished" if done else fmt.eta(due, now) if due else t.estimated_completion),
             *extras(t),
         ], p)]
     other = extras(d)
