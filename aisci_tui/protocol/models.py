@@ -43,14 +43,6 @@ FRAMEWORKS = (
     "precautionary",
 )
 
-EVENT_TYPES = (
-    "agent_status",
-    "research_progress",
-    "experiment_results",
-    "ethical_assessment",
-    "system_event",
-)
-
 
 # -- envelope ---------------------------------------------------------------
 
@@ -479,9 +471,11 @@ class Batch(Envelope):
     data: BatchData
 
 
+#: Every server event; the entity events among them are in :mod:`aisci_tui.protocol.kinds`.
 EVENT_MODELS: dict[str, type[Event]] = {
     m.TYPE: m for m in (AgentStatus, ResearchProgress, ExperimentResults, EthicalAssessment, SystemEvent)
 }
+EVENT_TYPES: tuple[str, ...] = tuple(EVENT_MODELS)
 
 MESSAGE_MODELS: dict[str, type[Envelope]] = {
     m.TYPE: m
