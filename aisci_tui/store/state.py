@@ -236,15 +236,13 @@ class Store:
         if entity is not None:
             pending = entity.pending
             if pending is not None and not _newer_or_equal(raw.timestamp, pending.timestamp):
-                if self._unsettled[kind].pop(key, None) is not None:
-                    self._n_unsettled -= 1
-                self._resolve(kind, entity)  # older than an unchecked update: is that one real?
+                self._settle_one(kind, entity)  # older than an unchecked update: is that one real?
                 if table.get(key) is not entity:
                     entity = None
                 pending = None
         if entity is not None:
             pending = entity.pending
-            newest = pending.timestamp if pending is not None else entity._timestamp
+            newest = pending.timestamp if pending is not None else entity.timestamp
             if not _newer_or_equal(raw.timestamp, newest):
                 return False
             if pending is not None:
@@ -261,7 +259,6 @@ class Store:
             entity = Entity(key, None, None, None, now, 0)
             entity.pending = raw
             entity.pending_at = now
-            entity._settle = self._settler(kind)
             table[key] = entity
             self._unsettled[kind][key] = entity
             self._n_unsettled += 1
@@ -270,12 +267,10 @@ class Store:
         self._changes.tables[kind].add(key)
         return True
 
-    def _settler(self, kind: str) -> Callable[[Entity], None]:
-        def settle(entity: Entity) -> None:
-            if self._unsettled[kind].pop(entity.key, None) is not None:
-                self._n_unsettled -= 1
-            self._resolve(kind, entity)
-        return settle
+    def _settle_one(self, kind: str, entity: Entity) -> None:
+        if self._unsettled[kind].pop(entity.key, None) is not None:
+            self._n_unsettled -= 1
+        self._resolve(kind, entity)
 
     def _resolve(self, kind: str, entity: Entity, *, registered: bool = False) -> None:
         """Validate the entity's pending update; the caller has taken it out of ``_unsettled``
@@ -330,7 +325,7 @@ class Store:
         if current is not None:
             if current.pending is not None:  # a checked event supersedes an unchecked one, if newer
                 if not _newer_or_equal(event.timestamp, current.pending.timestamp):
-                    self._settler(kind)(current)
+                    self._settle_one(kind, current)
                     if table.get(key) is not current:
                         return self._upsert(kind, key, event, now)
                 else:
@@ -341,12 +336,11 @@ class Store:
                     else:
                         current.pending = None
                         self.counters.superseded += 1
-            if current.valid and not _newer_or_equal(event.timestamp, current._timestamp):
+            if current.valid and not _newer_or_equal(event.timestamp, current.timestamp):
                 return False
             current.commit(event, now)
         else:
-            table[key] = entity = Entity(key, event.data, event.id, event.timestamp, now)
-            entity._settle = self._settler(kind)
+            table[key] = Entity(key, event.data, event.id, event.timestamp, now)
             self._fresh[kind].add(key)
             self._evict(kind, table)
         self._changes.tables[kind].add(key)
