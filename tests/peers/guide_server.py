@@ -80,10 +80,12 @@ class _Conn:
 
 class GuideServer:
     """The guide's server, on 127.0.0.1 and a free port. Accepts any token or API key in
-    ``credentials`` (every non-empty one when it is empty)."""
+    ``credentials`` (every non-empty one when it is empty). ``trace``: give replies a
+    ``meta.correlation_id`` of their own (else no ``meta`` at all)."""
 
-    def __init__(self, credentials: tuple[str, ...] = ()):
+    def __init__(self, credentials: tuple[str, ...] = (), trace: bool = True):
         self.credentials = set(credentials)
+        self.trace = trace
         self.history: list[dict[str, Any]] = []
         self.conns: set[_Conn] = set()
         self.stats: dict[str, int] = {"subscriptions": 0, "events_sent": 0}
@@ -98,7 +100,9 @@ class GuideServer:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        self._server.close()
+        for conn in list(self.conns):
+            conn.ws.transport.abort()
+        self._server.close(close_connections=False)
         await self._server.wait_closed()
 
     @property
@@ -140,6 +144,8 @@ class GuideServer:
             self.conns.discard(conn)
 
     async def _send(self, ws: ServerConnection, msg: dict[str, Any]) -> None:
+        if not self.trace:
+            msg.pop("meta", None)
         await ws.send(json.dumps(msg))
 
     async def _on_message(self, conn: _Conn, msg: dict[str, Any]) -> None:
@@ -237,6 +243,6 @@ def guide_stream(session: str = "session_a", other: str = "session_b") -> list[d
 
 
 @asynccontextmanager
-async def guide_server(credentials: tuple[str, ...] = ()) -> AsyncIterator[GuideServer]:
-    async with GuideServer(credentials) as srv:
+async def guide_server(credentials: tuple[str, ...] = (), trace: bool = True) -> AsyncIterator[GuideServer]:
+    async with GuideServer(credentials, trace) as srv:
         yield srv
