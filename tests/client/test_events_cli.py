@@ -211,3 +211,22 @@ def test_no_option_takes_a_token_value():
     result = CliRunner().invoke(app, ["events", "--token", "abc"])
     assert result.exit_code == exitcodes.USAGE and "abc" not in result.output.replace("--token", "")
 
+
+
+async def test_history_is_printed_first_by_default_and_not_with_no_history(any_server):
+    """A server holding a run that is not changing: `events` lists what exists (as the dashboard does)."""
+    held = [agent_event(agent=f"agt-h{i}") for i in range(3)]
+    for event in held:
+        await any_server.publish(event)
+    code, out, _ = await run("--url", any_server.url, "--limit", "3")
+    assert code == exitcodes.OK and [json.loads(line)["id"] for line in out.splitlines()] == [e.id for e in held]
+    code, out, err = await run("--url", any_server.url, "--no-history", "--duration", "0.5")
+    assert code == exitcodes.OK and out == "" and summary(err)["events"] == 0
+
+
+def test_help_tells_of_the_history_default():
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-m", "aisci_tui", "events", "--help"], capture_output=True, text=True,
+                         env={**clean_env(), "COLUMNS": "200"}, timeout=30).stdout
+    assert "--history" in out and "--no-history" in out and "still holds" in out
