@@ -7,7 +7,8 @@ from typing import Any, ClassVar
 from rich.text import Text
 
 from aisci_tui.store import Store
-from aisci_tui.store.query import ALL, Column, Row, session_agent_ids, status_state
+from aisci_tui.store.query import ALL, Column, Row, status_state
+from aisci_tui.store.sessionrule import hides
 from aisci_tui.store.rows import agent_row, refresh_heartbeat
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import ViewContext
@@ -44,7 +45,9 @@ class AgentsView(TableView):
         return [ALL, status_state("busy"), status_state("idle"), status_state("error"), status_state("offline")]
 
     def scope(self, store: Store, ctx: ViewContext) -> frozenset[str] | None:
-        return frozenset(session_agent_ids(store, ctx.session_id)) if ctx.session_id else None
+        if not ctx.session_id:
+            return None
+        return frozenset(k for k, e in store.agents.items() if not hides(ctx.session_id, e.data.session_id))
 
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
         return agent_row(item, ctx.now)
