@@ -113,3 +113,34 @@ def test_the_runs_own_clock_not_the_unpacked_file_times(scanned):
     s1, s2 = reader.stages
     assert (s1.total_nodes, s1.buggy_nodes, s1.good_nodes) == (12, 4, 5)
     assert (s2.total_nodes, s2.buggy_nodes, s2.good_nodes) == (7, 2, 5)
+
+
+async def test_watching_the_reference_run_on_the_dashboard(tmp_path):
+    """`watch` on the unpacked reference run: its own elapsed time, counts, statuses, workers, no ETA."""
+    import re
+    import time
+
+    from aisci_tui.settings import Settings
+    from aisci_tui.sources.rundir import RunSource
+    from aisci_tui.tui.run.apps import watch_app
+    from tests.bridge.helpers import screen_text, wait_until
+
+    settings = Settings.model_construct(export_dir=tmp_path / "out", refresh_hz=20.0)
+    app = watch_app(RunSource(RUN, poll_interval=0.2, clock=time.time, watch=False), RUN, settings=settings)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await wait_until(pilot, lambda: len(app.store.experiments) == 18, what="the run's 18 node ids")
+        await wait_until(pilot, lambda: "Elapsed" in screen_text(app), what="the session detail")
+        text = screen_text(app)
+        assert re.search(r"Elapsed +1h 42m", text)
+        assert "9 completed, 6 failed, 18 in all" in text
+        assert "4 configured (agent.num_workers), 4 worker folders" in text
+        assert re.search(r"Remaining +— ", text) and not re.search(r"in \d+d \d\dh", text)  # no ETA at all
+        assert "[stalled]" in text and "0 busy of 5" in text
+        assert "Stage 1 initial implementation ✓ › ▶ Stage 2 baseline tuning" in text
+        await pilot.press("3")
+        _, rows = app.current_view.export_rows()
+        statuses = [r["status"] for r in rows]
+        assert (statuses.count("completed"), statuses.count("failed"), statuses.count("partial")) == (9, 6, 3)
+        await pilot.press("6")
+        await wait_until(pilot, lambda: "7 nodes: ✓ 5 good · ✖ 2 buggy" in screen_text(app), what="stage 2 line")
+        assert "best: ★ validation loss ↓ 0.4867 (mean of 3 datasets)" in screen_text(app)
