@@ -359,7 +359,7 @@ def test_find_runs_lists_runs_newest_first_with_their_state(tmp_path):
             "2025-06-11_10-00-00_done_idea_attempt_0",
             "2025-06-10_08-00-00_old_idea_attempt_0",
         ]
-        assert [r.state for r in runs] == ["stage 2 in progress", "finished", "failed"]
+        assert [r.state for r in runs] == ["stage 2 stalled", "finished", "failed"]  # its nodes are old
         assert runs[0].attempt == 1 and runs[0].idea == "toy_idea" and runs[0].title.startswith("Toy Idea")
     single = find_runs(tmp_path / "experiments" / "2025-06-11_10-00-00_done_idea_attempt_0")
     assert len(single) == 1 and single[0].finished

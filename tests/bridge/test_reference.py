@@ -91,7 +91,8 @@ def test_configured_workers_and_the_run_listing(scanned):
     progress = one(events, "research_progress").data
     assert progress.workers == {"configured": 4, "folders": 4}
     runs = find_runs(EXPERIMENTS.parent)
-    assert [r.name for r in runs] == [RUN.name] and runs[0].state == "stage 2 in progress"
+    assert [r.name for r in runs] == [RUN.name] and runs[0].state == "stage 2 stalled"
+    assert runs[0].last_change == pytest.approx(1749724872.3422937 + 893.1885177476099)  # not the unpacking
 
 
 def test_the_runs_own_clock_not_the_unpacked_file_times(scanned):
