@@ -39,7 +39,7 @@ class ExperimentsView(SplitView):
     COLUMNS: ClassVar[list[Column]] = [
         Column("title", "Title", 0, 0, min_width=20),
         Column("status", "Status", 11, 0),
-        Column("metric", "Metric", 7, 1, numeric=True),
+        Column("metric", "Metric", 9, 1, numeric=True),
         Column("duration", "Duration", 8, 1, numeric=True),
         Column("agent", "Agent", 16, 3),
         Column("stage", "Stage", 14, 2, optional=True),
@@ -76,7 +76,7 @@ class ExperimentsView(SplitView):
         return {
             "title": cell(row["title"]),
             "status": badge(EXPERIMENT, row["status"], p),
-            "metric": number_cell(fmt.number(metric, 3) if metric is not None else fmt.MISSING),
+            "metric": number_cell(_metric_cell(metric, row.get("metric_name"))),
             "duration": number_cell(fmt.duration(row["duration"])),
             "agent": cell(row["agent"] or fmt.MISSING),
             "stage": cell(row["stage"] if row["stage"] is not None else fmt.MISSING),
@@ -196,3 +196,11 @@ def _metrics(metrics: Any, p: Palette) -> RenderableType:
     if hidden:
         return stack([table, more_note(hidden, "metrics")])
     return table
+
+
+def _metric_cell(value: Any, name: Any) -> str:
+    """The value, with the direction when the metric's name carries one (``validation loss ↓ (…)``)."""
+    if value is None:
+        return fmt.MISSING
+    arrow = next((a for a in ("↓", "↑") if isinstance(name, str) and f" {a}" in name), "")
+    return f"{fmt.number(value, 3)} {arrow}".rstrip()
