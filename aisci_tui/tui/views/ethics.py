@@ -13,7 +13,7 @@ from rich.text import Text
 from aisci_tui.protocol.models import Filters
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Store
-from aisci_tui.store.query import ALL, FRAMEWORK_NAMES, Column, FilterState, Row, session_scope, status_state
+from aisci_tui.store.query import ALL, FRAMEWORK_NAMES, Column, FilterState, Row, status_state
 from aisci_tui.store.rows import ISSUE_RANK, TOTAL_TOLERANCE, assessment_row, resource_name, weighted_total
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
@@ -74,7 +74,7 @@ class EthicsView(SplitView):
         ]
 
     def scope(self, store: Store, ctx: ViewContext) -> tuple[str, frozenset[str]] | None:
-        return session_scope(store, ctx.session_id)
+        return self.session_scope(ctx)
 
     def in_scope(self, key: str, row: Row, scope: Any, ctx: ViewContext) -> bool:
         if scope is None:
@@ -128,7 +128,7 @@ class EthicsView(SplitView):
 
     def detail_signature(self, key: str | None, ctx: ViewContext) -> Any:
         row = self.rows.get(key) if key else None
-        return (key, self._stamps.get(key) if key else None, row["_review"] if row else None)
+        return (key, self.stamp_of(key), row["_review"] if row else None)
 
     def render_detail(self, key: str, ctx: ViewContext) -> RenderableType:
         entity = self._store.assessments.get(key) if self._store else None
