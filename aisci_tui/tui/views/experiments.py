@@ -47,6 +47,10 @@ class ExperimentsView(SplitView):
         Column("tags", "Tags", 16, 4, optional=True),
     ]
 
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._by_agent: dict[str | None, set[str]] = {}  # agent id -> experiments that named it
+
     def filter_states(self) -> list[Any]:
         return [ALL, status_state("completed"), status_state("failed"), status_state("partial")]
 
@@ -59,13 +63,13 @@ class ExperimentsView(SplitView):
         return not hides(scope, row["session_id"])
 
     def related(self, store: Store, changes: Changes) -> set[str]:
-        if not changes.agents:
-            return set()
-        return {k for k, row in self.rows.items()
-                if row["agent_id"] in changes.agents and row["agent"] != agent_name(store, row["agent_id"])}
+        rows = self.rows
+        return {k for a in changes.agents for k in self._by_agent.get(a, ())
+                if k in rows and rows[k]["agent_id"] == a and rows[k]["agent"] != agent_name(store, a)}
 
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
         row = experiment_row(item, store)
+        self._by_agent.setdefault(row["agent_id"], set()).add(key)  # checked on use, so never stale
         results = item.data.results
         row["summary"] = results.summary if results else None
         return row

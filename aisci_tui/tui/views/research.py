@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Changes, Entity, Store
-from aisci_tui.store.query import Column, Row, SessionCounts, agent_name, session_counts
+from aisci_tui.store.query import Column, Row, SessionCounts, SessionTally, agent_name
 from aisci_tui.store.rows import export_value, session_row
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
@@ -79,7 +79,7 @@ class ResearchView(TableView):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._counts: dict[str, SessionCounts] = {}
+        self._tally = SessionTally()
         self._changed_counts: set[str] = set()
         self._session_sig: Any = None
 
@@ -92,12 +92,7 @@ class ResearchView(TableView):
     # -- overview -------------------------------------------------------------------
 
     def update_view(self, store: Store, changes: Changes, ctx: ViewContext, full: bool) -> None:
-        if full or changes.agents or changes.experiments or changes.sessions or changes.removed:
-            counts = session_counts(store)
-            self._changed_counts = {k for k, c in counts.items() if self._counts.get(k) != c}
-            self._counts = counts
-        else:
-            self._changed_counts = set()
+        self._changed_counts = self._tally.update(store, changes, full)
         super().update_view(store, changes, ctx, full)
         session_mode = ctx.session_id is not None
         if session_mode != self.has_class("-session"):
@@ -125,7 +120,7 @@ class ResearchView(TableView):
         return None if self.has_class("-session") else super().empty_message()
 
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
-        row = session_row(item, self._counts.get(key))
+        row = session_row(item, self._tally.counts(key))
         row["agents"] = row["agents_busy"]
         row["experiments"] = row["experiments_done"]
         row["_eta_text"] = eta_text(row, ctx.now)
@@ -176,7 +171,7 @@ class ResearchView(TableView):
         if not full and sig == self._session_sig and not changes.agents and sid not in self._changed_counts:
             return
         self._session_sig = sig
-        body = (session_detail(entity, store, self._counts.get(sid), self.palette, ctx.now) if entity
+        body = (session_detail(entity, store, self._tally.counts(sid), self.palette, ctx.now) if entity
                 else Text(f"Waiting for progress of session {clean(sid, 200)}…", style=self.palette["muted"]))
         self.query_one("#research-session-body", Static).update(body)
 
