@@ -22,7 +22,8 @@ from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import SessionChosen, ViewContext
 from aisci_tui.tui.views.cells import cell, number_cell, progress_cell
-from aisci_tui.tui.views.sections import stack, capped, extras, grid, heading, more_note
+from aisci_tui.tui.views.charts import session_charts
+from aisci_tui.tui.views.sections import capped, extras, grid, heading, more_note, stack
 from aisci_tui.tui.views.table import TableView, empty_label
 from aisci_tui.tui.widgets.badges import MILESTONE, badge
 from aisci_tui.tui.widgets.bars import labelled_bar
@@ -167,11 +168,15 @@ class ResearchView(TableView):
     def _show_session(self, store: Store, changes: Changes, ctx: ViewContext, full: bool) -> None:
         sid = ctx.session_id
         entity = store.sessions.get(sid)
-        sig = (sid, entity.event_id if entity else None, int(ctx.now.timestamp()), self.palette)
+        width = (self.size.width or self.app.size.width) - 5  # padding and the scroll bar
+        sig = (sid, entity.event_id if entity else None, int(ctx.now.timestamp()), self.palette, width)
         if not full and sig == self._session_sig and not changes.agents and sid not in self._changed_counts:
             return
         self._session_sig = sig
-        body = (session_detail(entity, store, self._tally.counts(sid), self.palette, ctx.now) if entity
+        overview = ctx.overview
+        charts = (session_charts(overview.sessions.get(sid), overview.points.get(sid), width,
+                                 self.palette) if overview is not None and entity else None)
+        body = (session_detail(entity, store, self._tally.counts(sid), self.palette, ctx.now, charts) if entity
                 else Text(f"Waiting for progress of session {clean(sid, 200)}…", style=self.palette["muted"]))
         self.query_one("#research-session-body", Static).update(body)
 
@@ -282,7 +287,7 @@ def review_and_cost(d: Any, p: Palette) -> list[RenderableType]:
 
 
 def session_detail(entity: Entity, store: Store, counts: SessionCounts | None, p: Palette,
-                   now: datetime) -> RenderableType:
+                   now: datetime, charts: RenderableType | None = None) -> RenderableType:
     """A session's progress: bars, phase, milestones, activities per agent, timeline."""
     d = entity.data
     bar_style, empty = p["primary"], p["muted"]
@@ -304,6 +309,8 @@ def session_detail(entity: Entity, store: Store, counts: SessionCounts | None, p
         ("Experiments", f"{counts.experiments_done} completed, {counts.experiments_failed} failed, "
                         f"{counts.experiments_total} in all"),
     ], p))
+    if charts is not None:
+        parts += [heading("Charts", p), charts]
 
     parts.append(heading("Milestones", p))
     shown, hidden = capped(d.milestones)
