@@ -193,7 +193,7 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         tick = self.gate.check(self.store.version)
         if tick.sync:
             self._sync_view(tick.full)
-        elif self.current_view.behind():
+        if self.current_view.behind():  # rows a paced sync left for later, for a bounded time
             self._sync_view(False, catch_up=True)
         self.toaster.flush()
 

@@ -146,9 +146,11 @@ class TreeView(StoreView):
         text.append(f"{MARKS['failed'][0]} {summary.buggy} buggy", style=p["error"])
         if summary.other:
             text.append(" · ")
-            text.append(f"{MARKS['partial'][0]} {summary.other} plots buggy or unchecked", style=p["warning"])
+            text.append(f"{MARKS['partial'][0]} {summary.other} other", style=p["warning"])
         text.append("   best: ", style=p["muted"])
-        if summary.best_id:
+        if not summary.good:
+            text.append("no good node yet", style=p["muted"])
+        elif summary.best_id:
             text.append(f"{MARKS['best'][0]} ", style=p["success"])
             text.append(clean(short_metric(summary.best_metric) or summary.best_id[:12], 100), style=p["success"])
         else:
