@@ -1,23 +1,27 @@
-"""Agents view: every agent in a sortable table; Enter opens its detail screen."""
+"""Agents view: every agent in a sortable table; Enter opens its detail, Esc goes back."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any, ClassVar
 
+from rich.console import RenderableType
 from rich.text import Text
 
 from aisci_tui.store import Store
 from aisci_tui.store.query import ALL, Column, Row, status_state
-from aisci_tui.store.sessionrule import hides
 from aisci_tui.store.rows import agent_row, refresh_heartbeat
+from aisci_tui.store.sessionrule import hides
 from aisci_tui.tui import format as fmt
+from aisci_tui.tui.views.agent_detail import agent_detail
 from aisci_tui.tui.views.base import ViewContext, session_label
 from aisci_tui.tui.views.cells import cell, number_cell, progress_cell
-from aisci_tui.tui.views.table import TableView
+from aisci_tui.tui.views.split import SplitView
 from aisci_tui.tui.widgets.badges import AGENT, badge
 
 
-class AgentsView(TableView):
+class AgentsView(SplitView):
+    PREVIEW = False  # the table needs the width; Enter shows the detail
     VIEW_ID = "agents"
     TITLE = "Agents"
     FILTER_LABEL = "status"
@@ -87,10 +91,11 @@ class AgentsView(TableView):
             "uptime": number_cell(fmt.duration(row["uptime"])),
         }
 
-    def open_key(self, key: str) -> None:
-        from aisci_tui.tui.views.agent_detail import AgentDetailScreen
+    def render_detail(self, key: str, ctx: ViewContext) -> RenderableType:
+        store = self._store
+        if store is None:
+            return Text("")
+        return agent_detail(store, key, self.palette, ctx.now)
 
-        if self._store is not None and key in self._store.agents:
-            first = self._store
-            # the app's store, which a replay that goes back in time replaces
-            self.app.push_screen(AgentDetailScreen(lambda: getattr(self.app, "store", first), key, clock=self.now))
+    def detail_signature(self, key: str | None, ctx: ViewContext) -> Hashable:
+        return (key, self.stamp_of(key), int(ctx.now.timestamp()))  # heartbeat ages move on
