@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from rich.text import Text
 from textual import events, on
 from textual.app import App, ComposeResult
-from textual.widgets import ContentSwitcher, Static
+from textual.reactive import reactive
+from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState
 
 from aisci_tui.settings import Settings
@@ -27,8 +28,8 @@ from aisci_tui.textsafe import clean
 from aisci_tui.themes import load_themes, user_theme_dir
 from aisci_tui.tui import toasts
 from aisci_tui.tui.bindings import ALL_BINDINGS
-from aisci_tui.tui.chrome import FilterInput, FilterKeys, ViewTabs
-from aisci_tui.tui.header import StatusInfo, StatusLine, collect
+from aisci_tui.tui.chrome import FilterInput, ViewTabs
+from aisci_tui.tui.header import StatusLine, collect
 from aisci_tui.tui.ingest import Pump, RenderGate
 from aisci_tui.tui.liveness import Liveness, body_notice, why_reconnect_wont_help
 from aisci_tui.tui.narrowing import Narrowing
@@ -38,16 +39,13 @@ from aisci_tui.tui.palette import DashboardCommands, GoToCommands
 from aisci_tui.tui.screens import HelpRow, HelpScreen, TooSmallScreen, help_rows
 from aisci_tui.tui.views.base import SessionChosen, StoreView, ViewContext
 from aisci_tui.tui.widgets.footer import SteadyFooter
+from aisci_tui.tui.widgets.notlive import NotLiveLine
 
 log = logging.getLogger("aisci_tui.tui")
 
 #: Below this size the dashboard shows "terminal too small" instead.
 MIN_WIDTH = 60
 MIN_HEIGHT = 16
-
-#: Below this size an information notification is not shown (it would cover the rows) and others are brief.
-SMALL_WIDTH = 100
-SMALL_HEIGHT = 30
 
 #: Replay actions and the source method each needs.
 _REPLAY_CONTROLS = {
@@ -66,10 +64,12 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
+class DashboardApp(OutputActions, Navigation, App[int]):
     """The live dashboard over any :class:`~aisci_tui.sources.base.Source`."""
 
     CSS_PATH = "app.tcss"
+    #: The display is paused: nothing is redrawn from the store until resumed (events still arrive).
+    paused: reactive[bool] = reactive(False, init=False)
     TITLE = "aisci-tui"
     BINDINGS = ALL_BINDINGS
     COMMANDS = App.COMMANDS | {DashboardCommands, GoToCommands}
@@ -106,7 +106,6 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         self.insecure = insecure
         self.naive_render = naive_render
         self.handle_hangup = handle_hangup
-        self.paused = False
         self.gate = RenderGate()
         # a replay plays old events on purpose; elsewhere old system events are history, not news
         is_fresh = None if hasattr(source, "seek") else toasts.fresh_within(self.clock)
@@ -118,10 +117,8 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         self.narrowing = Narrowing(source, session_id)
         self._failed_views: set[str] = set()
         self._too_small: TooSmallScreen | None = None
-        self._frozen: StatusInfo | None = None  # header values kept while paused
         self._seen_at = self.clock()  # the last key press, or when the terminal lost focus
         self.liveness = Liveness()
-        self._not_live: tuple[str, str] | None = None
         themes, self.theme_problems = load_themes([user_theme_dir()])
         for theme in themes.values():
             self.register_theme(theme)
@@ -134,7 +131,7 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         yield ViewTabs([(cls.VIEW_ID, cls.TITLE) for cls in self.view_classes], id="tabs")
         yield FilterInput(placeholder="filter rows (Enter keeps, Escape clears)", id="filter-input",
                           classes="hidden", disabled=True)
-        yield Static(id="not-live", classes="hidden", markup=False)
+        yield NotLiveLine(id="not-live", classes="hidden")
         self.views = {cls.VIEW_ID: cls(id=cls.VIEW_ID) for cls in self.view_classes}
         with ContentSwitcher(initial=self.view_classes[0].VIEW_ID, id="views"):
             yield from self.views.values()
@@ -145,7 +142,7 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         self._tabs = self.query_one("#tabs", ViewTabs)
         self._switcher = self.query_one("#views", ContentSwitcher)
         self._filter_box = self.query_one("#filter-input", FilterInput)
-        self._not_live_box = self.query_one("#not-live", Static)
+        self._not_live_box = self.query_one("#not-live", NotLiveLine)
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         if self.settings.keymap:
@@ -223,35 +220,42 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
                             "details are in the log file.", title="Display problem", severity="error")
 
     def _refresh_header(self) -> None:
-        info = collect(self.store, self.source.label, self.session_id, paused=self.paused,
-                       insecure=self.insecure)
-        if self.paused and self._frozen is not None:
-            frozen = self._frozen
-            frozen.state, frozen.attempt, frozen.retry_in, frozen.fatal = (
-                info.state, info.attempt, info.retry_in, info.fatal)
-            info = frozen
-        self._status.show(info)
+        self._status.show(collect(self.store, self.source.label, self.session_id, paused=self.paused,
+                                  insecure=self.insecure))
 
     def _check_live(self) -> None:
         """Dim the views and say so in the body while not live (or after a fatal error)."""
         conn = self.store.connection
         if self.liveness.update(conn, self.clock(), self.store.clock()):
             self.gate.request_full()
-        notice = body_notice(conn, self.liveness)
         box = getattr(self, "_not_live_box", None)
-        if box is None:
-            return
-        box.set_class(notice is None, "hidden")
-        self._switcher.set_class(notice is not None, "-not-live")
-        if notice is not None and notice != self._not_live:
-            self._not_live = notice
-            box.set_class(notice[0] == "error", "-error")
-            box.update(Text(notice[1]))
+        if box is not None:
+            self._switcher.set_class(box.show(body_notice(conn, self.liveness)), "-not-live")
 
     def _update_tabs(self) -> None:
+        """The tab strip's state words, derived from the view's raw filter, status filter and sort."""
         view_id = self.current_view.VIEW_ID
-        state = " · ".join(v for v in self.view_state.get(view_id, {}).values() if v and v != "all")
-        self._tabs.set_current(view_id, state)
+        state = self.view_state.get(view_id, {})
+        words = [f"filter: {state['text']}" if state.get("text") else "",
+                 *(state.get(k, "") for k in ("filter", "sort"))]
+        self._tabs.set_current(view_id, " · ".join(w for w in words if w and w != "all"))
+
+    # -- the / filter line ----------------------------------------------------------
+
+    def action_text_filter(self) -> None:
+        self._filter_box.open(self.view_state[self.current_view.VIEW_ID].get("text", ""))
+
+    @on(FilterInput.Applied)
+    def _filter_applied(self, message: FilterInput.Applied) -> None:
+        view = self.current_view
+        view.set_text_filter(message.text)
+        self.view_state[view.VIEW_ID]["text"] = message.text
+        self._update_tabs()
+        self.gate.request_full()
+
+    @on(FilterInput.Closed)
+    def _filter_closed(self) -> None:
+        self._focus_view()
 
     # -- source events ------------------------------------------------------------
 
@@ -260,15 +264,12 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
             self._start_over(notice)
         self.toaster.notice(notice)
 
-    def _toast(self, toast: toasts.Toast) -> None:
-        timeout = toast.timeout
-        if self.size.width < SMALL_WIDTH or self.size.height < SMALL_HEIGHT:
-            if toast.severity == "information":
-                return  # on a small screen it would cover the rows; Home's latest events list it
-            if timeout != 0:
-                timeout = min(timeout or 3.0, 3.0)
+    def _toast(self, offered: toasts.Toast) -> None:
+        toast = toasts.for_screen(offered, *self.size)
+        if toast is None:
+            return
         self.notify(toast.message, title=toast.title, severity=toast.severity,  # type: ignore[arg-type]
-                    timeout=timeout, markup=False)
+                    timeout=toast.timeout, markup=False)
         if toast.bell:
             self.bell()
 
@@ -331,7 +332,7 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
             return
         switcher.current = view_id
         self.refresh_bindings()
-        self._hide_filter_input()
+        self._filter_box.close()
         self._focus_view()
         self._update_tabs()
         self.gate.request_full()
@@ -367,11 +368,11 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
-        self._frozen = None
-        if self.paused:
-            self._frozen = collect(self.store, self.source.label, self.session_id, paused=True,
-                                   insecure=self.insecure)
-        self.gate.pause(self.paused)
+
+    def watch_paused(self, paused: bool) -> None:
+        """The one pause: the render gate holds syncs back and the status line keeps its values."""
+        self.gate.pause(paused)
+        self._status.freeze(paused)
         self._tick()
 
     def _start_over(self, notice: Notice) -> None:
