@@ -25,6 +25,7 @@ from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import GoTo, StoreView, ViewContext
 from aisci_tui.tui.widgets.bars import bar
+from aisci_tui.tui.widgets.linelist import LineList
 from aisci_tui.tui.widgets.plot import resample, sparkline
 from aisci_tui.tui.widgets.tones import Palette
 
@@ -181,7 +182,7 @@ class HomeView(StoreView):
 
     def compose(self) -> ComposeResult:
         yield Static(id="home-catchup", markup=False)
-        yield OptionList(id="home-list")
+        yield LineList(id="home-list")
 
     @property
     def overview(self) -> Overview:
@@ -195,7 +196,7 @@ class HomeView(StoreView):
         size = self.size
         live = store.connection.state == ConnectionState.OPEN
         sig = (model.version, store.log[-1].seq if store.log else 0, size, int(ctx.now.timestamp()),
-               ctx.session_id, live, self.palette)
+               ctx.session_id, live, store.connection.fatal, self.palette)
         if sig == self._sig and not full:
             return
         self._sig = sig
@@ -205,7 +206,7 @@ class HomeView(StoreView):
         p, now, model = self.palette, self.now() if self._ctx else ctx.now, self.overview
         now = ctx.now
         width = max(40, self.size.width - 2)
-        box = self.query_one("#home-list", OptionList)
+        box = self.query_one("#home-list", LineList)
         height = max(8, box.size.height or self.size.height)
         options: list[Option] = []
         targets: dict[str, tuple[str, str]] = {}
@@ -268,8 +269,11 @@ class HomeView(StoreView):
 
         keep = box.highlighted_option.id if box.highlighted_option is not None else None
         keep_target = self._targets.get(keep) if keep else None
+        same_shape = list(targets.items()) == list(self._targets.items())
         self._targets = targets
-        box.set_options(options)
+        box.show(options)
+        if same_shape and box.highlighted is not None:
+            return  # the same lines in the same places: the highlight stays where it is
         index = next((i for i, o in enumerate(options) if keep_target and targets.get(o.id or "") == keep_target),
                      next((i for i, o in enumerate(options) if not o.disabled), None))
         if index is not None:
