@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from aisci_tui.protocol.times import parse_time
+from aisci_tui.protocol.kinds import TABLES
 from aisci_tui.store.records import Changes, LogEntry
 from aisci_tui.store.state import Store
 
@@ -166,8 +167,7 @@ class Overview:
         if store is not self._store:
             self.__init__()  # type: ignore[misc]
             self._store = store
-            changes = Changes(agents=set(store.agents), sessions=set(store.sessions),
-                              experiments=set(store.experiments), assessments=set(store.assessments),
+            changes = Changes(tables={table: set(getattr(store, table)) for table in TABLES},
                               log=list(store.log))
         before = self.version
         for kind, key in changes.removed:
