@@ -107,6 +107,17 @@ class StoreView(Widget):
     def sort_reverse(self) -> str:
         return "sort: not available here"
 
+    def sort_by(self, column: str | None) -> str:
+        return "sort: not available here"
+
+    def sort_columns(self) -> list[tuple[str, str]]:
+        """(key, label) of the columns a sort can choose, in display order."""
+        return []
+
+    def counts(self) -> str:
+        """How many rows the view shows (of how many), for its title; empty when it has no rows."""
+        return ""
+
     def export_rows(self) -> tuple[list[str], list[dict]]:
         """Columns and rows of what the view shows now, with full values."""
         return [], []

@@ -29,10 +29,22 @@ from textual.widgets import DataTable, Static
 
 from aisci_tui.protocol.models import Filters
 from aisci_tui.store import Changes, Store
-from aisci_tui.store.query import ALL, Column, FilterCycle, Row, SessionTally, matches, search_text, sort_key
+from aisci_tui.store.query import (
+    ALL,
+    Column,
+    FilterCycle,
+    Row,
+    SessionTally,
+    matches,
+    search_text,
+    sort_key,
+)
 from aisci_tui.store.rows import export_value
+from aisci_tui.tui.bindings import ROW_BINDINGS
 from aisci_tui.tui.views.base import StoreView, ViewContext
 from aisci_tui.tui.views.pacing import ROW_COST, defer
+from aisci_tui.tui.views.sections import grid
+from aisci_tui.tui.widgets.detail import DetailScreen
 from aisci_tui.tui.widgets.table import KeyedTable, TableRow, changed_cells
 
 #: In a paced sync, rows built beyond those in or near the view; the others wait for the next syncs
@@ -88,6 +100,7 @@ class TableView(StoreView):
 
     BINDINGS: ClassVar[list[Binding]] = [
         Binding("enter", "open_selected", "Open", id="view.open"),
+        *ROW_BINDINGS,
     ]
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -108,6 +121,8 @@ class TableView(StoreView):
         #: Seconds one drawn row took at the last sync that drew many (paces catch_up).
         self.row_cost = ROW_COST
         self._table: KeyedTable | None = None
+        #: Seconds a catch_up may spend drawing (None: ROWS_PER_SYNC rows at most).
+        self._budget: float | None = None
         #: Session membership (up to date while a session is chosen).
         self.sessions = SessionTally()
         self._sessions_current = False
@@ -200,7 +215,7 @@ class TableView(StoreView):
 
     def ready(self) -> bool:
         try:
-            self.table
+            _ = self.table
         except NoMatches:
             return False
         return True
@@ -224,8 +239,7 @@ class TableView(StoreView):
         if self.ready():
             self.table.drop(list(self.table.keys()))
 
-    def update_view(self, store: Store, changes: Changes, ctx: ViewContext, full: bool,
-                    budget: float | None = None) -> None:
+    def update_view(self, store: Store, changes: Changes, ctx: ViewContext, full: bool) -> None:
         table = self.table
         if not table.columns:
             table.reverse = self.reverse
@@ -269,7 +283,7 @@ class TableView(StoreView):
         self._scope = scope
         later: dict[str, None] = {}
         if self._paced and not self.text:  # the text filter searches every row's cells
-            later = defer(self, dirty, carried, ROWS_PER_SYNC, budget)
+            later = defer(self, dirty, carried, ROWS_PER_SYNC, self._budget)
         dirty.difference_update(later)
         started, grown = time.perf_counter(), False
         for key in dirty:
@@ -294,11 +308,11 @@ class TableView(StoreView):
     def catch_up(self) -> None:
         """Draw rows a paced sync left for later, for up to :data:`CATCH_UP_SECONDS`."""
         if self._later and self._store is not None and self._ctx is not None and self.ready():
-            self._paced = True
+            self._paced, self._budget = True, CATCH_UP_SECONDS
             try:
-                self.update_view(self._store, Changes(), self._ctx, False, CATCH_UP_SECONDS)
+                self.update_view(self._store, Changes(), self._ctx, False)
             finally:
-                self._paced = False
+                self._paced, self._budget = False, None
 
     def _flush(self, live: bool = False) -> None:
         """Draw every row left for later (before something looks at all rows' cells); with ``live``,
@@ -430,6 +444,9 @@ class TableView(StoreView):
     def server_filters(self) -> Filters | None:
         return self.filters.state.server
 
+    def sort_columns(self) -> list[tuple[str, str]]:
+        return [(c.key, c.label) for c in self.sortable()]
+
     def sortable(self) -> list[Column]:
         """The columns a sort can choose: those shown (all, before the table is fitted)."""
         shown = [col for col, _ in self.table.shown] if self.ready() else []
@@ -503,6 +520,14 @@ class TableView(StoreView):
 
     def action_open_selected(self) -> None:
         self.open_selected()
+
+    def action_show_row(self) -> None:
+        """The highlighted row's every cell in full, however narrow its column."""
+        key = self.selected_key()
+        cells = self.cells_for(key) if key is not None else {}
+        if cells:
+            rows = [(c.label, Text(cells[c.key].plain, style=cells[c.key].style)) for c in self.COLUMNS if c.key in cells]
+            self.app.push_screen(DetailScreen(grid(rows, self.palette), "Row"))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
