@@ -254,13 +254,6 @@ class SessionCounts:
     agent_ids: set[str] = field(default_factory=set)
 
 
-def session_scope(store: Store, session_id: str | None) -> tuple[str, frozenset[str]] | None:
-    """The chosen session and the ids of its agents (None when no session is chosen)."""
-    if not session_id:
-        return None
-    return session_id, frozenset(session_agent_ids(store, session_id))
-
-
 def session_counts(store: Store) -> dict[str, SessionCounts]:
     """Agents busy/total and experiments done/failed per session, in one pass."""
     out: dict[str, SessionCounts] = {sid: SessionCounts() for sid in store.sessions}

@@ -8,6 +8,7 @@ from rich.text import Text
 
 from aisci_tui.store import Store
 from aisci_tui.store.query import ALL, Column, Row, status_state
+from aisci_tui.store.sessionrule import hides
 from aisci_tui.store.rows import agent_row, refresh_heartbeat
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import ViewContext
@@ -45,8 +46,10 @@ class AgentsView(TableView):
         return [ALL, status_state("busy"), status_state("idle"), status_state("error"), status_state("offline")]
 
     def scope(self, store: Store, ctx: ViewContext) -> frozenset[str] | None:
-        scope = self.session_scope(ctx)
-        return scope[1] if scope else None
+        return ctx.session_id or None
+
+    def in_scope(self, key: str, row: Row, scope: Any, ctx: ViewContext) -> bool:
+        return scope is None or not hides(scope, row["session_id"])
 
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
         return agent_row(item, ctx.now)
