@@ -242,7 +242,7 @@ class KeyedTable(DataTable):
 
         ``DataTable`` keys its row, cell and line caches on an update count, so
         after a change their older entries are never read again; left to the
-        caches' size caps they made a busy dashboard grow for millions of events.
+        caches' size caps they would hold thousands of dead entries.
         """
         if self._update_count != getattr(self, "_caches_at", None):
             self._caches_at = self._update_count
