@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from aisci_tui.protocol.times import parse_time
-from aisci_tui.protocol.kinds import TABLES
 from aisci_tui.store.records import Changes, LogEntry
 from aisci_tui.store.state import Store
 
@@ -167,8 +166,9 @@ class Overview:
         if store is not self._store:
             self.__init__()  # type: ignore[misc]
             self._store = store
-            changes = Changes(tables={table: set(getattr(store, table)) for table in TABLES},
-                              log=list(store.log))
+            changes = Changes(log=list(store.log))
+            for table in ("agents", "sessions", "experiments", "assessments"):
+                changes.tables[table] = set(store.table(table))
         before = self.version
         for kind, key in changes.removed:
             self._remove(kind, key)
