@@ -220,6 +220,20 @@ class TreeView(StoreView):
     def action_focus_tree(self) -> None:
         self.tree.focus()
 
+    def reveal(self, key: str) -> None:
+        """Go to an experiment's node (its stage shown, the node highlighted), or to a stage by folder name."""
+        store = self._store
+        entity = store.experiments.get(key) if store is not None else None
+        stage = searchtree.stage_of(entity) if entity is not None else next(
+            (s.key for s in self.stages if s.key.stage == key), None)
+        if stage is None:
+            return
+        self.stage, self.pinned = stage, True
+        self._refilter()
+        node = next((n.id for n in self.shown.nodes.values() if n.experiment_id == key), None)
+        if node is not None:
+            self.call_after_refresh(self._select, node)
+
     def _refilter(self) -> None:
         if self._store is not None and self._ctx is not None and self.is_mounted and self.ready():
             self._shown_key = None

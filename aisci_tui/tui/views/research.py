@@ -16,13 +16,14 @@ from textual.widgets import Static
 
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Changes, Entity, Store
-from aisci_tui.store.query import Column, Row, SessionCounts, agent_name, session_counts
+from aisci_tui.store.query import Column, Row, SessionCounts, SessionTally, agent_name
 from aisci_tui.store.rows import export_value, session_row
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import SessionChosen, ViewContext
 from aisci_tui.tui.views.cells import cell, number_cell, progress_cell
-from aisci_tui.tui.views.sections import stack, capped, extras, grid, heading, more_note
+from aisci_tui.tui.views.charts import session_charts
+from aisci_tui.tui.views.sections import capped, extras, grid, heading, more_note, stack
 from aisci_tui.tui.views.table import TableView, empty_label
 from aisci_tui.tui.widgets.badges import MILESTONE, badge
 from aisci_tui.tui.widgets.bars import labelled_bar
@@ -79,7 +80,7 @@ class ResearchView(TableView):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._counts: dict[str, SessionCounts] = {}
+        self._tally = SessionTally()
         self._changed_counts: set[str] = set()
         self._session_sig: Any = None
 
@@ -92,12 +93,7 @@ class ResearchView(TableView):
     # -- overview -------------------------------------------------------------------
 
     def update_view(self, store: Store, changes: Changes, ctx: ViewContext, full: bool) -> None:
-        if full or changes.agents or changes.experiments or changes.sessions or changes.removed:
-            counts = session_counts(store)
-            self._changed_counts = {k for k, c in counts.items() if self._counts.get(k) != c}
-            self._counts = counts
-        else:
-            self._changed_counts = set()
+        self._changed_counts = self._tally.update(store, changes, full)
         super().update_view(store, changes, ctx, full)
         session_mode = ctx.session_id is not None
         if session_mode != self.has_class("-session"):
@@ -125,7 +121,7 @@ class ResearchView(TableView):
         return None if self.has_class("-session") else super().empty_message()
 
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
-        row = session_row(item, self._counts.get(key))
+        row = session_row(item, self._tally.counts(key))
         row["agents"] = row["agents_busy"]
         row["experiments"] = row["experiments_done"]
         row["_eta_text"] = eta_text(row, ctx.now)
@@ -172,11 +168,15 @@ class ResearchView(TableView):
     def _show_session(self, store: Store, changes: Changes, ctx: ViewContext, full: bool) -> None:
         sid = ctx.session_id
         entity = store.sessions.get(sid)
-        sig = (sid, entity.event_id if entity else None, int(ctx.now.timestamp()), self.palette)
+        width = (self.size.width or self.app.size.width) - 5  # padding and the scroll bar
+        sig = (sid, entity.event_id if entity else None, int(ctx.now.timestamp()), self.palette, width)
         if not full and sig == self._session_sig and not changes.agents and sid not in self._changed_counts:
             return
         self._session_sig = sig
-        body = (session_detail(entity, store, self._counts.get(sid), self.palette, ctx.now) if entity
+        overview = ctx.overview
+        charts = (session_charts(overview.sessions.get(sid), overview.points.get(sid), width,
+                                 self.palette) if overview is not None and entity else None)
+        body = (session_detail(entity, store, self._tally.counts(sid), self.palette, ctx.now, charts) if entity
                 else Text(f"Waiting for progress of session {clean(sid, 200)}…", style=self.palette["muted"]))
         self.query_one("#research-session-body", Static).update(body)
 
@@ -287,7 +287,7 @@ def review_and_cost(d: Any, p: Palette) -> list[RenderableType]:
 
 
 def session_detail(entity: Entity, store: Store, counts: SessionCounts | None, p: Palette,
-                   now: datetime) -> RenderableType:
+                   now: datetime, charts: RenderableType | None = None) -> RenderableType:
     """A session's progress: bars, phase, milestones, activities per agent, timeline."""
     d = entity.data
     bar_style, empty = p["primary"], p["muted"]
@@ -309,6 +309,8 @@ def session_detail(entity: Entity, store: Store, counts: SessionCounts | None, p
         ("Experiments", f"{counts.experiments_done} completed, {counts.experiments_failed} failed, "
                         f"{counts.experiments_total} in all"),
     ], p))
+    if charts is not None:
+        parts += [heading("Charts", p), charts]
 
     parts.append(heading("Milestones", p))
     shown, hidden = capped(d.milestones)
