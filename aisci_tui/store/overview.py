@@ -166,9 +166,10 @@ class Overview:
         if store is not self._store:
             self.__init__()  # type: ignore[misc]
             self._store = store
-            changes = Changes(agents=set(store.agents), sessions=set(store.sessions),
-                              experiments=set(store.experiments), assessments=set(store.assessments),
-                              log=list(store.log))
+            changes = Changes(log=list(store.log))
+            for table, keys in (("agents", store.agents), ("sessions", store.sessions),
+                                ("experiments", store.experiments), ("assessments", store.assessments)):
+                changes.tables[table] = set(keys)
         before = self.version
         for kind, key in changes.removed:
             self._remove(kind, key)

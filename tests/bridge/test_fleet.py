@@ -85,6 +85,7 @@ async def test_the_dashboard_lists_every_run_and_follows_the_one_entered(tmp_pat
     source = fleet(folder)
     app = fleet_app(source, folder, settings=settings)
     async with app.run_test(size=(150, 40)) as pilot:
+        await pilot.press("1")  # the Research view: a line per session
         await wait_until(pilot, lambda: all(t in screen_text(app) for t in ("Early Idea", "Done Idea", "Mid Idea")),
                          what="three sessions")
         mid_run(tmp_path, name=LATE, title="Late Idea")
