@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from aisci_tui.protocol.kinds import TABLES
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store.records import Changes, LogEntry
 from aisci_tui.store.state import Store
@@ -167,7 +168,7 @@ class Overview:
             self.__init__()  # type: ignore[misc]
             self._store = store
             changes = Changes(log=list(store.log))
-            for table in ("agents", "sessions", "experiments", "assessments"):
+            for table in TABLES:
                 changes.tables[table] = set(store.table(table))
         before = self.version
         for kind, key in changes.removed:
