@@ -14,7 +14,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from aisci_tui.protocol.fast import ENTITY_KEY, RawEvent
+from aisci_tui.protocol.fast import RawEvent
+from aisci_tui.protocol.kinds import BY_TYPE
 
 #: Resources whose session is remembered (oldest forgotten first).
 OWNERS_LIMIT = 50_000
@@ -39,8 +40,8 @@ def _facts(event: Any) -> tuple[str, str | None, str | None]:
     if type(event) is RawEvent:
         return event.type, event.key, event.session_id
     data = event.data
-    field = ENTITY_KEY.get(event.type)
-    key = getattr(data, field, None) if field else None
+    kind = BY_TYPE.get(event.type)
+    key = getattr(data, kind.key, None) if kind else None
     session = getattr(data, "session_id", None)
     return event.type, key if isinstance(key, str) else None, session if isinstance(session, str) else None
 

@@ -12,7 +12,6 @@ import asyncio
 import json
 
 from aisci_tui.client import Client, ClientConfig, Credentials, Filters, SubscribeOptions, Subscription
-from aisci_tui.protocol.fast import ENTITY_KEY
 from aisci_tui.settings import Settings
 from aisci_tui.store import Store
 from aisci_tui.store.sessionrule import SessionRule
@@ -25,10 +24,13 @@ from tests.waiting import app_until, until
 WANTED = "session_a"
 KINDS = {"agent_status": "agents", "research_progress": "sessions", "experiment_results": "experiments",
          "ethical_assessment": "assessments"}
+#: The field naming each entity, as the guide's event examples show it.
+KEY_FIELD = {"agent_status": "agent_id", "research_progress": "session_id", "experiment_results": "experiment_id",
+             "ethical_assessment": "resource_id"}
 
 
 def entity(obj: dict) -> tuple[str, str]:
-    field = ENTITY_KEY.get(obj["type"])
+    field = KEY_FIELD.get(obj["type"])
     return (KINDS[obj["type"]], obj["data"][field]) if field else (obj["type"], obj["data"]["title"])
 
 

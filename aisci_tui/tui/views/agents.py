@@ -36,7 +36,7 @@ class AgentsView(TableView):
         Column("memory", "Mem", 5, 2, numeric=True),
         Column("response", "Resp", 6, 3, numeric=True),
         Column("success", "Success", 7, 3, numeric=True),
-        Column("heartbeat", "Heartbeat", 9, 1, numeric=True),
+        Column("heartbeat", "Heartbeat", 9, 1, numeric=True, sort_by="_since"),
         Column("errors", "Errors", 6, 3, numeric=True),
         Column("uptime", "Uptime", 8, 4, numeric=True),
     ]
@@ -45,9 +45,10 @@ class AgentsView(TableView):
         return [ALL, status_state("busy"), status_state("idle"), status_state("error"), status_state("offline")]
 
     def scope(self, store: Store, ctx: ViewContext) -> frozenset[str] | None:
-        if not ctx.session_id:
-            return None
-        return frozenset(k for k, e in store.agents.items() if not hides(ctx.session_id, e.data.session_id))
+        return ctx.session_id or None
+
+    def in_scope(self, key: str, row: Row, scope: Any, ctx: ViewContext) -> bool:
+        return scope is None or not hides(scope, row["session_id"])
 
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
         return agent_row(item, ctx.now)

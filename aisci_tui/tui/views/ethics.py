@@ -129,7 +129,7 @@ class EthicsView(SplitView):
 
     def detail_signature(self, key: str | None, ctx: ViewContext) -> Any:
         row = self.rows.get(key) if key else None
-        return (key, self._stamps.get(key) if key else None, row["_review"] if row else None)
+        return (key, self.stamp_of(key), row["_review"] if row else None)
 
     def render_detail(self, key: str, ctx: ViewContext) -> RenderableType:
         entity = self._store.assessments.get(key) if self._store else None
