@@ -62,6 +62,10 @@ class Connection:
         self.id = new_id("conn")
         self.principal: Principal | None = None
         self.subscriptions: dict[str, Subscription] = {}
+        #: Which subscription each ``subscribe`` request id made: a request sent again with the
+        #: same id (the guide's JavaScript client does so after every ``auth_response``) is
+        #: answered as the first was, and creates nothing.
+        self.subscribed_by: dict[str, str] = {}
         self.closing = False
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
         self._bucket = TokenBucket(self.cfg.rate_limit_per_s, self.cfg.rate_limit_burst)
