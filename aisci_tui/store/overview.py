@@ -166,9 +166,9 @@ class Overview:
         if store is not self._store:
             self.__init__()  # type: ignore[misc]
             self._store = store
-            changes = Changes(agents=set(store.agents), sessions=set(store.sessions),
-                              experiments=set(store.experiments), assessments=set(store.assessments),
-                              log=list(store.log))
+            changes = Changes(log=list(store.log))
+            changes.tables.update(agents=set(store.agents), sessions=set(store.sessions),
+                                  experiments=set(store.experiments), assessments=set(store.assessments))
         before = self.version
         for kind, key in changes.removed:
             self._remove(kind, key)
