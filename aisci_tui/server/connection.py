@@ -26,7 +26,7 @@ from aisci_tui.protocol.models import Auth, Envelope, Ping, Subscribe, Unsubscri
 from aisci_tui.server.auth import AuthFailure, Principal
 from aisci_tui.server.garbage import garbage_frame
 from aisci_tui.server.hub import Hub, Published
-from aisci_tui.server.ratelimit import TokenBucket
+from aisci_tui.ratelimit import TokenBucket
 from aisci_tui.server import requests
 from aisci_tui.server.subscription import Subscription
 
