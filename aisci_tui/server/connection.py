@@ -26,7 +26,7 @@ from aisci_tui.protocol.models import Auth, Envelope, Ping, Subscribe, Unsubscri
 from aisci_tui.server.auth import AuthFailure, Principal
 from aisci_tui.server.garbage import garbage_frame
 from aisci_tui.server.hub import Hub, Published
-from aisci_tui.server.ratelimit import TokenBucket
+from aisci_tui.ratelimit import TokenBucket
 from aisci_tui.server import requests
 from aisci_tui.server.subscription import Subscription
 
@@ -62,6 +62,10 @@ class Connection:
         self.id = new_id("conn")
         self.principal: Principal | None = None
         self.subscriptions: dict[str, Subscription] = {}
+        #: Which subscription each ``subscribe`` request id made: a request sent again with the
+        #: same id (the guide's JavaScript client does so after every ``auth_response``) is
+        #: answered as the first was, and creates nothing.
+        self.subscribed_by: dict[str, str] = {}
         self.closing = False
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
         self._bucket = TokenBucket(self.cfg.rate_limit_per_s, self.cfg.rate_limit_burst)

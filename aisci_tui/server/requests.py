@@ -43,6 +43,10 @@ def subscribe(conn: Connection, msg: Subscribe) -> None:
     """Validate, answer, and start delivering (history first when asked)."""
     assert conn.principal is not None
     data = msg.data
+    earlier = conn.subscriptions.get(conn.subscribed_by.get(msg.id or "", ""))
+    if earlier is not None:
+        _answer(conn, earlier, data.filters, msg.id)  # the same request again: no second subscription
+        return
     requested = list(dict.fromkeys(data.events))
     unknown = [e for e in requested if e not in EVENT_TYPES]
     denied = [e for e in requested if e in EVENT_TYPES and not conn.principal.may_read(e)]
@@ -74,24 +78,30 @@ def subscribe(conn: Connection, msg: Subscribe) -> None:
         return
     sub = Subscription(allowed, matcher, data.options, conn.emit, conn.cfg.default_batch_interval_ms)
     conn.subscriptions[sub.id] = sub
+    if msg.id:
+        conn.subscribed_by[msg.id] = sub.id
     conn.hub.stats["subscriptions"] += 1
-    conn.reply(
-        "subscription_response",
-        {
-            "status": "success",
-            "subscription_id": sub.id,
-            "subscribed_events": allowed,
-            "active_filters": active_filters(data.filters),
-            "estimated_events_per_minute": conn.hub.estimated_per_minute(allowed, matcher),
-            "retention_hours": conn.cfg.retention_hours,
-        },
-        msg.id,
-    )
+    _answer(conn, sub, data.filters, msg.id)
     if sub.include_history:
         after = getattr(data.options, "resume_after", None)
         for item in conn.hub.matching_history(allowed, matcher, after=after if isinstance(after, str) else None):
             sub.deliver(item)
         sub.flush_batch()
+
+def _answer(conn: Connection, sub: Subscription, filters: Any, correlation_id: str | None) -> None:
+    conn.reply(
+        "subscription_response",
+        {
+            "status": "success",
+            "subscription_id": sub.id,
+            "subscribed_events": sub.events,
+            "active_filters": active_filters(filters),
+            "estimated_events_per_minute": conn.hub.estimated_per_minute(sub.events, sub.matcher),
+            "retention_hours": conn.cfg.retention_hours,
+        },
+        correlation_id,
+    )
+
 
 def _failed(conn: Connection, correlation_id: str | None) -> None:
     conn.reply(
@@ -120,6 +130,7 @@ def unsubscribe(conn: Connection, msg: Unsubscribe) -> None:
     if not sub.events:
         sub.close()
         del conn.subscriptions[sub.id]
+        conn.subscribed_by = {k: v for k, v in conn.subscribed_by.items() if v != sub.id}
     conn.reply(
         "subscription_response",
         {
