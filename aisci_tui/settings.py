@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     theme: str = DEFAULT_THEME
     refresh_hz: float = Field(10.0, gt=0, le=60)
     mouse: bool = True
+    #: After this many quiet minutes (no key, or the terminal unfocused), the home screen says what
+    #: changed meanwhile; 0 turns it off.
+    catch_up_minutes: float = Field(10.0, ge=0)
     #: Binding id → key, e.g. ``pause = "space"`` (see the help screen for ids).
     keymap: dict[str, str] = Field(default_factory=dict)
     history: HistoryCaps = Field(default_factory=HistoryCaps)

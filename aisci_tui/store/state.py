@@ -24,6 +24,7 @@ from aisci_tui.store.dedupe import SeenIds
 from aisci_tui.store.entity import Entity
 from aisci_tui.store.rate import RateMeter
 from aisci_tui.store.records import Changes, Connection, Counters, LogEntry, StoreLimits
+from aisci_tui.store.sessionrule import SessionRule
 from aisci_tui.textsafe import clean
 
 log = logging.getLogger("aisci_tui.store")
@@ -52,6 +53,7 @@ class Store:
     ) -> None:
         self.limits = limits or StoreLimits()
         self.session_id = session_id
+        self._session_rule = SessionRule(session_id)
         self.clock = clock
         self._tables: dict[str, OrderedDict[str, Entity]] = {table: OrderedDict() for table in TABLES}
         #: Entities holding an update not validated yet, per table.
@@ -119,11 +121,9 @@ class Store:
         self.rate.hit(now)
         self.connection.last_event_at = now
         data = event.data
-        if self.session_id is not None:
-            sid = getattr(data, "session_id", None)
-            if sid is not None and sid != self.session_id:
-                c.filtered += 1
-                return False
+        if self._session_rule.hides(event):
+            c.filtered += 1
+            return False
         c.by_type[event.type] = c.by_type.get(event.type, 0) + 1
         kind = BY_TYPE.get(event.type)
         if kind is not None and isinstance(event, kind.model):
@@ -219,7 +219,7 @@ class Store:
         now = self.clock()
         self.rate.hit(now)
         self.connection.last_event_at = now
-        if self.session_id is not None and raw.session_id is not None and raw.session_id != self.session_id:
+        if self._session_rule.hides(raw):
             c.filtered += 1
             return False
         c.by_type[raw.type] = c.by_type.get(raw.type, 0) + 1

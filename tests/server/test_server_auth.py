@@ -30,11 +30,13 @@ async def auth_with(url: str, **data: str) -> dict:
 
 
 async def test_api_key_success(server):
-    resp = await auth_with(server.url, api_key=API_KEY)
+    async with peer(server.url, authed=False) as p:
+        request_id = await p.send("auth", {"api_key": API_KEY})
+        resp = await p.expect("auth_response")
     assert resp["data"]["status"] == "success"
     assert resp["data"]["permissions"] == ["read"]
     assert API_KEY not in json.dumps(resp)
-    assert resp["meta"]["correlation_id"] == resp["meta"]["correlation_id"]  # present
+    assert resp["meta"]["correlation_id"] == request_id, "the answer names the request it answers"
     assert "expires_at" not in resp["data"]
 
 
