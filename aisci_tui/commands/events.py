@@ -370,7 +370,7 @@ class Printer:
         counts: dict[str, Any]
         if stats is not None and hasattr(stats, "summary"):
             counts = stats.summary()
-            counts["events"] -= self.invalid_late
+            counts["events"] = self.printed  # what was handed over and printed (a sink may get more)
             counts["invalid"] += self.invalid_late
         else:
             counts = {"received": self.printed + self.invalid, "events": self.printed,
