@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -72,6 +74,15 @@ def fail(message: str, exit_code: int = exitcodes.ERROR) -> NoReturn:
     """Print ``aisci-tui: message`` on stderr and exit with ``exit_code``."""
     print(f"aisci-tui: {message}", file=sys.stderr, flush=True)
     raise typer.Exit(exit_code)
+
+
+@contextmanager
+def failing_on_command_error() -> Iterator[None]:
+    """Inside the block, a :class:`CommandError` ends the command as :func:`fail` does."""
+    try:
+        yield
+    except CommandError as exc:
+        fail(exc.message, exc.exit_code)
 
 
 @dataclass(slots=True)

@@ -17,7 +17,6 @@ import typer
 from aisci_tui import exitcodes
 from aisci_tui.commands.common import (
     CaFileOption,
-    CommandError,
     ConnectionOptions,
     InsecureOption,
     LogFileOption,
@@ -27,6 +26,7 @@ from aisci_tui.commands.common import (
     UrlOption,
     VerboseOption,
     fail,
+    failing_on_command_error,
 )
 from aisci_tui.commands.recording import RecordOption, with_recording
 
@@ -125,10 +125,8 @@ def prepare_display(config: Path | None, log_file: Path | None, verbose: bool, *
     """Settings and the log file for a command that opens the dashboard without connecting itself
     (demo, watch, replay); either failing ends the command with one sentence."""
     settings = load_settings_or_fail(config, **flags)
-    try:
+    with failing_on_command_error():
         ConnectionOptions(log_file=log_file, verbose=verbose).setup_logging(stderr=False)
-    except CommandError as exc:
-        fail(exc.message, exc.exit_code)
     return settings
 
 
@@ -222,12 +220,10 @@ def dashboard(
         fail(str(exc), exitcodes.USAGE)
     opts = ConnectionOptions(resolved, token_file, token_command, insecure, ca_file, log_file, verbose,
                              max_attempts)
-    try:
+    with failing_on_command_error():
         opts.setup_logging(stderr=False)
         client_config = opts.client_config([_dashboard_subscription(session)], session_id=session,
                                            dedupe_size=settings.history.dedupe)
-    except CommandError as exc:
-        fail(exc.message, exc.exit_code)
     client = Client(client_config)
     source = with_recording(client, record)
     code = run_dashboard(lambda: _make_app(source, settings, session, insecure, naive_render, tree=True),

@@ -33,7 +33,7 @@ from aisci_tui.commands.common import (
     TokenFileOption,
     UrlOption,
     VerboseOption,
-    fail,
+    failing_on_command_error,
 )
 from aisci_tui.commands.recording import RecordOption, with_recording
 
@@ -98,7 +98,7 @@ def events(
     record: RecordOption = None,
 ) -> None:
     opts = ConnectionOptions(url, token_file, token_command, insecure, ca_file, log_file, verbose, max_attempts)
-    try:
+    with failing_on_command_error():
         opts.setup_logging()
         if from_file is not None:
             from aisci_tui.commands.replay import open_replay
@@ -110,8 +110,6 @@ def events(
             raise CommandError("--speed only applies with --from FILE.jsonl.", exitcodes.USAGE)
         else:
             source = open_source(opts, types or [], session, history=history)
-    except CommandError as exc:
-        fail(exc.message, exc.exit_code)
     source = with_recording(source, record)
     printer = Printer(fmt, verbose=verbose)
     code = exitcodes.OK

@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from aisci_tui import exitcodes
-from aisci_tui.commands.common import CommandError, LogFileOption, VerboseOption, fail
+from aisci_tui.commands.common import (
+    CommandError,
+    LogFileOption,
+    VerboseOption,
+    failing_on_command_error,
+)
 from aisci_tui.commands.dashboard import (
     ConfigOption,
     MouseOption,
@@ -97,10 +102,8 @@ def replay(
     verbose: VerboseOption = False,
 ) -> None:
     settings = prepare_display(config, log_file, verbose, theme=theme, refresh_hz=refresh_hz, mouse=mouse)
-    try:
+    with failing_on_command_error():
         source = open_replay(file, speed=speed, stay_open=True, max_gap=max_gap)
-    except CommandError as exc:
-        fail(exc.message, exc.exit_code)
     from aisci_tui.tui.run.apps import replay_app
     from aisci_tui.tui.run.images import probe
 

@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from aisci_tui import exitcodes
-from aisci_tui.commands.common import CommandError, LogFileOption, VerboseOption, fail
+from aisci_tui.commands.common import (
+    CommandError,
+    LogFileOption,
+    VerboseOption,
+    fail,
+    failing_on_command_error,
+)
 from aisci_tui.commands.dashboard import (
     ConfigOption,
     MouseOption,
@@ -115,10 +121,8 @@ def watch(
     verbose: VerboseOption = False,
 ) -> None:
     settings = prepare_display(config, log_file, verbose, theme=theme, refresh_hz=refresh_hz, mouse=mouse)
-    try:
+    with failing_on_command_error():
         kind, target = resolve(path)
-    except CommandError as exc:
-        fail(exc.message, exc.exit_code)
     from aisci_tui.tui.run.images import probe
 
     support = probe(images.value)  # asks the terminal, so before any app takes it over
@@ -145,10 +149,8 @@ def run_feed_factory(path: Path, poll: float, history_size: int = 0) -> Callable
     from aisci_tui.sources.rundir import find_runs
     from aisci_tui.sources.rundir.feed import run_feed
 
-    try:
+    with failing_on_command_error():
         kind, target = resolve(path)
-    except CommandError as exc:
-        fail(exc.message, exc.exit_code)
     if kind == "runs":
         runs = find_runs(target)
         if len(runs) != 1:
