@@ -13,16 +13,12 @@ import typer
 from aisci_tui import exitcodes
 from aisci_tui.commands.common import (
     CommandError,
-    LogFileOption,
-    VerboseOption,
+    DisplayOptions,
     fail,
     failing_on_command_error,
+    with_options,
 )
 from aisci_tui.commands.dashboard import (
-    ConfigOption,
-    MouseOption,
-    RefreshOption,
-    ThemeOption,
     prepare_display,
     run_dashboard,
 )
@@ -107,20 +103,16 @@ def pick_run(folder: Path, settings: Settings) -> Path | None:
              exitcodes.ERROR)
 
 
+@with_options(display=DisplayOptions)
 def watch(
     path: Annotated[Path, typer.Argument(metavar="PATH", show_default=False,
                                          help="A run folder, or an experiments/ folder to choose from.")],
     poll: PollOption = 1.0,
     images: ImagesOption = ImageMode.auto,
     record: RecordOption = None,
-    config: ConfigOption = None,
-    theme: ThemeOption = None,
-    refresh_hz: RefreshOption = None,
-    mouse: MouseOption = None,
-    log_file: LogFileOption = None,
-    verbose: VerboseOption = False,
+    display: DisplayOptions = DisplayOptions(),
 ) -> None:
-    settings = prepare_display(config, log_file, verbose, theme=theme, refresh_hz=refresh_hz, mouse=mouse)
+    settings = prepare_display(display)
     with failing_on_command_error():
         kind, target = resolve(path)
     from aisci_tui.tui.run.images import probe
