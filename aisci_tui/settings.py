@@ -8,6 +8,7 @@ from the environment or a token file/command (see ``aisci-tui events --help``).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tomllib
 from collections.abc import Mapping
@@ -15,7 +16,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, create_model
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from aisci_tui.store import StoreLimits
@@ -48,30 +49,21 @@ def default_config_path() -> Path:
     return config_dir() / "config.toml"
 
 
-class HistoryCaps(BaseModel):
-    """How much the dashboard keeps in memory; the oldest entries go first."""
-
+class _Caps(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    agents: int = Field(5_000, ge=1)
-    sessions: int = Field(500, ge=1)
-    experiments: int = Field(5_000, ge=1)
-    assessments: int = Field(5_000, ge=1)
-    log: int = Field(2_000, ge=10)
-    agent_history: int = Field(60, ge=1)
-    #: Event ids remembered to drop repeats (a resumed connection resends recent history).
-    dedupe: int = Field(200_000, ge=1_000)
-
     def limits(self) -> StoreLimits:
-        return StoreLimits(
-            agents=self.agents,
-            sessions=self.sessions,
-            experiments=self.experiments,
-            assessments=self.assessments,
-            log=self.log,
-            agent_history=self.agent_history,
-            dedupe=self.dedupe,
-        )
+        return StoreLimits(**self.model_dump())
+
+
+#: How much the dashboard keeps in memory (``[history]``); the oldest entries go first. The same
+#: fields and defaults as :class:`~aisci_tui.store.StoreLimits`, each with its smallest value.
+HistoryCaps = create_model(
+    "HistoryCaps",
+    __base__=_Caps,
+    __module__=__name__,
+    **{f.name: (int, Field(f.default, ge=f.metadata["minimum"])) for f in dataclasses.fields(StoreLimits)},
+)
 
 
 _file_data: ContextVar[Mapping[str, Any]] = ContextVar("aisci_tui_config_file", default={})
@@ -106,6 +98,9 @@ class Settings(BaseSettings):
     theme: str = DEFAULT_THEME
     refresh_hz: float = Field(10.0, gt=0, le=60)
     mouse: bool = True
+    #: After this many quiet minutes (no key, or the terminal unfocused), the home screen says what
+    #: changed meanwhile; 0 turns it off.
+    catch_up_minutes: float = Field(10.0, ge=0)
     #: Binding id → key, e.g. ``pause = "space"`` (see the help screen for ids).
     keymap: dict[str, str] = Field(default_factory=dict)
     history: HistoryCaps = Field(default_factory=HistoryCaps)

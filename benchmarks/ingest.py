@@ -179,11 +179,6 @@ async def client_only(url: str, expected: int) -> int:
     return n
 
 
-#: The field that names the entity an event updates, per event type.
-ENTITY_KEY = {"agent_status": "agent_id", "research_progress": "session_id",
-              "experiment_results": "experiment_id", "ethical_assessment": "resource_id"}
-
-
 async def lazy_prototype(url: str, expected: int) -> int:
     """Diagnostic: a sketch of lazy validation, to size that design before anyone builds it.
 
@@ -192,6 +187,7 @@ async def lazy_prototype(url: str, expected: int) -> int:
     a view would when it shows them. Not a product pipeline: no notices, no store.
     """
     from aisci_tui.protocol import codec
+    from aisci_tui.protocol.kinds import BY_TYPE
     from aisci_tui.store import SeenIds
 
     seen = SeenIds(200_000)
@@ -206,8 +202,8 @@ async def lazy_prototype(url: str, expected: int) -> int:
             if kind not in EVENT_TYPES or not isinstance(obj.get("id"), str) or not seen.add(obj["id"]):
                 continue
             data = obj.get("data")
-            field = ENTITY_KEY.get(kind)
-            key = data.get(field) if field and isinstance(data, dict) else obj["id"]
+            entity = BY_TYPE.get(kind)
+            key = data.get(entity.key) if entity and isinstance(data, dict) else obj["id"]
             latest[(kind, key)] = obj
             n += 1
     for obj in latest.values():

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 from aisci_tui.protocol import Event
 from aisci_tui.protocol.fast import RawEvent
-from aisci_tui.protocol.models import session_of
 from aisci_tui.sources.base import Notice, Sink
 from aisci_tui.store.dedupe import SeenIds
+from aisci_tui.store.sessionrule import SessionRule
 
 if TYPE_CHECKING:
     from aisci_tui.client.config import ClientConfig
@@ -44,6 +44,7 @@ class Outlet:
 
     def init_outlet(self, dedupe_size: int) -> None:
         self._seen = SeenIds(dedupe_size)
+        self._session_rule = SessionRule(self.config.session_id)
         #: Id of the newest event the server sent; resuming asks for history after it.
         self.last_event_id: str | None = None
         self._queue: asyncio.Queue[object] = asyncio.Queue(QUEUE_SIZE)
@@ -139,12 +140,9 @@ class Outlet:
             self.stats.duplicates += 1
             return False
         self.last_event_id = event.id
-        wanted = self.config.session_id
-        if wanted is not None:
-            session = event.session_id if type(event) is RawEvent else session_of(event)
-            if session is not None and session != wanted:
-                self.stats.filtered += 1
-                return False
+        if self._session_rule.hides(event):
+            self.stats.filtered += 1
+            return False
         return True
 
     async def emit_event(self, event: Event | RawEvent) -> None:

@@ -41,6 +41,16 @@ def reply_to(msg: Envelope) -> str | None:
     return cid if isinstance(cid, str) else None
 
 
+def answered(pending: dict[str, Any], *names: str | None) -> str | None:
+    """Which pending request a reply answers: the first of the ids it ``names`` that is
+    pending, else the oldest pending request (a server may use ``correlation_id`` as a
+    tracing id of its own, or leave it out, and answer in order); None if none is pending."""
+    for name in names:
+        if name is not None and name in pending:
+            return name
+    return next(iter(pending), None)
+
+
 def server_text(value: Any, limit: int = 200) -> str:
     return clean(value, limit)
 
@@ -115,9 +125,9 @@ class ProtocolHandler:
             elif msg.data.status != "success":
                 self._spawn_reauth(link, expired=False)
         elif msg.type == "subscription_response":
-            self._resolve(link.sub_waiters, reply_to(msg), msg, fifo=True)
+            self._resolve(link.sub_waiters, msg, reply_to(msg))
         elif msg.type == "ack":
-            self._resolve(link.ack_waiters, msg.data.original_id, msg, fifo=False)
+            self._resolve(link.ack_waiters, msg, msg.data.original_id, reply_to(msg))
         elif msg.type in ("pong", "ping"):
             pass  # any frame counts as a sign of life
         elif msg.type == "token_refresh_required":
@@ -132,10 +142,9 @@ class ProtocolHandler:
             await self.invalid(f"unexpected message type {server_text(msg.type, 40)!r}")
 
     @staticmethod
-    def _resolve(table: dict[str, asyncio.Future[Envelope]], key: str | None, msg: Envelope, fifo: bool) -> None:
+    def _resolve(table: dict[str, asyncio.Future[Envelope]], msg: Envelope, *names: str | None) -> None:
+        key = answered(table, *names)
         fut = table.pop(key, None) if key is not None else None
-        if fut is None and fifo and key is None and table:
-            fut = table.pop(next(iter(table)))  # a server that does not correlate answers in order
         if fut is not None and not fut.done():
             fut.set_result(msg)
 
@@ -167,7 +176,7 @@ class ProtocolHandler:
                 names = _names(data.details, key) if isinstance(value, list) else server_text(value or "", 60)
                 if names:
                     text = f"{text} {label.capitalize()}: {names}."
-            if cid is not None and cid in link.sub_waiters:
+            if (cid := answered(link.sub_waiters, cid)) is not None:
                 err = SubscriptionError(text, code, data.details)
                 link.sub_errors[cid] = err
                 if cid in link.unsub_ids and (fut := link.sub_waiters.pop(cid, None)) and not fut.done():

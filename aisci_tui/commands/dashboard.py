@@ -45,8 +45,9 @@ AISCI_TOKEN in the environment, --token-file or --token-command, never from
 the command line. `aisci-tui demo` shows the dashboard on a built-in
 simulator, no server or credentials needed.
 
-Keys: 1-5 views, / filter, f status/severity filter, s/S sort, p pause,
-r reconnect, e export (JSON/CSV), ctrl+s SVG screenshot, ? help, q quit.
+Keys: 0 home, 1-5 views, 6 tree, Enter open, Esc back, [ ] stage,
+/ filter, f status/severity filter, s/S sort, p pause, r reconnect,
+e export (JSON/CSV), ctrl+s SVG screenshot, ? help, q quit.
 """
 
 EPILOG = f"""\b

@@ -48,7 +48,9 @@ class OutputFormat(str, Enum):
 
 HELP = """Print live events on stdout, one per line, without the dashboard.
 
-Each event is printed once, as its JSON envelope (--format jsonl) or as a
+Like the dashboard, it first asks for the events the server still holds
+(--no-history: only what happens from now on). Each event is printed once,
+as its JSON envelope (--format jsonl) or as a
 one-line summary (--format text). Warnings and invalid frames go to stderr,
 and at exit a JSON summary line:
 {"received":…,"events":…,"invalid":…,"duplicates":…,"reconnects":…}.
@@ -70,6 +72,10 @@ def events(
         "--session", metavar="ID", help="Only events of this research session.")] = None,
     types: Annotated[list[str] | None, typer.Option(
         "--type", "-t", metavar="T", help="Only this event type (repeat for more) [default: all five].")] = None,
+    history: Annotated[bool, typer.Option(
+        "--history/--no-history",
+        help="First print the events the server still holds (what exists before what changes), "
+             "then the live stream.")] = True,
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, metavar="N",
                                               help="Stop after N events.")] = None,
     duration: Annotated[float | None, typer.Option("--duration", min=0.0, metavar="S",
@@ -101,7 +107,7 @@ def events(
         elif speed is not None:
             raise CommandError("--speed only applies with --from FILE.jsonl.", exitcodes.USAGE)
         else:
-            source = open_source(opts, types or [], session)
+            source = open_source(opts, types or [], session, history=history)
     except CommandError as exc:
         fail(exc.message, exc.exit_code)
     source = with_recording(source, record)
@@ -127,9 +133,10 @@ def events(
     raise typer.Exit(code)
 
 
-def open_source(opts: ConnectionOptions, types: list[str], session: str | None) -> Source:
-    """The source of events for these options (the WebSocket client)."""
-    from aisci_tui.client import Client, Filters, Subscription
+def open_source(opts: ConnectionOptions, types: list[str], session: str | None, *, history: bool = True) -> Source:
+    """The source of events for these options (the WebSocket client); ``history``: ask for
+    the events the server holds before the live ones, as the dashboard does."""
+    from aisci_tui.client import Client, Filters, SubscribeOptions, Subscription
     from aisci_tui.protocol.models import EVENT_TYPES
 
     unknown = [t for t in types if t not in EVENT_TYPES]
@@ -137,7 +144,8 @@ def open_source(opts: ConnectionOptions, types: list[str], session: str | None) 
         raise CommandError(f"Unknown event type {unknown[0]!r}; choose from {', '.join(EVENT_TYPES)}.",
                            exitcodes.USAGE)
     filters = Filters(session_id=session) if session else None
-    subscription = Subscription(events=list(dict.fromkeys(types)) or list(EVENT_TYPES), filters=filters)
+    subscription = Subscription(events=list(dict.fromkeys(types)) or list(EVENT_TYPES), filters=filters,
+                                options=SubscribeOptions(include_history=history))
     return Client(opts.client_config([subscription], session_id=session))
 
 

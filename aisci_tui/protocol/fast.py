@@ -9,7 +9,7 @@ builds nothing for the fields it skips, and keeps the frame's text in a
 full pydantic validation of :func:`aisci_tui.protocol.codec.from_obj` once,
 when the event is about to be shown, and caches the outcome.
 
-Only the four entity events are deferred; everything else (system events,
+Only entity events (:mod:`aisci_tui.protocol.kinds`) are deferred; everything else (system events,
 batches, control messages, anything of the wrong shape) takes the full path,
 so every reject keeps its precise reason.
 """
@@ -20,22 +20,12 @@ import msgspec
 
 from aisci_tui.protocol.codec import from_obj, parse_json
 from aisci_tui.protocol.errors import ProtocolError
+from aisci_tui.protocol.kinds import BY_TYPE, ENTITY_KINDS
 from aisci_tui.protocol.models import Event
 
-#: The field of ``data`` that names the entity each deferrable event type updates.
-ENTITY_KEY: dict[str, str] = {
-    "agent_status": "agent_id",
-    "research_progress": "session_id",
-    "experiment_results": "experiment_id",
-    "ethical_assessment": "resource_id",
-}
-
-
-class _Keys(msgspec.Struct):
-    agent_id: str | None = None
-    session_id: str | None = None
-    experiment_id: str | None = None
-    resource_id: str | None = None
+#: The fields of ``data`` that routing reads: every kind's key and session link.
+_Keys = msgspec.defstruct("_Keys", [(name, str | None, None) for name in dict.fromkeys(
+    field for kind in ENTITY_KINDS for field in (kind.key, kind.session))])
 
 
 class _Routing(msgspec.Struct):
@@ -92,9 +82,10 @@ class RawEvent:
 
     def _agrees(self, msg: Event) -> bool:
         data = msg.data
+        kind = BY_TYPE[self.type]
         return (msg.type == self.type and msg.id == self.id
-                and getattr(data, ENTITY_KEY[self.type], None) == self.key
-                and getattr(data, "session_id", None) == self.session_id)
+                and getattr(data, kind.key, None) == self.key
+                and getattr(data, kind.session, None) == self.session_id)
 
 
 def route(frame: str | bytes) -> RawEvent | None:
@@ -108,11 +99,11 @@ def route(frame: str | bytes) -> RawEvent | None:
     except Exception:  # malformed, mistyped or too deep: the full path says which
         return None
     msg_type = head.type
-    field = ENTITY_KEY.get(msg_type) if msg_type is not None else None
+    kind = BY_TYPE.get(msg_type) if msg_type is not None else None
     data = head.data
-    if field is None or data is None or head.id is None:
+    if kind is None or data is None or head.id is None:
         return None
-    key = getattr(data, field)
+    key = getattr(data, kind.key)
     if key is None:
         return None
-    return RawEvent(msg_type, head.id, head.timestamp, key, data.session_id, frame)
+    return RawEvent(msg_type, head.id, head.timestamp, key, getattr(data, kind.session), frame)

@@ -16,6 +16,7 @@ import asyncio
 from collections.abc import Callable
 
 from aisci_tui.protocol.codec import new_id, now_iso
+from aisci_tui.protocol.kinds import BY_TYPE
 from aisci_tui.protocol.models import SubscribeOptions
 from aisci_tui.server.filters import Matcher
 from aisci_tui.server.hub import Published
@@ -26,18 +27,13 @@ Emit = Callable[[str, int], None]
 DEFAULT_BATCH_SIZE = 10
 
 
-def coalesce_key(item: Published) -> str:
-    data = item.event.data
-    kind = item.event.type
-    if kind == "agent_status":
-        return f"a:{data.agent_id}"
-    if kind == "research_progress":
-        return f"r:{data.session_id}"
-    if kind == "experiment_results":
-        return f"x:{data.experiment_id}"
-    if kind == "ethical_assessment":
-        return f"e:{data.resource_id}"
-    return f"id:{item.event.id}"
+def coalesce_key(item: Published) -> tuple[str, str]:
+    """What a newer update replaces: the same entity (per the registry of kinds), else nothing."""
+    event = item.event
+    kind = BY_TYPE.get(event.type)
+    if kind is None:
+        return ("id", event.id)
+    return (event.type, kind.key_of(event.data))
 
 
 class Subscription:
@@ -62,7 +58,7 @@ class Subscription:
         self.batch_interval = (interval if interval is not None else default_batch_interval_ms) / 1000
         self.throttle = (opts.throttle_ms or 0) / 1000
         self._batch: list[str] = []
-        self._held: dict[str, Published] = {}
+        self._held: dict[tuple[str, str], Published] = {}
         self._batch_timer: asyncio.TimerHandle | None = None
         self._throttle_timer: asyncio.TimerHandle | None = None
 

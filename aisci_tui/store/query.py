@@ -10,6 +10,7 @@ keys starting with ``_`` are helpers for the view and never exported.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,17 +41,25 @@ class Column:
     numeric: bool = False  # numeric columns sort descending first
     min_width: int = 10  # for flexible columns
     optional: bool = False  # shown only once some row has a value for it
+    sort_by: str | None = None  # the row field to sort by, when not the column's own (e.g. a stable timestamp)
 
 
 def fit_columns(
-    columns: Sequence[Column], available: int, padding: int = 1, skip: Iterable[str] = ()
+    columns: Sequence[Column], available: int, padding: int = 1, skip: Iterable[str] = (),
+    widest: Mapping[str, int] | None = None,
 ) -> list[tuple[Column, int]]:
     """The columns that fit in ``available`` cells, in their original order, with widths.
 
     Priority-0 columns are always kept; others are added from the lowest
     priority number up until one does not fit. Flexible columns share what is
     left. Columns named in ``skip`` are left out.
+
+    With ``widest`` (the widest cell seen per column), widths follow content:
+    a flexible column takes no more than its widest cell (and its label), and
+    space left over first widens columns whose cells are cut.
     """
+    if widest is not None:
+        return _fit_to_content(columns, available, padding, skip, widest)
     pad = 2 * padding
     skipped = set(skip)
     columns = [c for c in columns if c.key not in skipped]
@@ -78,6 +87,38 @@ def fit_columns(
             width = col.min_width + spare // len(flexible) + (1 if flexible.index(i) < spare % len(flexible) else 0)
         out.append((col, width))
     return out
+
+
+def _fit_to_content(columns: Sequence[Column], available: int, padding: int, skip: Iterable[str],
+                    widest: Mapping[str, int]) -> list[tuple[Column, int]]:
+    pad = 2 * padding
+    skipped = set(skip)
+    columns = [c for c in columns if c.key not in skipped]
+
+    def content(col: Column) -> int:  # what the column's cells and label need
+        seen = widest.get(col.key)
+        return max(len(col.label) + 2, seen) if seen is not None else (col.width or col.min_width)
+
+    def least(col: Column) -> int:
+        return min(col.width or col.min_width, content(col)) if not col.width else col.width
+
+    chosen = {i for i, c in enumerate(columns) if c.priority == 0}
+    used = sum(least(columns[i]) + pad for i in chosen)
+    for i in sorted(range(len(columns)), key=lambda i: columns[i].priority):
+        if i in chosen:
+            continue
+        if used + least(columns[i]) + pad > available:
+            break
+        chosen.add(i)
+        used += least(columns[i]) + pad
+    widths = {i: least(columns[i]) for i in chosen}
+    spare = max(0, available - used)
+    # what is left goes to cut columns, the most important first, each up to its widest cell
+    for i in sorted(chosen, key=lambda i: (columns[i].priority, i)):
+        grow = min(spare, max(0, content(columns[i]) - widths[i]))
+        widths[i] += grow
+        spare -= grow
+    return [(col, widths[i]) for i, col in enumerate(columns) if i in chosen]
 
 
 # -- sorting and matching ---------------------------------------------------------
@@ -203,13 +244,6 @@ class SessionCounts:
     agent_ids: set[str] = field(default_factory=set)
 
 
-def session_scope(store: Store, session_id: str | None) -> tuple[str, frozenset[str]] | None:
-    """The chosen session and the ids of its agents (None when no session is chosen)."""
-    if not session_id:
-        return None
-    return session_id, frozenset(session_agent_ids(store, session_id))
-
-
 def session_counts(store: Store) -> dict[str, SessionCounts]:
     """Agents busy/total and experiments done/failed per session, in one pass."""
     out: dict[str, SessionCounts] = {sid: SessionCounts() for sid in store.sessions}
@@ -235,3 +269,100 @@ def session_counts(store: Store) -> dict[str, SessionCounts]:
         counts.experiments_done += ent.data.status == "completed"
         counts.experiments_failed += ent.data.status == "failed"
     return out
+
+
+class SessionTally:
+    """:func:`session_counts` and :func:`session_agent_ids` kept up to date from the store's
+    :class:`Changes`: each change recounts only the sessions it touches (a full pass rebuilds)."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, SessionCounts] = {}
+        #: Agents naming each session, and agents in each session's activities.
+        self._named: dict[str, set[str]] = {}
+        self._active: dict[str, set[str]] = {}
+        #: Sessions whose activities name each agent.
+        self._in_activities: dict[str, set[str]] = {}
+        #: As last counted: each agent's session, each experiment's (session, status).
+        self._agent_session: dict[str, str | None] = {}
+        self._experiment: dict[str, tuple[str | None, str | None]] = {}
+        #: Per session, its experiments by status.
+        self._statuses: dict[str, Counter[str | None]] = {}
+
+    def counts(self, session_id: str) -> SessionCounts | None:
+        return self._counts.get(session_id)
+
+    def agent_ids(self, session_id: str) -> frozenset[str]:
+        return frozenset(self._named.get(session_id, set()) | self._active.get(session_id, set()))
+
+    def update(self, store: Store, changes: Any, full: bool) -> set[str]:
+        """Bring the counts up to date (``full``: from scratch); the sessions whose counts changed."""
+        before = dict(self._counts)
+        if full:
+            self.__init__()  # type: ignore[misc]
+            sessions, agents, experiments = set(store.sessions), set(store.agents), set(store.experiments)
+        else:
+            removed: dict[str, set[str]] = {}
+            for kind, key in changes.removed:
+                removed.setdefault(kind, set()).add(key)
+            sessions = changes.sessions | removed.get("sessions", set())
+            agents = changes.agents | removed.get("agents", set())
+            experiments = changes.experiments | removed.get("experiments", set())
+        touched = set(before) if full else set()
+        for sid in sessions:
+            touched |= self._session(store, sid)
+        for key in agents:
+            touched |= self._agent(store, key)
+        for key in experiments:
+            touched |= self._experiment_changed(store, key)
+        return {sid for sid in touched if self._recount(store, sid) != before.get(sid)}
+
+    def _session(self, store: Store, sid: str) -> set[str]:
+        entity = store.sessions.get(sid)
+        ids = {a.agent_id for a in entity.data.activities if a.agent_id} if entity is not None else set()
+        for key in self._active.get(sid, set()) - ids:
+            self._in_activities.get(key, set()).discard(sid)
+        for key in ids:
+            self._in_activities.setdefault(key, set()).add(sid)
+        self._active[sid] = ids
+        return {sid}
+
+    def _agent(self, store: Store, key: str) -> set[str]:
+        entity = store.agents.get(key)
+        old = self._agent_session.pop(key, None)
+        if old is not None:
+            self._named.get(old, set()).discard(key)
+        new = entity.data.session_id if entity is not None else None
+        if entity is not None:
+            self._agent_session[key] = new
+            if new is not None:
+                self._named.setdefault(new, set()).add(key)
+        return {s for s in (old, new) if s is not None} | self._in_activities.get(key, set())
+
+    def _experiment_changed(self, store: Store, key: str) -> set[str]:
+        entity = store.experiments.get(key)
+        old_sid, old_status = self._experiment.pop(key, (None, None))
+        if old_sid is not None:
+            self._statuses[old_sid][old_status] -= 1
+        new = entity.data.session_id if entity is not None else None
+        if entity is not None and new is not None:
+            self._experiment[key] = (new, entity.data.status)
+            self._statuses.setdefault(new, Counter())[entity.data.status] += 1
+        return {s for s in (old_sid, new) if s is not None}
+
+    def _recount(self, store: Store, sid: str) -> SessionCounts | None:
+        named, active = self._named.get(sid, set()), self._active.get(sid, set())
+        statuses = self._statuses.get(sid, Counter())
+        if sid not in store.sessions and not named and statuses.total() <= 0:
+            self._counts.pop(sid, None)
+            return None
+        ids = named | active
+        counts = SessionCounts(agent_ids=set(ids), experiments_total=statuses.total(),
+                               experiments_done=statuses["completed"], experiments_failed=statuses["failed"])
+        agents = store.agents
+        for key in ids:
+            agent = agents.get(key)
+            if agent is not None:
+                counts.agents_total += 1
+                counts.agents_busy += agent.data.status == "busy"
+        self._counts[sid] = counts
+        return counts

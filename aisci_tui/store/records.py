@@ -2,24 +2,34 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from typing import Any
 
+from aisci_tui.protocol.kinds import ENTITY_KINDS, TABLES
 from aisci_tui.protocol.models import SystemEventData
 from aisci_tui.sources.base import ConnectionState
 
+#: The caps beside one per store table: (name, default, smallest value a configuration may set).
+_OTHER_CAPS = (
+    ("log", 2_000, 10),
+    #: Per entity, the changes of its tracked field (agents: their status).
+    ("agent_history", 60, 1),
+    #: Event ids remembered to drop repeats (a resumed connection resends recent history).
+    ("dedupe", 200_000, 1_000),
+)
 
-@dataclass(frozen=True, slots=True)
-class StoreLimits:
-    """History caps. Oldest entries go first when a cap is reached."""
-
-    agents: int = 5_000
-    sessions: int = 500
-    experiments: int = 5_000
-    assessments: int = 5_000
-    log: int = 2_000
-    agent_history: int = 60
-    dedupe: int = 200_000
+#: History caps: one per store table (its default from the registry of entity kinds), then the
+#: others. Oldest entries go first when a cap is reached. The settings' ``[history]`` section is
+#: derived from these fields, with each field's ``minimum`` as the smallest value it accepts.
+StoreLimits = make_dataclass(
+    "StoreLimits",
+    [(kind.table, int, field(default=kind.limit, metadata={"minimum": 1})) for kind in ENTITY_KINDS]
+    + [(name, int, field(default=default, metadata={"minimum": floor})) for name, default, floor in _OTHER_CAPS],
+    frozen=True,
+    slots=True,
+)
+StoreLimits.__module__ = __name__
+StoreLimits.__doc__ = "History caps (per store table, the log, per-agent history, de-duplication)."
 
 
 @dataclass(slots=True)
@@ -37,23 +47,32 @@ class LogEntry:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+def _table_sets() -> dict[str, set[str]]:
+    return {table: set() for table in TABLES}
+
+
 @dataclass(slots=True)
 class Changes:
-    """What changed since the previous :meth:`Store.take_changes`."""
+    """What changed since the previous :meth:`Store.take_changes`.
 
-    agents: set[str] = field(default_factory=set)
-    sessions: set[str] = field(default_factory=set)
-    experiments: set[str] = field(default_factory=set)
-    assessments: set[str] = field(default_factory=set)
+    ``tables[t]`` holds the keys changed in table ``t``, also readable as ``changes.<t>``
+    (``changes.agents``); ``removed`` the (table, key) pairs evicted."""
+
+    tables: dict[str, set[str]] = field(default_factory=_table_sets)
     removed: set[tuple[str, str]] = field(default_factory=set)
     log: list[LogEntry] = field(default_factory=list)
     connection: bool = False
 
+    def __getattr__(self, name: str) -> set[str]:
+        if name != "tables":  # (unset only while being built or copied)
+            try:
+                return self.tables[name]
+            except KeyError:
+                pass
+        raise AttributeError(name)
+
     def __bool__(self) -> bool:
-        return bool(
-            self.agents or self.sessions or self.experiments or self.assessments
-            or self.removed or self.log or self.connection
-        )
+        return bool(any(self.tables.values()) or self.removed or self.log or self.connection)
 
 
 @dataclass(slots=True)
@@ -82,5 +101,3 @@ class Connection:
     fatal: str | None = None
     warnings: list[str] = field(default_factory=list)
 
-
-KINDS = ("agents", "sessions", "experiments", "assessments")

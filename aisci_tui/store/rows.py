@@ -52,6 +52,7 @@ def agent_row(entity: Entity, now: datetime) -> Row:
         "errors": health.error_count if health else None,
         "uptime": health.uptime if health else None,
         "_beat": beat,
+        "_since": -beat.timestamp() if beat else None,  # sorts as the age does, without changing with time
     }
 
 

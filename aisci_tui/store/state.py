@@ -17,28 +17,17 @@ from typing import Any
 
 from aisci_tui.protocol.errors import ProtocolError
 from aisci_tui.protocol.fast import RawEvent
-from aisci_tui.protocol.models import (
-    AgentStatusData,
-    EthicalAssessmentData,
-    Event,
-    ExperimentResultsData,
-    ResearchProgressData,
-    SystemEventData,
-    UnknownMessage,
-)
+from aisci_tui.protocol.kinds import BY_TABLE, BY_TYPE, ENTITY_KINDS, TABLES, EntityKind
+from aisci_tui.protocol.models import Event, SystemEvent, SystemEventData, UnknownMessage
 from aisci_tui.sources.base import ConnectionState, Notice
 from aisci_tui.store.dedupe import SeenIds
 from aisci_tui.store.entity import Entity
 from aisci_tui.store.rate import RateMeter
-from aisci_tui.store.records import KINDS, Changes, Connection, Counters, LogEntry, StoreLimits
+from aisci_tui.store.records import Changes, Connection, Counters, LogEntry, StoreLimits
+from aisci_tui.store.sessionrule import SessionRule
 from aisci_tui.textsafe import clean
 
 log = logging.getLogger("aisci_tui.store")
-
-
-#: The table each deferrable event type updates.
-_RAW_KINDS = {"agent_status": "agents", "research_progress": "sessions",
-              "experiment_results": "experiments", "ethical_assessment": "assessments"}
 
 
 def _newer_or_equal(new: str | None, old: str | None) -> bool:
@@ -49,7 +38,11 @@ def _newer_or_equal(new: str | None, old: str | None) -> bool:
 
 
 class Store:
-    """State of everything the dashboard shows, fed by one source."""
+    """State of everything the dashboard shows, fed by one source.
+
+    One table per entity kind (:data:`aisci_tui.protocol.kinds.ENTITY_KINDS`), read as
+    ``store.<table>`` (``store.agents``) or ``store.table(name)``; each read validates
+    what is pending first."""
 
     def __init__(
         self,
@@ -60,13 +53,16 @@ class Store:
     ) -> None:
         self.limits = limits or StoreLimits()
         self.session_id = session_id
+        self._session_rule = SessionRule(session_id)
         self.clock = clock
-        self._tables: dict[str, OrderedDict[str, Entity]] = {kind: OrderedDict() for kind in KINDS}
-        #: Entities holding an update not validated yet, per kind.
-        self._unsettled: dict[str, dict[str, Entity]] = {kind: {} for kind in KINDS}
+        self._tables: dict[str, OrderedDict[str, Entity]] = {table: OrderedDict() for table in TABLES}
+        #: Entities holding an update not validated yet, per table.
+        self._unsettled: dict[str, dict[str, Entity]] = {table: {} for table in TABLES}
         self._n_unsettled = 0
-        #: Per agent, (timestamp, status) each time a validated update changed its status.
-        self._history: dict[str, deque[tuple[str | None, str]]] = {}
+        #: Per entity of a kind with a tracked field (agents), (timestamp, value) each time a
+        #: validated update changed that field.
+        self._history: dict[str, dict[str, deque[tuple[str | None, Any]]]] = {
+            kind.table: {} for kind in ENTITY_KINDS if kind.tracked}
         self.log: deque[LogEntry] = deque(maxlen=self.limits.log)
         self.counters = Counters()
         self.connection = Connection()
@@ -77,43 +73,27 @@ class Store:
         self.source_dedupes = False
         self._changes = Changes()
         #: Keys added since the last take_changes (the reader has never seen them).
-        self._fresh: dict[str, set[str]] = {kind: set() for kind in KINDS}
+        self._fresh: dict[str, set[str]] = {table: set() for table in TABLES}
         #: Above this many pending removals, evictions of never-seen keys are no longer reported,
         #: so a reader that stops looking (a paused display) cannot make the store grow.
-        self._removed_cap = sum(getattr(self.limits, kind) for kind in KINDS)
+        self._removed_cap = sum(getattr(self.limits, table) for table in TABLES)
         self._seq = 0
 
-    # -- tables (every read validates what is pending first) ---------------------
+    # -- tables (every read validates what is pending first; store.<table> is table()) ----------
 
-    @property
-    def agents(self) -> OrderedDict[str, Entity]:
+    def table(self, name: str) -> OrderedDict[str, Entity]:
+        if name not in BY_TABLE:
+            raise KeyError(name)
         if self._n_unsettled:
             self.settle()
-        return self._tables["agents"]
-
-    @property
-    def sessions(self) -> OrderedDict[str, Entity]:
-        if self._n_unsettled:
-            self.settle()
-        return self._tables["sessions"]
-
-    @property
-    def experiments(self) -> OrderedDict[str, Entity]:
-        if self._n_unsettled:
-            self.settle()
-        return self._tables["experiments"]
-
-    @property
-    def assessments(self) -> OrderedDict[str, Entity]:
-        if self._n_unsettled:
-            self.settle()
-        return self._tables["assessments"]
+        return self._tables[name]
 
     @property
     def agent_history(self) -> dict[str, deque[tuple[str | None, str]]]:
+        """Per agent, (timestamp, status) each time its status changed."""
         if self._n_unsettled:
             self.settle()
-        return self._history
+        return self._history["agents"]
 
     def settle(self) -> None:
         """Validate every update still pending; drop the invalid ones (and entities never valid)."""
@@ -141,19 +121,21 @@ class Store:
         self.rate.hit(now)
         self.connection.last_event_at = now
         data = event.data
-        if self.session_id is not None:
-            sid = getattr(data, "session_id", None)
-            if sid is not None and sid != self.session_id:
-                c.filtered += 1
-                return False
+        if self._session_rule.hides(event):
+            c.filtered += 1
+            return False
         c.by_type[event.type] = c.by_type.get(event.type, 0) + 1
-        handler = self._HANDLERS.get(type(data))
-        if handler is None:
+        kind = BY_TYPE.get(event.type)
+        if kind is not None and isinstance(event, kind.model):
+            applied = self._on_entity(kind, event, now)
+        elif isinstance(event, SystemEvent):
+            applied = True
+            self._log("system_event", data.severity, data.title or data.event_type, event.timestamp, event=data)
+        else:
             c.unknown += 1
             self._log("unknown", "info", f"Unknown message type: {event.type}", event.timestamp)
             self.version += 1
             return True
-        applied = handler(self, event, now)
         if applied:
             c.applied += 1
             self.version += 1
@@ -222,18 +204,9 @@ class Store:
         def dump(table: OrderedDict[str, Entity]) -> dict[str, Any]:
             return {k: e.data.model_dump(mode="json") for k, e in sorted(table.items())}
 
-        return {
-            "agents": dump(self.agents),
-            "sessions": dump(self.sessions),
-            "experiments": dump(self.experiments),
-            "assessments": dump(self.assessments),
-            "system_events": [e.event.model_dump(mode="json") for e in self.log if e.event is not None],
-        }
-
-    def table(self, kind: str) -> OrderedDict[str, Entity]:
-        if kind not in KINDS:
-            raise KeyError(kind)
-        return getattr(self, kind)
+        out = {table: dump(self.table(table)) for table in TABLES}
+        out["system_events"] = [e.event.model_dump(mode="json") for e in self.log if e.event is not None]
+        return out
 
     # -- deferred validation -------------------------------------------------------
 
@@ -246,11 +219,11 @@ class Store:
         now = self.clock()
         self.rate.hit(now)
         self.connection.last_event_at = now
-        if self.session_id is not None and raw.session_id is not None and raw.session_id != self.session_id:
+        if self._session_rule.hides(raw):
             c.filtered += 1
             return False
         c.by_type[raw.type] = c.by_type.get(raw.type, 0) + 1
-        if not self._upsert_raw(_RAW_KINDS[raw.type], raw, now):
+        if not self._upsert_raw(BY_TYPE[raw.type].table, raw, now):
             c.stale += 1
             return False
         self.version += 1
@@ -263,15 +236,13 @@ class Store:
         if entity is not None:
             pending = entity.pending
             if pending is not None and not _newer_or_equal(raw.timestamp, pending.timestamp):
-                if self._unsettled[kind].pop(key, None) is not None:
-                    self._n_unsettled -= 1
-                self._resolve(kind, entity)  # older than an unchecked update: is that one real?
+                self._settle_one(kind, entity)  # older than an unchecked update: is that one real?
                 if table.get(key) is not entity:
                     entity = None
                 pending = None
         if entity is not None:
             pending = entity.pending
-            newest = pending.timestamp if pending is not None else entity._timestamp
+            newest = pending.timestamp if pending is not None else entity.timestamp
             if not _newer_or_equal(raw.timestamp, newest):
                 return False
             if pending is not None:
@@ -288,21 +259,18 @@ class Store:
             entity = Entity(key, None, None, None, now, 0)
             entity.pending = raw
             entity.pending_at = now
-            entity._settle = self._settler(kind)
             table[key] = entity
             self._unsettled[kind][key] = entity
             self._n_unsettled += 1
             self._fresh[kind].add(key)
             self._evict(kind, table)
-        getattr(self._changes, kind).add(key)
+        self._changes.tables[kind].add(key)
         return True
 
-    def _settler(self, kind: str) -> Callable[[Entity], None]:
-        def settle(entity: Entity) -> None:
-            if self._unsettled[kind].pop(entity.key, None) is not None:
-                self._n_unsettled -= 1
-            self._resolve(kind, entity)
-        return settle
+    def _settle_one(self, kind: str, entity: Entity) -> None:
+        if self._unsettled[kind].pop(entity.key, None) is not None:
+            self._n_unsettled -= 1
+        self._resolve(kind, entity)
 
     def _resolve(self, kind: str, entity: Entity, *, registered: bool = False) -> None:
         """Validate the entity's pending update; the caller has taken it out of ``_unsettled``
@@ -320,14 +288,12 @@ class Store:
                 if table.get(entity.key) is entity and not registered:
                     del table[entity.key]
                     self._fresh[kind].discard(entity.key)
-                    getattr(self._changes, kind).discard(entity.key)
-                    if kind == "agents":
-                        self._history.pop(entity.key, None)
+                    self._changes.tables[kind].discard(entity.key)
+                    self._forget(kind, entity.key)
             return
         entity.commit(event, entity.pending_at)
         self.counters.applied += 1
-        if kind == "agents":
-            self._record_status(entity.key, event)
+        self._track(BY_TABLE[kind], entity.key, event)
 
     def _invalid(self, exc: ProtocolError) -> None:
         self.counters.invalid += 1
@@ -348,9 +314,8 @@ class Store:
             if old_key not in fresh or len(removed) < self._removed_cap:
                 removed.add((kind, old_key))
             fresh.discard(old_key)
-            getattr(self._changes, kind).discard(old_key)
-            if kind == "agents":
-                self._history.pop(old_key, None)
+            self._changes.tables[kind].discard(old_key)
+            self._forget(kind, old_key)
 
     # -- handlers ----------------------------------------------------------------
 
@@ -360,7 +325,7 @@ class Store:
         if current is not None:
             if current.pending is not None:  # a checked event supersedes an unchecked one, if newer
                 if not _newer_or_equal(event.timestamp, current.pending.timestamp):
-                    self._settler(kind)(current)
+                    self._settle_one(kind, current)
                     if table.get(key) is not current:
                         return self._upsert(kind, key, event, now)
                 else:
@@ -371,57 +336,40 @@ class Store:
                     else:
                         current.pending = None
                         self.counters.superseded += 1
-            if current.valid and not _newer_or_equal(event.timestamp, current._timestamp):
+            if current.valid and not _newer_or_equal(event.timestamp, current.timestamp):
                 return False
             current.commit(event, now)
         else:
-            table[key] = entity = Entity(key, event.data, event.id, event.timestamp, now)
-            entity._settle = self._settler(kind)
+            table[key] = Entity(key, event.data, event.id, event.timestamp, now)
             self._fresh[kind].add(key)
             self._evict(kind, table)
-        getattr(self._changes, kind).add(key)
+        self._changes.tables[kind].add(key)
         return True
 
-    def _on_agent(self, event: Event, now: float) -> bool:
-        data: AgentStatusData = event.data
-        if not self._upsert("agents", data.agent_id, event, now):
+    def _on_entity(self, kind: EntityKind, event: Event, now: float) -> bool:
+        key = kind.key_of(event.data)
+        if not self._upsert(kind.table, key, event, now):
             return False
-        self._record_status(data.agent_id, event)
+        self._track(kind, key, event)
         return True
 
-    def _record_status(self, agent_id: str, event: Event) -> None:
-        """Add the agent's status to its history if it changed (validated events only)."""
-        status = event.data.status
-        hist = self._history.get(agent_id)
+    def _track(self, kind: EntityKind, key: str, event: Event) -> None:
+        """Add the kind's tracked field to the entity's history if it changed (validated events only)."""
+        if kind.tracked is None:
+            return
+        value = getattr(event.data, kind.tracked)
+        per_key = self._history[kind.table]
+        hist = per_key.get(key)
         if hist is None:
-            hist = self._history[agent_id] = deque(maxlen=self.limits.agent_history)
-        if not hist or hist[-1][1] != status:
-            hist.append((event.timestamp, status))
+            hist = per_key[key] = deque(maxlen=self.limits.agent_history)
+        if not hist or hist[-1][1] != value:
+            hist.append((event.timestamp, value))
 
-    def _on_progress(self, event: Event, now: float) -> bool:
-        data: ResearchProgressData = event.data
-        return self._upsert("sessions", data.session_id, event, now)
-
-    def _on_experiment(self, event: Event, now: float) -> bool:
-        data: ExperimentResultsData = event.data
-        return self._upsert("experiments", data.experiment_id, event, now)
-
-    def _on_assessment(self, event: Event, now: float) -> bool:
-        data: EthicalAssessmentData = event.data
-        return self._upsert("assessments", data.resource_id, event, now)
-
-    def _on_system(self, event: Event, now: float) -> bool:
-        data: SystemEventData = event.data
-        self._log("system_event", data.severity, data.title or data.event_type, event.timestamp, event=data)
-        return True
-
-    _HANDLERS: dict[type, Callable[[Store, Event, float], bool]] = {
-        AgentStatusData: _on_agent,
-        ResearchProgressData: _on_progress,
-        ExperimentResultsData: _on_experiment,
-        EthicalAssessmentData: _on_assessment,
-        SystemEventData: _on_system,
-    }
+    def _forget(self, table: str, key: str) -> None:
+        """Drop the history of an entity that left its table."""
+        per_key = self._history.get(table)
+        if per_key is not None:
+            per_key.pop(key, None)
 
     def _log(self, kind: str, severity: str, title: str, timestamp: str | None, *,
              event: SystemEventData | None = None, code: str | None = None,
@@ -433,3 +381,16 @@ class Store:
         pending.append(entry)
         if len(pending) > self.limits.log:
             del pending[: len(pending) - self.limits.log]
+
+
+def _table_property(name: str) -> property:
+    def read(self: Store) -> OrderedDict[str, Entity]:
+        if self._n_unsettled:
+            self.settle()
+        return self._tables[name]
+
+    return property(read, doc=f"The {name} table (validates what is pending first).")
+
+
+for _name in TABLES:
+    setattr(Store, _name, _table_property(_name))

@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 from aisci_tui.settings import Settings
 from aisci_tui.sources.base import Notice, ReconnectableSource, Source
 from aisci_tui.store import Store
+from aisci_tui.store.overview import Overview
 from aisci_tui.textsafe import clean
 from aisci_tui.themes import load_themes, user_theme_dir
 from aisci_tui.tui import toasts
@@ -30,8 +31,9 @@ from aisci_tui.tui.chrome import FilterInput, FilterKeys, ViewTabs
 from aisci_tui.tui.header import StatusInfo, StatusLine, collect
 from aisci_tui.tui.ingest import Pump, RenderGate
 from aisci_tui.tui.narrowing import Narrowing
+from aisci_tui.tui.navigation import Navigation
 from aisci_tui.tui.outputs import OutputActions
-from aisci_tui.tui.palette import DashboardCommands
+from aisci_tui.tui.palette import DashboardCommands, GoToCommands
 from aisci_tui.tui.screens import HelpRow, HelpScreen, TooSmallScreen, help_rows
 from aisci_tui.tui.views.base import SessionChosen, StoreView, ViewContext
 from aisci_tui.tui.widgets.footer import SteadyFooter
@@ -59,13 +61,13 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class DashboardApp(FilterKeys, OutputActions, App[int]):
+class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
     """The live dashboard over any :class:`~aisci_tui.sources.base.Source`."""
 
     CSS_PATH = "app.tcss"
     TITLE = "aisci-tui"
     BINDINGS = ALL_BINDINGS
-    COMMANDS = App.COMMANDS | {DashboardCommands}
+    COMMANDS = App.COMMANDS | {DashboardCommands, GoToCommands}
     AUTO_FOCUS = None  # the visible view gets focus, never the hidden filter line
 
     def __init__(
@@ -81,6 +83,7 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
         insecure: bool = False,
         naive_render: bool = False,
         handle_hangup: bool = False,
+        overview: Overview | None = None,
     ) -> None:
         super().__init__()
         if views is None:
@@ -90,6 +93,7 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
         self.source = source
         self.settings = settings or Settings.model_construct()
         self.store = store or Store(self.settings.history.limits(), session_id=session_id)
+        self.overview = overview or Overview()
         self.session_id = session_id
         self.clock = clock or _utc_now
         self.start_source = start_source
@@ -110,6 +114,7 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
         self._failed_views: set[str] = set()
         self._too_small: TooSmallScreen | None = None
         self._frozen: StatusInfo | None = None  # header values kept while paused
+        self._seen_at = self.clock()  # the last key press, or when the terminal lost focus
         themes, self.theme_problems = load_themes([user_theme_dir()])
         for theme in themes.values():
             self.register_theme(theme)
@@ -166,7 +171,8 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
         return self.views[self._switcher.current or self.view_classes[0].VIEW_ID]
 
     def context(self) -> ViewContext:
-        return ViewContext(session_id=self.session_id, now=self.clock(), refresh_hz=self.settings.refresh_hz)
+        return ViewContext(session_id=self.session_id, now=self.clock(), refresh_hz=self.settings.refresh_hz,
+                           overview=self.overview)
 
     # -- rendering ----------------------------------------------------------------
 
@@ -177,7 +183,7 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
         tick = self.gate.check(self.store.version)
         if tick.sync:
             self._sync_view(tick.full)
-        elif self.current_view.behind():
+        if self.current_view.behind():  # rows a paced sync left for later, for a bounded time
             self._sync_view(False, catch_up=True)
         self.toaster.flush()
 
@@ -196,7 +202,9 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
                 if catch_up:
                     view.catch_up()
                 else:
-                    view.sync(self.store, self.store.take_changes(), self.context(), full=full, paced=True)
+                    changes, ctx = self.store.take_changes(), self.context()
+                    self.overview.update(self.store, changes, ctx.now)
+                    view.sync(self.store, changes, ctx, full=full, paced=True)
         except Exception as exc:
             log.exception("the %s view failed to update", view.VIEW_ID)
             if view.VIEW_ID not in self._failed_views:
@@ -290,6 +298,7 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
         if view_id not in self.view_state or switcher.current == view_id:
             return
         switcher.current = view_id
+        self.refresh_bindings()
         self._hide_filter_input()
         self._focus_view()
         self._update_tabs()
@@ -349,6 +358,8 @@ class DashboardApp(FilterKeys, OutputActions, App[int]):
             return False
         if action.startswith("replay_"):
             return callable(getattr(self.source, _REPLAY_CONTROLS.get(action, ""), None))
+        if hasattr(self, "_switcher") and not self.current_view.offers(action):
+            return False  # not in the footer, the help screen or the palette where it would do nothing
         return True
 
     def action_replay_pause(self) -> None:

@@ -13,8 +13,8 @@ from textual.binding import Binding
 VIEWS_GROUP = Binding.Group("Views", compact=True)
 REPLAY_GROUP = Binding.Group("Replay", compact=True)
 
-#: View ids in key order 1..5 (must match ``aisci_tui.tui.views.VIEWS``).
-VIEW_IDS = ("research", "agents", "experiments", "ethics", "events")
+#: View ids in key order 0..5 (must match ``aisci_tui.tui.views.VIEWS``); the tree view is 6.
+VIEW_IDS = ("home", "research", "agents", "experiments", "ethics", "events")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,15 +28,16 @@ class Help:
 APP_BINDINGS: list[Binding] = [
     *(
         Binding(str(n), f"show_view('{view}')", view.title(), id=f"view-{view}", group=VIEWS_GROUP)
-        for n, view in enumerate(VIEW_IDS, start=1)
+        for n, view in enumerate(VIEW_IDS)
     ),
     Binding("slash", "text_filter", "Filter", id="filter"),
     Binding("f", "cycle_filter", "Status", id="cycle-filter"),
     Binding("s", "sort_next", "Sort", id="sort"),
     Binding("S", "sort_reverse", "Reverse sort", id="sort-reverse", show=False),
     Binding("p", "toggle_pause", "Pause", id="pause"),
-    Binding("r", "reconnect", "Reconnect", id="reconnect"),
+    Binding("r", "reconnect", "Reconnect", id="reconnect", show=False),  # the footer keeps room for ? and q
     Binding("e", "export", "Export", id="export"),
+    Binding("g", "links", "Go to", id="links", show=False),
     Binding("ctrl+s", "save_svg", "Screenshot", id="screenshot", show=False),
     Binding("question_mark", "help", "Help", id="help"),
     Binding("q", "quit", "Quit", id="quit"),
@@ -51,7 +52,7 @@ RUN_BINDINGS: list[Binding] = [
     Binding("space", "replay_pause", "Play/pause", id="replay-pause", group=REPLAY_GROUP),
     Binding("comma", "replay_seek(-60)", "-1 min", id="replay-back", group=REPLAY_GROUP),
     Binding("full_stop", "replay_seek(60)", "+1 min", id="replay-forward", group=REPLAY_GROUP),
-    Binding("0", "replay_start", "Start", id="replay-start", group=REPLAY_GROUP, show=False),
+    Binding("circumflex_accent", "replay_start", "Start", id="replay-start", group=REPLAY_GROUP, show=False),
     Binding("dollar_sign", "replay_end", "End", id="replay-end", group=REPLAY_GROUP, show=False),
     Binding("minus", "replay_speed(0.5)", "Slower", id="replay-slower", group=REPLAY_GROUP, show=False),
     Binding("plus,equals_sign", "replay_speed(2.0)", "Faster", id="replay-faster", group=REPLAY_GROUP,
@@ -76,6 +77,7 @@ HELP: dict[str, Help] = {
     "pause": Help("Pause or resume the display", "Freeze the screen; events keep arriving and are shown on resume."),
     "reconnect": Help("Reconnect now", "Drop the connection and connect again without waiting for the backoff."),
     "export": Help("Export the current view", "Write what the view shows to a JSON or CSV file."),
+    "links": Help("Go to what the row names", "Its session, agent, current experiment, tree node, plots or resource."),
     "screenshot": Help("Save an SVG screenshot", "Write the screen as an SVG image."),
     "help": Help("Show the keys", "This screen."),
     "quit": Help("Quit", "Leave the dashboard and restore the terminal."),

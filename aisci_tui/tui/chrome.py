@@ -12,7 +12,7 @@ from aisci_tui.textsafe import clean
 
 
 class ViewTabs(Static):
-    """``1 Research  2 Agents …`` with the current view highlighted; click a tab to switch."""
+    """``0 Home  1 Research  2 Agents …`` with the current view highlighted; click a tab to switch."""
 
     DEFAULT_CSS = """
     ViewTabs { height: 1; padding: 0 1; background: $boost; text-wrap: nowrap; text-overflow: ellipsis; }
@@ -53,7 +53,7 @@ class ViewTabs(Static):
     def _build(self, *, short: bool) -> tuple[Text, list[tuple[int, int, str]]]:
         text = Text()
         spans: list[tuple[int, int, str]] = []
-        for n, (view_id, title) in enumerate(self.tabs, start=1):
+        for n, (view_id, title) in enumerate(self.tabs):  # the keys: 0 Home … 6 Tree
             start = text.cell_len
             if view_id == self.current:
                 text.append(f" {n} {title} ", style="bold reverse")

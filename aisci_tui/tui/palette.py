@@ -1,4 +1,4 @@
-"""Command-palette entries for every dashboard key (from the same table as the footer)."""
+"""Command-palette entries: every dashboard key (from the same table as the footer), and "go to" anything."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from aisci_tui.textsafe import clean
 from aisci_tui.tui.bindings import APP_BINDINGS, HELP, RUN_BINDINGS
+from aisci_tui.tui.views.base import GoTo
 
 
 class DashboardCommands(Provider):
@@ -45,3 +47,40 @@ class DashboardCommands(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)
+
+
+#: How many things of each kind the palette looks through (the newest first).
+GOTO_LIMIT = 5000
+
+
+class GoToCommands(Provider):
+    """"Go to": any session, agent, experiment or tree node, found by name or id."""
+
+    def _targets(self) -> list[tuple[str, str, str, str]]:
+        """(text to match, help, kind, key) for everything in the store."""
+        store = self.app.store  # type: ignore[attr-defined]
+        has_tree = "tree" in getattr(self.app, "views", {})
+        out: list[tuple[str, str, str, str]] = []
+        for key, ent in list(reversed(store.sessions.items()))[:GOTO_LIMIT]:
+            out.append((f"Session {clean(ent.data.title or key, 100)} ({clean(key, 40)})", "research session",
+                        "session", key))
+        for key, ent in list(reversed(store.agents.items()))[:GOTO_LIMIT]:
+            out.append((f"Agent {clean(ent.data.name or key, 100)} ({clean(key, 40)})", "agent", "agent", key))
+        for key, ent in list(reversed(store.experiments.items()))[:GOTO_LIMIT]:
+            d = ent.data
+            out.append((f"Experiment {clean(d.title or key, 100)} ({clean(key, 40)})", "experiment",
+                        "experiment", key))
+            node = (d.model_extra or {}).get("node_id")
+            if has_tree and node:
+                out.append((f"Node {clean(str(node), 60)} ({clean(key, 60)})", "tree node", "node", key))
+        return out
+
+    def _go(self, kind: str, key: str) -> None:
+        self.app.post_message(GoTo(kind, key))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for text, help_text, kind, key in self._targets():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), partial(self._go, kind, key), help=f"Go to this {help_text}")

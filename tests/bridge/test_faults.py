@@ -21,13 +21,13 @@ def exp_ids(events) -> set[str]:
 def test_half_written_journal_keeps_the_last_good_content_and_is_retried(tmp_path):
     run = mid_run(tmp_path)
     reader = RunReader(run.path)
-    assert len(exp_ids(reader.scan())) == 9
+    assert len(exp_ids(reader.scan())) == 8  # 9 journal entries, 8 node ids
     s2 = run.stages[1]
     nid = s2.add_node(parent=s2.nodes[0]["id"], loss=0.2)
     s2.write()
     s2.write_partial(0.6)
     events = reader.scan()
-    assert f"s2.1-{nid}" not in exp_ids(events)
+    assert nid not in exp_ids(events)
     notices = reader.take_notices()
     assert len(notices) == 1 and "journal.json is incomplete" in notices[0].text
     assert notices[0].kind == "info" and notices[0].severity == "info"
@@ -36,7 +36,7 @@ def test_half_written_journal_keeps_the_last_good_content_and_is_retried(tmp_pat
     reader.scan()
     assert reader.take_notices() == []  # the same problem is reported once
     s2.write()
-    assert f"s2.1-{nid}" in exp_ids(reader.scan())
+    assert nid in exp_ids(reader.scan())
     assert any("can be read again" in t for t in texts(reader))
     assert reader.problems == {} and not reader.retry_soon
 
@@ -83,7 +83,7 @@ def test_files_deleted_under_the_reader(tmp_path):
     assert reader.tree(s2.folder) is not None  # what it last held
     # plots are gone, so experiments that showed them are updated without them
     updated = by_type(events, "experiment_results")
-    assert len(updated) == 6 and all(not e.data.results.visualizations for e in updated)
+    assert len(updated) == 5 and all(not e.data.results.visualizations for e in updated)  # one per node id
     shutil.rmtree(s2.path)
     events = reader.scan()
     progress = one(events, "research_progress").data

@@ -78,7 +78,7 @@ def test_a_deleted_plot_is_seen_when_named_at_the_safety_net_or_with_a_new_resul
     run, ids = _run(tmp_path, 6)
     reader = RunReader(run.path, plot_recheck=3600)
     reader.scan()
-    exp = f"s1.1-{ids[2]}"
+    exp = ids[2]
 
     _plot(run, ids[2]).unlink()
     assert reader.scan() == [], "not named and nothing else changed: left to the safety net"
@@ -87,11 +87,11 @@ def test_a_deleted_plot_is_seen_when_named_at_the_safety_net_or_with_a_new_resul
 
     shutil.rmtree(_plot(run, ids[3]).parent)  # the folder goes: its parent's mtime changes
     events = reader.scan()
-    assert _visuals(events, f"s1.1-{ids[3]}") == []
+    assert _visuals(events, ids[3]) == []
 
     _plot(run, ids[4]).unlink()
     reader.plot_recheck = 0.0
-    assert _visuals(reader.scan(), f"s1.1-{ids[4]}") == [], "the safety-net check finds it"
+    assert _visuals(reader.scan(), ids[4]) == [], "the safety-net check finds it"
     assert reader.scan() == []
 
 
@@ -100,10 +100,10 @@ def test_a_plot_that_appears_after_the_journal_named_it_is_seen_on_the_next_scan
     plot = _plot(run, ids[1])
     plot.unlink()
     reader = RunReader(run.path, plot_recheck=3600)
-    assert _visuals(reader.scan(), f"s1.1-{ids[1]}") == []
+    assert _visuals(reader.scan(), ids[1]) == []
     assert reader.scan() == []
     plot.write_bytes(b"\x89PNG")
-    assert _visuals(reader.scan(), f"s1.1-{ids[1]}") == ["plot 0"]
+    assert _visuals(reader.scan(), ids[1]) == ["plot 0"]
     assert reader.plots(ids[1])[0].exists
 
 
@@ -119,7 +119,7 @@ def test_an_unchanged_stage_is_not_rebuilt_but_a_changed_one_is(tmp_path):
     second.write()
     events = reader.scan()
     exps = {e.data.experiment_id for e in by_type(events, "experiment_results")}
-    assert exps == {f"s2.1-{second.nodes[1]['id']}"} | ({f"s2.1-{second.nodes[0]['id']}"} if second.best !=
+    assert exps == {second.nodes[1]['id']} | ({second.nodes[0]['id']} if second.best !=
                                                         second.nodes[0]["id"] else set())
     assert reader.tree(run.stages[0].folder) is tree_one, "stage 1's tree was kept"
     assert reader.tree(second.folder) is not tree_two and len(reader.tree(second.folder).nodes) == 2
@@ -133,7 +133,7 @@ async def test_a_notification_about_a_deleted_plot_reaches_the_store_side_quickl
     source.reader.plot_recheck = 3600
     seen = Collector(source)
     try:
-        exp = f"s1.1-{ids[1]}"
+        exp = ids[1]
         await seen.wait_for(is_experiment(exp), timeout=5)
         deadline = time.monotonic() + 5
         while not source.watching and time.monotonic() < deadline:

@@ -10,7 +10,14 @@ import pytest
 
 from aisci_tui.sources.rundir import RunReader, find_runs
 from tests.bridge.helpers import Clock, by_type, one
-from tests.bridge.runwriter import RunWriter, early_run, failed_run, finished_run, mid_run, set_mtime
+from tests.bridge.runwriter import (
+    RunWriter,
+    early_run,
+    failed_run,
+    finished_run,
+    mid_run,
+    set_mtime,
+)
 
 
 def experiments(events):
@@ -34,10 +41,13 @@ def test_mid_run_progress_names_stage_two_with_an_estimated_phase_progress(tmp_p
     assert states["Stage 3: creative research"] == "pending"
     assert states["Write-up"] == "pending" and states["Review"] == "pending"
     done = next(m for m in progress.milestones if m.status == "completed")
-    checkpoint = run.stages[0].path / "checkpoint.pkl"
-    assert done.completed_at.startswith(time.strftime("%Y-%m-%dT%H:%M", time.gmtime(checkpoint.stat().st_mtime)))
-    assert progress.timeline.started_at is not None and progress.timeline.time_elapsed > 0
-    assert progress.nodes == {"total": 9, "buggy": 3, "good": 5}
+    # stage 1 ended when stage 2's first node of its own was made (the run's clock, not checkpoint.pkl's time)
+    first_own = run.stages[1].nodes[1]["ctime"]
+    assert done.completed_at.startswith(time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(first_own)))
+    assert progress.timeline.started_at.startswith("2025-06-12T09:13:56")
+    assert progress.timeline.time_elapsed > 0
+    # stage_progress.json's counts: node 0 of stage 2 counted there too; the seed aggregate is neither
+    assert progress.nodes == {"total": 9, "buggy": 3, "good": 4}
 
 
 def test_phase_progress_is_clamped_when_a_stage_runs_past_its_limit(tmp_path):
@@ -51,15 +61,17 @@ def test_every_node_becomes_one_experiment_with_its_tags(tmp_path):
     run = mid_run(tmp_path)
     s1, s2 = run.stages
     exps = experiments(RunReader(run.path).scan())
-    assert len(exps) == len(s1.nodes) + len(s2.nodes) == 9
+    # 9 journal entries, 8 node ids: stage 2's node 0 is stage 1's best, one experiment in both trees
+    assert len(s1.nodes) + len(s2.nodes) == 9 and len(exps) == 8
 
     draft = s1.nodes[1]
-    first = exps[f"s1.1-{draft['id']}"]
+    first = exps[draft['id']]
     assert first.status == "completed" and first.is_best is True
     assert first.results.summary == "Ran at step 1."
     assert first.results.metrics.model_extra["validation loss [pair_sum] final"] == 1.5
     assert first.results.metrics.model_extra["held-out accuracy [pair_sum] best"] == 0.1
     assert first.results.main_metric["name"] == "validation loss"
+    assert next(iter(first.results.metrics.model_extra)) == "validation loss ↓ (pair_sum)"
     assert first.results.key_findings[0] == "Curves converge."
     assert first.execution.duration == pytest.approx(13.5)
     viz = first.results.visualizations
@@ -67,24 +79,29 @@ def test_every_node_becomes_one_experiment_with_its_tags(tmp_path):
     assert Path(viz[0].url.removeprefix("file://")).is_file()
     assert viz[0].description.startswith("Plot 0 of")
 
-    buggy = exps[f"s1.1-{s1.nodes[0]['id']}"]
+    buggy = exps[s1.nodes[0]['id']]
     assert buggy.status == "failed" and buggy.exc_type == "KeyError" and buggy.results.visualizations == []
     assert buggy.results.metrics.model_extra == {}
 
-    seed = exps[f"s1.1-{s1.nodes[3]['id']}"]
-    assert seed.is_seed_node is True and seed.parent_id == draft["id"]
-    agg = exps[f"s1.1-{s1.nodes[4]['id']}"]
+    seed = exps[s1.nodes[3]['id']]
+    assert seed.is_seed_node is True and seed.parent_id == draft["id"] and seed.status == "completed"
+    agg = exps[s1.nodes[4]['id']]
     assert agg.is_seed_agg_node is True and agg.title.endswith("seed aggregation")
+    assert agg.status == "partial" and agg.verdict == "seed aggregate"  # is_buggy_plots never set
 
-    # the stage-1 best node copied into stage 2 is its own experiment there
-    copy = exps[f"s2.1-{draft['id']}"]
-    assert copy.stage == s2.folder and copy.main_stage == 2 and copy.step == 0
-    tuned = exps[f"s2.1-{s2.nodes[1]['id']}"]
+    # the stage-1 best node copied into stage 2: one experiment, in both stages' trees
+    copy = exps[draft['id']]
+    assert copy.stage == s1.folder and copy.main_stage == 1 and copy.step == 1
+    assert [(p["stage"], p["step"], p["parent_id"]) for p in copy.stages] == [
+        (s1.folder, 1, None), (s2.folder, 0, None)]
+    assert copy.stages[1]["label"] == "best of stage 1"
+    tuned = exps[s2.nodes[1]['id']]
     assert tuned.hyperparam_name == "learning rate" and tuned.parent_id == draft["id"]
     assert tuned.results.metrics.model_extra["validation loss [pair_diff] final"] == pytest.approx(1.6)
-    assert tuned.results.metrics.model_extra["validation loss"] == pytest.approx(1.1)  # mean of finals
-    partial = exps[f"s2.1-{s2.nodes[3]['id']}"]
+    assert tuned.results.metrics.model_extra["validation loss ↓ (mean of 2 datasets)"] == pytest.approx(1.1)
+    partial = exps[s2.nodes[3]['id']]
     assert partial.status == "partial" and partial.parent_id == s2.nodes[2]["id"]
+    assert partial.verdict == "plots rejected"
 
 
 def test_only_plot_files_that_exist_are_visualizations(tmp_path):
@@ -95,7 +112,7 @@ def test_only_plot_files_that_exist_are_visualizations(tmp_path):
     first = run.logs / "experiment_results" / f"experiment_{nid}_proc_1000" / "plot_0.png"
     first.unlink()
     reader = RunReader(run.path)
-    exp = experiments(reader.scan())[f"s1.1-{nid}"]
+    exp = experiments(reader.scan())[nid]
     assert [v.title for v in exp.results.visualizations] == ["plot 1"]
     plots = reader.plots(nid)
     assert [(p.path.name, p.exists) for p in plots] == [("plot_0.png", False), ("plot_1.png", True)]
@@ -115,11 +132,13 @@ def test_search_tree_comes_from_node2parent_with_best_and_buggy_marked(tmp_path)
     assert tree.nodes[s2.nodes[2]["id"]].is_buggy and tree.nodes[s2.nodes[2]["id"]].children == [s2.nodes[3]["id"]]
     assert tree.nodes[s2.nodes[1]["id"]].is_best and tree.best_id == s2.nodes[1]["id"]
     assert [d for d, _ in tree.walk()] == [0, 1, 1, 2]
-    assert tree.nodes[s2.nodes[3]["id"]].label == "tuning: batch size"
+    assert tree.nodes[s2.nodes[3]["id"]].label == "debug · tuning: batch size"
+    assert tree.nodes[base].label == "best of stage 1"
     t1 = reader.tree(s1.folder)
     assert len(t1.roots) == 3 and t1.nodes[s1.nodes[1]["id"]].children == [s1.nodes[3]["id"], s1.nodes[4]["id"]]
     assert t1.nodes[s1.nodes[1]["id"]].plots[0].exists
-    assert t1.nodes[s1.nodes[0]["id"]].label.startswith("draft: Plan for step 0")
+    assert t1.nodes[s1.nodes[0]["id"]].label == "draft"  # not the plan every node starts with
+    assert t1.nodes[s1.nodes[4]["id"]].label == "seed aggregation"
     assert reader.tree("stage_9_nothing_1_x") is None
 
 
@@ -128,7 +147,7 @@ def test_stage_infos_count_nodes_and_know_what_is_complete(tmp_path):
     reader = RunReader(run.path)
     reader.scan()
     s1, s2 = reader.stages
-    assert (s1.total_nodes, s1.buggy_nodes, s1.good_nodes) == (5, 2, 3)
+    assert (s1.total_nodes, s1.buggy_nodes, s1.good_nodes) == (5, 2, 2)
     assert s1.complete and s1.has_checkpoint and not s1.failed
     assert not s2.complete and s2.max_iters == 6 and s2.best_node_id == run.stages[1].best
     assert s2.best_metric.startswith("Metrics(")
@@ -144,7 +163,7 @@ def test_early_run_is_in_stage_one_and_workers_are_listed(tmp_path):
     assert sorted(a.name for a in agents.values()) == ["Tree-search manager", "Worker 1", "Worker 2", "Worker 3"]
     assert len(progress.activities) == 4
     exps = experiments(events)
-    assert sorted(e.status for e in exps.values()) == ["completed", "failed"]
+    assert sorted(e.status for e in exps.values()) == ["failed", "partial"]  # plots not checked: not good
 
 
 def test_a_folder_with_only_an_idea_is_starting_stage_one(tmp_path):
@@ -175,7 +194,7 @@ def test_workers_are_busy_only_while_their_files_are_newer_than_the_journal(tmp_
     assert agents["Worker 2"].status == "idle" and agents["Worker 2"].current_task is None
     manager = agents["Tree-search manager"]
     assert manager.status == "busy" and manager.current_task.id == run.stages[1].folder
-    assert manager.health.error_count == 3 and manager.performance.success_rate == pytest.approx(5 / 9)
+    assert manager.health.error_count == 3 and manager.performance.success_rate == pytest.approx(4 / 9)
 
     clock.now = t + 5 + 601  # longer than exec.timeout without a change
     changed = {e.data.name: e.data.status for e in by_type(reader.scan(), "agent_status")}
@@ -184,9 +203,9 @@ def test_workers_are_busy_only_while_their_files_are_newer_than_the_journal(tmp_
 
 def test_stall_warning_once_after_the_execution_timeout(tmp_path):
     run = mid_run(tmp_path, timeout=600)
-    reader = RunReader(run.path, clock=Clock(time.time() + 10))
+    reader = RunReader(run.path, clock=Clock(run.tick() + 10))
     assert not [e for e in by_type(reader.scan(), "system_event") if e.data.severity == "warning"]
-    reader.clock = Clock(time.time() + 700)
+    reader.clock = Clock(run.tick() + 700)
     stalls = [e for e in by_type(reader.scan(), "system_event") if e.data.severity == "warning"]
     assert len(stalls) == 1 and "exec.timeout = 600 s" in stalls[0].data.description
     assert stalls[0].data.title == "No progress for over 10 min"
@@ -243,7 +262,7 @@ def test_finished_run_reports_the_end_and_the_reviewers_ethics_flag(tmp_path):
     run = finished_run(tmp_path, ethical=True)
     events = RunReader(run.path).scan()
     finished = [e.data for e in by_type(events, "system_event") if e.data.title == "Run finished"]
-    assert len(finished) == 1 and "Reject" in finished[0].description
+    assert len(finished) == 1 and "Accept" in finished[0].description and "overall score 6" in finished[0].description
     ethics = one(events, "ethical_assessment").data
     assert ethics.assessment.status == "review_required"
     assert ethics.assessment.human_review_required is True
@@ -253,7 +272,7 @@ def test_finished_run_reports_the_end_and_the_reviewers_ethics_flag(tmp_path):
     agents = [e.data for e in by_type(events, "agent_status")]
     assert {a.status for a in agents} == {"offline"}
     progress = one(events, "research_progress").data
-    assert progress.run_state == "finished" and progress.tokens["prompt"] == 100
+    assert progress.run_state == "finished" and progress.tokens["prompt"] == 160_000
     assert all(m.status == "completed" for m in progress.milestones)
 
 
@@ -301,8 +320,8 @@ def test_a_new_node_emits_only_what_changed(tmp_path):
     assert not {e.id for e in after} & before
     exps = experiments(after)
     # the new node, and the old best which is not the best any more
-    assert set(exps) == {f"s2.1-{nid}", f"s2.1-{s2.nodes[1]['id']}"}
-    assert exps[f"s2.1-{nid}"].is_best is True
+    assert set(exps) == {nid, s2.nodes[1]['id']}
+    assert exps[nid].is_best is True
     assert one(after, "research_progress").data.nodes["total"] == 10
 
 
@@ -318,12 +337,12 @@ def test_nan_metrics_and_odd_types_do_not_break_the_mapping(tmp_path):
     (s1.path / "journal.json").write_text(json.dumps({"nodes": s1.nodes, "node2parent": ["wrong"]}))
     reader = RunReader(run.path)
     exps = experiments(reader.scan())
-    exp = exps[f"s1.1-{nid}"]
+    exp = exps[nid]
     assert "validation loss [pair_sum] final" not in exp.results.metrics.model_extra
     assert exp.results.metrics.model_extra["held-out accuracy [pair_sum] final"] == 0.1
     assert exp.results.key_findings[:2] == ["first", "second"]
     assert exp.execution.duration is None and exp.step is None
-    assert exps[f"s1.1-{'x' * 32}"].status == "partial"
+    assert exps['x' * 32].status == "partial"
     assert reader.take_notices() == []
 
 
@@ -340,7 +359,7 @@ def test_find_runs_lists_runs_newest_first_with_their_state(tmp_path):
             "2025-06-11_10-00-00_done_idea_attempt_0",
             "2025-06-10_08-00-00_old_idea_attempt_0",
         ]
-        assert [r.state for r in runs] == ["stage 2 in progress", "finished", "failed"]
+        assert [r.state for r in runs] == ["stage 2 stalled", "finished", "failed"]  # its nodes are old
         assert runs[0].attempt == 1 and runs[0].idea == "toy_idea" and runs[0].title.startswith("Toy Idea")
     single = find_runs(tmp_path / "experiments" / "2025-06-11_10-00-00_done_idea_attempt_0")
     assert len(single) == 1 and single[0].finished
@@ -352,5 +371,6 @@ def test_worker_folders_under_any_numbered_run_are_found(tmp_path):
     other = run.path / "1-run" / "process_ForkProcess-7"
     other.mkdir(parents=True)
     set_mtime(other, time.time())
-    names = sorted(e.data.name for e in by_type(RunReader(run.path).scan(), "agent_status"))
-    assert names == ["Tree-search manager", "Worker 7"]
+    agents = {e.data.name: e.data for e in by_type(RunReader(run.path).scan(), "agent_status")}
+    assert sorted(agents) == ["Tree-search manager", "Worker 1"]  # no num_workers: one per folder
+    assert agents["Worker 1"].folder == "process_ForkProcess-7"

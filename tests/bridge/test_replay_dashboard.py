@@ -107,7 +107,7 @@ async def test_replay_keys_pause_seek_rewind_and_speed(tmp_path):
         full = state_at(path, source.duration)
         await wait_until(pilot, lambda: app.store.snapshot() == full, what="everything after End")
         first_store = app.store
-        await pilot.press("0")
+        await pilot.press("circumflex_accent")
         start = state_at(path, 0.0)
         await wait_until(pilot, lambda: app.store is not first_store and app.store.snapshot() == start,
                          what="a fresh store after Start")

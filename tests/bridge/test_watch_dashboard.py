@@ -31,29 +31,31 @@ async def test_stage_counts_best_metric_tree_and_plot_text(tmp_path):
     best = s2.best
     app = make_app(run, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until(pilot, lambda: len(app.store.experiments) == 9, what="the run's nine nodes")
+        await wait_until(pilot, lambda: len(app.store.experiments) == 8, what="the run's eight node ids")
         # the standard views show the run like a live session
         await wait_until(pilot, lambda: "Stage 2 baseline tuning" in screen_text(app), what="the phase")
         assert "Toy Idea: Does It Work?" in screen_text(app)
         await pilot.press("3")
         columns, rows = app.current_view.export_rows()
-        assert len(rows) == 9 and {r["status"] for r in rows} == {"completed", "failed", "partial"}
+        assert len(rows) == 8 and {r["status"] for r in rows} == {"completed", "failed", "partial"}
 
         await pilot.press("6")
         view = tree_view(app)
         await wait_until(pilot, lambda: view.tree.node_ids, what="the tree")
         text = screen_text(app)
         assert "Stage 2 baseline tuning (1 first attempt)" in text and "stage 2 of 2" in text
-        assert "4 nodes: ✓ 2 good · ✖ 1 buggy · ◐ 1 plots buggy or unchecked" in text
-        assert "best: ★ validation loss mean 1.1 ↓" in text
+        assert "4 nodes: ✓ 2 good · ✖ 1 buggy · ◐ 1 other" in text  # as stage_progress.json counts them
+        assert "best: ★ validation loss ↓ 1.1 (mean of 2 datasets)" in text
         # parent → children as written in node2parent; the copied stage-1 best is the root
         ids = [n["id"] for n in s2.nodes]
         assert view.tree.node_ids == ids
         root = view.tree.root.children[0]
         assert root.data == ids[0] and [c.data for c in root.children] == [ids[1], ids[2]]
         assert [c.data for c in root.children[1].children] == [ids[3]]
-        assert view.tree.label_of(best).startswith("★  1 tuning: learning rate") and "best" in view.tree.label_of(best)
-        assert view.tree.label_of(ids[2]).startswith("✖  2 tuning: batch size · IndexError")
+        assert view.tree.label_of(best).startswith("★  1 improve · tuning: learning rate · validation loss ↓ 1.1 "
+                                                   "(mean of 2 datasets)") and "best" in view.tree.label_of(best)
+        assert view.tree.label_of(ids[2]).startswith("✖  2 improve · tuning: batch size · IndexError")
+        assert view.tree.label_of(ids[0]).startswith("✓  0 best of stage 1")
         assert view.tree.label_of(ids[3]).startswith("◐  3")
         # the best node is highlighted first; its plots are described in words
         await wait_until(pilot, lambda: view.tree.highlighted_id == best, what="the best node highlighted")
@@ -62,7 +64,7 @@ async def test_stage_counts_best_metric_tree_and_plot_text(tmp_path):
         assert "Plots are described, not drawn" in pane
         assert str((run.root / plot).relative_to(run.path)) in pane and f"{len(PNG)} B, 1×1 px" in pane
         assert f"Plot 0 of {best[:6]} looks fine." in pane
-        assert "validation loss mean 1.1 (lower is better)" in pane
+        assert "Metric: validation loss ↓ 1.1 (mean of 2 datasets)" in pane  # the same text as the tree line
         assert "validation loss [pair_sum]  0.6" in pane and "validation loss [pair_diff]  1.6" in pane
         # other nodes: a buggy one has no plots
         await pilot.press("down")
@@ -72,7 +74,7 @@ async def test_stage_counts_best_metric_tree_and_plot_text(tmp_path):
         await pilot.press("left_square_bracket")
         await wait_until(pilot, lambda: "Stage 1 initial implementation" in screen_text(app), what="stage 1")
         assert len(view.tree.node_ids) == 5 and view.pinned
-        assert "5 nodes: ✓ 3 good · ✖ 2 buggy" in screen_text(app)
+        assert "5 nodes: ✓ 2 good · ✖ 2 buggy · ◐ 1 other" in screen_text(app)  # the seed aggregate is not good
         columns, rows = view.export_rows()
         assert len(rows) == 5 and sum(r["best"] for r in rows) == 1 and "parent_id" in columns
 

@@ -152,3 +152,6 @@ async def mini_server(handler: Any, **kwargs: Any) -> AsyncIterator[str]:
         port = next(iter(srv.sockets)).getsockname()[1]
         scheme = "wss" if kwargs.get("ssl") else "ws"
         yield f"{scheme}://127.0.0.1:{port}/ws"
+
+
+from tests.peers.fixtures import any_server, guide_peer  # noqa: F401  (a test taking any_server runs against both servers)

@@ -75,9 +75,9 @@ async def wait_subscribed(server, count: int = 1) -> None:
     raise AssertionError("the events command never subscribed")
 
 
-async def test_limit_prints_each_event_once_then_a_summary(server):
-    async with publishing(server):
-        code, out, err = await run("--url", server.url, "--limit", "5")
+async def test_limit_prints_each_event_once_then_a_summary(any_server):
+    async with publishing(any_server):
+        code, out, err = await run("--url", any_server.url, "--limit", "5")
     assert code == exitcodes.OK
     lines = [json.loads(line) for line in out.splitlines()]
     assert len(lines) == 5 and len({m["id"] for m in lines}) == 5
@@ -85,25 +85,25 @@ async def test_limit_prints_each_event_once_then_a_summary(server):
     assert summary(err)["events"] == 5
 
 
-async def test_duration_stops_with_exit_zero(server):
-    code, out, err = await run("--url", server.url, "--duration", "0.5")
+async def test_duration_stops_with_exit_zero(any_server):
+    code, out, err = await run("--url", any_server.url, "--duration", "0.5")
     assert code == exitcodes.OK and out == ""
     assert summary(err) == {"received": 2, "events": 0, "invalid": 0, "duplicates": 0, "reconnects": 0}
 
 
-async def test_session_and_type_filters(server):
+async def test_session_and_type_filters(any_server):
     sessions = iter(["ses-1", "ses-2"] * 100)
-    async with publishing(server, lambda: agent_event(next(sessions))):
-        code, out, _ = await run("--url", server.url, "--session", "ses-1", "-t", "agent_status", "--limit", "4")
+    async with publishing(any_server, lambda: agent_event(next(sessions))):
+        code, out, _ = await run("--url", any_server.url, "--session", "ses-1", "-t", "agent_status", "--limit", "4")
     lines = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and len(lines) == 4
     assert {m["data"]["session_id"] for m in lines} == {"ses-1"} and {m["type"] for m in lines} == {"agent_status"}
 
 
-async def test_text_format_shows_server_text_without_escapes(server):
+async def test_text_format_shows_server_text_without_escapes(any_server):
     hostile = "Evil\x1b[2J\x1b]52;c;ZXZpbA==\x07Agent\u202e"
-    async with publishing(server, lambda: agent_event(name=hostile)):
-        code, out, _ = await run("--url", server.url, "--format", "text", "--limit", "2")
+    async with publishing(any_server, lambda: agent_event(name=hostile)):
+        code, out, _ = await run("--url", any_server.url, "--format", "text", "--limit", "2")
     assert code == 0 and len(out.splitlines()) == 2
     assert "agent_status" in out and "Evil" in out and "Agent" in out
     assert not any(ch in out for ch in "\x1b\x07\u202e")
@@ -211,3 +211,22 @@ def test_no_option_takes_a_token_value():
     result = CliRunner().invoke(app, ["events", "--token", "abc"])
     assert result.exit_code == exitcodes.USAGE and "abc" not in result.output.replace("--token", "")
 
+
+
+async def test_history_is_printed_first_by_default_and_not_with_no_history(any_server):
+    """A server holding a run that is not changing: `events` lists what exists (as the dashboard does)."""
+    held = [agent_event(agent=f"agt-h{i}") for i in range(3)]
+    for event in held:
+        await any_server.publish(event)
+    code, out, _ = await run("--url", any_server.url, "--limit", "3")
+    assert code == exitcodes.OK and [json.loads(line)["id"] for line in out.splitlines()] == [e.id for e in held]
+    code, out, err = await run("--url", any_server.url, "--no-history", "--duration", "0.5")
+    assert code == exitcodes.OK and out == "" and summary(err)["events"] == 0
+
+
+def test_help_tells_of_the_history_default():
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-m", "aisci_tui", "events", "--help"], capture_output=True, text=True,
+                         env={**clean_env(), "COLUMNS": "200"}, timeout=30).stdout
+    assert "--history" in out and "--no-history" in out and "still holds" in out

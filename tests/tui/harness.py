@@ -11,7 +11,7 @@ from textual.app import App, ComposeResult
 from aisci_tui.protocol import from_obj
 from aisci_tui.protocol.models import Event
 from aisci_tui.store import Store
-from aisci_tui.tui.views.base import SessionChosen, StoreView, ViewContext
+from aisci_tui.tui.views.base import GoTo, SessionChosen, StoreView, ViewContext
 
 NOW = datetime(2026, 1, 1, 12, 0, 0, tzinfo=UTC)
 _ids = itertools.count(1)
@@ -60,6 +60,7 @@ class Harness(App[None]):
         self.session_id = session_id
         self.now = now
         self.chosen: list[str | None] = []
+        self.went: list[tuple[str, str]] = []  # (kind, key) of every GoTo a view posted
 
     def compose(self) -> ComposeResult:
         yield self.view
@@ -74,6 +75,9 @@ class Harness(App[None]):
         changes = self.store.take_changes()
         with self.batch_update():
             self.view.sync(self.store, changes, self.context(), full=full)
+
+    def on_go_to(self, message: GoTo) -> None:
+        self.went.append((message.kind, message.key))
 
     def on_session_chosen(self, message: SessionChosen) -> None:
         self.chosen.append(message.session_id)

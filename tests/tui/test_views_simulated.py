@@ -19,15 +19,18 @@ EXPECTED = {"research": "sessions", "agents": "agents", "experiments": "experime
 
 
 def test_views_are_in_key_order_with_the_contract_attributes():
-    assert [v.VIEW_ID for v in VIEWS] == ["research", "agents", "experiments", "ethics", "events"]
-    assert [v.TITLE for v in VIEWS] == ["Research", "Agents", "Experiments", "Ethics", "Events"]
-    assert [v.FILTER_LABEL for v in VIEWS] == [None, "status", "status", "status", "severity"]
+    assert [v.VIEW_ID for v in VIEWS] == ["home", "research", "agents", "experiments", "ethics", "events"]
+    assert [v.TITLE for v in VIEWS] == ["Home", "Research", "Agents", "Experiments", "Ethics", "Events"]
+    assert [v.FILTER_LABEL for v in VIEWS] == [None, None, "status", "status", "status", "severity"]
     for view in VIEWS:
         ids = [b.id for b in view.BINDINGS]
         assert all(ids), f"{view.__name__} has a binding without an id"
 
 
-@pytest.mark.parametrize("view_cls", VIEWS, ids=lambda v: v.VIEW_ID)
+TABLE_VIEWS = [v for v in VIEWS if v.VIEW_ID in EXPECTED]
+
+
+@pytest.mark.parametrize("view_cls", TABLE_VIEWS, ids=lambda v: v.VIEW_ID)
 async def test_incremental_syncs_match_the_store(view_cls):
     sim = Simulator(seed=3, start=START)
     store = Store()

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from aisci_tui.sources.rundir.layout import RUN_NAME, looks_like_run, parse_run_name
@@ -75,6 +76,9 @@ def run_info(run_dir: str | Path) -> RunInfo:
     reader = RunReader(run_dir)
     reader.scan()
     started, idea, attempt = parse_run_name(reader.session_id)
+    clock = reader.run_clock
+    if clock is not None and clock.started is not None:  # the folder's stamp in the zone the run used
+        started = datetime.fromtimestamp(clock.started).astimezone()
     status = reader.status
     if status is None:
         state, phase, overall = "unreadable", None, None
@@ -82,10 +86,10 @@ def run_info(run_dir: str | Path) -> RunInfo:
         state, phase, overall = "failed", status.phase, status.overall
     elif status.finished:
         state, phase, overall = "finished", status.phase, status.overall
-    elif status.phase_key.startswith("stage_"):
-        state, phase, overall = f"stage {status.phase_key[6:]} in progress", status.phase, status.overall
     else:
-        state, phase, overall = f"{status.phase_key} in progress", status.phase, status.overall
+        where = f"stage {status.phase_key[6:]}" if status.phase_key.startswith("stage_") else status.phase_key
+        doing = "stalled" if clock is not None and clock.stalled else "in progress"
+        state, phase, overall = f"{where} {doing}", status.phase, status.overall
     return RunInfo(
         path=reader.run_dir,
         name=reader.session_id,
@@ -96,7 +100,7 @@ def run_info(run_dir: str | Path) -> RunInfo:
         state=state,
         phase=phase,
         overall_progress=overall,
-        last_change=reader.last_change,
+        last_change=clock.latest if clock is not None else None,  # the run's clock, not file times
         finished=bool(status and status.finished),
         failed=bool(status and status.failed),
         problems=[f"{k}: {v}" for k, v in reader.problems.items()],

@@ -16,14 +16,13 @@ import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+from aisci_tui.protocol.kinds import BY_TYPE
 from aisci_tui.protocol.models import Event
 from aisci_tui.sources.base import Notice
 from aisci_tui.sources.rundir.source import RunSource
 
 log = logging.getLogger("aisci_tui.rundir")
 
-_KEYS = {"agent_status": "agent_id", "research_progress": "session_id", "experiment_results": "experiment_id",
-         "ethical_assessment": "resource_id"}
 
 
 class Refresher:
@@ -37,8 +36,8 @@ class Refresher:
 
     def published(self, event: Event) -> None:
         self.count += 1
-        field = _KEYS.get(event.type)
-        key = str(getattr(event.data, field, None) if field else event.id)
+        kind = BY_TYPE.get(event.type)
+        key = str(getattr(event.data, kind.key, None) if kind else event.id)
         self.latest[(event.type, key)] = (self.count, event)
 
     def due(self) -> list[Event]:

@@ -182,6 +182,10 @@ class FileCache:
     def text(self, path: Path) -> str | None:
         return self._read(path, "text", lambda raw: raw.decode("utf-8", errors="replace"))
 
+    def parsed(self, path: Path, kind: str, parse: Callable[[bytes], Any]) -> Any:
+        """The file read with ``parse`` (cached like the others under ``kind``)."""
+        return self._read(path, kind, parse)
+
     def mtime(self, path: Path, kind: str = "json") -> float | None:
         """Modification time of the content last read successfully with ``kind``."""
         entry = self._entries.get((path, kind))

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from aisci_tui.sources.rundir.layout import iso, parse_run_name
+from aisci_tui.sources.rundir.clock import RunClock
+from aisci_tui.sources.rundir.layout import MAIN_STAGES, iso
 from aisci_tui.sources.rundir.model import StageInfo
 from aisci_tui.sources.rundir.progress import RunStatus
 from aisci_tui.sources.rundir.snapshot import Snapshot, WorkerFiles
@@ -23,6 +24,12 @@ REVIEWER_NOTE = (
 )
 
 
+#: The run's own pipeline (launch_scientist_bfts.py): the four stages, then the steps after them.
+PHASE_TRAIL = (*(f"Stage {k} {name}" for k, name in MAIN_STAGES.items()),
+               "summaries", "plot aggregation", "citations", "write-up", "review", "done")
+_TRAIL_INDEX = {"summarising": 4, "plotting": 5, "citations": 6, "write-up": 7, "review": 8, "done": 9}
+
+
 @dataclass(slots=True)
 class Context:
     session_id: str
@@ -30,31 +37,46 @@ class Context:
     stages: list[StageInfo]
     status: RunStatus
     now: float
+    clock: RunClock
 
     @property
     def started(self) -> float | None:
-        started, _, _ = parse_run_name(self.session_id)
-        if started is not None:
-            return started.timestamp()
-        return self.snap.first_change
+        return self.clock.started
 
     @property
     def stalled(self) -> bool:
-        """Nothing changed for longer than exec.timeout while the run should be busy."""
-        last = self.snap.last_change
-        active = not (self.status.finished or self.status.failed)
-        return active and last is not None and self.now - last > self.snap.timeout
+        """Not ended, nothing written now, and the newest node older than exec.timeout."""
+        return self.clock.stalled
+
+    def file_time(self, ts: float | None) -> float | None:
+        """A file's time while file times are the run's own, else the run's latest time."""
+        return ts if ts is not None and self.clock.files_trusted else self.clock.latest
 
     def manager_id(self) -> str:
         return f"{self.session_id}/manager"
 
-    def worker_id(self, worker: WorkerFiles) -> str:
-        return f"{self.session_id}/worker-{worker.number}"
+    def worker_id(self, number: int) -> str:
+        return f"{self.session_id}/worker-{number}"
 
 
-def _worker_state(ctx: Context, worker: WorkerFiles) -> str:
+def workers(ctx: Context) -> list[tuple[int, WorkerFiles | None]]:
+    """The configured workers (``agent.num_workers``), each with the worker folder it last used.
+
+    ``ParallelAgent`` runs ``num_workers`` processes; each writes in
+    ``process_<process name>``, and a stage's new pool or a re-forked process
+    makes new folders, so there can be more folders than workers. The most
+    recently changed folders go to the workers, newest first.
+    """
+    folders = sorted(ctx.snap.workers, key=lambda w: (w.last_change or 0.0, w.number), reverse=True)
+    count = ctx.snap.num_workers or len(folders)
+    return [(k + 1, folders[k] if k < len(folders) else None) for k in range(count)]
+
+
+def _worker_state(ctx: Context, worker: WorkerFiles | None) -> str:
     if ctx.status.tree_done or ctx.status.failed or ctx.status.finished:
         return "offline"
+    if worker is None or not ctx.clock.writing:
+        return "idle"
     current = ctx.status.current
     journal_time = None
     if current is not None:
@@ -69,16 +91,31 @@ def _worker_state(ctx: Context, worker: WorkerFiles) -> str:
     return "idle"
 
 
+def phase_index(st: RunStatus) -> int | None:
+    """Where the run is in :data:`PHASE_TRAIL` (None before stage 1 and after a failure)."""
+    if st.phase_key.startswith("stage_") and st.phase_key[6:].isdigit():
+        return int(st.phase_key[6:]) - 1
+    return _TRAIL_INDEX.get(st.phase_key)
+
+
+def run_state(ctx: Context) -> str:
+    st = ctx.status
+    if st.failed:
+        return "failed"
+    if st.finished:
+        return "finished"
+    return "stalled" if ctx.stalled else "running" if ctx.clock.writing else "stopped"
+
+
 def progress_item(ctx: Context) -> Item:
-    st, snap = ctx.status, ctx.snap
-    started = ctx.started
-    last = snap.last_change
-    elapsed = max(0.0, last - started) if (last is not None and started is not None) else None
+    st, snap, clock = ctx.status, ctx.snap, ctx.clock
+    started = clock.started
+    elapsed = clock.elapsed()
     timeline: dict[str, Any] = {"started_at": iso(started), "time_elapsed": elapsed}
     if st.finished:
-        timeline["estimated_completion"] = iso(last)
+        timeline["estimated_completion"] = iso(clock.latest)
         timeline["time_remaining"] = 0.0
-    elif not st.failed and elapsed and st.overall >= 0.05:
+    elif clock.writing and not st.failed and elapsed and started is not None and st.overall >= 0.05:
         remaining = elapsed * (1.0 - st.overall) / st.overall
         timeline["time_remaining"] = remaining
         timeline["estimated_completion"] = iso(started + elapsed + remaining)
@@ -87,12 +124,13 @@ def progress_item(ctx: Context) -> Item:
         "agent_id": ctx.manager_id(),
         "activity": st.phase,
         "progress": st.phase_progress,
-        "status": "failed" if st.failed else "completed" if st.finished else "in_progress",
+        "status": "failed" if st.failed else "completed" if st.finished else
+        "stalled" if ctx.stalled else "in_progress",
     }]
-    for worker in snap.workers:
-        state = _worker_state(ctx, worker)
+    for number, folder in workers(ctx):
+        state = _worker_state(ctx, folder)
         activities.append({
-            "agent_id": ctx.worker_id(worker),
+            "agent_id": ctx.worker_id(number),
             "activity": {"busy": "running experiment code", "idle": "waiting for work",
                          "offline": "stopped"}[state],
             "status": {"busy": "in_progress", "idle": "idle", "offline": "stopped"}[state],
@@ -105,15 +143,16 @@ def progress_item(ctx: Context) -> Item:
         "phase_progress": st.phase_progress,
         "phase_progress_estimated": st.estimated,
         "phase_key": st.phase_key,
-        "run_state": "failed" if st.failed else "finished" if st.finished else "running",
+        "phase_trail": list(PHASE_TRAIL),
+        "phase_index": phase_index(st),
+        "run_state": run_state(ctx),
         "activities": activities,
         "milestones": st.milestones,
         "timeline": timeline,
-        "nodes": {
-            "total": sum(s.total_nodes for s in ctx.stages),
-            "buggy": sum(s.buggy_nodes for s in ctx.stages),
-            "good": sum(s.good_nodes for s in ctx.stages),
-        },
+        "nodes": node_counts(ctx.stages),
+        "workers": {"configured": snap.num_workers, "folders": len(snap.workers)},
+        "clock": {"being_written": clock.writing, "stalled": clock.stalled,
+                  "file_times_trusted": clock.files_trusted, "last_activity": iso(clock.latest)},
     }
     if st.current is not None:
         data["stage"] = st.current.name
@@ -123,7 +162,39 @@ def progress_item(ctx: Context) -> Item:
     tokens = _tokens(snap.tokens)
     if tokens:
         data["tokens"] = tokens
-    return ("research_progress", ctx.session_id, last if last is not None else started, data)
+    data["cost"] = cost_of(snap.tokens)
+    if snap.review is not None:
+        data["review"] = {"decision": snap.review.decision, "overall": snap.review.overall,
+                          "ethical_concerns": snap.review.ethical_concerns}
+    return ("research_progress", ctx.session_id, clock.latest if clock.latest is not None else started, data)
+
+
+def node_counts(stages: list[StageInfo]) -> dict[str, int]:
+    """Node counts of the stages as ``stage_progress.json`` has them (node 0 of a later stage included)."""
+    return {"total": sum(s.total_nodes for s in stages), "buggy": sum(s.buggy_nodes for s in stages),
+            "good": sum(s.good_nodes for s in stages)}
+
+
+def cost_of(tracker: dict[str, Any] | None) -> dict[str, Any]:
+    """Total and per-model cost from token_tracker.json (``TokenTracker.get_summary``).
+
+    launch_scientist_bfts.py writes it only after plot aggregation and after the
+    write-up: during the tree search there is no cost yet, which is not $0.
+    """
+    if not tracker:
+        return {"total_usd": None, "models": {},
+                "note": "no cost yet: token_tracker.json is written after plot aggregation"}
+    models: dict[str, Any] = {}
+    for model, usage in tracker.items():
+        if not isinstance(usage, dict):
+            continue
+        usd = usage.get("cost (USD)")
+        usd = float(usd) if isinstance(usd, int | float) and not isinstance(usd, bool) else None
+        counts = usage.get("tokens") if isinstance(usage.get("tokens"), dict) else {}
+        models[str(model)] = {"usd": usd, "tokens": {str(k): v for k, v in counts.items()
+                                                     if isinstance(v, int) and not isinstance(v, bool)}}
+    known = [m["usd"] for m in models.values() if m["usd"] is not None]
+    return {"total_usd": sum(known) if known else None, "models": models, "note": None}
 
 
 def title_of(idea: dict[str, Any], fallback: str) -> str:
@@ -148,13 +219,11 @@ def _tokens(tracker: dict[str, Any] | None) -> dict[str, int] | None:
 
 
 def agent_items(ctx: Context) -> list[Item]:
-    st, snap = ctx.status, ctx.snap
-    total = sum(s.total_nodes for s in ctx.stages)
-    buggy = sum(s.buggy_nodes for s in ctx.stages)
-    good = sum(s.good_nodes for s in ctx.stages)
+    st, snap, clock = ctx.status, ctx.snap, ctx.clock
+    counts = node_counts(ctx.stages)
     if st.failed or st.finished:
         status = "offline"
-    elif st.tree_done or ctx.stalled:
+    elif st.tree_done or not clock.writing:
         status = "idle"
     else:
         status = "busy"
@@ -163,39 +232,40 @@ def agent_items(ctx: Context) -> list[Item]:
         "name": "Tree-search manager",
         "status": status,
         "session_id": ctx.session_id,
-        "performance": {"success_rate": good / total if total else None},
-        "health": {"last_heartbeat": iso(snap.last_change), "error_count": buggy},
+        "performance": {"success_rate": counts["good"] / counts["total"] if counts["total"] else None},
+        "health": {"last_heartbeat": iso(clock.latest), "error_count": counts["buggy"]},
         "role": "manager",
     }
-    started = ctx.started
-    if started is not None and snap.last_change is not None:
-        manager["health"]["uptime"] = max(0.0, snap.last_change - started)
+    elapsed = clock.elapsed()
+    if elapsed is not None:
+        manager["health"]["uptime"] = elapsed
     current = st.current
     if current is not None and status == "busy":
         manager["current_task"] = {
             "id": current.name, "type": "tree_search", "progress": current.progress,
             "started_at": iso(current.started_at),
         }
-    items: list[Item] = [("agent_status", ctx.manager_id(), snap.last_change, manager)]
-    for worker in snap.workers:
-        state = _worker_state(ctx, worker)
+    items: list[Item] = [("agent_status", ctx.manager_id(), clock.latest, manager)]
+    for number, folder in workers(ctx):
+        state = _worker_state(ctx, folder)
+        seen = folder.last_change if folder is not None and clock.files_trusted else None
         data: dict[str, Any] = {
-            "agent_id": ctx.worker_id(worker),
-            "name": f"Worker {worker.number}",
+            "agent_id": ctx.worker_id(number),
+            "name": f"Worker {number}",
             "status": state,
             "session_id": ctx.session_id,
-            "health": {"last_heartbeat": iso(worker.last_change)},
+            "health": {"last_heartbeat": iso(seen if seen is not None else clock.latest)},
             "role": "worker",
-            "folder": worker.folder,
+            "folder": folder.folder if folder is not None else None,
         }
-        if state == "busy":
-            data["current_task"] = {"id": f"{worker.folder}@{iso(worker.runfile_mtime or worker.last_change)}",
-                                    "type": "experiment",
-                                    "started_at": iso(worker.runfile_mtime or worker.last_change)}
-        when = worker.last_change
-        if state == "idle" and worker.last_change is not None and ctx.now - worker.last_change > snap.timeout:
-            when = worker.last_change + snap.timeout
-        items.append(("agent_status", ctx.worker_id(worker), when, data))
+        if state == "busy" and folder is not None:
+            began = folder.runfile_mtime or folder.last_change
+            data["current_task"] = {"id": f"{folder.folder}@{iso(began)}", "type": "experiment",
+                                    "started_at": iso(began)}
+        when = seen if seen is not None else clock.latest
+        if state == "idle" and seen is not None and ctx.now - seen > snap.timeout:
+            when = seen + snap.timeout
+        items.append(("agent_status", ctx.worker_id(number), when, data))
     return items
 
 
@@ -224,23 +294,23 @@ def system_items(ctx: Context) -> list[Item]:
             verdict.append(f"reviewer decision: {review.decision}")
         if review and review.overall is not None:
             verdict.append(f"overall score {review.overall:g}")
-        items.append(("system_event", "run-finished", review.mtime if review else ctx.snap.last_change, {
+        items.append(("system_event", "run-finished", ctx.clock.latest, {
             "event_type": "update", "severity": "info", "session_id": sid,
             "title": "Run finished",
             "description": "The paper was written and reviewed" + (f" ({'; '.join(verdict)})." if verdict else "."),
             "affected_services": ["research_orchestrator"],
         }))
-    if ctx.stalled and ctx.snap.last_change is not None:
+    latest = ctx.clock.latest
+    if ctx.stalled and latest is not None:
         minutes = ctx.snap.timeout / 60
-        items.append(("system_event", f"stalled:{iso(ctx.snap.last_change)}",
-                      ctx.snap.last_change + ctx.snap.timeout, {
-                          "event_type": "error", "severity": "warning", "session_id": sid,
-                          "title": f"No progress for over {minutes:g} min",
-                          "description": ("No file in the run folder changed for longer than the execution "
-                                          f"timeout (exec.timeout = {ctx.snap.timeout:g} s); the run may have "
-                                          f"stopped. Last change: {iso(ctx.snap.last_change)}."),
-                          "affected_services": ["tree_search"],
-                      }))
+        items.append(("system_event", f"stalled:{iso(latest)}", latest + ctx.snap.timeout, {
+            "event_type": "error", "severity": "warning", "session_id": sid,
+            "title": f"No progress for over {minutes:g} min",
+            "description": ("The newest node is older than the execution timeout "
+                            f"(exec.timeout = {ctx.snap.timeout:g} s) and no file in the run folder is "
+                            f"changing; the run has stopped or stalled. Last activity: {iso(latest)}."),
+            "affected_services": ["tree_search"],
+        }))
     return items
 
 
@@ -259,7 +329,7 @@ def ethics_item(ctx: Context) -> Item:
         data["metadata"] = {"assessed_by": None}
         if review is not None:
             data["note"] = "review_text.txt has no readable 'Ethical Concerns' field yet. " + REVIEWER_NOTE
-        return ("ethical_assessment", ctx.session_id, review.mtime if review else ctx.started, data)
+        return ("ethical_assessment", ctx.session_id, ctx.file_time(review.mtime) if review else ctx.started, data)
     concerns = review.ethical_concerns
     data["ethical_concerns"] = concerns
     data["assessment"] = {
@@ -270,7 +340,7 @@ def ethics_item(ctx: Context) -> Item:
         "human_review_required": concerns,
         "auto_approved": False,
     }
-    data["metadata"] = {"assessed_by": "llm_reviewer", "assessed_at": iso(review.mtime)}
+    data["metadata"] = {"assessed_by": "llm_reviewer", "assessed_at": iso(ctx.file_time(review.mtime))}
     if review.decision:
         data["reviewer_decision"] = review.decision
-    return ("ethical_assessment", ctx.session_id, review.mtime, data)
+    return ("ethical_assessment", ctx.session_id, ctx.file_time(review.mtime), data)

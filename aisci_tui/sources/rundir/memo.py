@@ -18,7 +18,7 @@ from typing import Any
 
 from aisci_tui.sources.rundir.files import FileCache, finite
 from aisci_tui.sources.rundir.model import PlotInfo, StageTree
-from aisci_tui.sources.rundir.nodes import build_tree, experiment_payload, plot_specs
+from aisci_tui.sources.rundir.nodes import build_tree, membership, plot_specs
 from aisci_tui.sources.rundir.snapshot import StageFiles
 
 #: Seconds between checks of every plot file when nothing said one changed.
@@ -26,6 +26,16 @@ PLOT_RECHECK_SECONDS = 15.0
 
 Prepared = tuple[str, str, float | None, dict[str, Any], str]
 Prepare = Callable[[str, str, float | None, dict[str, Any]], Prepared]
+
+
+class Place:
+    """One node of one stage: the node, its plots, its place in the stage's tree, its time."""
+
+    __slots__ = ("node", "place", "plots", "when")
+
+    def __init__(self, node: dict[str, Any], plots: list[PlotInfo], place: dict[str, Any],
+                 when: float | None) -> None:
+        self.node, self.plots, self.place, self.when = node, plots, place, when
 
 
 class StageMemo:
@@ -51,11 +61,9 @@ class StageMemo:
         self.stamp: tuple[int | None, ...] | None = None
         self.checked_at: float | None = None
         self.key: tuple[Any, ...] | None = None
-        self.items: list[Prepared] = []
+        self.places: list[Place] = []
         self.tree = StageTree(stage="")
         self.plots: dict[str, list[PlotInfo]] = {}
-        #: Items built but not yet turned into events by the reader.
-        self.pending = False
 
     def _plots_to_check(self, cache: FileCache, hints: Collection[Path] | None,
                         recheck: float, now: float) -> list[Path]:
@@ -75,14 +83,17 @@ class StageMemo:
         self,
         cache: FileCache,
         sf: StageFiles,
-        prepare: Prepare,
-        run_dir: Path,
-        session_id: str,
+        best_id: str | None,
+        carried: dict[str, str],
         *,
         hints: Collection[Path] | None = None,
         recheck: float = PLOT_RECHECK_SECONDS,
     ) -> bool:
-        """Bring the items up to date; True if they were rebuilt (and are now pending)."""
+        """Bring the tree and places up to date; True if they were rebuilt.
+
+        ``best_id``: the stage's best node (progress.stage_infos); ``carried``: ids of
+        earlier stages, with the stage's short name.
+        """
         changed = False
         for path in self._plots_to_check(cache, hints, recheck, time.monotonic()):
             found = cache.is_file(path)
@@ -93,24 +104,23 @@ class StageMemo:
                 self.missing.discard(path)
             else:
                 self.missing.add(path)
-        key = (sf.best_id, sf.journal_mtime)
+        carried_here = {nid: carried[nid] for nid in self.specs if nid in carried}
+        key = (best_id, sf.journal_mtime, tuple(sorted(carried_here.items())))
         if key == self.key and not changed:
             return False
         self.key = key
         self.plots = {nid: [PlotInfo(path, self.exists[path], text) for path, text in specs]
                       for nid, specs in self.specs.items()}
-        self.tree = build_tree(sf.name, self.journal or {}, sf.best_id, self.plots)
-        by_id = {str(n["id"]): n for n in self.nodes}
-        self.items = []
+        self.tree = build_tree(sf.name, self.journal or {}, best_id, self.plots, carried_here)
+        self.places = []
         for node in self.nodes:
             nid = str(node["id"])
-            parent = self.tree.nodes[nid].parent
-            data = experiment_payload(run_dir, session_id, sf.name, node, parent, nid == sf.best_id,
-                                      self.plots[nid], by_id.get(parent) if parent else None)
+            shown = self.tree.nodes[nid]
             ctime, duration = finite(node.get("ctime")), finite(node.get("exec_time"))
+            # the run's clock: the node's ctime and exec_time (a file's time only when it has none)
             when = ctime if ctime is not None else sf.journal_mtime
             if when is not None and duration is not None:
                 when += max(0.0, duration)
-            self.items.append(prepare("experiment_results", data["experiment_id"], when, data))
-        self.pending = True
+            place = membership(sf.name, node, shown.parent, nid == best_id, shown.label)
+            self.places.append(Place(node, self.plots[nid], place, when))
         return True

@@ -40,6 +40,7 @@ class TreeNode:
     plots: list[PlotInfo] = field(default_factory=list)
     vlm_summary: list[str] = field(default_factory=list)
     experiment_id: str = ""
+    verdict: str | None = None  # why a node that ran is not good: "plots rejected", "plots not checked"…
 
 
 @dataclass(slots=True)
@@ -87,9 +88,11 @@ class StageInfo:
     complete: bool = False
     failed: bool = False
     has_checkpoint: bool = False
-    started_at: float | None = None
+    started_at: float | None = None  # the run's clock (node times), never a file's time
     completed_at: float | None = None
-    last_change: float | None = None
+    last_change: float | None = None  # newest file time (only to tell whether it is written now)
+    first_node: float | None = None  # ctime of its first node of its own (not carried over)
+    newest_node: float | None = None  # newest ctime + exec_time of its nodes
 
     @property
     def progress(self) -> float:

@@ -15,9 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aisci_tui.sources.rundir.files import finite
-from aisci_tui.sources.rundir.layout import DEFAULT_CITE_ROUNDS, MAIN_STAGES, SUMMARY_FILES, iso
+from aisci_tui.sources.rundir.layout import (
+    DEFAULT_CITE_ROUNDS,
+    MAIN_STAGES,
+    SUMMARY_FILES,
+    iso,
+)
 from aisci_tui.sources.rundir.model import StageInfo
-from aisci_tui.sources.rundir.nodes import is_good
+from aisci_tui.sources.rundir.nodes import choose_best, is_good
 from aisci_tui.sources.rundir.snapshot import Snapshot
 
 #: Share of the overall progress for each milestone (sums to 1).
@@ -62,7 +67,7 @@ def tree_search_done(snap: Snapshot) -> bool:
 
 @dataclass(slots=True)
 class _Summary:
-    """Counts and creation times of one journal's nodes."""
+    """Counts, node times and the best node of one journal (upstream's ``_gather_stage_metrics``)."""
 
     journal: dict[str, Any]
     total: int
@@ -70,8 +75,11 @@ class _Summary:
     good: int
     ids: frozenset[str]
     ctimes: dict[str, float]
+    #: Newest ``ctime + exec_time`` of the journal's nodes.
+    newest: float | None
     #: started_at of the stage given the journals of the stages before it (compared by identity).
     started: tuple[tuple[dict[str, Any], ...], float | None] | None = None
+    _best: tuple[str | None, str | None, str | None] | None = None
 
     def started_after(self, earlier: list[_Summary]) -> float | None:
         journals = tuple(s.journal for s in earlier)
@@ -85,17 +93,29 @@ class _Summary:
         self.started = (journals, value)
         return value
 
+    def best(self, best_metric: str | None, best_file: str | None) -> str | None:
+        """The stage's best node (see :func:`~aisci_tui.sources.rundir.nodes.choose_best`), kept per inputs."""
+        if self._best is None or self._best[:2] != (best_metric, best_file):
+            self._best = (best_metric, best_file, choose_best(_nodes(self.journal), best_metric, best_file))
+        return self._best[2]
+
 
 def _summarise(journal: dict[str, Any]) -> _Summary:
     nodes = _nodes(journal)
     ctimes: dict[str, float] = {}
+    newest: float | None = None
     for n in nodes:
         nid = str(n.get("id"))
         t = finite(n.get("ctime"))
         if t is not None and (nid not in ctimes or t < ctimes[nid]):
             ctimes[nid] = t
+        if t is not None:
+            end = t + max(0.0, finite(n.get("exec_time")) or 0.0)
+            newest = end if newest is None else max(newest, end)
+    # Journal.buggy_nodes counts is_buggy; Journal.good_nodes is_buggy False and is_buggy_plots False
     return _Summary(journal, len(nodes), sum(1 for n in nodes if n.get("is_buggy")),
-                    sum(1 for n in nodes if is_good(n)), frozenset(str(n.get("id")) for n in nodes), ctimes)
+                    sum(1 for n in nodes if is_good(n)), frozenset(str(n.get("id")) for n in nodes), ctimes,
+                    newest)
 
 
 class StageSummaries:
@@ -125,6 +145,7 @@ def stage_infos(snap: Snapshot, summaries: StageSummaries | None = None) -> list
     done = tree_search_done(snap)
     infos: list[StageInfo] = []
     earlier: list[_Summary] = []
+    earlier_end: float | None = None
     for sf in snap.stages:
         summary = summaries.get(sf.journal)
         progress = sf.progress or {}
@@ -142,12 +163,21 @@ def stage_infos(snap: Snapshot, summaries: StageSummaries | None = None) -> list
             info.total_nodes = _int(progress.get("total_nodes")) or 0
             info.buggy_nodes = _int(progress.get("buggy_nodes")) or 0
             info.good_nodes = _int(progress.get("good_nodes")) or 0
-        if isinstance(progress.get("best_metric"), str):
-            info.best_metric = progress["best_metric"]
+        best_metric = progress.get("best_metric") if isinstance(progress.get("best_metric"), str) else None
+        if sf.journal is not None:
+            info.best_node_id = summary.best(best_metric, sf.best_id)
+        elif info.good_nodes == 0 or best_metric == "None":
+            info.best_node_id = None
+        if info.best_node_id is not None and best_metric != "None":
+            info.best_metric = best_metric
         if isinstance(progress.get("current_findings"), str):
             info.current_findings = progress["current_findings"]
         started = summary.started_after(earlier)
-        info.started_at = started if started is not None else sf.journal_mtime
+        info.first_node = started
+        info.newest_node = summary.newest
+        # the run's clock: a stage starts with its first node of its own (node 0 is the previous best)
+        info.started_at = started if started is not None else (earlier_end if earlier else None)
+        earlier_end = summary.newest if summary.newest is not None else earlier_end
         earlier.append(summary)
         infos.append(info)
 
@@ -156,16 +186,13 @@ def stage_infos(snap: Snapshot, summaries: StageSummaries | None = None) -> list
         later_main = any(o.main > info.main for o in later)
         if info.main == 1 and not later_main and info.good_nodes == 0 and info.total_nodes >= info.max_iters:
             info.failed = True
-            info.completed_at = info.last_change
+            info.completed_at = info.newest_node
             continue
         info.complete = info.has_checkpoint or bool(later) or done
         if info.complete:
-            if info.has_checkpoint:
-                info.completed_at = snap.stages[i].checkpoint_mtime
-            elif later and later[0].started_at is not None:
-                info.completed_at = later[0].started_at
-            else:
-                info.completed_at = info.last_change
+            # the next stage's first node, else this stage's newest node: never a file's time
+            following = later[0].started_at if later else None
+            info.completed_at = following if following is not None else info.newest_node
     return infos
 
 
@@ -179,7 +206,8 @@ def _latest(times: list[float | None]) -> float | None:
     return max(known) if known else None
 
 
-def run_status(snap: Snapshot, infos: list[StageInfo]) -> RunStatus:
+def run_status(snap: Snapshot, infos: list[StageInfo], files_trusted: bool = True) -> RunStatus:
+    """``files_trusted``: file times are the run's own (see :mod:`~aisci_tui.sources.rundir.clock`)."""
     tree_done = tree_search_done(snap)
     failed = any(s.failed for s in infos)
     milestones: list[dict[str, Any]] = []
@@ -221,7 +249,7 @@ def run_status(snap: Snapshot, infos: list[StageInfo]) -> RunStatus:
                          round(overall, 4), milestones + [{"name": n, "status": "pending"} for _, n, _ in POST_STEPS],
                          finished=False, failed=True, tree_done=tree_done, current=current)
 
-    post = _post_states(snap, tree_done or main_stage_done(infos, 4))
+    post = _post_states(snap, tree_done or main_stage_done(infos, 4), files_trusted)
     for (key, name, weight), (state, done_at, progress, est) in zip(POST_STEPS, post, strict=True):
         item: dict[str, Any] = {"name": name, "status": state}
         if state == "completed":
@@ -242,7 +270,8 @@ def run_status(snap: Snapshot, infos: list[StageInfo]) -> RunStatus:
                      finished=finished, failed=False, tree_done=tree_done, current=current)
 
 
-def _post_states(snap: Snapshot, tree_done: bool) -> list[tuple[str, float | None, float | None, bool]]:
+def _post_states(snap: Snapshot, tree_done: bool,
+                 files_trusted: bool = True) -> list[tuple[str, float | None, float | None, bool]]:
     """(status, completed time, progress, progress is an estimate) for each step after the tree search."""
     art = snap.artifacts
     review = "review_text.txt" in art
@@ -271,7 +300,7 @@ def _post_states(snap: Snapshot, tree_done: bool) -> list[tuple[str, float | Non
     out = []
     for done, running, when, progress, est in steps:
         if done:
-            out.append(("completed", when, 1.0, False))
+            out.append(("completed", when if files_trusted else None, 1.0, False))
         elif running:
             out.append(("in_progress", None, progress, est))
         else:

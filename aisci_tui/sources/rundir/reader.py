@@ -16,11 +16,23 @@ from pydantic import ValidationError
 from aisci_tui.protocol.models import EVENT_MODELS, Event
 from aisci_tui.sources.base import Notice
 from aisci_tui.sources.rundir import mapping
+from aisci_tui.sources.rundir.clock import NodeTimes, RunClock, files_agree, run_clock
 from aisci_tui.sources.rundir.files import FileCache
 from aisci_tui.sources.rundir.layout import iso, parse_run_name
-from aisci_tui.sources.rundir.memo import PLOT_RECHECK_SECONDS, Prepared, StageMemo
+from aisci_tui.sources.rundir.memo import (
+    PLOT_RECHECK_SECONDS,
+    Place,
+    Prepared,
+    StageMemo,
+)
 from aisci_tui.sources.rundir.model import PlotInfo, StageInfo, StageTree
-from aisci_tui.sources.rundir.progress import RunStatus, StageSummaries, run_status, stage_infos
+from aisci_tui.sources.rundir.nodes import experiment_payload
+from aisci_tui.sources.rundir.progress import (
+    RunStatus,
+    StageSummaries,
+    run_status,
+    stage_infos,
+)
 from aisci_tui.sources.rundir.snapshot import Snapshot, take
 
 #: ``meta.source`` of every event the bridge makes.
@@ -83,6 +95,10 @@ class RunReader:
         self._summaries = StageSummaries()
         self.plot_recheck = plot_recheck
         self._missing = False
+        self._clock: RunClock | None = None
+        #: Newest file time at the previous scan, and when a scan last saw it move.
+        self._seen_change: float | None = None
+        self._observed: float | None = None
 
     # -- reading -----------------------------------------------------------------
 
@@ -112,9 +128,18 @@ class RunReader:
             self._missing = False
             self._note(f"run folder {self.run_dir} is back", "info")
         infos = stage_infos(snap, self._summaries)
-        status = run_status(snap, infos)
-        self._snap, self._stages, self._status = snap, infos, status
-        ctx = mapping.Context(self.session_id, snap, infos, status, self.clock())
+        now = self.clock()
+        times = [(sf.journal_mtime, NodeTimes(info.first_node, info.newest_node))
+                 for sf, info in zip(snap.stages, infos, strict=True)]
+        newest = max(times, key=lambda t: t[1].newest or 0.0) if times else None
+        status = run_status(snap, infos, newest is None or files_agree(*newest))
+        if self._seen_change is not None and snap.last_change != self._seen_change:
+            self._observed = now
+        self._seen_change = snap.last_change
+        clock = run_clock(self.session_id, times, snap.last_change, snap.first_change, self._observed,
+                          snap.replies_latest, snap.timeout, status.finished or status.failed, now)
+        self._snap, self._stages, self._status, self._clock = snap, infos, status, clock
+        ctx = mapping.Context(self.session_id, snap, infos, status, now, clock)
 
         run_items: list[mapping.Item] = [
             *mapping.system_items(ctx),
@@ -122,35 +147,42 @@ class RunReader:
             *mapping.agent_items(ctx),
             mapping.ethics_item(ctx),
         ]
-        prepared = self._experiment_items(snap, changed) + [self._prepare(*item) for item in run_items]
+        prepared = self._experiment_items(snap, infos, changed) + [self._prepare(*item) for item in run_items]
         events = [e for e in (self._event(*item) for item in prepared) if e is not None]
-        for memo in self._memos.values():
-            memo.pending = False
         events.sort(key=lambda e: e.timestamp or "")
         return events
 
-    def _experiment_items(self, snap: Snapshot, changed: Collection[Path] | None) -> list[Prepared]:
-        """Items of the stages whose memo was rebuilt (the others' events were made already)."""
-        items: list[Prepared] = []
+    def _experiment_items(self, snap: Snapshot, infos: list[StageInfo],
+                          changed: Collection[Path] | None) -> list[Prepared]:
+        """One item per node id, made again when any stage's memo was rebuilt (unchanged ones dedupe)."""
         memos: dict[str, StageMemo] = {}
         rebuilt = list(self._memos) != [sf.name.folder for sf in snap.stages]
-        for sf in snap.stages:
+        carried: dict[str, str] = {}
+        for sf, info in zip(snap.stages, infos, strict=True):
             memo = self._memos.get(sf.name.folder)
             if memo is None or memo.journal is not sf.journal:
                 memo = StageMemo(sf.journal, self.run_dir)
-            rebuilt |= memo.refresh(self._cache, sf, self._prepare, self.run_dir, self.session_id,
-                                    hints=changed, recheck=self.plot_recheck)
+            rebuilt |= memo.refresh(self._cache, sf, info.best_node_id, carried, hints=changed,
+                                    recheck=self.plot_recheck)
             memos[sf.name.folder] = memo
-            if memo.pending:
-                items += memo.items
+            for place in memo.places:
+                carried.setdefault(str(place.node["id"]), f"stage {sf.name.main}")
         self._memos = memos
-        if rebuilt:
-            self._trees = {folder: memo.tree for folder, memo in memos.items()}
-            plots_by_node: dict[str, list[PlotInfo]] = {}
-            for memo in memos.values():
-                for nid, plots in memo.plots.items():
-                    plots_by_node.setdefault(nid, plots)
-            self._plots = plots_by_node
+        if not rebuilt:
+            return []
+        self._trees = {folder: memo.tree for folder, memo in memos.items()}
+        by_id: dict[str, list[tuple[StageMemo, Place]]] = {}
+        for memo in memos.values():
+            for place in memo.places:
+                by_id.setdefault(str(place.node["id"]), []).append((memo, place))
+        self._plots = {nid: places[0][1].plots for nid, places in by_id.items()}
+        items: list[Prepared] = []
+        for nid, places in by_id.items():
+            memo, first = places[0]
+            stage = next(sf.name for sf in snap.stages if sf.name.folder == first.place["stage"])
+            data = experiment_payload(self.run_dir, self.session_id, stage, first.node, first.plots,
+                                      [p.place for _, p in places])
+            items.append(self._prepare("experiment_results", nid, first.when, data))
         return items
 
     def recheck_plots(self) -> None:
@@ -234,6 +266,11 @@ class RunReader:
     def started_at(self) -> datetime | None:
         """When the run began, from the folder's name (None if the name has no time)."""
         return parse_run_name(self.session_id)[0]
+
+    @property
+    def run_clock(self) -> RunClock | None:
+        """Start, latest time, being written now, stalled: as of the last scan."""
+        return self._clock
 
     @property
     def last_change(self) -> float | None:

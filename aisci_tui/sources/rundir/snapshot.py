@@ -19,6 +19,13 @@ from aisci_tui.sources.rundir.layout import (
 )
 
 _ETHICS_FLAG = re.compile(r'"Ethical Concerns"\s*:\s*(true|false)', re.IGNORECASE)
+_STAMP = re.compile(rb'"timestamp"\s*:\s*(\d{9,11})(?:\.\d+)?\b')
+
+
+def newest_stamp(raw: bytes) -> float | None:
+    """The newest ``"timestamp"`` in token_tracker_interactions.json (each LLM reply's ``created``)."""
+    stamps = [int(m.group(1)) for m in _STAMP.finditer(raw)]
+    return float(max(stamps)) if stamps else None
 
 
 @dataclass(slots=True)
@@ -67,6 +74,8 @@ class Snapshot:
     pdfs: dict[str, float] = field(default_factory=dict)
     citations: dict[str, Any] | None = None
     tokens: dict[str, Any] | None = None
+    #: The newest LLM reply time recorded in token_tracker_interactions.json (the run's own clock).
+    replies_latest: float | None = None
     review: Review | None = None
     last_change: float | None = None
     first_change: float | None = None
@@ -130,6 +139,9 @@ def take(cache: FileCache, run_dir: Path) -> Snapshot:
         snap.citations = _dict(cache.json(run_dir / "citations_progress.json"))
     if "token_tracker.json" in snap.artifacts:
         snap.tokens = _dict(cache.json(run_dir / "token_tracker.json"))
+    if "token_tracker_interactions.json" in snap.artifacts:
+        stamp = cache.parsed(run_dir / "token_tracker_interactions.json", "stamps", newest_stamp)
+        snap.replies_latest = stamp if isinstance(stamp, float) else None
     if "review_text.txt" in snap.artifacts:
         snap.review = _read_review(cache, run_dir / "review_text.txt")
     return snap

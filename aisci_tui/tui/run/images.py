@@ -51,7 +51,7 @@ def probe(mode: str = "auto") -> ImageSupport:
         from textual_image import renderable
         from textual_image.widget import Image
     except ImportError:
-        return ImageSupport(None, "install aisci-tui[images] to draw plots")
+        return ImageSupport(None, "textual-image is not installed: reinstall aisci-tui to draw plots")
     except Exception as exc:  # noqa: BLE001 - a terminal query that went wrong must not stop the command
         return ImageSupport(None, f"images unavailable ({type(exc).__name__})")
     kinds = {

@@ -20,7 +20,14 @@ from textual.widgets import Static
 
 from aisci_tui.sources.rundir.model import PlotInfo, TreeNode
 from aisci_tui.textsafe import clean
-from aisci_tui.tui.run.images import TEXT_ONLY, ImageLoadError, ImageSupport, describe, drawable, load_image
+from aisci_tui.tui.run.images import (
+    TEXT_ONLY,
+    ImageLoadError,
+    ImageSupport,
+    describe,
+    drawable,
+    load_image,
+)
 from aisci_tui.tui.run.tree import MARKS, kind_of
 from aisci_tui.tui.widgets.tones import Palette
 
@@ -61,10 +68,8 @@ def node_text(node: TreeNode, data: Any, palette: Palette) -> Text:
         out.append(f" ({clean(node.status, 40)})", style=palette["muted"])
     if node.is_buggy and node.exc_type:
         out.append(f": {clean(node.exc_type, 80)}", style=palette["error"])
-    if node.is_seed_agg_node:
-        out.append(" · seed aggregation", style=palette["muted"])
-    elif node.is_seed_node:
-        out.append(" · seed run", style=palette["muted"])
+    if node.verdict:
+        out.append(f" · {clean(node.verdict, 80)}", style=palette["muted"])
     out.append("\n")
     if node.metric:
         out.append("Metric: ", style=palette["muted"])
@@ -217,4 +222,4 @@ class PlotPane(VerticalScroll):
 
 def node_label_sig(node: TreeNode) -> tuple[Any, ...]:
     return (node.step, node.label, node.status, node.is_best, node.metric, node.exc_type, node.parent,
-            tuple(node.vlm_summary))
+            node.verdict, tuple(node.vlm_summary))

@@ -53,12 +53,25 @@ def _extra(data: Any, name: str) -> Any:
     return extra.get(name)
 
 
+def places_of(entity: Entity) -> list[dict[str, Any]]:
+    """Where an experiment sits in each stage it belongs to (``stages``; older recordings: one stage)."""
+    data = entity.data
+    if _extra(data, "node_id") is None:
+        return []
+    places = _extra(data, "stages")
+    if isinstance(places, list) and places:
+        return [p for p in places if isinstance(p, dict) and isinstance(p.get("stage"), str) and p["stage"]]
+    stage = _extra(data, "stage")
+    if not isinstance(stage, str) or not stage:
+        return []
+    return [{"stage": stage, "step": _extra(data, "step"), "parent_id": _extra(data, "parent_id"),
+             "is_best": _extra(data, "is_best"), "label": _node_label(data.title)}]
+
+
 def stage_of(entity: Entity) -> StageKey | None:
-    """The stage an experiment belongs to, or None if it carries no tree tags."""
-    stage = _extra(entity.data, "stage")
-    if not isinstance(stage, str) or not stage or _extra(entity.data, "node_id") is None:
-        return None
-    return StageKey(getattr(entity.data, "session_id", None), stage)
+    """The stage that made an experiment, or None if it carries no tree tags."""
+    places = places_of(entity)
+    return StageKey(getattr(entity.data, "session_id", None), places[0]["stage"]) if places else None
 
 
 def _order(key: StageKey) -> tuple[str, int, int, str]:
@@ -74,21 +87,23 @@ def _label(stage: str) -> tuple[str, int, int]:
     return parsed.label, parsed.main, parsed.sub
 
 
-def tagged(store: Store, session_id: str | None) -> Iterable[tuple[StageKey, Entity]]:
-    """Experiments with tree tags, of ``session_id`` (all sessions when None)."""
+def tagged(store: Store, session_id: str | None) -> Iterable[tuple[StageKey, Entity, dict[str, Any]]]:
+    """(stage, experiment, its place there) for every stage each experiment of ``session_id`` is in."""
     for entity in store.experiments.values():
-        key = stage_of(entity)
-        if key is None:
+        sid = getattr(entity.data, "session_id", None)
+        if session_id is not None and sid not in (session_id, None):
             continue
-        if session_id is not None and key.session_id not in (session_id, None):
-            continue
-        yield key, entity
+        for place in places_of(entity):
+            yield StageKey(sid, place["stage"]), entity, place
 
 
 def stages(store: Store, session_id: str | None) -> list[StageSummary]:
-    """Every stage in the store, in run order (session, main stage, sub-stage)."""
+    """Every stage in the store, in run order; counts as ``stage_progress.json`` has them.
+
+    One rule for every count: ``completed`` = good, ``failed`` = buggy, ``partial`` = other.
+    """
     found: dict[StageKey, StageSummary] = {}
-    for key, entity in tagged(store, session_id):
+    for key, entity, place in tagged(store, session_id):
         summary = found.get(key)
         if summary is None:
             label, main, sub = _label(key.stage)
@@ -97,11 +112,11 @@ def stages(store: Store, session_id: str | None) -> list[StageSummary]:
         summary.total += 1
         if data.status == "failed":
             summary.buggy += 1
-        elif data.status == "completed" and _extra(data, "is_buggy_plots") is False:
+        elif data.status == "completed":
             summary.good += 1
         else:
             summary.other += 1
-        if _extra(data, "is_best") is True:
+        if place.get("is_best") is True:
             summary.best_id = str(_extra(data, "node_id"))
             summary.best_metric = _metric(data)
     return [found[k] for k in sorted(found, key=_order)]
@@ -113,9 +128,11 @@ def _metric(data: Any) -> str | None:
     if not isinstance(main, dict) or not isinstance(main.get("value"), int | float):
         return None
     try:
+        names = main.get("dataset_names")
         return metric_text({"name": str(main.get("name") or "metric"), "value": float(main["value"]),
                             "lower_is_better": main.get("lower_is_better"),
-                            "datasets": int(main.get("datasets") or 1)})
+                            "datasets": int(main.get("datasets") or 1),
+                            "dataset_names": [str(n) for n in names] if isinstance(names, list) else []})
     except (TypeError, ValueError):
         return None
 
@@ -153,22 +170,22 @@ def _node_label(title: str | None) -> str:
 def stage_tree(store: Store, key: StageKey) -> StageTree:
     """The search tree of one stage: parents before children, children by step, best marked."""
     tree = StageTree(stage=key.stage)
-    for found, entity in tagged(store, key.session_id):
+    for found, entity, place in tagged(store, key.session_id):
         if found.stage != key.stage:
             continue
         data = entity.data
         nid = str(_extra(data, "node_id"))
-        parent = _extra(data, "parent_id")
-        step = _extra(data, "step")
+        parent, step = place.get("parent_id"), place.get("step")
         results = data.results
+        verdict = _extra(data, "verdict")
         node = TreeNode(
             id=nid,
             step=step if isinstance(step, int) and not isinstance(step, bool) else None,
             parent=str(parent) if parent else None,
             status=data.status,
             is_buggy=data.status == "failed",
-            is_best=_extra(data, "is_best") is True,
-            label=_node_label(data.title),
+            is_best=place.get("is_best") is True,
+            label=str(place.get("label") or _node_label(data.title)),
             metric=_metric(data),
             exc_type=_extra(data, "exc_type") if isinstance(_extra(data, "exc_type"), str) else None,
             is_seed_node=_extra(data, "is_seed_node") is True,
@@ -176,6 +193,7 @@ def stage_tree(store: Store, key: StageKey) -> StageTree:
             plots=plots_of(data),
             vlm_summary=list(results.key_findings) if results is not None else [],
             experiment_id=data.experiment_id,
+            verdict=verdict if isinstance(verdict, str) else None,
         )
         tree.nodes[nid] = node
         if node.is_best:

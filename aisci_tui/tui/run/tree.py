@@ -19,7 +19,7 @@ LABEL_LIMIT = 70
 MARKS: dict[str, tuple[str, str, str]] = {
     "best": ("★", "best node", "success"),
     "completed": ("✓", "good", "primary"),
-    "partial": ("◐", "plots buggy or not checked", "warning"),
+    "partial": ("◐", "ran, not good: plots rejected or unchecked, seed aggregate", "warning"),
     "failed": ("✖", "buggy", "error"),
 }
 
@@ -31,26 +31,27 @@ def kind_of(node: TreeNode) -> str:
 
 
 def short_metric(metric: str | None) -> str | None:
-    if not metric:
-        return None
-    return metric.replace(" (lower is better)", " ↓").replace(" (higher is better)", " ↑")
+    """The metric text as the bridge writes it (name, direction, value, dataset scope)."""
+    return metric or None
 
 
 def node_label(node: TreeNode, palette: Palette) -> Text:
-    """``"★ 1 tuning: epochs · validation loss mean 0.4867 ↓ · best"``: readable without colour."""
+    """``"★  1 improve · tuning: epochs · validation loss 0.4867 (mean of 3 datasets) ↓ · best"``.
+
+    What tells nodes apart (step, kind and tag, verdict, metric or exception), readable without colour.
+    """
     symbol, _, tone = MARKS[kind_of(node)]
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append(symbol, style=palette[tone])
     text.append(f" {node.step if node.step is not None else '?':>2} ", style=palette["muted"])
     text.append(clean(node.label or node.id, LABEL_LIMIT))
-    if node.is_seed_agg_node:
-        text.append(" [seed aggregation]", style=palette["muted"])
-    elif node.is_seed_node:
-        text.append(" [seed]", style=palette["muted"])
     if node.is_buggy:
         text.append(f" · {clean(node.exc_type, 40)}" if node.exc_type else " · buggy", style=palette["error"])
-    elif metric := short_metric(node.metric):
-        text.append(f" · {clean(metric, 60)}", style=palette["accent"])
+    else:
+        if metric := short_metric(node.metric):
+            text.append(f" · {clean(metric, 60)}", style=palette["accent"])
+        if node.verdict:
+            text.append(f" · {clean(node.verdict, 40)}", style=palette["warning"])
     if node.is_best:
         text.append(" · best", style=palette["success"])
     return text

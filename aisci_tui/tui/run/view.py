@@ -146,9 +146,11 @@ class TreeView(StoreView):
         text.append(f"{MARKS['failed'][0]} {summary.buggy} buggy", style=p["error"])
         if summary.other:
             text.append(" · ")
-            text.append(f"{MARKS['partial'][0]} {summary.other} plots buggy or unchecked", style=p["warning"])
+            text.append(f"{MARKS['partial'][0]} {summary.other} other", style=p["warning"])
         text.append("   best: ", style=p["muted"])
-        if summary.best_id:
+        if not summary.good:
+            text.append("no good node yet", style=p["muted"])
+        elif summary.best_id:
             text.append(f"{MARKS['best'][0]} ", style=p["success"])
             text.append(clean(short_metric(summary.best_metric) or summary.best_id[:12], 100), style=p["success"])
         else:
@@ -217,6 +219,20 @@ class TreeView(StoreView):
 
     def action_focus_tree(self) -> None:
         self.tree.focus()
+
+    def reveal(self, key: str) -> None:
+        """Go to an experiment's node (its stage shown, the node highlighted), or to a stage by folder name."""
+        store = self._store
+        entity = store.experiments.get(key) if store is not None else None
+        stage = searchtree.stage_of(entity) if entity is not None else next(
+            (s.key for s in self.stages if s.key.stage == key), None)
+        if stage is None:
+            return
+        self.stage, self.pinned = stage, True
+        self._refilter()
+        node = next((n.id for n in self.shown.nodes.values() if n.experiment_id == key), None)
+        if node is not None:
+            self.call_after_refresh(self._select, node)
 
     def _refilter(self) -> None:
         if self._store is not None and self._ctx is not None and self.is_mounted and self.ready():

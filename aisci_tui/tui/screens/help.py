@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from rich.table import Table
 from rich.text import Text
@@ -37,7 +36,7 @@ def help_rows(app: App[object], active: Mapping[str, ActiveBinding], order: list
     seen: set[tuple[str, str]] = set()
     for key, item in active.items():
         binding, node = item.binding, item.node
-        if not binding.description or (binding.action, key) in seen:
+        if not binding.description or not item.enabled or (binding.action, key) in seen:
             continue
         seen.add((binding.action, key))
         info = HELP.get(binding.id or "")
@@ -106,6 +105,9 @@ class HelpScreen(ModalScreen[None]):
             if self.config_hint:
                 hint += f" {self.config_hint}"
             yield Static(Text(hint), id="help-foot")
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()  # arrows, PgDn and End scroll at once, no Tab first
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)

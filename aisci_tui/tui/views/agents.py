@@ -7,7 +7,8 @@ from typing import Any, ClassVar
 from rich.text import Text
 
 from aisci_tui.store import Store
-from aisci_tui.store.query import ALL, Column, Row, session_agent_ids, status_state
+from aisci_tui.store.query import ALL, Column, Row, status_state
+from aisci_tui.store.sessionrule import hides
 from aisci_tui.store.rows import agent_row, refresh_heartbeat
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import ViewContext
@@ -35,7 +36,7 @@ class AgentsView(TableView):
         Column("memory", "Mem", 5, 2, numeric=True),
         Column("response", "Resp", 6, 3, numeric=True),
         Column("success", "Success", 7, 3, numeric=True),
-        Column("heartbeat", "Heartbeat", 9, 1, numeric=True),
+        Column("heartbeat", "Heartbeat", 9, 1, numeric=True, sort_by="_since"),
         Column("errors", "Errors", 6, 3, numeric=True),
         Column("uptime", "Uptime", 8, 4, numeric=True),
     ]
@@ -44,7 +45,10 @@ class AgentsView(TableView):
         return [ALL, status_state("busy"), status_state("idle"), status_state("error"), status_state("offline")]
 
     def scope(self, store: Store, ctx: ViewContext) -> frozenset[str] | None:
-        return frozenset(session_agent_ids(store, ctx.session_id)) if ctx.session_id else None
+        return ctx.session_id or None
+
+    def in_scope(self, key: str, row: Row, scope: Any, ctx: ViewContext) -> bool:
+        return scope is None or not hides(scope, row["session_id"])
 
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
         return agent_row(item, ctx.now)

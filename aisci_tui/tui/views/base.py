@@ -18,6 +18,7 @@ from textual.widget import Widget
 
 from aisci_tui.protocol.models import Filters
 from aisci_tui.store import Changes, Store
+from aisci_tui.store.overview import Overview
 from aisci_tui.tui.widgets.tones import COMPONENT_CLASSES, Palette, tone_css
 
 
@@ -28,6 +29,7 @@ class ViewContext:
     session_id: str | None  # the session being looked at; None = all sessions
     now: datetime  # aware UTC wall clock for ages and ETAs (injected so snapshots are stable)
     refresh_hz: float = 10.0
+    overview: Overview | None = None  # the home screen's model, kept by the dashboard
 
 
 class SessionChosen(Message):
@@ -36,6 +38,15 @@ class SessionChosen(Message):
     def __init__(self, session_id: str | None) -> None:
         super().__init__()
         self.session_id = session_id
+
+
+class GoTo(Message):
+    """Show the thing named: ``kind`` is session, agent, experiment, assessment, event or node."""
+
+    def __init__(self, kind: str, key: str) -> None:
+        super().__init__()
+        self.kind = kind
+        self.key = key
 
 
 class StoreView(Widget):
@@ -113,6 +124,14 @@ class StoreView(Widget):
 
     def open_selected(self) -> None:
         """Enter: open the highlighted item's detail."""
+
+    def offers(self, action: str) -> bool:
+        """Whether the dashboard key ``action`` does something here (a key that shows must work)."""
+        if action == "cycle_filter":
+            return self.FILTER_LABEL is not None
+        method = {"sort_next": "sort_next", "sort_reverse": "sort_reverse", "text_filter": "set_text_filter",
+                  "export": "export_rows", "export_as": "export_rows"}.get(action)
+        return method is None or getattr(type(self), method) is not getattr(StoreView, method)
 
     # -- for subclasses -----------------------------------------------------------------
 

@@ -13,7 +13,8 @@ from rich.text import Text
 from aisci_tui.protocol.models import Filters
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Store
-from aisci_tui.store.query import ALL, FRAMEWORK_NAMES, Column, FilterState, Row, session_scope, status_state
+from aisci_tui.store.query import ALL, FRAMEWORK_NAMES, Column, FilterState, Row, status_state
+from aisci_tui.store.sessionrule import hides, named_session, store_owner
 from aisci_tui.store.rows import ISSUE_RANK, TOTAL_TOLERANCE, assessment_row, resource_name, weighted_total
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
@@ -73,17 +74,17 @@ class EthicsView(SplitView):
             FilterState("high", "severity", frozenset({"high"}), Filters(severity=["high"]), prefix="issues"),
         ]
 
-    def scope(self, store: Store, ctx: ViewContext) -> tuple[str, frozenset[str]] | None:
-        return session_scope(store, ctx.session_id)
+    def scope(self, store: Store, ctx: ViewContext) -> tuple[str, dict[str, str | None]] | None:
+        if not ctx.session_id:
+            return None
+        owner = store_owner(store)  # compared by value: a change of ownership rescopes
+        return ctx.session_id, {key: owner(key) for key in store.assessments}
 
     def in_scope(self, key: str, row: Row, scope: Any, ctx: ViewContext) -> bool:
         if scope is None:
             return True
-        session_id, agents = scope
-        if row["session_id"] == session_id or key == session_id or key in agents:
-            return True
-        exp = self._store.experiments.get(key) if self._store else None
-        return exp is not None and exp.data.session_id == session_id
+        session_id, owners = scope
+        return not hides(session_id, named_session("ethical_assessment", key, row["session_id"], owners.get))
 
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
         row = assessment_row(item)
@@ -128,7 +129,7 @@ class EthicsView(SplitView):
 
     def detail_signature(self, key: str | None, ctx: ViewContext) -> Any:
         row = self.rows.get(key) if key else None
-        return (key, self._stamps.get(key) if key else None, row["_review"] if row else None)
+        return (key, self.stamp_of(key), row["_review"] if row else None)
 
     def render_detail(self, key: str, ctx: ViewContext) -> RenderableType:
         entity = self._store.assessments.get(key) if self._store else None

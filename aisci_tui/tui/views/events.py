@@ -13,6 +13,7 @@ from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Changes, LogEntry, Store
 from aisci_tui.store.query import ALL, Column, Row, severity_at_least
 from aisci_tui.store.rows import log_row
+from aisci_tui.store.sessionrule import hides
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import ViewContext
@@ -87,7 +88,7 @@ class EventsView(TableView):
         return float(item.seq)
 
     def in_scope(self, key: str, row: Row, scope: Any, ctx: ViewContext) -> bool:
-        return ctx.session_id is None or row["session_id"] in (None, ctx.session_id)
+        return not hides(ctx.session_id, row["session_id"])
 
     def scope(self, store: Store, ctx: ViewContext) -> str | None:
         return ctx.session_id

@@ -11,7 +11,8 @@ from rich.text import Text
 
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Changes, Store
-from aisci_tui.store.query import ALL, Column, Row, agent_name, session_scope, status_state
+from aisci_tui.store.query import ALL, Column, Row, agent_name, status_state
+from aisci_tui.store.sessionrule import hides
 from aisci_tui.store.rows import experiment_row
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
@@ -38,7 +39,7 @@ class ExperimentsView(SplitView):
     COLUMNS: ClassVar[list[Column]] = [
         Column("title", "Title", 0, 0, min_width=20),
         Column("status", "Status", 11, 0),
-        Column("metric", "Metric", 7, 1, numeric=True),
+        Column("metric", "Metric", 9, 1, numeric=True),
         Column("duration", "Duration", 8, 1, numeric=True),
         Column("agent", "Agent", 16, 3),
         Column("stage", "Stage", 14, 2, optional=True),
@@ -46,26 +47,29 @@ class ExperimentsView(SplitView):
         Column("tags", "Tags", 16, 4, optional=True),
     ]
 
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._by_agent: dict[str | None, set[str]] = {}  # agent id -> experiments that named it
+
     def filter_states(self) -> list[Any]:
         return [ALL, status_state("completed"), status_state("failed"), status_state("partial")]
 
-    def scope(self, store: Store, ctx: ViewContext) -> tuple[str, frozenset[str]] | None:
-        return session_scope(store, ctx.session_id)
+    def scope(self, store: Store, ctx: ViewContext) -> str | None:
+        return ctx.session_id or None
 
     def in_scope(self, key: str, row: Row, scope: Any, ctx: ViewContext) -> bool:
         if scope is None:
             return True
-        session_id, agents = scope
-        return row["session_id"] == session_id or (row["session_id"] is None and row["agent_id"] in agents)
+        return not hides(scope, row["session_id"])
 
     def related(self, store: Store, changes: Changes) -> set[str]:
-        if not changes.agents:
-            return set()
-        return {k for k, row in self.rows.items()
-                if row["agent_id"] in changes.agents and row["agent"] != agent_name(store, row["agent_id"])}
+        rows = self.rows
+        return {k for a in changes.agents for k in self._by_agent.get(a, ())
+                if k in rows and rows[k]["agent_id"] == a and rows[k]["agent"] != agent_name(store, a)}
 
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
         row = experiment_row(item, store)
+        self._by_agent.setdefault(row["agent_id"], set()).add(key)  # checked on use, so never stale
         results = item.data.results
         row["summary"] = results.summary if results else None
         return row
@@ -76,7 +80,7 @@ class ExperimentsView(SplitView):
         return {
             "title": cell(row["title"]),
             "status": badge(EXPERIMENT, row["status"], p),
-            "metric": number_cell(fmt.number(metric, 3) if metric is not None else fmt.MISSING),
+            "metric": number_cell(_metric_cell(metric, row.get("metric_name"))),
             "duration": number_cell(fmt.duration(row["duration"])),
             "agent": cell(row["agent"] or fmt.MISSING),
             "stage": cell(row["stage"] if row["stage"] is not None else fmt.MISSING),
@@ -196,3 +200,11 @@ def _metrics(metrics: Any, p: Palette) -> RenderableType:
     if hidden:
         return stack([table, more_note(hidden, "metrics")])
     return table
+
+
+def _metric_cell(value: Any, name: Any) -> str:
+    """The value, with the direction when the metric's name carries one (``validation loss ↓ (…)``)."""
+    if value is None:
+        return fmt.MISSING
+    arrow = next((a for a in ("↓", "↑") if isinstance(name, str) and f" {a}" in name), "")
+    return f"{fmt.number(value, 3)} {arrow}".rstrip()

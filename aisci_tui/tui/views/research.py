@@ -16,13 +16,14 @@ from textual.widgets import Static
 
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Changes, Entity, Store
-from aisci_tui.store.query import Column, Row, SessionCounts, agent_name, session_counts
+from aisci_tui.store.query import Column, Row, SessionCounts, SessionTally, agent_name
 from aisci_tui.store.rows import export_value, session_row
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import SessionChosen, ViewContext
 from aisci_tui.tui.views.cells import cell, number_cell, progress_cell
-from aisci_tui.tui.views.sections import stack, capped, extras, grid, heading, more_note
+from aisci_tui.tui.views.charts import session_charts
+from aisci_tui.tui.views.sections import capped, extras, grid, heading, more_note, stack
 from aisci_tui.tui.views.table import TableView, empty_label
 from aisci_tui.tui.widgets.badges import MILESTONE, badge
 from aisci_tui.tui.widgets.bars import labelled_bar
@@ -79,7 +80,7 @@ class ResearchView(TableView):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._counts: dict[str, SessionCounts] = {}
+        self._tally = SessionTally()
         self._changed_counts: set[str] = set()
         self._session_sig: Any = None
 
@@ -92,12 +93,7 @@ class ResearchView(TableView):
     # -- overview -------------------------------------------------------------------
 
     def update_view(self, store: Store, changes: Changes, ctx: ViewContext, full: bool) -> None:
-        if full or changes.agents or changes.experiments or changes.sessions or changes.removed:
-            counts = session_counts(store)
-            self._changed_counts = {k for k, c in counts.items() if self._counts.get(k) != c}
-            self._counts = counts
-        else:
-            self._changed_counts = set()
+        self._changed_counts = self._tally.update(store, changes, full)
         super().update_view(store, changes, ctx, full)
         session_mode = ctx.session_id is not None
         if session_mode != self.has_class("-session"):
@@ -125,7 +121,7 @@ class ResearchView(TableView):
         return None if self.has_class("-session") else super().empty_message()
 
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
-        row = session_row(item, self._counts.get(key))
+        row = session_row(item, self._tally.counts(key))
         row["agents"] = row["agents_busy"]
         row["experiments"] = row["experiments_done"]
         row["_eta_text"] = eta_text(row, ctx.now)
@@ -172,11 +168,15 @@ class ResearchView(TableView):
     def _show_session(self, store: Store, changes: Changes, ctx: ViewContext, full: bool) -> None:
         sid = ctx.session_id
         entity = store.sessions.get(sid)
-        sig = (sid, entity.event_id if entity else None, int(ctx.now.timestamp()), self.palette)
+        width = (self.size.width or self.app.size.width) - 5  # padding and the scroll bar
+        sig = (sid, entity.event_id if entity else None, int(ctx.now.timestamp()), self.palette, width)
         if not full and sig == self._session_sig and not changes.agents and sid not in self._changed_counts:
             return
         self._session_sig = sig
-        body = (session_detail(entity, store, self._counts.get(sid), self.palette, ctx.now) if entity
+        overview = ctx.overview
+        charts = (session_charts(overview.sessions.get(sid), overview.points.get(sid), width,
+                                 self.palette) if overview is not None and entity else None)
+        body = (session_detail(entity, store, self._tally.counts(sid), self.palette, ctx.now, charts) if entity
                 else Text(f"Waiting for progress of session {clean(sid, 200)}…", style=self.palette["muted"]))
         self.query_one("#research-session-body", Static).update(body)
 
@@ -202,27 +202,92 @@ class ResearchView(TableView):
         return columns, [{k: export_value(v) for k, v in r.items()} for r in rows]
 
 
-def _phase_strip(current: str | None, p: Palette) -> Text:
-    """``literature review ✓ › … › ▶ experimentation › analysis › …`` for the known phases."""
+def _phase_strip(current: str | None, p: Palette, trail: Any = None, index: Any = None) -> Text:
+    """``literature review ✓ › … › ▶ experimentation › analysis › …`` for the known phases.
+
+    A session that names its own pipeline (``phase_trail`` and ``phase_index``, as a
+    run folder does: Stage 1 … Stage 4 › summaries › … › done) shows that one.
+    """
     text = Text(end="")
-    if current not in PHASES:
+    if isinstance(trail, list) and trail and all(isinstance(t, str) for t in trail):
+        phases: tuple[str, ...] = tuple(trail)
+        at = index if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(phases) else None
+        if at is None:
+            text.append(fmt.words(clean(current, 80)), "bold")
+            text.append("  (" + " › ".join(clean(t, 40) for t in phases) + ")", p["muted"])
+            return text
+    elif current in PHASES:
+        phases, at = PHASES, PHASES.index(current)
+    else:
         text.append(fmt.words(clean(current, 80)), "bold")
         return text
-    index = PHASES.index(current)
-    for i, phase in enumerate(PHASES):
+    for i, phase in enumerate(phases):
         if i:
             text.append(" › ", p["muted"])
-        if i < index:
-            text.append(f"{fmt.words(phase)} ✓", p["success"])
-        elif i == index:
-            text.append(f"▶ {fmt.words(phase)}", p["primary"] + Style(bold=True))
+        name = clean(phase, 60) if phases is not PHASES else fmt.words(phase)
+        if i < at:
+            text.append(f"{name} ✓", p["success"])
+        elif i == at:
+            text.append(f"▶ {name}", p["primary"] + Style(bold=True))
         else:
-            text.append(fmt.words(phase), p["muted"])
+            text.append(name, p["muted"])
     return text
 
 
+#: Extra fields of a run folder's progress shown in their own rows rather than under "Other fields".
+_SHOWN_EXTRAS = frozenset({"phase_trail", "phase_index", "review", "cost", "workers"})
+
+
+def review_and_cost(d: Any, p: Palette) -> list[RenderableType]:
+    """The reviewer's decision and overall score, the total cost, then the cost per model.
+
+    The cost comes from ``token_tracker.json``, written only after plot aggregation:
+    before that there is no cost yet, which is said rather than shown as $0.
+    """
+    extra = d.model_extra or {}
+    review, cost, workers = extra.get("review"), extra.get("cost"), extra.get("workers")
+    rows: list[tuple[str, RenderableType]] = []
+    if isinstance(workers, dict) and isinstance(workers.get("configured"), int):
+        folders = workers.get("folders")
+        rows.append(("Workers", f"{workers['configured']} configured (agent.num_workers)"
+                     + (f", {folders} worker folders" if isinstance(folders, int) else "")))
+    if isinstance(review, dict):
+        decision = clean(str(review.get("decision") or "no decision"), 40)
+        overall = review.get("overall")
+        score = f" · overall {overall:g}" if isinstance(overall, int | float) else ""
+        rows.append(("Review", Text(f"{decision}{score}", style="bold")))
+    models: list[tuple[str, Any]] = []
+    if isinstance(cost, dict):
+        total = cost.get("total_usd")
+        if isinstance(total, int | float) and not isinstance(total, bool):
+            rows.append(("Cost", Text(f"${total:,.2f} in all", style="bold")))
+            by_model = cost.get("models")
+            models = list(by_model.items()) if isinstance(by_model, dict) else []
+        else:
+            rows.append(("Cost", Text(clean(str(cost.get("note") or "no cost reported yet"), 200),
+                                      style=p["muted"])))
+    if not rows:
+        return []
+    parts: list[RenderableType] = [grid(rows, p)]
+    if models:
+        table = Table.grid(padding=(0, 2))
+        for _ in range(3):
+            table.add_column(no_wrap=True)
+        for model, usage in models[:20]:
+            usage = usage if isinstance(usage, dict) else {}
+            usd = usage.get("usd")
+            tokens = usage.get("tokens") if isinstance(usage.get("tokens"), dict) else {}
+            counts = " · ".join(f"{clean(str(k), 20)} {v:,}" for k, v in list(tokens.items())[:6]
+                                if isinstance(v, int) and not isinstance(v, bool))
+            table.add_row(Text(clean(str(model), 60)),
+                          Text(f"${usd:,.2f}" if isinstance(usd, int | float) else "—", justify="right"),
+                          Text(counts, style=p["muted"]))
+        parts += [heading("Cost by model", p), table]
+    return parts
+
+
 def session_detail(entity: Entity, store: Store, counts: SessionCounts | None, p: Palette,
-                   now: datetime) -> RenderableType:
+                   now: datetime, charts: RenderableType | None = None) -> RenderableType:
     """A session's progress: bars, phase, milestones, activities per agent, timeline."""
     d = entity.data
     bar_style, empty = p["primary"], p["muted"]
@@ -231,17 +296,21 @@ def session_detail(entity: Entity, store: Store, counts: SessionCounts | None, p
         Text(f"{clean(d.session_id, 200)}   Esc: all sessions", style=p["muted"], end=""),
         grid([
             ("Overall", labelled_bar(d.overall_progress, BAR, bar_style, empty)),
-            ("Phase", _phase_strip(d.current_phase, p)),
+            ("Phase", _phase_strip(d.current_phase, p, (d.model_extra or {}).get("phase_trail"),
+                                   (d.model_extra or {}).get("phase_index"))),
             (fmt.words(clean(d.current_phase, 60)) if d.current_phase else "Phase progress",
              labelled_bar(d.phase_progress, BAR, bar_style, empty)),
         ], p),
     ]
+    parts += review_and_cost(d, p)
     counts = counts or SessionCounts()
     parts.append(grid([
         ("Agents", f"{counts.agents_busy} busy of {counts.agents_total}"),
         ("Experiments", f"{counts.experiments_done} completed, {counts.experiments_failed} failed, "
                         f"{counts.experiments_total} in all"),
     ], p))
+    if charts is not None:
+        parts += [heading("Charts", p), charts]
 
     parts.append(heading("Milestones", p))
     shown, hidden = capped(d.milestones)
@@ -283,14 +352,18 @@ def session_detail(entity: Entity, store: Store, counts: SessionCounts | None, p
     t = d.timeline
     if t is not None:
         started, due = parse_time(t.started_at), parse_time(t.estimated_completion)
+        # a finished session's "estimated completion" is when it finished: never "overdue"
+        finished = d.current_phase == "done" or (d.overall_progress is not None and d.overall_progress >= 1.0)
         parts += [heading("Timeline", p), grid([
             ("Started", f"{fmt.clock_time(started, now)} ({fmt.age(started, now)})" if started else t.started_at),
             ("Elapsed", fmt.duration(t.time_elapsed)),
-            ("Remaining", fmt.duration(t.time_remaining)),
-            ("Estimated completion", fmt.eta(due, now) if due else t.estimated_completion),
+            *([("Finished", f"{fmt.clock_time(due, now)} ({fmt.age(due, now)})" if due
+                             else t.estimated_completion)] if finished else
+              [("Remaining", fmt.duration(t.time_remaining)),
+               ("Estimated completion", fmt.eta(due, now) if due else t.estimated_completion)]),
             *extras(t),
         ], p)]
-    other = extras(d)
+    other = [(k, v) for k, v in extras(d) if k.split(".", 1)[0] not in _SHOWN_EXTRAS]
     if other:
         parts += [heading("Other fields", p), grid(other, p)]
     return stack(parts)

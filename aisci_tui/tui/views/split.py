@@ -59,7 +59,7 @@ class SplitView(TableView):
 
     def detail_signature(self, key: str | None, ctx: ViewContext) -> Hashable:
         """Changes whenever the detail of ``key`` would look different."""
-        return (key, self._stamps.get(key) if key else None)
+        return (key, self.stamp_of(key))
 
     def update_view(self, store: Store, changes: Changes, ctx: ViewContext, full: bool) -> None:
         super().update_view(store, changes, ctx, full)

@@ -1,19 +1,24 @@
-"""Common machinery of the table views: rows by key, filters, sort, export.
+"""Common machinery of the table views: one record per row, filters, sort, counts, export.
 
 A subclass says where its items come from (:meth:`TableView.collect`), how an
 item becomes a row of raw values (:meth:`TableView.build_row`) and how a row
-becomes cells (:meth:`TableView.build_cells`). This class keeps the rows,
+becomes cells (:meth:`TableView.build_cells`). This class keeps one
+:class:`TableRow` per item (values, cells, sort value, search text, stamp),
 rebuilds only those whose item changed, decides which are shown (session
-scope, ``f`` filter, ``/`` text) and hands them to a :class:`KeyedTable`.
+scope, ``f`` filter, ``/`` text) and shows them in a :class:`KeyedTable`.
+Time-dependent cells are brought up to date only for the rows in view.
 
 A paced sync (the dashboard's) draws the rows in or near the view first and
-at most :data:`ROWS_PER_SYNC` others; the rest wait for :meth:`catch_up` on
-the next ticks, so a view switch or a burst never holds a key press for long.
+at most :data:`ROWS_PER_SYNC` others; the rest wait for :meth:`catch_up`
+(which draws for up to :data:`CATCH_UP_SECONDS`), so a view switch or a burst
+never holds a key press for long.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+import time
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -24,14 +29,17 @@ from textual.widgets import DataTable, Static
 
 from aisci_tui.protocol.models import Filters
 from aisci_tui.store import Changes, Store
-from aisci_tui.store.query import ALL, Column, FilterCycle, Row, matches, search_text, sort_key
+from aisci_tui.store.query import ALL, Column, FilterCycle, Row, SessionTally, matches, search_text, sort_key
 from aisci_tui.store.rows import export_value
 from aisci_tui.tui.views.base import StoreView, ViewContext
-from aisci_tui.tui.widgets.table import KeyedTable
+from aisci_tui.tui.views.pacing import ROW_COST, defer
+from aisci_tui.tui.widgets.table import KeyedTable, TableRow, changed_cells
 
 #: In a paced sync, rows built beyond those in or near the view; the others wait for the next syncs
 #: (longest waiting first, so under any rate every row is drawn within rows / ROWS_PER_SYNC syncs).
 ROWS_PER_SYNC = 60
+#: How long one :meth:`TableView.catch_up` may draw waiting rows for (at least ROWS_PER_SYNC of them).
+CATCH_UP_SECONDS = 0.03
 
 
 def empty_label() -> Static:
@@ -39,6 +47,22 @@ def empty_label() -> Static:
     label = Static(classes="view-empty")
     label.display = False
     return label
+
+
+class RowValues(Mapping[str, Row]):
+    """The rows' raw values by key (a read-only view of the records)."""
+
+    def __init__(self, records: dict[str, TableRow]) -> None:
+        self._records = records
+
+    def __getitem__(self, key: str) -> Row:
+        return self._records[key].values
+
+    def __iter__(self) -> Any:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)
 
 
 class TableView(StoreView):
@@ -49,12 +73,14 @@ class TableView(StoreView):
     KIND: ClassVar[str] = ""
     #: Extra row fields written by :meth:`export_rows` (ids and the like).
     EXPORT_EXTRA: ClassVar[tuple[str, ...]] = ()
-    #: Rows have time-dependent cells: :meth:`refresh_live` runs on every sync.
+    #: Rows have time-dependent cells: :meth:`refresh_live` runs on every sync for the rows in view.
     LIVE: ClassVar[bool] = False
     #: Newest first when no column is chosen for sorting.
     NEWEST_FIRST: ClassVar[bool] = False
     #: Shown while the store has nothing for this view.
     EMPTY: ClassVar[str] = "Nothing has arrived yet."
+    #: The title's extra count: (row field, value, word), e.g. ("status", "busy", "busy") → "· 9 busy".
+    COUNT: ClassVar[tuple[str, str, str] | None] = None
 
     DEFAULT_CSS = """
     TableView .view-empty { height: auto; padding: 1 2; color: $text-muted; }
@@ -70,15 +96,21 @@ class TableView(StoreView):
         self.text = ""
         self.sort_column: str | None = None
         self.reverse = self.NEWEST_FIRST
-        self.rows: dict[str, Row] = {}
-        self._cells: dict[str, dict[str, Text]] = {}
-        self._search: dict[str, str] = {}
-        self._stamps: dict[str, Hashable] = {}
-        self._arrival: dict[str, int] = {}
+        #: One record per row, shown or not.
+        self.records: dict[str, TableRow] = {}
+        self.rows = RowValues(self.records)
         self._next_arrival = 0
         self._scope: Any = None
-        #: Rows whose values are current but whose cells and table row wait for a later sync (oldest first).
+        #: Rows whose values are current but whose cells wait for a later sync (oldest first).
         self._later: dict[str, None] = {}
+        #: Of the shown rows, how many have each value of the COUNT field.
+        self._tally: Counter[Any] = Counter()
+        #: Seconds one drawn row took at the last sync that drew many (paces catch_up).
+        self.row_cost = ROW_COST
+        self._table: KeyedTable | None = None
+        #: Session membership (up to date while a session is chosen).
+        self.sessions = SessionTally()
+        self._sessions_current = False
 
     # -- for subclasses ---------------------------------------------------------------
 
@@ -88,9 +120,10 @@ class TableView(StoreView):
     def collect(self, store: Store, changes: Changes, full: bool) -> tuple[dict[str, Any], set[str]]:
         """Items to (re)build as ``{key: item}``, and keys that are gone."""
         table = store.table(self.KIND)
+        records = self.records
         if full:
-            updated = {k: e for k, e in table.items() if self._stamps.get(k) != e.event_id}
-            gone = set(self.rows) - table.keys()
+            updated = {k: e for k, e in table.items() if (r := records.get(k)) is None or r.stamp != e.event_id}
+            gone = records.keys() - table.keys()
         else:
             changed = getattr(changes, self.KIND)
             updated = {k: table[k] for k in changed if k in table}
@@ -122,6 +155,10 @@ class TableView(StoreView):
     def in_scope(self, key: str, row: Row, scope: Any, ctx: ViewContext) -> bool:
         return scope is None or key in scope
 
+    def session_scope(self, ctx: ViewContext) -> tuple[str, frozenset[str]] | None:
+        """The chosen session and the ids of its agents (None when no session is chosen)."""
+        return (ctx.session_id, self.sessions.agent_ids(ctx.session_id)) if ctx.session_id else None
+
     def refresh_live(self, row: Row, ctx: ViewContext) -> bool:
         """Update time-dependent values of ``row`` for ``ctx.now``; True if any shown text changed."""
         return False
@@ -144,7 +181,7 @@ class TableView(StoreView):
         """Why the table is empty (nothing yet, or nothing passes the filters), or None."""
         if self.table.row_count:
             return None
-        if not self.rows:
+        if not self.records:
             return self.EMPTY
         return "Nothing matches the filters in use (f cycles the filter, / edits the text filter)."
 
@@ -157,7 +194,9 @@ class TableView(StoreView):
 
     @property
     def table(self) -> KeyedTable:
-        return self.query_one(KeyedTable)
+        if self._table is None:
+            self._table = self.query_one(KeyedTable)
+        return self._table
 
     def ready(self) -> bool:
         try:
@@ -166,110 +205,113 @@ class TableView(StoreView):
             return False
         return True
 
+    def stamp_of(self, key: str | None) -> Hashable:
+        record = self.records.get(key) if key is not None else None
+        return record.stamp if record is not None else None
+
     def restyle(self) -> None:
         if self._ctx is None or not self.ready():
             return
         self._later.clear()
-        for key in self.rows:
-            self._restyle_row(key, self._ctx)
-        self._show(list(self.rows), self._ctx, changed=self.rows.keys())
+        for record in self.records.values():
+            self._draw(record, self._ctx)
+        self._show(list(self.records), self._ctx)
 
     def reset(self) -> None:
-        for table in (self.rows, self._cells, self._search, self._stamps, self._arrival):
-            table.clear()
+        self.records.clear()
         self._later.clear()
+        self._tally.clear()
         if self.ready():
             self.table.drop(list(self.table.keys()))
 
-    def update_view(self, store: Store, changes: Changes, ctx: ViewContext, full: bool) -> None:
+    def update_view(self, store: Store, changes: Changes, ctx: ViewContext, full: bool,
+                    budget: float | None = None) -> None:
         table = self.table
         if not table.columns:
             table.reverse = self.reverse
             self._fit_labels()
         updated, gone = self.collect(store, changes, full)
-        dirty: set[str] = set()
         for key in gone:
             self._forget(key)
         for key in self.related(store, changes) - updated.keys():
-            if key in self.rows:
+            if key in self.records:
                 updated[key] = self._item(store, key)
-        fresh = [k for k, item in updated.items() if item is not None and k not in self._arrival]
+        fresh = [k for k, item in updated.items() if item is not None and k not in self.records]
         if not full:  # a full pass already walks the store in its order
             fresh.sort(key=lambda k: (self.arrival_of(updated[k]), k))
         for key in fresh:
-            self._arrival[key] = self._next_arrival
+            self.records[key] = TableRow.make(key, arrival=self._next_arrival)
             self._next_arrival += 1
+        dirty: set[str] = set()
+        count = self.COUNT[0] if self.COUNT else None
         for key, item in updated.items():
             if item is None:
                 continue
-            self.rows[key] = self.build_row(store, key, item, ctx)
-            self._stamps[key] = self.stamp(item)
+            record = self.records[key]
+            counted = count is not None and table.has(key)
+            if counted:
+                self._tally[record.values.get(count)] -= 1  # type: ignore[arg-type]
+            record.values = self.build_row(store, key, item, ctx)
+            record.stamp = self.stamp(item)
+            if counted:
+                self._tally[record.values.get(count)] += 1  # type: ignore[arg-type]
+            self._place(record)
             dirty.add(key)
         carried, self._later = list(self._later), {}
         waited = set(carried)
         dirty |= waited
         self._note_optional(dirty)
+        if ctx.session_id is not None:  # who belongs to the chosen session, kept from the changes
+            self.sessions.update(store, changes, full or not self._sessions_current)
+        self._sessions_current = ctx.session_id is not None
         scope = self.scope(store, ctx)
         rescope = scope != self._scope
         self._scope = scope
-        later = self._defer(dirty, carried, ctx) if self._paced else {}
+        later: dict[str, None] = {}
+        if self._paced and not self.text:  # the text filter searches every row's cells
+            later = defer(self, dirty, carried, ROWS_PER_SYNC, budget)
         dirty.difference_update(later)
+        started, grown = time.perf_counter(), False
         for key in dirty:
+            record = self.records[key]
             if self.LIVE and key in waited and key not in updated:  # built at an earlier sync: ages to now
-                self.refresh_live(self.rows[key], ctx)
-            self._restyle_row(key, ctx)
-        live: dict[str, dict[str, Text]] = {}
+                self.refresh_live(record.values, ctx)
+            grown = self._draw(record, ctx) or grown
+        if len(dirty) >= 20:
+            self.row_cost = (time.perf_counter() - started) / len(dirty)
+        if grown:
+            table.refit(force=True)
         if self.LIVE:
-            for key, row in self.rows.items():
-                if key not in dirty and key not in later and self.refresh_live(row, ctx):
-                    live[key] = self.live_cells(row, ctx)
-                    self._cells[key] = {**self._cells[key], **live[key]}
-                    self._search.pop(key, None)
-                    dirty.add(key)
+            for record in table.window():
+                if record.id not in dirty and self.refresh_live(record.values, ctx):
+                    table.write(record, changed_cells(record.cells, self.live_cells(record.values, ctx)))
         self._later = later
-        self._show(self.rows.keys() if full or rescope else dirty | set(gone), ctx, dirty, gone, live, later)
-
-    def _defer(self, dirty: set[str], carried: list[str], ctx: ViewContext) -> dict[str, None]:
-        """The rows of ``dirty`` a paced sync leaves for later, oldest first: all but those in or
-        near the view (at the top, around the scroll position and around the cursor) and
-        :data:`ROWS_PER_SYNC` more (first those ``carried`` over from earlier syncs, then in
-        display order)."""
-        if len(dirty) <= ROWS_PER_SYNC or self.text:  # the text filter searches every row's cells
-            return {}
-        table = self.table
-        order = [k for k in self.rows if table.has(k) or (k in dirty and self._wanted(k, ctx))]
-        order.sort(key=self._sort_value, reverse=self.reverse)
-        place = {k: i for i, k in enumerate(order)}
-        reach = max(table.size.height, self.app.size.height if self.is_attached else 0) + 5  # a screen and a bit
-        top = round(table.scroll_y)
-        cursor = place.get(table.selected_key() or "", 0)
-
-        def near(key: str) -> bool:
-            at = place.get(key)
-            return at is not None and (at < reach or abs(at - top) < reach or abs(at - cursor) < reach)
-
-        waiting = [k for k in carried if not near(k)]
-        old = set(carried)
-        fresh = sorted((place.get(k, len(order)), k) for k in dirty if k not in old and not near(k))
-        queue = waiting + [k for _, k in fresh]
-        return dict.fromkeys(queue[ROWS_PER_SYNC:])
+        self._show(self.records.keys() if full or rescope else dirty | gone, ctx, later)
 
     def behind(self) -> bool:
         return bool(self._later)
 
     def catch_up(self) -> None:
-        """Draw some of the rows a paced sync left for later (from the last sync's store and time)."""
+        """Draw rows a paced sync left for later, for up to :data:`CATCH_UP_SECONDS`."""
         if self._later and self._store is not None and self._ctx is not None and self.ready():
             self._paced = True
             try:
-                self.update_view(self._store, Changes(), self._ctx, False)
+                self.update_view(self._store, Changes(), self._ctx, False, CATCH_UP_SECONDS)
             finally:
                 self._paced = False
 
-    def _flush(self) -> None:
-        """Draw every row left for later (before something that looks at all rows' cells)."""
-        if self._later and self._store is not None and self._ctx is not None and self.ready():
-            self.update_view(self._store, Changes(), self._ctx, False)
+    def _flush(self, live: bool = False) -> None:
+        """Draw every row left for later (before something looks at all rows' cells); with ``live``,
+        bring every row's time-dependent values and cells up to date too, not only those in view."""
+        ctx = self._ctx
+        if self._store is None or ctx is None or not self.ready():
+            return
+        if self._later:
+            self.update_view(self._store, Changes(), ctx, False)
+        if live and self.LIVE:
+            for record in self.records.values():
+                if self.refresh_live(record.values, ctx):
+                    self.table.write(record, changed_cells(record.cells, self.live_cells(record.values, ctx)))
 
     def _note_optional(self, keys: set[str]) -> None:
         """Reveal optional columns once some row has a value for them."""
@@ -277,7 +319,7 @@ class TableView(StoreView):
         missing = [c.key for c in self.COLUMNS if c.optional and c.key not in table.present]
         if not missing or not keys:
             return
-        found = {c for c in missing if any(self.rows[k].get(c) not in (None, "") for k in keys)}
+        found = {c for c in missing if any(self.records[k].values.get(c) not in (None, "") for k in keys)}
         if found:
             table.present |= found
             table.refit(force=True)
@@ -286,69 +328,93 @@ class TableView(StoreView):
         return store.table(self.KIND).get(key) if self.KIND else None
 
     def _forget(self, key: str) -> None:
-        for table in (self.rows, self._cells, self._search, self._stamps, self._arrival):
-            table.pop(key, None)
+        self.records.pop(key, None)  # its row, if shown, goes at the next _show
         self._later.pop(key, None)
 
-    def _restyle_row(self, key: str, ctx: ViewContext) -> None:
-        self._cells[key] = self.build_cells(self.rows[key], ctx)
-        self._search.pop(key, None)
+    def _draw(self, record: TableRow, ctx: ViewContext) -> bool:
+        """Build the cells of ``record`` (written in place if shown); True if a column's widest cell grew."""
+        cells = self.build_cells(record.values, ctx)
+        table = self.table
+        widest, grown = table.widest, False
+        for name, text in cells.items():
+            if text.cell_len > widest.get(name, 0):
+                widest[name] = text.cell_len
+                grown = True
+        table.write(record, changed_cells(record.cells, cells))
+        return grown
 
-    def _haystack(self, key: str) -> str:
-        """What the ``/`` filter searches in row ``key`` (built when first needed)."""
-        text = self._search.get(key)
-        if text is None:
-            cells = self._cells[key]
-            text = self._search[key] = search_text(cells[c.key].plain for c in self.COLUMNS if c.key in cells)
-        return text
+    def _place(self, record: TableRow) -> None:
+        """Bring the record's sort value up to date (a shown row moves at the next resort)."""
+        value = self._sort_value(record)
+        if value != record.sort:
+            record.sort = value
+            self.table.moved(record)
 
-    def _wanted(self, key: str, ctx: ViewContext) -> bool:
-        row = self.rows.get(key)
-        if row is None:
-            return False
+    def _haystack(self, record: TableRow) -> str:
+        """What the ``/`` filter searches in a row (built when first needed)."""
+        if record.search is None:
+            cells = record.cells
+            record.search = search_text(cells[c.key].plain for c in self.COLUMNS if c.key in cells)
+        return record.search
+
+    def _wanted(self, record: TableRow, ctx: ViewContext) -> bool:
         return (
-            self.in_scope(key, row, self._scope, ctx)
-            and self.filters.state.accepts(row)
-            and (not self.text or matches(self._haystack(key), self.text))
+            self.in_scope(record.id, record.values, self._scope, ctx)
+            and self.filters.state.accepts(record.values)
+            and (not self.text or matches(self._haystack(record), self.text))
         )
 
-    def _sort_value(self, key: str) -> Any:
-        arrival = self._arrival.get(key, 0)
-        if self.sort_column is None:
-            return arrival
-        return (sort_key(self.rows[key].get(self.sort_column), self.reverse), arrival)
+    def _sort_value(self, record: TableRow) -> Any:
+        col = self._column(self.sort_column)
+        if col is None:
+            return record.arrival
+        return (sort_key(record.values.get(col.sort_by or col.key), self.reverse), record.arrival)
 
-    def _show(self, keys: Any, ctx: ViewContext, changed: Any = frozenset(), gone: Any = frozenset(),
-              live: Mapping[str, dict[str, Text]] | None = None, later: Any = frozenset()) -> None:
-        """Put the wanted rows among ``keys`` in the table and take the others out.
-
-        Rows not in ``changed`` that are already shown are left alone; ``live``
-        holds rows where only time-dependent cells changed (only those are compared);
-        rows in ``later`` are left as they are until a later sync.
-        """
+    def _show(self, keys: Iterable[str], ctx: ViewContext, later: Any = frozenset()) -> None:
+        """Show the wanted rows among ``keys`` and take the others out (rows in ``later`` wait)."""
         table = self.table
-        live = live or {}
         filled = table.row_count > 0
-        drop = [k for k in gone if table.has(k)]
+        drop, add = [], []
+        count = self.COUNT[0] if self.COUNT else None
         for key in keys:
-            if key in gone or key in later:
-                continue
+            record = self.records.get(key)
             present = table.has(key)
-            if self._wanted(key, ctx):
-                if present and key not in changed:
-                    continue
-                cells = live.get(key) if present else None
-                table.put(key, cells or self._cells[key], self._sort_value(key))
-            elif present:
+            if record is None:
+                if present:
+                    drop.append(key)
+                continue
+            if key in later and not present:
+                continue
+            wanted = self._wanted(record, ctx)
+            if wanted and not present:
+                add.append(record)
+            elif present and not wanted:
                 drop.append(key)
+        if count is not None:
+            for key in drop:
+                self._tally[table.rows[key].values.get(count)] -= 1  # type: ignore[call-overload, attr-defined]
+            self._tally.update(r.values.get(count) for r in add)
         table.drop(drop)
+        table.add(add)
         table.resort(follow=filled)
         self.show_empty()
 
     def _refilter(self) -> None:
         if self._ctx is not None and self.is_mounted and self.ready():
             self._flush()
-            self._show(list(self.rows), self._ctx)
+            self._show(list(self.records), self._ctx)
+
+    # -- counts --------------------------------------------------------------------------
+
+    def counts(self) -> str:
+        """``28 of 10,000 · 9 busy``: rows shown (of how many, when filters hide some) and the count."""
+        if not self.ready():
+            return ""
+        shown, total = self.table.row_count, len(self.records)
+        text = f"{shown:,}" if shown == total else f"{shown:,} of {total:,}"
+        if self.COUNT:
+            text += f" · {self._tally[self.COUNT[1]]:,} {self.COUNT[2]}"
+        return text
 
     # -- filters, sort, export -------------------------------------------------------------
 
@@ -364,9 +430,10 @@ class TableView(StoreView):
     def server_filters(self) -> Filters | None:
         return self.filters.state.server
 
-    def _sortable(self) -> list[str]:
-        shown = [col.key for col, _ in self.table.shown] if self.ready() else []
-        return shown or [c.key for c in self.COLUMNS]
+    def sortable(self) -> list[Column]:
+        """The columns a sort can choose: those shown (all, before the table is fitted)."""
+        shown = [col for col, _ in self.table.shown] if self.ready() else []
+        return shown or list(self.COLUMNS)
 
     def _column(self, key: str | None) -> Column | None:
         return next((c for c in self.COLUMNS if c.key == key), None)
@@ -377,14 +444,23 @@ class TableView(StoreView):
             return "sort: newest first" if self.reverse else "sort: arrival"
         return f"sort: {col.label.lower()} {'↓' if self.reverse else '↑'}"
 
-    def sort_next(self) -> str:
-        order = [None, *self._sortable()]
-        index = order.index(self.sort_column) if self.sort_column in order else 0
-        self.sort_column = order[(index + 1) % len(order)]
+    def sort_by(self, column: str | None) -> str:
+        """Sort by ``column`` (None: arrival order); the column already chosen flips direction."""
+        if column is not None and column == self.sort_column:
+            return self.sort_reverse()
+        return self._choose(column)
+
+    def _choose(self, column: str | None) -> str:
+        self.sort_column = column if self._column(column) else None
         col = self._column(self.sort_column)
         self.reverse = col.numeric if col else self.NEWEST_FIRST
         self._apply_sort()
         return self._sort_label()
+
+    def sort_next(self) -> str:
+        order = [None, *(c.key for c in self.sortable())]
+        index = order.index(self.sort_column) if self.sort_column in order else 0
+        return self._choose(order[(index + 1) % len(order)])
 
     def sort_reverse(self) -> str:
         self.reverse = not self.reverse
@@ -398,17 +474,19 @@ class TableView(StoreView):
         table.fit(table.size.width or (self.app.size.width if self.is_attached else 80), labels)
 
     def _apply_sort(self) -> None:
+        for record in self.records.values():
+            record.sort = self._sort_value(record)
         if not self.ready():
             return
-        table = self.table
         self._fit_labels()
-        table.set_order({k: self._sort_value(k) for k in table.keys()}, reverse=self.reverse)
+        self.table.set_order(self.reverse)
 
     def export_rows(self) -> tuple[list[str], list[dict]]:
         columns = [c.key for c in self.COLUMNS] + [k for k in self.EXPORT_EXTRA if k not in {c.key for c in self.COLUMNS}]
-        self._flush()
+        self._flush(live=True)
         keys = self.table.row_keys() if self.ready() else []
-        return columns, [{c: export_value(self.rows[k].get(c)) for c in columns} for k in keys if k in self.rows]
+        return columns, [{c: export_value(self.records[k].values.get(c)) for c in columns}
+                         for k in keys if k in self.records]
 
     # -- opening -------------------------------------------------------------------------
 
@@ -435,5 +513,6 @@ class TableView(StoreView):
             self.table.focus()
 
     def cells_for(self, key: str) -> Mapping[str, Text]:
-        self._flush()
-        return self._cells.get(key, {})
+        self._flush(live=True)
+        record = self.records.get(key)
+        return record.cells if record is not None else {}

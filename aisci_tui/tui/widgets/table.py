@@ -1,36 +1,76 @@
-"""A DataTable kept in step with keyed rows: add, update changed cells, remove, sort.
+"""A DataTable whose rows are records kept by their owner.
 
-The owner hands in cells per row key; only cells that differ are written, and
-only that row is repainted (column widths are fixed by :meth:`KeyedTable.fit`,
-so a new value never moves other rows); rows come and go by key, and rows are
-re-sorted only when a row was added or its sort value changed. The highlighted row stays on the same
-key through sorts and removals. Columns collapse to fit the width.
+Each shown row is a :class:`TableRow`: the ``DataTable`` row itself, carrying
+the raw values, the cells (the very dict the table paints from), the value
+the table is ordered by and the search text. The table keeps nothing else
+per row, so a change is written once and costs what changed: a changed cell
+repaints its own line, if in view; a row whose sort value changed is moved
+to its place; rows come and go by key. Every column has a fixed width and
+every row is one line high, so nothing is measured per row.
+
+``DataTable`` has no public calls for moving one row, writing a cell without
+repainting the whole table, or adding many rows at once; the private parts
+used for that are named in :data:`TEXTUAL_INTERNALS`, and a test checks they
+still exist.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from bisect import insort
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from rich.text import Text
+from textual._two_way_dict import TwoWayDict
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowKey
+from textual.widgets.data_table import ColumnKey, Row, RowKey
 
 from aisci_tui.store.query import Column, fit_columns
 
-#: ``DataTable``'s render caches keyed on its update count (see :meth:`KeyedTable.render_lines`).
-_RENDER_CACHES = ("_row_render_cache", "_cell_render_cache", "_row_renderable_cache", "_line_cache")
-#: Removing more rows than this at once rebuilds the table instead (``remove_row`` is O(rows)).
-BULK_REMOVE = 64
+#: ``DataTable``'s private attributes and methods used here (tests/tui/test_table_rows.py checks them).
+TEXTUAL_INTERNALS = (
+    "_data",  # row key -> {column key: cell}: here, each record's own cells dict
+    "_row_locations",  # row key <-> index: the order, written by :meth:`KeyedTable.resort`
+    "_update_count",  # the render caches' generation
+    "_require_update_dimensions",  # virtual size to be recomputed on idle
+    "_update_dimensions",  # overridden: no measuring of cells
+    "_get_offsets",  # overridden: one line per row
+    "_total_row_height",  # overridden: one line per row
+    "_row_render_cache", "_cell_render_cache", "_row_renderable_cache", "_line_cache",
+)
+#: Render caches keyed on the update count (cleared when it moves; entries of written cells dropped).
+_RENDER_CACHES = TEXTUAL_INTERNALS[-4:]
 SCROLLBAR = 2
+_BLANK = Text("")
+#: More pending moves than this share of the rows: the order is rebuilt by one sort.
+RESORT_SHARE = 0.125
 
 
-class KeyedText(Text):
-    """The first cell of a row, which knows its row's key (sorting looks it up)."""
+@dataclass(eq=False)
+class TableRow(Row):
+    """One row: what the table shows and everything its owner knows about it."""
 
-    __slots__ = ("row_key",)
+    values: dict[str, Any] = field(default_factory=dict)
+    cells: dict[str, Text] = field(default_factory=dict)
+    #: What the table is ordered by (totally ordered and unique among rows).
+    sort: Any = 0
+    #: What the ``/`` filter searches (None until first needed).
+    search: str | None = None
+    #: Changes whenever the item behind the row changes (an event id).
+    stamp: Hashable = None
+    #: Order of first arrival.
+    arrival: int = 0
+
+    @classmethod
+    def make(cls, key: str, **fields: Any) -> TableRow:
+        return cls(RowKey(key), 1, **fields)
+
+    @property
+    def id(self) -> str:
+        return self.key.value or ""
 
 
 def same(a: Text | None, b: Text | None) -> bool:
@@ -39,8 +79,12 @@ def same(a: Text | None, b: Text | None) -> bool:
     return a.plain == b.plain and a.style == b.style and a.spans == b.spans
 
 
+def changed_cells(old: Mapping[str, Text], new: Mapping[str, Text]) -> dict[str, Text]:
+    return {k: v for k, v in new.items() if not same(old.get(k), v)}
+
+
 class KeyedTable(DataTable):
-    """Rows by key, cells diffed on update, columns fitted to the width."""
+    """Rows by key, cells written in place, columns fitted to the width."""
 
     DEFAULT_CSS = """
     KeyedTable { height: 1fr; }
@@ -51,29 +95,45 @@ class KeyedTable(DataTable):
         self.specs = list(columns)
         #: Optional columns that some row has a value for (the others stay hidden).
         self.present: set[str] = set()
+        #: Widest cell seen per column (for widths from content).
+        self.widest: dict[str, int] = {}
         self.shown: list[tuple[Column, int]] = []
         self._labels: dict[str, str] = {}
-        self._cells: dict[str, dict[str, Text]] = {}
-        self._sort_values: dict[str, Any] = {}
         self.reverse = False
-        self._dirty_order = False
+        #: Rows added or whose sort value changed since the last :meth:`resort`.
+        self._pending: set[RowKey] = set()
+        self._full_sort = False
         self._fitted_for = -1
-        #: Sort value of the bottom row while the order is ascending (a larger new one is appended in place).
-        self._tail: Any = _MISSING
-        self._caches_at = -1
+        #: Cells written in place since the last paint, by row (their cached renderings are dropped).
+        self._stale: dict[RowKey, set[str]] = {}
 
     # -- columns -------------------------------------------------------------------
 
     def fit(self, width: int, labels: Mapping[str, str] | None = None) -> bool:
-        """Choose the columns for ``width`` cells (and header labels); rebuild if anything changed."""
+        """Choose the columns for ``width`` cells (and header labels); rebuild them if anything changed."""
         labels = dict(labels or {})
         skip = [c.key for c in self.specs if c.optional and c.key not in self.present]
-        shown = fit_columns(self.specs, max(0, width - SCROLLBAR), self.cell_padding, skip)
+        shown = fit_columns(self.specs, max(0, width - SCROLLBAR), self.cell_padding, skip, self.widest)
+        self._fitted_for = width
         if shown == self.shown and labels == self._labels and self.columns:
             return False
-        self.shown, self._labels, self._fitted_for = shown, labels, width
-        self._rebuild(columns=True)
+        same_columns = [c.key for c, _ in shown] == [c.key for c, _ in self.shown] and bool(self.columns)
+        self.shown, self._labels = shown, labels
+        if same_columns:
+            for col, width in shown:  # only widths or labels changed: no row is touched
+                column = self.columns[ColumnKey(col.key)]
+                column.width, column.label = width, self._label(col)
+            self._update_count += 1
+            self._require_update_dimensions = True
+            self.check_idle()
+            self.refresh()
+        else:
+            self._set_columns()
         return True
+
+    def _label(self, col: Column) -> Text:
+        return Text(self._labels.get(col.key, col.label), no_wrap=True, overflow="ellipsis",
+                    justify="right" if col.numeric else "left")
 
     def refit(self, force: bool = False) -> bool:
         width = self.size.width or (self.app.size.width if self.is_attached else 80)
@@ -85,138 +145,196 @@ class KeyedTable(DataTable):
         if self.shown:
             self.refit()
 
-    def _rebuild(self, *, columns: bool = False) -> None:
+    def _set_columns(self) -> None:
+        """Put the fitted columns in place; rows keep their cells (every column's are in them)."""
         selected = self.selected_key()
-        order = [k for k in self.row_keys() if k in self._cells]
-        self.clear(columns=columns)
-        if columns or not self.columns:
-            for col, width in self.shown:
-                label = Text(self._labels.get(col.key, col.label), no_wrap=True, overflow="ellipsis",
-                             justify="right" if col.numeric else "left")
-                self.add_column(label, width=width, key=col.key)
-        for key in order:
-            self._add(key)
-        self._dirty_order = True
-        self.resort()
+        records = list(self.ordered_rows)
+        self.clear(columns=True)
+        for col, width in self.shown:
+            self.add_column(self._label(col), width=width, key=col.key)
+        self.add(records)
+        self.resort(follow=False)
         self.select_key(selected)
 
     # -- rows ------------------------------------------------------------------------
 
-    def _add(self, key: str) -> None:
-        cells = self._cells[key]
-        values = [cells.get(col.key, Text("")) for col, _ in self.shown]
-        if values:
-            values[0] = self._keyed(key, values[0])
-        self.add_row(*values, key=key)
-
-    @staticmethod
-    def _keyed(key: str, cell: Text) -> KeyedText:
-        keyed = KeyedText(cell.plain, style=cell.style, justify=cell.justify, no_wrap=True, overflow="ellipsis",
-                          end="", spans=list(cell.spans))
-        keyed.row_key = key
-        return keyed
-
-    def put(self, key: str, cells: Mapping[str, Text], sort_value: Any) -> None:
-        """Show row ``key`` with ``cells``: added if new, else only changed cells rewritten."""
-        old = self._cells.get(key)
-        if old is None:
-            self._sort_values[key] = sort_value
-            self._cells[key] = dict(cells)
-            self._add(key)
-            if self._tail is not _MISSING and not self.reverse and sort_value >= self._tail:
-                self._tail = sort_value  # it belongs at the bottom, where it was added
-            else:
-                self._dirty_order = True
+    def add(self, records: Iterable[TableRow]) -> None:
+        """Show ``records`` (placed by their sort values at the next :meth:`resort`)."""
+        records = [r for r in records if r.key not in self.rows]
+        if not records:
             return
-        if sort_value != self._sort_values.get(key, _MISSING):
-            self._sort_values[key] = sort_value
-            self._dirty_order = True
-        first = self.shown[0][0].key if self.shown else None
-        changed: dict[str, Text] = {}
-        for col, _ in self.shown:
-            new = cells.get(col.key)
-            if new is None or same(old.get(col.key), new):
-                continue
-            changed[col.key] = self._keyed(key, new) if col.key == first else new
-        old.update(cells)
-        if changed:
-            self._write(key, changed)
+        before = self._in_view()
+        data, rows, places = self._data, self.rows, self._row_locations
+        last = self._last()
+        n = len(rows)
+        for record in records:
+            key = record.key
+            for col, _ in self.shown:
+                record.cells.setdefault(col.key, _BLANK)
+            data[key] = record.cells  # type: ignore[assignment]
+            rows[key] = record
+            places[key] = n
+            n += 1
+            if last is None or self.reverse or record.sort < last.sort:
+                self._pending.add(key)
+            last = last if last is not None and last.sort > record.sort else record
+        self._require_update_dimensions = True
+        self._update_count += 1
+        self.cursor_coordinate = self.cursor_coordinate  # valid again now that rows exist
+        self.check_idle()
+        self._refresh_if_moved(before)
+
+    def _in_view(self) -> list[RowKey | None]:
+        """The keys on the lines in view, top to bottom."""
+        top = round(self.scroll_y)
+        get = self._row_locations.get_key
+        return [get(i) for i in range(top, top + (self.size.height or 1))]
+
+    def _refresh_if_moved(self, before: list[RowKey | None]) -> None:
+        """Repaint the table if the rows in view are not the ones that were (before an order change)."""
+        if self._in_view() != before:
+            self.refresh()
+
+    def _last(self) -> TableRow | None:
+        """The bottom row (while ascending, the largest sort value)."""
+        if not self.rows or self.reverse or self._pending:
+            return None
+        key = self._row_locations.get_key(len(self.rows) - 1)
+        return self.rows.get(key) if key is not None else None  # type: ignore[return-value]
+
+    def put(self, key: str, cells: Mapping[str, Text], sort_value: Any = 0) -> TableRow:
+        """Show row ``key`` with ``cells``: added if new, else only what changed written; then sorted."""
+        record = self.rows.get(RowKey(key))
+        if record is None:
+            record = TableRow.make(key, cells=dict(cells), sort=sort_value)
+            self.add([record])
+        else:
+            assert isinstance(record, TableRow)
+            self.write(record, changed_cells(record.cells, cells))
+            if record.sort != sort_value:
+                record.sort = sort_value
+                self.moved(record)
+        self.resort()
+        return record
+
+    def write(self, record: TableRow, changed: Mapping[str, Text]) -> None:
+        """Write ``changed`` cells into ``record`` and repaint its line alone, if shown and in view."""
+        if not changed:
+            return
+        record.cells.update(changed)
+        record.search = None
+        index = self._row_locations.get(record.key)
+        if index is None or record.key not in self.rows:
+            return
+        self._stale.setdefault(record.key, set()).update(changed)
+        y = index + (self.header_height if self.show_header else 0)
+        line = Region(0, y, max(self.size.width, self.virtual_size.width), 1)
+        if self.window_region.overlaps(line):
+            self.refresh(line.translate(-self.scroll_offset))
+
+    def moved(self, record: TableRow) -> None:
+        """The sort value of a shown row changed: it moves at the next :meth:`resort`."""
+        if record.key in self.rows:
+            self._pending.add(record.key)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """Paint, first dropping render-cache entries that can no longer be hit.
 
-        ``DataTable`` keys its row, cell and line caches on an update count that
-        every change bumps, so after a change the older entries are never read
-        again; they used to stay until each cache's size cap (10,000 cells,
-        1,000 lines) pushed them out, which made a busy dashboard grow for its
-        first few million events.
+        ``DataTable`` keys its row, cell and line caches on an update count, so
+        after a change their older entries are never read again; left to the
+        caches' size caps they made a busy dashboard grow for millions of events.
         """
-        if self._update_count != self._caches_at:
+        if self._update_count != getattr(self, "_caches_at", None):
             self._caches_at = self._update_count
             for name in _RENDER_CACHES:
-                cache = getattr(self, name, None)  # Textual's private names: skip any that go away
-                if cache is not None:
-                    cache.clear()
+                getattr(self, name).clear()
+            self._stale.clear()
+        elif self._stale:
+            self._purge()
         return super().render_lines(crop)
 
+    def _purge(self) -> None:
+        """Drop the cached renderings of the cells written since the last paint (and of their lines)."""
+        stale, self._stale = self._stale, {}
+        header = self.header_height if self.show_header else 0
+        indexes = {i for i in (self._row_locations.get(k) for k in stale) if i is not None}
+        lines = {i + header for i in indexes}
+        tests = ((self._cell_render_cache, lambda k: k[0] in stale and k[1] in stale[k[0]]),
+                 (self._row_render_cache, lambda k: k[0] in stale),
+                 (self._line_cache, lambda k: k[0] in lines),
+                 (self._row_renderable_cache, lambda k: k[1] in indexes))
+        for cache, hit in tests:
+            for key in [k for k in cache.keys() if hit(k)]:
+                cache.discard(key)
+
     def _update_dimensions(self, new_rows: Any) -> None:
-        """Only the table's size: every column has a fixed width and every row is one line,
-        so measuring each new row's cells (what ``DataTable`` does here) could change nothing."""
+        """Only the table's size: every column has a fixed width and every row is one line."""
         super()._update_dimensions(())
 
-    def _write(self, key: str, changed: Mapping[str, Text]) -> None:
-        """Write cells of row ``key`` and repaint that row alone, if it is in view.
+    def _get_offsets(self, y: int) -> tuple[RowKey, int]:
+        """The row at line ``y``: every row is one line, so no list of line offsets is needed."""
+        if self.show_header:
+            if y < self.header_height:
+                return self._header_row_key, y
+            y -= self.header_height
+        key = self._row_locations.get_key(y)
+        if key is None:
+            raise LookupError(f"no row at line {y}")
+        return key, 0
 
-        ``DataTable.update_cell`` repaints the whole table for every cell; here
-        the widths cannot change (every column has a fixed width) and every row
-        is one line high, so the row's line is all that needs drawing again.
-        """
-        row_key = RowKey(key)
-        data = self._data[row_key]
-        for column, value in changed.items():
-            data[ColumnKey(column)] = value
-        self._update_count += 1  # the table's render caches are keyed on this count
-        index = self._row_locations.get(row_key)
-        if index is None:
-            return
-        y = index + (self.header_height if self.show_header else 0)
-        row = Region(0, y, max(self.size.width, self.virtual_size.width), 1)
-        if self.window_region.overlaps(row):
-            self.refresh(row.translate(-self.scroll_offset))
+    @property
+    def _total_row_height(self) -> int:
+        return len(self.rows)
 
-    def drop(self, keys: Sequence[str]) -> None:
-        """Remove rows by key (a big removal rebuilds the table once instead)."""
-        present = [k for k in keys if k in self._cells]
-        if not present:
+    def drop(self, keys: Collection[str]) -> None:
+        """Remove rows by key, in one pass over the order."""
+        gone = {RowKey(k) for k in keys if k in self.rows}
+        if not gone:
             return
         selected = self.selected_key()
-        for key in present:
-            del self._cells[key]
-            self._sort_values.pop(key, None)
-        if len(present) > BULK_REMOVE:
-            self._rebuild()
-        else:
-            for key in present:
-                self.remove_row(key)
+        order = [k for k in self._ascending() if k not in gone]
+        for key in gone:
+            del self.rows[key]
+            del self._data[key]
+            self._pending.discard(key)
+        self._place(order)
+        self._require_update_dimensions = True
+        self.cursor_coordinate = self.cursor_coordinate
+        self.check_idle()
+        self.refresh(layout=True)
         self.select_key(selected)
 
     def has(self, key: str) -> bool:
-        return key in self._cells
+        return key in self.rows
 
     def keys(self) -> set[str]:
-        return set(self._cells)
+        return {k.value for k in self.rows if k.value is not None}
 
     def row_keys(self) -> list[str]:
         """Row keys in the order shown."""
-        return [row.key.value for row in self.ordered_rows if row.key.value is not None]
+        get = self._row_locations.get_key
+        return [k.value for k in (get(i) for i in range(len(self.rows))) if k is not None and k.value is not None]
+
+    def window(self, margin: int = 0) -> list[TableRow]:
+        """The rows in view (and ``margin`` more on either side)."""
+        top = max(0, round(self.scroll_y) - margin)
+        height = (self.size.height or (self.app.size.height if self.is_attached else 24)) + 2 * margin
+        get, rows = self._row_locations.get_key, self.rows
+        out = []
+        for i in range(top, min(len(rows), top + height)):
+            key = get(i)
+            if key is not None:
+                out.append(rows[key])
+        return out  # type: ignore[return-value]
 
     def selected_key(self) -> str | None:
         if not self.row_count or not self.is_valid_row_index(self.cursor_row):
             return None
-        return self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
+        key = self._row_locations.get_key(self.cursor_row)
+        return key.value if key is not None else None
 
     def select_key(self, key: str | None) -> None:
-        if key is None or key not in self._cells:
+        if key is None or key not in self.rows:
             return
         index = self.get_row_index(key)
         if index != self.cursor_row:
@@ -224,32 +342,52 @@ class KeyedTable(DataTable):
 
     # -- order -----------------------------------------------------------------------
 
-    def set_order(self, values: Mapping[str, Any], reverse: bool) -> None:
-        """New sort values for every row (after the sort column changed)."""
-        self._sort_values = {k: values.get(k) for k in self._cells}
+    def set_order(self, reverse: bool) -> None:
+        """Every row's sort value changed (the sort column did): sort them all."""
         self.reverse = reverse
-        self._dirty_order = True
+        self._full_sort = True
         self.resort()
 
-    def resort(self, follow: bool = True) -> bool:
-        """Sort if a row was added or a sort value changed since the last sort.
+    def _ascending(self) -> list[RowKey]:
+        """Row keys from the smallest sort value up, as placed now."""
+        get, n = self._row_locations.get_key, len(self._row_locations._forward)
+        keys = [get(i) for i in range(n)]
+        if self.reverse:
+            keys.reverse()
+        rows = self.rows
+        return [k for k in keys if k in rows]
 
-        The cursor stays on its row (``follow``), or on the top row when the
-        table has just been filled.
+    def _place(self, ascending: list[RowKey]) -> None:
+        order = ascending[::-1] if self.reverse else ascending
+        self._row_locations = TwoWayDict(dict(zip(order, range(len(order)))))
+        self._update_count += 1
+
+    def resort(self, follow: bool = True) -> bool:
+        """Put rows added or changed since the last call in their places.
+
+        The cursor stays on its row (``follow``), or goes to the top row.
         """
-        if not self._dirty_order or not self.shown or not self.row_count:
+        if not self._pending and not self._full_sort:
             return False
-        self._dirty_order = False
         selected = self.selected_key() if follow else None
-        values = self._sort_values
-        first = self.shown[0][0].key
-        self.sort(first, key=lambda cell: values.get(cell.row_key), reverse=self.reverse)
-        self._tail = max(values.values()) if values and not self.reverse else _MISSING
+        rows = self.rows
+        before = self._in_view()
+
+        def value(key: RowKey) -> Any:
+            return rows[key].sort  # type: ignore[attr-defined]
+
+        pending, self._pending = self._pending, set()
+        if self._full_sort or len(pending) > RESORT_SHARE * len(rows):
+            order = sorted(rows, key=value)
+        else:
+            order = [k for k in self._ascending() if k not in pending]
+            for key in sorted(pending, key=value):
+                insort(order, key, key=value)
+        self._full_sort = False
+        self._place(order)
+        self._refresh_if_moved(before)
         if follow:
             self.select_key(selected)
         elif self.cursor_row:
             self.move_cursor(row=0, animate=False)
         return True
-
-
-_MISSING = object()

@@ -1,0 +1,1 @@
+from tests.peers.fixtures import any_server, guide_peer  # noqa: F401
