@@ -120,7 +120,7 @@ async def test_text_filter_keeps_matches_and_their_ancestors(tmp_path):
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # textual-image uses a Pillow API on its way out
 async def test_images_are_drawn_only_for_safe_files_inside_the_run(tmp_path):
-    from textual_image.widget import HalfcellImage  # a test dependency (the "test" extra): never skipped
+    from textual_image.widget import HalfcellImage  # a dependency of the package: never skipped
 
     run = mid_run(tmp_path)
     s2 = run.stages[1]

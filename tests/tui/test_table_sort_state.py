@@ -2,20 +2,16 @@
 
 Found by the dashboard fuzz test (several streams through one app): the table
 kept the last row's sort value from the previous ordering while it was empty,
-and comparing it with a row under the new ordering raised ``TypeError``.
+and comparing it with a row under the new ordering raised ``TypeError``
+(fixed by the table rework; kept as a regression test).
 """
 
 from __future__ import annotations
-
-import pytest
 
 from aisci_tui.tui.views.agents import AgentsView
 from tests.tui.harness import Harness, agent, shown
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="tui/widgets/table.py: resort() returns early on an empty table and keeps _tail from the "
-                          "previous ordering (a tuple), then put() compares it with an arrival number")
 async def test_rows_come_back_after_the_sort_changed_while_a_filter_hid_them():
     view = AgentsView(id="agents")
     app = Harness(view)
