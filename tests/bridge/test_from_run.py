@@ -110,16 +110,21 @@ async def test_serve_from_run_command_end_to_end(tmp_path):
     assert sorted(ours["agents"]) == sorted(theirs["agents"])
 
 
-async def late_client_state(run, *, history: int, refresh: bool, additions: int = 12) -> tuple[Store, Store]:
-    """Publish ``run``, keep writing nodes, then connect a client: (what it gets, what the folder says)."""
+async def late_client_state(run, *, history: int, refresh: bool,
+                            additions: int = 12) -> tuple[Store, Store, list[str]]:
+    """Publish ``run``, keep writing nodes, then connect a client.
+
+    Returns what the client got, what the folder says, and the ids of the nodes added (in order).
+    """
     clock = Clock()
     feed = run_feed(run.path, poll_interval=0.02, clock=clock, watch=False, history_size=history if refresh else 0)
     config = ServerConfig(port=0, api_keys=(KEY,), history_size=history)
     s2 = run.stages[1]
+    added: list[str] = []
     async with ProtocolServer(config, feed=feed) as server:
         for n in range(additions):
             published = server.hub.stats["events_published"]
-            s2.add_node(parent=s2.nodes[0]["id"], loss=2.0 + n, hyperparam=f"knob {n}")
+            added.append(s2.add_node(parent=s2.nodes[0]["id"], loss=2.0 + n, hyperparam=f"knob {n}"))
             s2.write()
             for _ in range(200):
                 await asyncio.sleep(0.02)
@@ -132,22 +137,30 @@ async def late_client_state(run, *, history: int, refresh: bool, additions: int 
         direct.feed(RunReader(run.path, clock=clock).scan())
 
         items = client.__aiter__()
+        # connected, authenticated and subscribed (history requested) before any silence counts
+        await asyncio.wait_for(client.ready(), timeout=10)
         try:
             while True:  # everything the server sends, until it has nothing more to say
                 store.feed([await asyncio.wait_for(items.__anext__(), timeout=0.5)])
         except (TimeoutError, StopAsyncIteration):
             pass
         await client.aclose()
-    return store, direct
+    return store, direct, added
 
 
 async def test_a_late_client_gets_the_whole_run_even_after_the_history_rolled_over(tmp_path):
     run = mid_run(tmp_path / "a")
-    store, direct = await late_client_state(run, history=40, refresh=True)
+    store, direct, _ = await late_client_state(run, history=40, refresh=True)
     assert len(direct.experiments) == 9 + 12
     assert store.snapshot()["experiments"] == direct.snapshot()["experiments"]
     assert store.snapshot()["sessions"] == direct.snapshot()["sessions"]
 
+    # the control: without refreshing, the history holds only the newest events. The client did
+    # receive a history (the newest node is there, as the folder has it), but early nodes fell out.
     control = mid_run(tmp_path / "b")
-    store, direct = await late_client_state(control, history=40, refresh=False)
+    store, direct, added = await late_client_state(control, history=40, refresh=False)
+    newest = next((key for key in direct.experiments if key.endswith(added[-1])), None)
+    assert newest is not None
+    assert newest in store.experiments, "the late client received the history"
+    assert store.snapshot()["experiments"][newest] == direct.snapshot()["experiments"][newest]
     assert len(store.experiments) < len(direct.experiments), "without refreshing, early nodes fall out"
