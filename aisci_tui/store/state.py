@@ -44,6 +44,13 @@ class Store:
     ``store.<table>`` (``store.agents``) or ``store.table(name)``; each read validates
     what is pending first."""
 
+    #: The tables as the type checker sees them: at run time each is a property made from the
+    #: registry at the end of this module (tests/protocol/test_kinds.py checks the names agree).
+    agents: OrderedDict[str, Entity]
+    sessions: OrderedDict[str, Entity]
+    experiments: OrderedDict[str, Entity]
+    assessments: OrderedDict[str, Entity]
+
     def __init__(
         self,
         limits: StoreLimits | None = None,
