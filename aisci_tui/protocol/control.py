@@ -8,7 +8,6 @@ from pydantic import AliasChoices, Field
 
 from aisci_tui.protocol.envelope import Envelope, Model
 
-
 # -- auth -------------------------------------------------------------------
 
 

@@ -57,8 +57,9 @@ SourceItem = Event | Notice
 
 @runtime_checkable
 class Source(Protocol):
-    #: Where the data comes from, for the header (a URL, a path, a file name).
-    label: str
+    @property
+    def label(self) -> str:
+        """Where the data comes from, for the header (a URL, a path, a file name)."""
 
     def __aiter__(self) -> AsyncIterator[SourceItem]: ...
 
