@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Protocol, runtime_checkable
 
+from aisci_tui.protocol.fast import RawEvent
 from aisci_tui.protocol.models import Event, Filters
 
 
@@ -66,8 +67,9 @@ class Source(Protocol):
     async def aclose(self) -> None: ...
 
 
-#: Takes one item; must neither raise nor block (the dashboard's ``Pump.feed`` qualifies).
-Sink = Callable[[SourceItem], None]
+#: Takes one item; must neither raise nor block (the dashboard's ``Pump.feed`` qualifies). An entity
+#: event may come as a :class:`~aisci_tui.protocol.fast.RawEvent`, validated when first read.
+Sink = Callable[[SourceItem | RawEvent], None]
 
 
 @runtime_checkable
