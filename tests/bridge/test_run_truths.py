@@ -247,3 +247,23 @@ async def test_dashboard_tree_of_a_stage_without_a_good_node(tmp_path):
         assert not any(view.tree.label_of(n).startswith("★") for n in view.tree.node_ids)
         rejected = (run.stages[0].path / "best_node_id.txt").read_text()
         assert "plots rejected" in view.tree.label_of(rejected)
+
+
+@pytest.mark.parametrize("viewer", ["UTC", "Asia/Kolkata", "America/New_York", "Pacific/Auckland"])
+def test_the_folder_stamp_is_read_in_the_zone_the_run_used(monkeypatch, viewer):
+    """The name is the running machine's local time; the viewer may be anywhere."""
+    from aisci_tui.sources.rundir.clock import folder_stamp
+
+    monkeypatch.setenv("TZ", viewer)
+    time.tzset()
+    try:
+        first_node = START + 8 * 60  # upstream's first node, 8 minutes after the folder was made (UTC)
+        assert folder_stamp("2025-06-12_09-13-56_idea_attempt_0", first_node) == START
+        # made in Paris in summer (UTC+2): 09:13:56 there is 07:13:56 UTC
+        assert folder_stamp("2025-06-12_09-13-56_idea_attempt_0", START - 2 * 3600 + 600) == START - 2 * 3600
+        # a half-hour zone is placed within half an hour (whole hours are tried first)
+        india = folder_stamp("2025-06-12_09-13-56_idea_attempt_0", START - 5.5 * 3600 + 600)
+        assert abs(india - (START - 5.5 * 3600)) <= 1800
+    finally:
+        monkeypatch.undo()
+        time.tzset()
