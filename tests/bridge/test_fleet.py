@@ -158,9 +158,10 @@ async def test_serve_from_run_command_on_a_folder(tmp_path):
     from tests.bridge.helpers import cli_env
 
     folder = three_runs(tmp_path)
-    proc = subprocess.Popen([sys.executable, "-m", "aisci_tui", "serve", "--port", "0", "--from-run", str(folder),
-                             "--poll", "0.1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=cli_env(tmp_path) | {"AISCI_API_KEYS": KEY}, cwd=tmp_path)
+    proc = await asyncio.to_thread(
+        subprocess.Popen, [sys.executable, "-m", "aisci_tui", "serve", "--port", "0", "--from-run", str(folder),
+                           "--poll", "0.1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=cli_env(tmp_path) | {"AISCI_API_KEYS": KEY}, cwd=tmp_path)
     try:
         line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), timeout=20)
         url = re.search(r"Serving (ws://127\.0\.0\.1:\d+/ws)", line)
