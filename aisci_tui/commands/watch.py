@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from aisci_tui import exitcodes
-from aisci_tui.commands.common import CommandError, LogFileOption, VerboseOption, fail
+from aisci_tui.commands.common import (
+    CommandError,
+    DisplayOptions,
+    fail,
+    failing_on_command_error,
+    with_options,
+)
 from aisci_tui.commands.dashboard import (
-    ConfigOption,
-    MouseOption,
-    RefreshOption,
-    ThemeOption,
     prepare_display,
     run_dashboard,
 )
@@ -108,6 +110,7 @@ PickOption = Annotated[bool, typer.Option(
     "--pick", help="For an experiments/ folder: list its runs and open the one chosen, instead of all.")]
 
 
+@with_options(display=DisplayOptions)
 def watch(
     paths: Annotated[list[Path], typer.Argument(metavar="PATH...", show_default=False,
                                                 help="Run folders, or experiments/ folders.")],
@@ -115,18 +118,11 @@ def watch(
     pick: PickOption = False,
     images: ImagesOption = ImageMode.auto,
     record: RecordOption = None,
-    config: ConfigOption = None,
-    theme: ThemeOption = None,
-    refresh_hz: RefreshOption = None,
-    mouse: MouseOption = None,
-    log_file: LogFileOption = None,
-    verbose: VerboseOption = False,
+    display: DisplayOptions = DisplayOptions(),
 ) -> None:
-    settings = prepare_display(config, log_file, verbose, theme=theme, refresh_hz=refresh_hz, mouse=mouse)
-    try:
+    settings = prepare_display(display)
+    with failing_on_command_error():
         targets = [resolve(path) for path in paths]
-    except CommandError as exc:
-        fail(exc.message, exc.exit_code)
     from aisci_tui.tui.run.images import probe
 
     support = probe(images.value)  # asks the terminal, so before any app takes it over
@@ -171,10 +167,8 @@ def run_feed_factory(path: Path, poll: float, history_size: int = 0) -> Callable
     from aisci_tui.sources.rundir import find_runs
     from aisci_tui.sources.rundir.feed import run_feed
 
-    try:
+    with failing_on_command_error():
         kind, target = resolve(path)
-    except CommandError as exc:
-        fail(exc.message, exc.exit_code)
     if kind == "runs":
         from aisci_tui.sources.rundir.fleet import FleetSource
 
