@@ -29,9 +29,7 @@ reader = RunReader(sys.argv[1])
 def report():
     events = reader.scan()
     print(json.dumps({
-        # one experiment per node id; "s<stage>." once for every stage it is in
-        "experiments": sorted(f"s{p['stage'].split('_')[1]}.-{e.data.experiment_id}"
-                              for e in events if e.type == "experiment_results" for p in e.data.stages),
+        "experiments": sorted(e.data.experiment_id for e in events if e.type == "experiment_results"),
         "notices": [n.text for n in reader.take_notices()],
         "problems": sorted(reader.problems.values()),
     }), flush=True)
