@@ -39,16 +39,16 @@ RATE = 40
 REFRESH_LEAD = 60.0
 
 
-def first_session() -> str:
+def first_session(warmup: float = WARMUP) -> str:
     """The id of the first session the seeded simulator runs."""
-    events = Simulator(seed=SEED, sessions=SESSIONS, start=START).advance(WARMUP)
+    events = Simulator(seed=SEED, sessions=SESSIONS, start=START).advance(warmup)
     return next(s for e in events if (s := session_of(e)) is not None)
 
 
-def session_stream(session: str, count: int) -> list[str]:
+def session_stream(session: str, count: int, warmup: float = WARMUP) -> list[str]:
     """The ids the server sends that the dashboard keeps for ``session`` (events of no session too)."""
     sim = Simulator(seed=SEED, sessions=SESSIONS, start=START)
-    events = sim.advance(WARMUP)
+    events = sim.advance(warmup)
     ids = [e.id for e in events if session_of(e) in (None, session)]
     while len(ids) < count:
         ids += [e.id for e in sim.advance(1.0) if session_of(e) in (None, session)]
@@ -164,3 +164,59 @@ def test_the_main_command_end_to_end(tmp_path: Path):
     dashboard = (tmp_path / "dashboard.log").read_text()
     assert "Authenticated again with a fresh credential." in dashboard
     assert first not in dashboard and second not in dashboard
+
+
+def test_the_config_files_dedupe_window_and_export_dir_reach_the_dashboard(tmp_path: Path):
+    """``[history] dedupe`` from the config file is the client's window: set smaller than what the
+    server replays from its history after a restart, the older repeats get through (the recording
+    shows them; with the default window the test above records none twice), and the dashboard
+    carries on. ``export_dir = "~/exports"`` is the user's home folder, not a folder named ``~``."""
+    warmup = 2_400.0  # a history of a few thousand events, longer than the window
+    assert len(Simulator(seed=SEED, sessions=SESSIONS, start=START).advance(warmup)) > 2 * 1_000
+    session = first_session(warmup)
+    record, token_file = tmp_path / "session.jsonl", tmp_path / "token"
+    token_file.write_text(mint_jwt(JWT_SECRET, subject="dedupe", ttl=600) + "\n")
+    token_file.chmod(0o600)
+    home = tmp_path / "home"
+    (home / ".config" / "aisci-tui").mkdir(parents=True)
+    window = 1_000  # the smallest the settings allow
+    (home / ".config" / "aisci-tui" / "config.toml").write_text(
+        f'export_dir = "~/exports"\n\n[history]\ndedupe = {window}\n')
+    server = ServeProcess(["--seed", str(SEED), "--start", START.isoformat(), "--warmup", str(warmup),
+                           "--rate", str(RATE), "--sessions", str(SESSIONS), "--history-size", "100000"],
+                          clean_env(AISCI_JWT_SECRET=JWT_SECRET), free_port())
+    server.start()
+    env = clean_env(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), TERM="xterm-256color")
+    term = Pty([*cli(), "--url", server.url, "--session", session, "--token-file", str(token_file),
+                "--record", str(record)], env, tmp_path, size=(140, 40))
+    screen = Screen(term)
+    try:
+        screen.drawn("● open", "ev/s", what="the dashboard connected")
+        screen.set_mark()
+        server.kill()
+        screen.drawn("reconnecting", what="the drop shown")
+        screen.set_mark()
+        server.start()
+        screen.drawn("● open", what="reconnected")
+        term.drain(1.0)
+        term.send("2")  # agents (the home view has nothing to export)
+        term.drain(0.3)
+        term.send("e")
+        screen.drawn("JSON", what="the export dialog")
+        screen.set_mark()
+        term.send("j")
+        screen.drawn("xported", what="the export reported")
+        term.send("q")
+        code = term.finish(timeout=15)
+    finally:
+        term.close()
+        server.stop()
+    output = term.output.decode(errors="replace")
+    assert code == 0 and "Traceback" not in output, output[-2000:]
+    ids = [json.loads(line)["envelope"]["id"] for line in record.read_text().splitlines()]
+    distinct = list(dict.fromkeys(ids))
+    assert len(ids) > len(distinct), f"a {window}-id window let the older repeats of the history replay through"
+    assert distinct == session_stream(session, len(distinct), warmup), "otherwise the session's stream, no gap"
+    exports = list((home / "exports").glob("*.json"))
+    assert len(exports) == 1, f"the export went to ~/exports: {sorted(p.name for p in home.rglob('*.json'))}"
+    assert not (tmp_path / "~").exists(), "no folder named '~' in the working directory"
