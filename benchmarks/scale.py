@@ -152,8 +152,7 @@ def _sort_keys(app: Any) -> list[str]:
     """The keys that sort the current view by a column: the sort menu and its first column, where there is one."""
     from aisci_tui.tui import bindings
 
-    menu = getattr(bindings, "SORT_MENU_KEY", None)
-    return [menu, "2"] if menu else ["s"]
+    return ["s", bindings.SORT_KEYS[1]] if hasattr(bindings, "SORT_KEYS") else ["s"]
 
 
 async def _timed(app: Any, displays: list[float], send: Callable[[], None], done: Callable[[], bool],

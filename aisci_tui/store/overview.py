@@ -167,7 +167,7 @@ class Overview:
         if store is not self._store:
             self.__init__()  # type: ignore[misc]
             self._store = store
-            changes = Changes(tables={table: set(store.table(table)) for table in TABLES}, log=list(store.log))
+            changes = Changes({table: set(store.table(table)) for table in TABLES}, log=list(store.log))
         before = self.version
         for kind, key in changes.removed:
             self._remove(kind, key)

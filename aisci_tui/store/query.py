@@ -99,8 +99,8 @@ def _fit_to_content(columns: Sequence[Column], available: int, padding: int, ski
         seen = widest.get(col.key)
         return max(len(col.label) + 2, seen) if seen is not None else (col.width or col.min_width)
 
-    def least(col: Column) -> int:
-        return min(col.width or col.min_width, content(col)) if not col.width else col.width
+    def least(col: Column) -> int:  # no wider than the content, once some is known
+        return min(col.width or col.min_width, content(col))
 
     chosen = {i for i, c in enumerate(columns) if c.priority == 0}
     used = sum(least(columns[i]) + pad for i in chosen)
@@ -113,11 +113,21 @@ def _fit_to_content(columns: Sequence[Column], available: int, padding: int, ski
         used += least(columns[i]) + pad
     widths = {i: least(columns[i]) for i in chosen}
     spare = max(0, available - used)
-    # what is left goes to cut columns, the most important first, each up to its widest cell
-    for i in sorted(chosen, key=lambda i: (columns[i].priority, i)):
+    # what is left goes first to cut fixed columns (the most important first), each up to its widest
+    # cell, then in equal shares to the flexible ones, each up to its widest cell
+    for i in sorted((i for i in chosen if columns[i].width), key=lambda i: (columns[i].priority, i)):
         grow = min(spare, max(0, content(columns[i]) - widths[i]))
         widths[i] += grow
         spare -= grow
+    short = [i for i in sorted(chosen) if not columns[i].width and widths[i] < content(columns[i])]
+    while spare > 0 and short:
+        share = max(1, spare // len(short))
+        for i in list(short):
+            grow = min(share, spare, content(columns[i]) - widths[i])
+            widths[i] += grow
+            spare -= grow
+            if widths[i] >= content(columns[i]):
+                short.remove(i)
     return [(col, widths[i]) for i, col in enumerate(columns) if i in chosen]
 
 

@@ -133,8 +133,9 @@ async def test_watching_the_reference_run_on_the_dashboard(tmp_path):
 
     settings = Settings.model_construct(export_dir=tmp_path / "out", refresh_hz=20.0)
     app = watch_app(RunSource(RUN, poll_interval=0.2, clock=time.time, watch=False), RUN, settings=settings)
-    async with app.run_test(size=(120, 50)) as pilot:
+    async with app.run_test(size=(120, 90)) as pilot:
         await wait_until(pilot, lambda: len(app.store.experiments) == 18, what="the run's 18 node ids")
+        await pilot.press("1")
         await wait_until(pilot, lambda: "Elapsed" in screen_text(app), what="the session detail")
         text = screen_text(app)
         assert re.search(r"Elapsed +1h 42m", text)

@@ -96,7 +96,7 @@ def defer(view: TableView, dirty: set[str], carried: list[str], limit: int,
 class _Display:
     """A sort value compared in display order."""
 
-    __slots__ = ("value", "reverse")
+    __slots__ = ("reverse", "value")
 
     def __init__(self, value: Any, reverse: bool) -> None:
         self.value, self.reverse = value, reverse

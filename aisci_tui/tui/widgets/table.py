@@ -120,9 +120,9 @@ class KeyedTable(DataTable):
         same_columns = [c.key for c, _ in shown] == [c.key for c, _ in self.shown] and bool(self.columns)
         self.shown, self._labels = shown, labels
         if same_columns:
-            for col, width in shown:  # only widths or labels changed: no row is touched
+            for col, cells in shown:  # only widths or labels changed: no row is touched
                 column = self.columns[ColumnKey(col.key)]
-                column.width, column.label = width, self._label(col)
+                column.width, column.label = cells, self._label(col)
             self._update_count += 1
             self._require_update_dimensions = True
             self.check_idle()
@@ -242,7 +242,7 @@ class KeyedTable(DataTable):
 
         ``DataTable`` keys its row, cell and line caches on an update count, so
         after a change their older entries are never read again; left to the
-        caches' size caps they made a busy dashboard grow for millions of events.
+        caches' size caps they would hold thousands of dead entries.
         """
         if self._update_count != getattr(self, "_caches_at", None):
             self._caches_at = self._update_count
@@ -264,7 +264,7 @@ class KeyedTable(DataTable):
                  (self._line_cache, lambda k: k[0] in lines),
                  (self._row_renderable_cache, lambda k: k[1] in indexes))
         for cache, hit in tests:
-            for key in [k for k in cache.keys() if hit(k)]:
+            for key in [k for k in cache.keys() if hit(k)]:  # noqa: SIM118 - an LRU cache, not a dict
                 cache.discard(key)
 
     def _update_dimensions(self, new_rows: Any) -> None:
