@@ -41,13 +41,13 @@ REFRESH_LEAD = 60.0
 
 def first_session(warmup: float = WARMUP) -> str:
     """The id of the first session the seeded simulator runs."""
-    events = Simulator(seed=SEED, sessions=SESSIONS, start=START).advance(warmup)
+    events = Simulator(seed=SEED, sessions=SESSIONS, start=START, lively=True).advance(warmup)
     return next(s for e in events if (s := session_of(e)) is not None)
 
 
 def session_stream(session: str, count: int, warmup: float = WARMUP) -> list[str]:
     """The ids the server sends that the dashboard keeps for ``session`` (events of no session too)."""
-    sim = Simulator(seed=SEED, sessions=SESSIONS, start=START)
+    sim = Simulator(seed=SEED, sessions=SESSIONS, start=START, lively=True)
     events = sim.advance(warmup)
     ids = [e.id for e in events if session_of(e) in (None, session)]
     while len(ids) < count:
@@ -172,7 +172,7 @@ def test_the_config_files_dedupe_window_and_export_dir_reach_the_dashboard(tmp_p
     shows them; with the default window the test above records none twice), and the dashboard
     carries on. ``export_dir = "~/exports"`` is the user's home folder, not a folder named ``~``."""
     warmup = 2_400.0  # a history of a few thousand events, longer than the window
-    assert len(Simulator(seed=SEED, sessions=SESSIONS, start=START).advance(warmup)) > 2 * 1_000
+    assert len(Simulator(seed=SEED, sessions=SESSIONS, start=START, lively=True).advance(warmup)) > 2 * 1_000
     session = first_session(warmup)
     record, token_file = tmp_path / "session.jsonl", tmp_path / "token"
     token_file.write_text(mint_jwt(JWT_SECRET, subject="dedupe", ttl=600) + "\n")
