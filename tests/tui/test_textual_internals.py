@@ -48,7 +48,7 @@ def test_the_methods_keyed_table_overrides_are_still_datatable_methods():
     """An override of a private method Textual renamed would silently never be called."""
     for name in LISTED:
         if name in vars(table_widget.KeyedTable):
-            assert getattr(DataTable, name, None) is not None, f"DataTable.{name} is gone: KeyedTable's override is dead"
+            assert getattr(DataTable, name, None) is not None, f"DataTable.{name} is gone: the override is dead"
 
 
 def test_the_two_way_dict_the_row_order_lives_in():
