@@ -82,6 +82,16 @@ MouseOption = Annotated[bool | None, typer.Option(
 
 
 @dataclass(frozen=True, slots=True)
+class AccessOptions:
+    """Where the token comes from and how TLS is checked (see :func:`with_options`)."""
+
+    token_file: TokenFileOption = None
+    token_command: TokenCommandOption = None
+    insecure: InsecureOption = False
+    ca_file: CaFileOption = None
+
+
+@dataclass(frozen=True, slots=True)
 class DisplayOptions:
     """The options of every command that opens the dashboard (see :func:`with_options`)."""
 
@@ -171,6 +181,12 @@ class ConnectionOptions:
     log_file: Path | None = None
     verbose: bool = False
     max_attempts: int | None = None
+
+    @classmethod
+    def of(cls, url: str | None, access: AccessOptions, log_file: Path | None, verbose: bool,
+           max_attempts: int | None) -> ConnectionOptions:
+        return cls(url, access.token_file, access.token_command, access.insecure, access.ca_file, log_file,
+                   verbose, max_attempts)
 
     @property
     def resolved_url(self) -> str:

@@ -16,13 +16,10 @@ import typer
 
 from aisci_tui import exitcodes
 from aisci_tui.commands.common import (
-    CaFileOption,
+    AccessOptions,
     ConnectionOptions,
     DisplayOptions,
-    InsecureOption,
     MaxAttemptsOption,
-    TokenCommandOption,
-    TokenFileOption,
     UrlOption,
     fail,
     failing_on_command_error,
@@ -168,16 +165,13 @@ def _dashboard_subscription(session: str | None) -> Any:
                         options=SubscribeOptions(include_history=True))
 
 
-@with_options(display=DisplayOptions)
+@with_options(access=AccessOptions, display=DisplayOptions)
 def dashboard(
     ctx: typer.Context,
     session: SessionOption = None,
     url: UrlOption = None,
     profile: ProfileOption = None,
-    token_file: TokenFileOption = None,
-    token_command: TokenCommandOption = None,
-    insecure: InsecureOption = False,
-    ca_file: CaFileOption = None,
+    access: AccessOptions = AccessOptions(),
     max_attempts: MaxAttemptsOption = None,
     display: DisplayOptions = DisplayOptions(),
     naive_render: NaiveRenderOption = False,
@@ -199,15 +193,14 @@ def dashboard(
         resolved = server_url(settings, DEFAULT_URL)
     except ConfigError as exc:
         fail(str(exc), exitcodes.USAGE)
-    opts = ConnectionOptions(resolved, token_file, token_command, insecure, ca_file, display.log_file,
-                             display.verbose, max_attempts)
+    opts = ConnectionOptions.of(resolved, access, display.log_file, display.verbose, max_attempts)
     with failing_on_command_error():
         opts.setup_logging(stderr=False)
         client_config = opts.client_config([_dashboard_subscription(session)], session_id=session,
                                            dedupe_size=settings.history.dedupe)
     client = Client(client_config)
     source = with_recording(client, record)
-    code = run_dashboard(lambda: _make_app(source, settings, session, insecure, naive_render, tree=True),
+    code = run_dashboard(lambda: _make_app(source, settings, session, access.insecure, naive_render, tree=True),
                          settings, source.aclose)
     if client.fatal is not None and code == exitcodes.OK:
         code = client.exit_code

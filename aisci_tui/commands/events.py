@@ -23,17 +23,15 @@ import typer
 
 from aisci_tui import exitcodes
 from aisci_tui.commands.common import (
-    CaFileOption,
+    AccessOptions,
     CommandError,
     ConnectionOptions,
-    InsecureOption,
     LogFileOption,
     MaxAttemptsOption,
-    TokenCommandOption,
-    TokenFileOption,
     UrlOption,
     VerboseOption,
     failing_on_command_error,
+    with_options,
 )
 from aisci_tui.commands.recording import RecordOption, with_recording
 
@@ -68,6 +66,7 @@ def register(app: typer.Typer) -> None:
     app.command("events", help=HELP, epilog=exitcodes.HELP)(events)
 
 
+@with_options(access=AccessOptions)
 def events(
     url: UrlOption = None,
     session: Annotated[str | None, typer.Option(
@@ -83,10 +82,7 @@ def events(
     duration: Annotated[float | None, typer.Option("--duration", min=0.0, metavar="S",
                                                    help="Stop after S seconds.")] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.jsonl,
-    token_file: TokenFileOption = None,
-    token_command: TokenCommandOption = None,
-    insecure: InsecureOption = False,
-    ca_file: CaFileOption = None,
+    access: AccessOptions = AccessOptions(),
     log_file: LogFileOption = None,
     verbose: VerboseOption = False,
     max_attempts: MaxAttemptsOption = None,
@@ -97,7 +93,7 @@ def events(
         help="With --from: play X times faster than recorded [default: as fast as possible].")] = None,
     record: RecordOption = None,
 ) -> None:
-    opts = ConnectionOptions(url, token_file, token_command, insecure, ca_file, log_file, verbose, max_attempts)
+    opts = ConnectionOptions.of(url, access, log_file, verbose, max_attempts)
     with failing_on_command_error():
         opts.setup_logging()
         if from_file is not None:
