@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from rich.style import Style
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
@@ -18,7 +19,17 @@ from aisci_tui.tui.widgets.detail import DetailScreen
 from aisci_tui.tui.widgets.sortmenu import SortMenu
 from aisci_tui.tui.widgets.table import KeyedTable
 from tests.tui.conftest import ListSource
-from tests.tui.harness import NOW, Harness, agent, cell, experiment, iso, progress, shown, static_text
+from tests.tui.harness import (
+    NOW,
+    Harness,
+    agent,
+    cell,
+    experiment,
+    iso,
+    progress,
+    shown,
+    static_text,
+)
 
 
 def beat(seconds_ago: float) -> dict:
@@ -58,11 +69,12 @@ async def test_an_unchanged_row_is_not_rendered_again_and_a_changed_one_only_in_
         app.sync()
         await pilot.pause()
         cache = view.table._cell_render_cache
-        before = {k: cache.get(k) for k in cache.keys()}
+        before = {k: cache.get(k) for k in cache.keys()}  # noqa: SIM118 - an LRU cache, not a dict
         app.feed(agent("a03", "busy", name="Agent 3", health=beat(5), performance={"cpu_usage": 0.99}))
         app.sync()
         await pilot.pause()
-        rendered = {(k[0].value, k[1].value) for k in cache.keys() if cache.get(k) is not before.get(k)}
+        rendered = {(k[0].value, k[1].value) for k in cache.keys()  # noqa: SIM118
+                    if cache.get(k) is not before.get(k)}
         assert rendered == {("a03", "cpu")}  # one line, and in it only the changed cell
         assert cell(view, "a03", "cpu") == "99%"
 
@@ -171,3 +183,27 @@ async def test_widths_follow_content_and_a_cut_cell_is_a_key_away():
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen)
         assert name.split()[0] in static_text(app.screen.query_one(".detail-body"), 300)
+
+
+async def test_a_body_cell_is_drawn_exactly_as_datatable_draws_it():
+    view = AgentsView()
+    app = Harness(view)
+    async with app.run_test(size=(160, 20)) as pilot:
+        app.feed(agent("a1", "busy", name="Alpha", current_task={"type": "literature_search", "progress": 0.4},
+                       performance={"cpu_usage": 0.4}, health=beat(45)),
+                 agent("a2", "hibernating", name="B" * 60), agent("a3", "offline"))
+        app.sync()
+        await pilot.pause()
+        table = view.table
+        widths = [column.get_render_width(table) for column in table.ordered_columns]
+        compared = 0
+        for row in range(table.row_count):
+            for column, width in enumerate(widths):
+                for cursor in (False, True):
+                    table._cell_render_cache.clear()
+                    ours = table._render_cell(row, column, Style(bgcolor="black"), width, cursor)
+                    table._cell_render_cache.clear()
+                    theirs = DataTable._render_cell(table, row, column, Style(bgcolor="black"), width, cursor)
+                    assert ours == theirs, (row, column, cursor)
+                    compared += 1
+        assert compared == 3 * len(widths) * 2
