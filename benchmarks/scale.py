@@ -170,6 +170,61 @@ async def _timed(app: Any, displays: list[float], send: Callable[[], None], done
     return painted - t0
 
 
+async def _measure_view(app: Any, key: str, view_id: str, displays: list[float], views: list[str],
+                        dwell: float) -> dict[str, Any]:
+    """Switch to one view, let it fill, then its CPU share, a filter keystroke and a sort."""
+    view = app.views[view_id]
+    figures: dict[str, Any] = {}
+    first = len(displays)
+    t0 = time.monotonic()
+    _send(app, key)
+    await _until(lambda: any(views[i] == view_id for i in range(first, len(displays))), 10)
+    painted = next((displays[i] for i in range(first, len(displays)) if views[i] == view_id), t0 + 10)
+    figures["switch_ms"] = round((painted - t0) * 1000, 1)
+    # a paced sync draws what is in view first and the rest on the next ticks: until then the
+    # view is filling, not steady
+    behind = getattr(view, "behind", lambda: False)
+    await _until(lambda: not behind(), 30)
+    figures["complete_s"] = round(time.monotonic() - t0, 2)
+    await asyncio.sleep(0.5)
+    cpu0, w0 = cpu_seconds(), time.monotonic()
+    await asyncio.sleep(dwell)
+    figures["cpu_share"] = round((cpu_seconds() - cpu0) / (time.monotonic() - w0), 3)
+
+    marks: list[float] = []
+    for name in ("set_text_filter", "sort_by", "sort_next"):
+        method = getattr(view, name, None)
+        if method is None:
+            continue
+
+        def wrapped(*args: Any, _m: Any = method, **kwargs: Any) -> Any:
+            result = _m(*args, **kwargs)
+            marks.append(time.monotonic())
+            return result
+
+        setattr(view, name, wrapped)
+    if view_id != "research":
+        _send(app, "slash", "/")
+        await asyncio.sleep(0.3)
+        ms = await _timed(app, displays, lambda: _send(app, "7", "7"), lambda: view.text == "7", marks)
+        figures["filter_key_ms"] = round(ms * 1000, 1)
+        ms = await _timed(app, displays, lambda: _send(app, "backspace"), lambda: view.text == "", marks)
+        figures["filter_clear_ms"] = round(ms * 1000, 1)
+        _send(app, "escape")
+        await asyncio.sleep(0.3)
+    keys = _sort_keys(app)
+    for extra in keys[:-1]:
+        _send(app, extra)
+        await asyncio.sleep(0.3)
+    before = view.sort_column
+    ms = await _timed(app, displays, lambda: _send(app, keys[-1]), lambda: view.sort_column != before, marks)
+    figures["sort_ms"] = round(ms * 1000, 1)
+    for name in ("set_text_filter", "sort_by", "sort_next"):
+        view.__dict__.pop(name, None)
+    figures["rows_shown"] = view.table.row_count if hasattr(view, "table") else None
+    return figures
+
+
 async def measure(agents: int, experiments: int, sessions: int, rate: float, dwell: float) -> dict[str, Any]:
     from aisci_tui.client.gctune import tune_for_ingest
     from aisci_tui.settings import HistoryCaps, Settings
@@ -205,56 +260,7 @@ async def measure(agents: int, experiments: int, sessions: int, rate: float, dwe
         await _until(lambda: source.delivered >= total and len(app.store.agents) >= agents, 120)
         out["load_s"] = round(time.monotonic() - started, 2)
         for key, view_id in VIEWS:
-            view = app.views[view_id]
-            figures: dict[str, Any] = {}
-            first = len(displays)
-            t0 = time.monotonic()
-            _send(app, key)
-            await _until(lambda: any(views[i] == view_id for i in range(first, len(displays))), 10)
-            painted = next((displays[i] for i in range(first, len(displays)) if views[i] == view_id), t0 + 10)
-            figures["switch_ms"] = round((painted - t0) * 1000, 1)
-            # a paced sync draws what is in view first and the rest on the next ticks: until then the
-            # view is filling, not steady
-            behind = getattr(view, "behind", lambda: False)
-            await _until(lambda: not behind(), 30)
-            figures["complete_s"] = round(time.monotonic() - t0, 2)
-            await asyncio.sleep(0.5)
-            cpu0, w0 = cpu_seconds(), time.monotonic()
-            await asyncio.sleep(dwell)
-            figures["cpu_share"] = round((cpu_seconds() - cpu0) / (time.monotonic() - w0), 3)
-
-            marks: list[float] = []
-            for name in ("set_text_filter", "sort_by", "sort_next"):
-                method = getattr(view, name, None)
-                if method is None:
-                    continue
-
-                def wrapped(*args: Any, _m: Any = method, **kwargs: Any) -> Any:
-                    result = _m(*args, **kwargs)
-                    marks.append(time.monotonic())
-                    return result
-
-                setattr(view, name, wrapped)
-            if view_id != "research":
-                _send(app, "slash", "/")
-                await asyncio.sleep(0.3)
-                ms = await _timed(app, displays, lambda: _send(app, "7", "7"), lambda: view.text == "7", marks)
-                figures["filter_key_ms"] = round(ms * 1000, 1)
-                ms = await _timed(app, displays, lambda: _send(app, "backspace"), lambda: view.text == "", marks)
-                figures["filter_clear_ms"] = round(ms * 1000, 1)
-                _send(app, "escape")
-                await asyncio.sleep(0.3)
-            keys = _sort_keys(app)
-            for extra in keys[:-1]:
-                _send(app, extra)
-                await asyncio.sleep(0.3)
-            before = view.sort_column
-            ms = await _timed(app, displays, lambda: _send(app, keys[-1]), lambda: view.sort_column != before, marks)
-            figures["sort_ms"] = round(ms * 1000, 1)
-            for name in ("set_text_filter", "sort_by", "sort_next"):
-                view.__dict__.pop(name, None)
-            figures["rows_shown"] = view.table.row_count if hasattr(view, "table") else None
-            out["views"][view_id] = figures
+            out["views"][view_id] = await _measure_view(app, key, view_id, displays, views, dwell)
             await asyncio.sleep(0.5)
         out["updates_delivered"] = source.updates
         out["rss_mb"] = round(rss_mb(), 1)

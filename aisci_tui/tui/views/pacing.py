@@ -82,24 +82,13 @@ def defer(view: TableView, dirty: set[str], carried: list[str], limit: int,
     waiting = [k for k in carried if k not in near]
     old = set(carried)
 
-    def order(key: str) -> tuple[int, Any]:
-        index = places.get(key) if table.has(key) else None
-        if index is not None:
-            return (0, index)
-        return (1, _Display(records[key].sort, reverse))
-
-    fresh = sorted((k for k in dirty if k not in old and k not in near), key=order)
+    shown_first, absent = [], []
+    for key in dirty:
+        if key in old or key in near:
+            continue
+        (shown_first if table.has(key) else absent).append(key)
+    shown_first.sort(key=places.get)  # type: ignore[arg-type]
+    absent.sort(key=lambda k: records[k].sort, reverse=reverse)  # in display order
+    fresh = shown_first + absent
     queue = waiting + fresh
     return dict.fromkeys(queue[limit:])
-
-
-class _Display:
-    """A sort value compared in display order."""
-
-    __slots__ = ("reverse", "value")
-
-    def __init__(self, value: Any, reverse: bool) -> None:
-        self.value, self.reverse = value, reverse
-
-    def __lt__(self, other: _Display) -> bool:
-        return self.value > other.value if self.reverse else self.value < other.value
