@@ -10,7 +10,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
 from aisci_tui.settings import Settings
-from aisci_tui.store import Store
+from aisci_tui.store import Changes, Store
 from aisci_tui.store.query import SessionTally, session_counts
 from aisci_tui.tui.app import DashboardApp
 from aisci_tui.tui.views.agents import AgentsView
@@ -207,3 +207,18 @@ async def test_a_body_cell_is_drawn_exactly_as_datatable_draws_it():
                     assert ours == theirs, (row, column, cursor)
                     compared += 1
         assert compared == 3 * len(widths) * 2
+
+
+def test_session_tally_catches_up_on_a_full_pass_by_event_id_without_recounting_the_rest():
+    store = Store()
+    tally = SessionTally()
+    store.feed([agent(f"a{i}", "busy", session_id=f"s{i % 3}") for i in range(9)] + [progress("s0"), progress("s1")])
+    tally.update(store, store.take_changes(), True)
+    store.feed([agent("a0", "idle", session_id="s0"), experiment("e1", "failed", session_id="s2")])
+    store.take_changes()  # seen by another view: this tally never gets these changes
+    recounted: list[str] = []
+    original = tally._recount
+    tally._recount = lambda st, sid: recounted.append(sid) or original(st, sid)  # type: ignore[method-assign]
+    changed = tally.update(store, Changes(), True)
+    assert changed == {"s0", "s2"} and sorted(recounted) == ["s0", "s2"]
+    assert {s: tally.counts(s) for s in session_counts(store)} == session_counts(store)
