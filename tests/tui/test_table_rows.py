@@ -222,3 +222,24 @@ def test_session_tally_catches_up_on_a_full_pass_by_event_id_without_recounting_
     changed = tally.update(store, Changes(), True)
     assert changed == {"s0", "s2"} and sorted(recounted) == ["s0", "s2"]
     assert {s: tally.counts(s) for s in session_counts(store)} == session_counts(store)
+
+
+async def test_a_hidden_view_builds_its_rows_ahead_and_draws_them_when_shown():
+    items = [agent(f"a{i:03}", "busy", name=f"Agent {i}") for i in range(300)]
+    app = DashboardApp(ListSource(items, hold=True), settings=Settings(refresh_hz=20), clock=lambda: NOW)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("1")
+        hidden = app.views["agents"]
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if len(hidden.records) == 300:
+                break
+        assert len(hidden.records) == 300 and hidden.table.row_count == 0  # values built, nothing drawn
+        assert hidden.records["a007"].values["name"] == "Agent 7"
+        await pilot.press("2")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if hidden.table.row_count == 300 and not hidden.behind():
+                break
+        assert shown(hidden)[:3] == ["a000", "a001", "a002"] and cell(hidden, "a000", "name") == "Agent 0"
+        assert all(cell(hidden, k, "status") == "● busy" for k in shown(hidden))
