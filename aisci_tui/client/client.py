@@ -30,7 +30,7 @@ from aisci_tui.client.link import Link, describe_frame, wire_log
 from aisci_tui.client.outlet import Outlet
 from aisci_tui.client.protocol import ProtocolHandler
 from aisci_tui.client.records import ClientStats, SubscriptionRecord
-from aisci_tui.client.ratelimit import TokenBucket
+from aisci_tui.ratelimit import TokenBucket
 from aisci_tui.protocol import EVENT_TYPES
 from aisci_tui.protocol.fast import route
 from aisci_tui.protocol.models import Filters, SubscribeOptions

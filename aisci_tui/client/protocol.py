@@ -24,7 +24,7 @@ from aisci_tui.textsafe import clean
 if TYPE_CHECKING:
     from aisci_tui.client.records import ClientStats, SubscriptionRecord
     from aisci_tui.client.config import ClientConfig
-    from aisci_tui.client.ratelimit import TokenBucket
+    from aisci_tui.ratelimit import TokenBucket
 
 log = logging.getLogger("aisci_tui.client")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field
 
@@ -23,7 +23,6 @@ class AuthData(Model):
 
 
 class Auth(Envelope):
-    TYPE: ClassVar[str] = "auth"
     type: Literal["auth"] = "auth"
     data: AuthData
 
@@ -43,7 +42,6 @@ class AuthResponseData(Model):
 
 
 class AuthResponse(Envelope):
-    TYPE: ClassVar[str] = "auth_response"
     type: Literal["auth_response"] = "auth_response"
     data: AuthResponseData
 
@@ -55,7 +53,6 @@ class TokenRefreshData(Model):
 
 
 class TokenRefreshRequired(Envelope):
-    TYPE: ClassVar[str] = "token_refresh_required"
     type: Literal["token_refresh_required"] = "token_refresh_required"
     data: TokenRefreshData = Field(default_factory=TokenRefreshData)
 
@@ -99,7 +96,6 @@ class SubscribeData(Model):
 
 
 class Subscribe(Envelope):
-    TYPE: ClassVar[str] = "subscribe"
     type: Literal["subscribe"] = "subscribe"
     data: SubscribeData
 
@@ -114,7 +110,6 @@ class SubscriptionResponseData(Model):
 
 
 class SubscriptionResponse(Envelope):
-    TYPE: ClassVar[str] = "subscription_response"
     type: Literal["subscription_response"] = "subscription_response"
     data: SubscriptionResponseData
 
@@ -126,7 +121,6 @@ class UnsubscribeData(Model):
 
 
 class Unsubscribe(Envelope):
-    TYPE: ClassVar[str] = "unsubscribe"
     type: Literal["unsubscribe"] = "unsubscribe"
     data: UnsubscribeData
 
@@ -137,19 +131,16 @@ class AckData(Model):
 
 
 class Ack(Envelope):
-    TYPE: ClassVar[str] = "ack"
     type: Literal["ack"] = "ack"
     data: AckData
 
 
 class Ping(Envelope):
-    TYPE: ClassVar[str] = "ping"
     type: Literal["ping"] = "ping"
     data: dict[str, Any] | None = None
 
 
 class Pong(Envelope):
-    TYPE: ClassVar[str] = "pong"
     type: Literal["pong"] = "pong"
     data: dict[str, Any] | None = None
 
@@ -163,7 +154,6 @@ class ErrorData(Model):
 
 
 class Error(Envelope):
-    TYPE: ClassVar[str] = "error"
     type: Literal["error"] = "error"
     data: ErrorData
 
@@ -179,7 +169,6 @@ class BatchData(Model):
 class Batch(Envelope):
     """Several events in one frame: ``{"type": "batch", "data": {"events": [envelope, ...]}}``."""
 
-    TYPE: ClassVar[str] = "batch"
     type: Literal["batch"] = "batch"
     data: BatchData
 

@@ -77,13 +77,23 @@ class Changes:
 
 @dataclass(slots=True)
 class Counters:
+    """What the store did with what it was given (the status line and the summary read these)."""
+
+    #: Events given to :meth:`Store.apply`.
     received: int = 0
+    #: Validated updates that became an entity's state, and system events logged.
     applied: int = 0
+    #: Events whose id was seen before (when the source does not drop repeats itself).
     duplicates: int = 0
+    #: Updates older than the entity's newest.
     stale: int = 0
+    #: Events of another session than the one watched.
     filtered: int = 0
+    #: Frames or updates that failed validation (each logged with its reason).
     invalid: int = 0
+    #: Errors the server reported.
     errors: int = 0
+    #: Messages of a type this version does not know.
     unknown: int = 0
     #: Updates replaced by a newer one of the same entity before anyone read them: never shown,
     #: so never validated, and counted neither as applied nor as invalid.

@@ -110,8 +110,6 @@ class Store:
 
         A :class:`RawEvent` is validated when its entity (or the agent history) is
         next read; until then a newer update of the same entity replaces it."""
-        if type(event) is RawEvent:
-            return self._apply_raw(event)
         c = self.counters
         c.received += 1
         if not self.source_dedupes and not self._seen.add(event.id):
@@ -120,11 +118,17 @@ class Store:
         now = self.clock()
         self.rate.hit(now)
         self.connection.last_event_at = now
-        data = event.data
         if self._session_rule.hides(event):
             c.filtered += 1
             return False
         c.by_type[event.type] = c.by_type.get(event.type, 0) + 1
+        if type(event) is RawEvent:
+            if not self._upsert_raw(BY_TYPE[event.type].table, event, now):
+                c.stale += 1
+                return False
+            self.version += 1
+            return True
+        data = event.data
         kind = BY_TYPE.get(event.type)
         if kind is not None and isinstance(event, kind.model):
             applied = self._on_entity(kind, event, now)
@@ -209,25 +213,6 @@ class Store:
         return out
 
     # -- deferred validation -------------------------------------------------------
-
-    def _apply_raw(self, raw: RawEvent) -> bool:
-        c = self.counters
-        c.received += 1
-        if not self.source_dedupes and not self._seen.add(raw.id):
-            c.duplicates += 1
-            return False
-        now = self.clock()
-        self.rate.hit(now)
-        self.connection.last_event_at = now
-        if self._session_rule.hides(raw):
-            c.filtered += 1
-            return False
-        c.by_type[raw.type] = c.by_type.get(raw.type, 0) + 1
-        if not self._upsert_raw(BY_TYPE[raw.type].table, raw, now):
-            c.stale += 1
-            return False
-        self.version += 1
-        return True
 
     def _upsert_raw(self, kind: str, raw: RawEvent, now: float) -> bool:
         table = self._tables[kind]

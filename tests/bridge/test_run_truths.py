@@ -222,6 +222,7 @@ async def test_dashboard_shows_the_finished_runs_review_cost_and_own_trail(tmp_p
     run.copied()
     app = app_for(run, tmp_path, time.time)
     async with app.run_test(size=(150, 60)) as pilot:
+        await pilot.press("1")  # Research: the run's session in full
         await wait_until(pilot, lambda: "Cost by model" in screen_text(app), what="the session detail")
         text = screen_text(app)
         assert "Accept · overall 6" in text and "$2.38 in all" in text and "o1-preview-2024-09-12" in text
@@ -235,6 +236,7 @@ async def test_dashboard_tree_of_a_stage_without_a_good_node(tmp_path):
     run = no_good_run(tmp_path)
     app = app_for(run, tmp_path, Clock(run.tick() + 10))
     async with app.run_test(size=(150, 44)) as pilot:
+        await pilot.press("1")
         await wait_until(pilot, lambda: "Cost" in screen_text(app), what="the session")
         assert "no cost yet" in screen_text(app) and "$0" not in screen_text(app)
         await pilot.press("6")

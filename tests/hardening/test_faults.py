@@ -38,7 +38,7 @@ BACKOFF_CAP = 0.3
 
 def deterministic_stream(count: int, warmup: float = WARMUP, sessions: int = SESSIONS) -> list[Event]:
     """The events ``serve --seed SEED --start START --warmup W --sessions N --rate R`` sends, in order."""
-    sim = Simulator(seed=SEED, sessions=sessions, start=START)
+    sim = Simulator(seed=SEED, sessions=sessions, start=START, lively=True)  # serve is lively by default
     events = sim.advance(warmup)
     while len(events) < count:
         events += sim.advance(1.0)  # what the rate-paced feed does, one virtual second at a time
