@@ -19,6 +19,11 @@ def register(app: typer.Typer) -> None:
         seed: int | None = typer.Option(None, "--seed", help="Simulator seed (same seed, same sessions)."),
         speed: float = typer.Option(1.0, "--speed", min=0.001, help="Simulated seconds per real second (above 1, event times run ahead of the clock)."),
         rate: float | None = typer.Option(None, "--rate", min=0.001, help="Events per second, whatever the simulated time (load tests; overrides --speed)."),
+        realistic: bool = typer.Option(
+            False, "--realistic",
+            help="Realistic pacing: minutes between experiments and system events. By default the stream is "
+                 "lively: all five event types within a few seconds.",
+        ),
         sessions: int = typer.Option(3, "--sessions", min=1, max=50, help="Research sessions to simulate."),
         drop_every: int | None = typer.Option(
             None, "--drop-every", min=1, help="Abort each connection after every N event frames."
@@ -41,7 +46,8 @@ def register(app: typer.Typer) -> None:
         log_file: Path | None = typer.Option(None, "--log-file", help="Write the log to this file."),
         from_run: Path | None = typer.Option(
             None, "--from-run", metavar="PATH",
-            help="Publish this AI-Scientist-v2 run folder (followed live) instead of simulated sessions.",
+            help="Publish this AI-Scientist-v2 run folder (followed live) instead of simulated sessions; "
+                 "an experiments/ folder publishes every run in it, each as its own session.",
         ),
         poll: float = typer.Option(1.0, "--poll", min=0.05, help="With --from-run: look at the folder at least every S seconds."),
     ) -> None:
@@ -63,7 +69,8 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(exitcodes.USAGE)
         server = dict(host=host, port=port, path=path, seed=seed, speed=speed, rate=rate, sessions=sessions,
                       drop_every=drop_every, malformed_every=malformed_every, max_connections=max_connections,
-                      history_size=history_size, warmup=warmup, start=begins)
+                      history_size=history_size, warmup=warmup, start=begins,
+                      lively=not realistic)
         options = ServeOptions(server, verbose=verbose, log_file=log_file)
         feed_factory = None
         if from_run is not None:

@@ -90,7 +90,7 @@ class ProtocolServer:
             from aisci_tui.server.simulator import Simulator
 
             start = cfg.start or datetime.now(UTC) - timedelta(seconds=cfg.warmup)
-            self.simulator = Simulator(seed=cfg.seed, sessions=cfg.sessions, start=start)
+            self.simulator = Simulator(seed=cfg.seed, sessions=cfg.sessions, start=start, lively=cfg.lively)
             for event in self.simulator.advance(cfg.warmup):
                 self.hub.publish(event)
             feed = self.simulator.run(speed=cfg.speed, rate=cfg.rate)

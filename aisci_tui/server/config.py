@@ -28,6 +28,9 @@ class ServerConfig:
     api_keys: tuple[str, ...] = field(default=(), repr=False)
     seed: int | None = None
     speed: float = 1.0
+    #: Lively pacing (the default): all five event types within seconds of live stream.
+    #: False: realistic pacing, minutes between experiments and system events.
+    lively: bool = True
     rate: float | None = None
     sessions: int = 3
     drop_every: int | None = None

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aisci_tui.protocol.errors import ErrorCode
 from aisci_tui.protocol.models import EVENT_TYPES, Subscribe, Unsubscribe
 from aisci_tui.server.auth import Principal
 from aisci_tui.server.filters import FilterError, Matcher, active_filters
 from aisci_tui.server.subscription import Subscription
+from aisci_tui.values import shorten
 
 if TYPE_CHECKING:
     from aisci_tui.server.connection import Connection
-
-
-def _short(value: Any, limit: int = 64) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def prune(conn: Connection, principal: Principal, correlation_id: str | None) -> None:
@@ -43,6 +39,10 @@ def subscribe(conn: Connection, msg: Subscribe) -> None:
     """Validate, answer, and start delivering (history first when asked)."""
     assert conn.principal is not None
     data = msg.data
+    earlier = conn.subscriptions.get(conn.subscribed_by.get(msg.id or "", ""))
+    if earlier is not None:
+        _answer(conn, earlier, data.filters, msg.id)  # the same request again: no second subscription
+        return
     requested = list(dict.fromkeys(data.events))
     unknown = [e for e in requested if e not in EVENT_TYPES]
     denied = [e for e in requested if e in EVENT_TYPES and not conn.principal.may_read(e)]
@@ -60,7 +60,7 @@ def subscribe(conn: Connection, msg: Subscribe) -> None:
             ErrorCode.SUBSCRIPTION_FAILED,
             f"unknown event type(s); known: {', '.join(EVENT_TYPES)}",
             msg.id,
-            {"invalid_events": [_short(e) for e in unknown[:20]]},
+            {"invalid_events": [shorten(e) for e in unknown[:20]]},
         )
     if denied:
         conn.error(
@@ -74,24 +74,30 @@ def subscribe(conn: Connection, msg: Subscribe) -> None:
         return
     sub = Subscription(allowed, matcher, data.options, conn.emit, conn.cfg.default_batch_interval_ms)
     conn.subscriptions[sub.id] = sub
+    if msg.id:
+        conn.subscribed_by[msg.id] = sub.id
     conn.hub.stats["subscriptions"] += 1
-    conn.reply(
-        "subscription_response",
-        {
-            "status": "success",
-            "subscription_id": sub.id,
-            "subscribed_events": allowed,
-            "active_filters": active_filters(data.filters),
-            "estimated_events_per_minute": conn.hub.estimated_per_minute(allowed, matcher),
-            "retention_hours": conn.cfg.retention_hours,
-        },
-        msg.id,
-    )
+    _answer(conn, sub, data.filters, msg.id)
     if sub.include_history:
         after = getattr(data.options, "resume_after", None)
         for item in conn.hub.matching_history(allowed, matcher, after=after if isinstance(after, str) else None):
             sub.deliver(item)
         sub.flush_batch()
+
+def _answer(conn: Connection, sub: Subscription, filters: Any, correlation_id: str | None) -> None:
+    conn.reply(
+        "subscription_response",
+        {
+            "status": "success",
+            "subscription_id": sub.id,
+            "subscribed_events": sub.events,
+            "active_filters": active_filters(filters),
+            "estimated_events_per_minute": conn.hub.estimated_per_minute(sub.events, sub.matcher),
+            "retention_hours": conn.cfg.retention_hours,
+        },
+        correlation_id,
+    )
+
 
 def _failed(conn: Connection, correlation_id: str | None) -> None:
     conn.reply(
@@ -109,7 +115,7 @@ def unsubscribe(conn: Connection, msg: Unsubscribe) -> None:
             ErrorCode.SUBSCRIPTION_FAILED,
             "no such subscription on this connection",
             msg.id,
-            {"unknown_subscription": _short(data.subscription_id)},
+            {"unknown_subscription": shorten(data.subscription_id)},
         )
         return
     before = list(sub.events)
@@ -120,6 +126,7 @@ def unsubscribe(conn: Connection, msg: Unsubscribe) -> None:
     if not sub.events:
         sub.close()
         del conn.subscriptions[sub.id]
+        conn.subscribed_by = {k: v for k, v in conn.subscribed_by.items() if v != sub.id}
     conn.reply(
         "subscription_response",
         {

@@ -192,6 +192,9 @@ class DashboardApp(OutputActions, Navigation, App[int]):
             self._sync_view(tick.full)
         if self.current_view.behind():  # rows a paced sync left for later, for a bounded time
             self._sync_view(False, catch_up=True)
+        elif not self.paused:  # a hidden view builds rows it has not seen, a slice a tick
+            ctx = self.context()
+            next((v for v in self.views.values() if v is not self.current_view and v.warm(self.store, ctx, 0.01)), None)
         self.toaster.flush()
 
     def _render_now(self) -> None:
@@ -212,6 +215,7 @@ class DashboardApp(OutputActions, Navigation, App[int]):
                     changes, ctx = self.store.take_changes(), self.context()
                     self.overview.update(self.store, changes, ctx.now)
                     view.sync(self.store, changes, ctx, full=full, paced=True)
+            self._update_tabs()  # the title's counts
         except Exception as exc:
             log.exception("the %s view failed to update", view.VIEW_ID)
             if view.VIEW_ID not in self._failed_views:
@@ -234,9 +238,10 @@ class DashboardApp(OutputActions, Navigation, App[int]):
 
     def _update_tabs(self) -> None:
         """The tab strip's state words, derived from the view's raw filter, status filter and sort."""
-        view_id = self.current_view.VIEW_ID
+        view = self.current_view
+        view_id = view.VIEW_ID
         state = self.view_state.get(view_id, {})
-        words = [f"filter: {state['text']}" if state.get("text") else "",
+        words = [view.counts(), f"filter: {state['text']}" if state.get("text") else "",
                  *(state.get(k, "") for k in ("filter", "sort"))]
         self._tabs.set_current(view_id, " · ".join(w for w in words if w and w != "all"))
 
@@ -357,6 +362,17 @@ class DashboardApp(OutputActions, Navigation, App[int]):
 
     def action_sort_next(self) -> None:
         self._sorted(self.current_view.sort_next())
+
+    def action_sort_menu(self) -> None:
+        from aisci_tui.tui.widgets.sortmenu import SortMenu
+
+        view = self.current_view
+        columns = view.sort_columns()
+        if not columns:
+            self.notify(f"The {view.TITLE} view has nothing to sort.", markup=False)
+            return
+        self.push_screen(SortMenu(columns, getattr(view, "sort_column", None), getattr(view, "reverse", False)),
+                         lambda key: key is None or self._sorted(view.sort_by(key or None)))
 
     def action_sort_reverse(self) -> None:
         self._sorted(self.current_view.sort_reverse())

@@ -35,13 +35,15 @@ APP_BINDINGS: list[Binding] = [
             tooltip="Filter rows. Type to keep only rows containing the text; Enter keeps it, Escape clears it."),
     Binding("f", "cycle_filter", "Status", id="cycle-filter",
             tooltip="Cycle the status/severity filter. Step through the view's status or severity filter."),
-    Binding("s", "sort_next", "Sort", id="sort", tooltip="Sort by the next column. Sort the view by its next column."),
+    Binding("s", "sort_menu", "Sort", id="sort",
+            tooltip="Sort by a column. Open the sort menu: each column's key sorts by it (again: reverse)."),
     Binding("S", "sort_reverse", "Reverse sort", id="sort-reverse", show=False,
             tooltip="Reverse the sort order. Flip between ascending and descending."),
     Binding("p", "toggle_pause", "Pause", id="pause",
             tooltip="Pause or resume the display. Freeze the screen; events keep arriving and are shown on resume."),
+    # not in the footer, which keeps room for ? and q
     Binding("r", "reconnect", "Reconnect", id="reconnect", show=False,
-            tooltip="Reconnect now. Drop the connection and connect again without waiting for the backoff."),  # the footer keeps room for ? and q
+            tooltip="Reconnect now. Drop the connection and connect again without waiting for the backoff."),
     Binding("e", "export", "Export", id="export",
             tooltip="Export the current view. Write what the view shows to a JSON or CSV file."),
     Binding("g", "links", "Go to", id="links", show=False,
@@ -74,6 +76,20 @@ RUN_BINDINGS: list[Binding] = [
             tooltip="Replay: half the speed. Play the recording half as fast."),
     Binding("plus,equals_sign", "replay_speed(2.0)", "Faster", id="replay-faster", group=REPLAY_GROUP,
             show=False, tooltip="Replay: double the speed. Play the recording twice as fast."),
+]
+
+#: In the sort menu (``s``): one key per column, in the order the view shows them.
+SORT_KEYS = "123456789abcdeghijklmnoprtuvwxyz"
+SORT_MENU_BINDINGS: list[Binding] = [
+    *(Binding(key, f"pick({n})", f"Column {n + 1}", id=f"sort.column-{n + 1}", show=False)
+      for n, key in enumerate(SORT_KEYS)),
+    Binding("escape,s,q", "close", "Close", id="sort.close"),
+]
+
+#: In a table view: the highlighted row in full (cells are cut to their column's width).
+ROW_BINDINGS: list[Binding] = [
+    Binding("v", "show_row", "Full row", id="view.row", show=False,
+            tooltip="Show the highlighted row in full. Every column of the row, nothing cut."),
 ]
 
 #: Everything the dashboard binds, in footer order (the tree key beside the view keys).

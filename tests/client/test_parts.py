@@ -19,7 +19,7 @@ from aisci_tui import exitcodes
 from aisci_tui.client import ClientConfig, Credential, CredentialError, Credentials, NoCredentials, redact_url
 from aisci_tui.client.backoff import Backoff
 from aisci_tui.client.failures import classify
-from aisci_tui.client.ratelimit import TokenBucket
+from aisci_tui.ratelimit import TokenBucket
 from aisci_tui.logging_setup import add_secret, scrub, setup_logging
 
 
@@ -81,6 +81,17 @@ async def test_token_bucket_acquire_waits_and_honours_a_pause():
     start = clock.now
     await bucket.acquire(clock.sleep)
     assert clock.now - start >= 2.0
+
+
+def test_token_bucket_take_drops_what_comes_too_fast_and_says_when_to_retry():
+    """The server's use of the same bucket: take or refuse, never wait."""
+    clock = FakeClock()
+    bucket = TokenBucket(rate=2.0, burst=2, clock=clock)
+    assert [bucket.take() for _ in range(3)] == [True, True, False]
+    assert bucket.retry_after() == pytest.approx(0.5)
+    assert bucket.retry_after() == pytest.approx(0.5)  # asking takes nothing
+    clock.now += 0.5
+    assert bucket.take() and not bucket.take()
 
 
 def test_unlimited_bucket_never_waits():

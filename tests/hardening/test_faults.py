@@ -38,7 +38,7 @@ BACKOFF_CAP = 0.3
 
 def deterministic_stream(count: int, warmup: float = WARMUP, sessions: int = SESSIONS) -> list[Event]:
     """The events ``serve --seed SEED --start START --warmup W --sessions N --rate R`` sends, in order."""
-    sim = Simulator(seed=SEED, sessions=sessions, start=START)
+    sim = Simulator(seed=SEED, sessions=sessions, start=START, lively=True)  # serve is lively by default
     events = sim.advance(warmup)
     while len(events) < count:
         events += sim.advance(1.0)  # what the rate-paced feed does, one virtual second at a time
@@ -286,8 +286,8 @@ async def test_a_slow_screen_never_grows_memory_and_never_loses_events(tmp_path:
             stopping = time.monotonic()
             server.stop()  # SIGTERM: the flood ends, even with this client not reading
             stop_took = time.monotonic() - stopping
-            await until(lambda: client.state is not ConnectionState.OPEN and in_flight(client, app.store) <= CONTROL_FRAMES,
-                        timeout=20, what="the queue drained")
+            await until(lambda: client.state is not ConnectionState.OPEN
+                        and in_flight(client, app.store) <= CONTROL_FRAMES, timeout=20, what="the queue drained")
             await pilot.pause(0.2)
             counters = app.store.counters
             delivered = list(tap.ids)

@@ -12,13 +12,14 @@ import asyncio
 import json
 
 from aisci_tui.client import Client, ClientConfig, Credentials, Filters, SubscribeOptions, Subscription
+from aisci_tui.protocol import from_obj
 from aisci_tui.settings import Settings
 from aisci_tui.store import Store
 from aisci_tui.store.sessionrule import SessionRule
 from aisci_tui.tui.app import DashboardApp
 from tests.client.test_events_cli import clean_env, events_process
 from tests.peers.fixtures import PEER_KEY
-from tests.peers.guide_server import guide_stream
+from tests.peers.guide_server import GuideServer, guide_stream
 from tests.waiting import app_until, until
 
 WANTED = "session_a"
@@ -37,9 +38,9 @@ def entity(obj: dict) -> tuple[str, str]:
 async def events_entities(peer, stream: list[dict]) -> set[tuple[str, str]]:
     async with events_process("--url", peer.url, "--session", WANTED, "--duration", "3",
                               env=clean_env(AISCI_API_KEY=PEER_KEY)) as proc:
-        await until(lambda: peer.stats["subscriptions"] >= 1, timeout=10)
+        await until(lambda: peer.stats.get("subscriptions", 0) >= 1, timeout=10)
         for event in stream:
-            await peer.publish(event)
+            await peer.publish(from_obj(event))
         out, _ = await asyncio.wait_for(proc.communicate(), 20)
     return {entity(json.loads(line)) for line in out.decode().splitlines()}
 
@@ -70,22 +71,20 @@ async def dashboard_entities(peer) -> tuple[set[tuple[str, str]], set[tuple[str,
     return held, shown
 
 
-async def test_events_and_every_view_agree_on_the_guide_peer(guide_peer):
+async def test_events_and_every_view_agree(any_server):
     stream = guide_stream(WANTED, "session_b")
-    printed = await events_entities(guide_peer, stream)
-    held, shown = await dashboard_entities(guide_peer)  # the same stream, as history
-    # the peer filters by session_id; what names no session it sends, and nothing may hide it
-    expected = {entity(e) for e in stream if e["data"].get("session_id") in (None, WANTED)}
-    assert printed == expected
-    assert held == expected
-    assert shown == expected
+    printed = await events_entities(any_server, stream)
+    held, shown = await dashboard_entities(any_server)  # the same stream, as history
+    assert printed == held == shown
+    assert ("sessions", WANTED) in printed and ("sessions", "session_b") not in printed
+    if isinstance(any_server, GuideServer):
+        # the peer filters by session_id; what names no session it sends, and nothing may hide it
+        assert printed == {entity(e) for e in stream if e["data"].get("session_id") in (None, WANTED)}
 
 
 def test_an_assessment_of_another_sessions_resource_is_hidden():
     """Without a server-side filter the rule learns who owns what from the stream itself."""
     stream = guide_stream(WANTED, "session_b")
-    from aisci_tui.protocol import from_obj
-
     rule = SessionRule(WANTED)
     store = Store(session_id=WANTED)
     kept = set()

@@ -28,12 +28,18 @@ from aisci_tui.server.simulator.world import Agent, Session, Task, clamp, short_
 PHASE_SHARE = (0.12, 0.10, 0.12, 0.34, 0.17, 0.15)
 RETIRE_AFTER = 600.0  # seconds agents of a finished session keep reporting
 RISKY_WORDS = ("X-ray", "Credit", "Reward Model", "Fairness")
+#: Lively pacing: every LIVELY_EVERY virtual seconds, each of experiment results, assessments
+#: and system events not seen for LIVELY_GAP seconds gets one, so that a few seconds of live
+#: stream show all five event types (realistic pacing has minutes between experiments).
+LIVELY_EVERY = 2.0
+LIVELY_GAP = 6.0
 
 
 class Simulator:
     """Research sessions, their agents, experiments, assessments and system events."""
 
-    def __init__(self, seed: int | None = None, sessions: int = 3, start: datetime | None = None):
+    def __init__(self, seed: int | None = None, sessions: int = 3, start: datetime | None = None,
+                 lively: bool = False):
         self.seed = seed if seed is not None else secrets.randbits(32)
         self.rng = random.Random(self.seed)
         self.start = (start or datetime.now(UTC)).astimezone(UTC)
@@ -52,6 +58,11 @@ class Simulator:
             progress = clamp((index + self.rng.uniform(0.1, 0.8)) / sessions * 0.9)
             self._new_session(progress)
         self._at(self.rng.uniform(15, 45), self._system_event)
+        #: Its own random stream, so that the realistic story is the same with lively pacing or without.
+        self._lively_rng = random.Random(self.seed ^ 0x11FE11)
+        self._last: dict[str, float] = {}
+        if lively:
+            self._at(LIVELY_EVERY, self._liven)
 
     # -- public API ---------------------------------------------------------
 
@@ -113,6 +124,7 @@ class Simulator:
 
     def _emit(self, kind: str, data: dict[str, Any]) -> None:
         self._count += 1
+        self._last[kind] = self.now
         obj = {"type": kind, "id": f"{self._id_prefix}{self._count:07d}", "timestamp": self.stamp(self.now),
                "data": data}
         self._out.append(EVENT_MODELS[kind].model_validate(obj))
@@ -266,3 +278,31 @@ class Simulator:
         active = [s.id for s in self.sessions if not s.done]
         self._emit("system_event", system_payload(self.rng, self.now, self.stamp, active))
         self._at(self.rng.uniform(240, 720), self._system_event)
+
+    def _liven(self) -> None:
+        """Lively pacing's extra events (deterministic: scheduled from virtual time zero)."""
+        rng, now = self._lively_rng, self.now
+        self._at(LIVELY_EVERY, self._liven)
+
+        def stale(kind: str) -> bool:
+            return now - self._last.get(kind, -LIVELY_GAP) >= LIVELY_GAP
+
+        active = [s for s in self.sessions if not s.done] or self.sessions
+        if not active:
+            return
+        s = active[int(rng.random() * len(active))]
+        resource, resource_type = s.id, "research_session"
+        if stale("experiment_results") and s.agents:
+            agent = s.agents[int(rng.random() * len(s.agents))]
+            title, dataset = experiment_title(rng, s.topic)
+            duration = rng.uniform(60, 600)
+            exp = Experiment(id=short_id(rng, "exp"), session_id=s.id, agent_id=agent.id, title=title,
+                             dataset=dataset, started=now - duration, duration=duration)
+            status = rng.choices(("completed", "partial", "failed"), (0.78, 0.08, 0.14))[0]
+            self._emit("experiment_results", results_payload(rng, s.topic, exp, now, self.stamp, status))
+            resource, resource_type = exp.id, "experiment"
+        if stale("ethical_assessment"):
+            self._emit("ethical_assessment",
+                       assessment_payload(rng, resource, resource_type, s.id, now, self.stamp, 0.0))
+        if stale("system_event"):
+            self._emit("system_event", system_payload(rng, now, self.stamp, [a.id for a in active]))

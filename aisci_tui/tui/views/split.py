@@ -74,9 +74,8 @@ class SplitView(TableView):
         """Changes whenever the detail of ``key`` would look different."""
         return (key, self.stamp_of(key))
 
-    def update_view(self, store: Store, changes: Changes, ctx: ViewContext, full: bool,
-                    budget: float | None = None) -> None:
-        super().update_view(store, changes, ctx, full, budget)
+    def update_view(self, store: Store, changes: Changes, ctx: ViewContext, full: bool) -> None:
+        super().update_view(store, changes, ctx, full)
         if full:
             self._detail_sig = None
         self.show_detail()

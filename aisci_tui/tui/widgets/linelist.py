@@ -37,5 +37,9 @@ class LineList(OptionList):
         for i in changed:
             current[i]._set_prompt(options[i].prompt)
         self._option_render_cache.clear()  # one-line prompts: the line layout is unchanged
+        lines = self._index_to_line
+        if any(i not in lines for i in changed):  # not laid out yet (never shown): draw it all when it is
+            self.refresh()
+            return
         for i in changed:
-            self.refresh_line(self._index_to_line[i])
+            self.refresh_line(lines[i])

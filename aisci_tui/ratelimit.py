@@ -1,4 +1,4 @@
-"""A token bucket for outgoing messages, with a server-requested pause."""
+"""The one token bucket: the client's for what it sends, the server's for what each connection receives."""
 
 from __future__ import annotations
 
@@ -11,7 +11,11 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class TokenBucket:
-    """``rate`` tokens per second, at most ``burst`` saved up; ``rate <= 0`` means no limit."""
+    """``rate`` tokens per second, at most ``burst`` saved up; ``rate <= 0`` means no limit.
+
+    :meth:`take` spends a token if there is one (the server drops what comes too
+    fast); :meth:`acquire` waits for one (the client slows down), and
+    :meth:`pause` stops it for a while (the server said RATE_LIMITED)."""
 
     def __init__(self, rate: float, burst: int, clock: Clock = time.monotonic):
         self.rate = rate
@@ -22,7 +26,7 @@ class TokenBucket:
         self._paused_until = float("-inf")
 
     def pause(self, seconds: float) -> None:
-        """Send nothing for ``seconds`` (the server said RATE_LIMITED)."""
+        """Give out nothing for ``seconds``."""
         self._paused_until = max(self._paused_until, self._clock() + max(0.0, seconds))
 
     def try_acquire(self) -> float:
@@ -39,8 +43,22 @@ class TokenBucket:
             return 0.0
         return (1.0 - self._tokens) / self.rate
 
+    def take(self) -> bool:
+        """Spend one token if there is one."""
+        return self.try_acquire() == 0.0
+
+    def retry_after(self) -> float:
+        """Seconds until the next token is available (taking nothing)."""
+        now = self._clock()
+        if now < self._paused_until:
+            return self._paused_until - now
+        if self.rate <= 0:
+            return 0.0
+        tokens = min(float(self.burst), self._tokens + (now - self._updated) * self.rate)
+        return max(0.0, (1.0 - tokens) / self.rate)
+
     async def acquire(self, sleep: Sleep = asyncio.sleep) -> float:
-        """Wait until a message may be sent; returns the total time waited."""
+        """Wait until a token is available and take it; returns the total time waited."""
         waited = 0.0
         while (wait := self.try_acquire()) > 0:
             waited += wait
