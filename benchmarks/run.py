@@ -31,6 +31,7 @@ BENCHMARKS = {
     "terminal": "benchmarks.terminal",
     "startup": "benchmarks.startup",
     "rundir": "benchmarks.rundir",
+    "scale": "benchmarks.scale",
 }
 
 DEFAULT_OUT = ROOT / "benchmarks" / "results" / "latest.json"

@@ -1,19 +1,39 @@
-"""Reads the protocol guide's examples at test time (the guide itself is not part of the repo)."""
+"""Reads the protocol guide's examples at test time (the guide itself is not part of the repo).
+
+The guide and the reference run folder live in ``../shared``, next to the checkout. Tests that
+read them skip when it is missing on a developer's machine, and fail under CI (``CI=true``),
+where a missing ``../shared`` means the tests that need it would silently not run.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
 import pytest
 
-GUIDE = Path(__file__).resolve().parents[2] / "shared" / "protocol" / "websocket-integration-guide.md"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+GUIDE = SHARED / "protocol" / "websocket-integration-guide.md"
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def require_shared(path: Path, what: str) -> None:
+    """Skip (fail under CI) unless ``path``, something in ``../shared``, exists."""
+    if path.exists():
+        return
+    message = f"{what} not found at {path} (../shared is not next to this checkout)"
+    if in_ci():
+        pytest.fail(f"{message}; under CI it must be there", pytrace=False)
+    pytest.skip(message)
 
 
 def guide_text() -> str:
-    if not GUIDE.exists():
-        pytest.skip(f"protocol guide not found at {GUIDE}")
+    require_shared(GUIDE, "the protocol guide")
     return GUIDE.read_text(encoding="utf-8")
 
 

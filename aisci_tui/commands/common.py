@@ -15,8 +15,14 @@ stays fast.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
 import os
 import sys
+import typing
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -59,6 +65,86 @@ MaxAttemptsOption = Annotated[int | None, typer.Option(
     help="Give up after N failed connection attempts in a row [default: keep trying].")]
 
 
+DISPLAY_PANEL = "Display"
+
+ConfigOption = Annotated[Path | None, typer.Option(
+    "--config", metavar="PATH", rich_help_panel=DISPLAY_PANEL,
+    help="Read settings from this TOML file instead of the default one.")]
+ThemeOption = Annotated[str | None, typer.Option(
+    "--theme", metavar="NAME", rich_help_panel=DISPLAY_PANEL,
+    help="Colour theme: aisci-dark (default), aisci-light, aisci-16, or a Textual theme name.")]
+RefreshOption = Annotated[float | None, typer.Option(
+    "--refresh-hz", metavar="HZ", min=0.1, max=60.0, rich_help_panel=DISPLAY_PANEL,
+    help="Redraw at most this many times a second [default: 10].")]
+MouseOption = Annotated[bool | None, typer.Option(
+    "--mouse/--no-mouse", rich_help_panel=DISPLAY_PANEL, show_default=False,
+    help="Use the mouse; --no-mouse leaves selection to the terminal (tmux copy/paste) [default: mouse].")]
+
+
+@dataclass(frozen=True, slots=True)
+class AccessOptions:
+    """Where the token comes from and how TLS is checked (see :func:`with_options`)."""
+
+    token_file: TokenFileOption = None
+    token_command: TokenCommandOption = None
+    insecure: InsecureOption = False
+    ca_file: CaFileOption = None
+
+
+@dataclass(frozen=True, slots=True)
+class DisplayOptions:
+    """The options of every command that opens the dashboard (see :func:`with_options`)."""
+
+    config: ConfigOption = None
+    theme: ThemeOption = None
+    refresh_hz: RefreshOption = None
+    mouse: MouseOption = None
+    log_file: LogFileOption = None
+    verbose: VerboseOption = False
+
+    @property
+    def settings_flags(self) -> dict[str, Any]:
+        """The options that are settings, for :func:`aisci_tui.settings.load_settings`."""
+        return {"theme": self.theme, "refresh_hz": self.refresh_hz, "mouse": self.mouse}
+
+
+def with_options(**groups: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Let commands share a group of options, declared once as a dataclass.
+
+    ``@with_options(display=DisplayOptions)`` replaces the command's parameter ``display``,
+    where it stands, by the dataclass's fields (each with its typer option and default), so
+    the command line and ``--help`` list each option as if it were written out there; the
+    command receives them as one ``DisplayOptions``.
+    """
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        hints = typing.get_type_hints(command, include_extras=True)
+        params: list[inspect.Parameter] = []
+        members: dict[str, tuple[type, list[str]]] = {}
+        for param in inspect.signature(command).parameters.values():
+            group = groups.get(param.name)
+            if group is None:
+                params.append(param.replace(annotation=hints.get(param.name, param.annotation)))
+                continue
+            types = typing.get_type_hints(group, include_extras=True)
+            fields = dataclasses.fields(group)
+            params += [inspect.Parameter(f.name, param.kind, default=f.default, annotation=types[f.name])
+                       for f in fields]
+            members[param.name] = (group, [f.name for f in fields])
+
+        @functools.wraps(command)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            for name, (group, names) in members.items():
+                kwargs[name] = group(**{n: kwargs.pop(n) for n in names})
+            return command(*args, **kwargs)
+
+        run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in params}
+        return run
+
+    return decorate
+
+
 class CommandError(Exception):
     """A problem to report in one sentence, with the exit code to leave with."""
 
@@ -74,6 +160,15 @@ def fail(message: str, exit_code: int = exitcodes.ERROR) -> NoReturn:
     raise typer.Exit(exit_code)
 
 
+@contextmanager
+def failing_on_command_error() -> Iterator[None]:
+    """Inside the block, a :class:`CommandError` ends the command as :func:`fail` does."""
+    try:
+        yield
+    except CommandError as exc:
+        fail(exc.message, exc.exit_code)
+
+
 @dataclass(slots=True)
 class ConnectionOptions:
     """The values of the shared connection options, as one command received them."""
@@ -86,6 +181,12 @@ class ConnectionOptions:
     log_file: Path | None = None
     verbose: bool = False
     max_attempts: int | None = None
+
+    @classmethod
+    def of(cls, url: str | None, access: AccessOptions, log_file: Path | None, verbose: bool,
+           max_attempts: int | None) -> ConnectionOptions:
+        return cls(url, access.token_file, access.token_command, access.insecure, access.ca_file, log_file,
+                   verbose, max_attempts)
 
     @property
     def resolved_url(self) -> str:

@@ -16,17 +16,14 @@ import typer
 
 from aisci_tui import exitcodes
 from aisci_tui.commands.common import (
-    CaFileOption,
-    CommandError,
+    AccessOptions,
     ConnectionOptions,
-    InsecureOption,
-    LogFileOption,
+    DisplayOptions,
     MaxAttemptsOption,
-    TokenCommandOption,
-    TokenFileOption,
     UrlOption,
-    VerboseOption,
     fail,
+    failing_on_command_error,
+    with_options,
 )
 from aisci_tui.commands.recording import RecordOption, with_recording
 
@@ -34,8 +31,6 @@ if TYPE_CHECKING:
     from aisci_tui.settings import Settings
     from aisci_tui.sources.base import Source
     from aisci_tui.tui.app import DashboardApp
-
-DISPLAY_PANEL = "Display"
 
 HELP = """Watch AI-Scientist-v2 research runs live in the terminal.
 
@@ -84,18 +79,6 @@ SessionOption = Annotated[str | None, typer.Option(
 ProfileOption = Annotated[str | None, typer.Option(
     "--profile", metavar="NAME", rich_help_panel="Connection",
     help="Connect to a named endpoint from the config file (development, staging, production, …).")]
-ConfigOption = Annotated[Path | None, typer.Option(
-    "--config", metavar="PATH", rich_help_panel=DISPLAY_PANEL,
-    help="Read settings from this TOML file instead of the default one.")]
-ThemeOption = Annotated[str | None, typer.Option(
-    "--theme", metavar="NAME", rich_help_panel=DISPLAY_PANEL,
-    help="Colour theme: aisci-dark (default), aisci-light, aisci-16, or a Textual theme name.")]
-RefreshOption = Annotated[float | None, typer.Option(
-    "--refresh-hz", metavar="HZ", min=0.1, max=60.0, rich_help_panel=DISPLAY_PANEL,
-    help="Redraw at most this many times a second [default: 10].")]
-MouseOption = Annotated[bool | None, typer.Option(
-    "--mouse/--no-mouse", rich_help_panel=DISPLAY_PANEL, show_default=False,
-    help="Use the mouse; --no-mouse leaves selection to the terminal (tmux copy/paste) [default: mouse].")]
 NaiveRenderOption = Annotated[bool, typer.Option(
     "--naive-render", hidden=True, help="Redraw after every event (for benchmarks).")]
 
@@ -121,14 +104,12 @@ def load_settings_or_fail(config: Path | None, **flags: Any) -> Settings:
     return settings
 
 
-def prepare_display(config: Path | None, log_file: Path | None, verbose: bool, **flags: Any) -> Settings:
+def prepare_display(display: DisplayOptions) -> Settings:
     """Settings and the log file for a command that opens the dashboard without connecting itself
     (demo, watch, replay); either failing ends the command with one sentence."""
-    settings = load_settings_or_fail(config, **flags)
-    try:
-        ConnectionOptions(log_file=log_file, verbose=verbose).setup_logging(stderr=False)
-    except CommandError as exc:
-        fail(exc.message, exc.exit_code)
+    settings = load_settings_or_fail(display.config, **display.settings_flags)
+    with failing_on_command_error():
+        ConnectionOptions(log_file=display.log_file, verbose=display.verbose).setup_logging(stderr=False)
     return settings
 
 
@@ -184,22 +165,15 @@ def _dashboard_subscription(session: str | None) -> Any:
                         options=SubscribeOptions(include_history=True))
 
 
+@with_options(access=AccessOptions, display=DisplayOptions)
 def dashboard(
     ctx: typer.Context,
     session: SessionOption = None,
     url: UrlOption = None,
     profile: ProfileOption = None,
-    token_file: TokenFileOption = None,
-    token_command: TokenCommandOption = None,
-    insecure: InsecureOption = False,
-    ca_file: CaFileOption = None,
+    access: AccessOptions = AccessOptions(),
     max_attempts: MaxAttemptsOption = None,
-    config: ConfigOption = None,
-    theme: ThemeOption = None,
-    refresh_hz: RefreshOption = None,
-    mouse: MouseOption = None,
-    log_file: LogFileOption = None,
-    verbose: VerboseOption = False,
+    display: DisplayOptions = DisplayOptions(),
     naive_render: NaiveRenderOption = False,
     record: RecordOption = None,
 ) -> None:
@@ -214,23 +188,19 @@ def dashboard(
     from aisci_tui.client import DEFAULT_URL, Client
     from aisci_tui.settings import ConfigError, server_url
 
-    settings = load_settings_or_fail(config, url=url, profile=profile, theme=theme,
-                                     refresh_hz=refresh_hz, mouse=mouse)
+    settings = load_settings_or_fail(display.config, url=url, profile=profile, **display.settings_flags)
     try:
         resolved = server_url(settings, DEFAULT_URL)
     except ConfigError as exc:
         fail(str(exc), exitcodes.USAGE)
-    opts = ConnectionOptions(resolved, token_file, token_command, insecure, ca_file, log_file, verbose,
-                             max_attempts)
-    try:
+    opts = ConnectionOptions.of(resolved, access, display.log_file, display.verbose, max_attempts)
+    with failing_on_command_error():
         opts.setup_logging(stderr=False)
         client_config = opts.client_config([_dashboard_subscription(session)], session_id=session,
                                            dedupe_size=settings.history.dedupe)
-    except CommandError as exc:
-        fail(exc.message, exc.exit_code)
     client = Client(client_config)
     source = with_recording(client, record)
-    code = run_dashboard(lambda: _make_app(source, settings, session, insecure, naive_render, tree=True),
+    code = run_dashboard(lambda: _make_app(source, settings, session, access.insecure, naive_render, tree=True),
                          settings, source.aclose)
     if client.fatal is not None and code == exitcodes.OK:
         code = client.exit_code
@@ -250,6 +220,7 @@ def _make_app(source: Source, settings: Settings, session: str | None, insecure:
                         naive_render=naive_render, handle_hangup=True, views=views)
 
 
+@with_options(display=DisplayOptions)
 def demo(
     seed: Annotated[int | None, typer.Option("--seed", metavar="N",
                                              help="Seed of the simulator (same seed, same story).")] = None,
@@ -258,15 +229,10 @@ def demo(
     sessions: Annotated[int, typer.Option("--sessions", metavar="N", min=1, max=50,
                                           help="How many research sessions to simulate.")] = 3,
     session: SessionOption = None,
-    config: ConfigOption = None,
-    theme: ThemeOption = None,
-    refresh_hz: RefreshOption = None,
-    mouse: MouseOption = None,
-    log_file: LogFileOption = None,
-    verbose: VerboseOption = False,
+    display: DisplayOptions = DisplayOptions(),
     naive_render: NaiveRenderOption = False,
 ) -> None:
-    settings = prepare_display(config, log_file, verbose, theme=theme, refresh_hz=refresh_hz, mouse=mouse)
+    settings = prepare_display(display)
     source = DemoSource(seed=seed, speed=speed, sessions=sessions, session=session,
                         dedupe=settings.history.dedupe)
     code = run_dashboard(lambda: _make_app(source, settings, session, False, naive_render),

@@ -16,27 +16,27 @@ import signal
 import sys
 from enum import Enum
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 
 from aisci_tui import exitcodes
 from aisci_tui.commands.common import (
-    CaFileOption,
+    AccessOptions,
     CommandError,
     ConnectionOptions,
-    InsecureOption,
     LogFileOption,
     MaxAttemptsOption,
-    TokenCommandOption,
-    TokenFileOption,
     UrlOption,
     VerboseOption,
-    fail,
+    failing_on_command_error,
+    with_options,
 )
 from aisci_tui.commands.recording import RecordOption, with_recording
 
 if TYPE_CHECKING:
+    from aisci_tui.protocol.fast import RawEvent
     from aisci_tui.protocol.models import Event
     from aisci_tui.sources.base import Notice, Source
 
@@ -66,6 +66,7 @@ def register(app: typer.Typer) -> None:
     app.command("events", help=HELP, epilog=exitcodes.HELP)(events)
 
 
+@with_options(access=AccessOptions)
 def events(
     url: UrlOption = None,
     session: Annotated[str | None, typer.Option(
@@ -81,10 +82,7 @@ def events(
     duration: Annotated[float | None, typer.Option("--duration", min=0.0, metavar="S",
                                                    help="Stop after S seconds.")] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.jsonl,
-    token_file: TokenFileOption = None,
-    token_command: TokenCommandOption = None,
-    insecure: InsecureOption = False,
-    ca_file: CaFileOption = None,
+    access: AccessOptions = AccessOptions(),
     log_file: LogFileOption = None,
     verbose: VerboseOption = False,
     max_attempts: MaxAttemptsOption = None,
@@ -95,8 +93,8 @@ def events(
         help="With --from: play X times faster than recorded [default: as fast as possible].")] = None,
     record: RecordOption = None,
 ) -> None:
-    opts = ConnectionOptions(url, token_file, token_command, insecure, ca_file, log_file, verbose, max_attempts)
-    try:
+    opts = ConnectionOptions.of(url, access, log_file, verbose, max_attempts)
+    with failing_on_command_error():
         opts.setup_logging()
         if from_file is not None:
             from aisci_tui.commands.replay import open_replay
@@ -108,8 +106,6 @@ def events(
             raise CommandError("--speed only applies with --from FILE.jsonl.", exitcodes.USAGE)
         else:
             source = open_source(opts, types or [], session, history=history)
-    except CommandError as exc:
-        fail(exc.message, exc.exit_code)
     source = with_recording(source, record)
     printer = Printer(fmt, verbose=verbose)
     code = exitcodes.OK
@@ -182,23 +178,73 @@ async def run_events(source: Source, printer: Printer, *, limit: int | None = No
 
 
 async def _consume(source: Source, printer: Printer, limit: int | None) -> int:
+    """Print what ``source`` yields; returns the exit code once done.
+
+    A source that can (the WebSocket client) hands entity events over unvalidated, for the
+    printer to validate, and calls :func:`_handler` from its socket reader, without a queue.
+    """
+    done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    handle = _handler(printer, limit, done)
+    kind = type(source)
+    if callable(getattr(kind, "defer_validation", None)) and callable(getattr(kind, "deliver_to", None)):
+        source.defer_validation()  # type: ignore[attr-defined]
+        source.deliver_to(handle)  # type: ignore[attr-defined]
+
+    async def iterate() -> None:
+        async for item in source:
+            handle(item)
+            if done.done():
+                return
+        if not done.done():
+            done.set_result(exitcodes.OK)
+
+    task = asyncio.create_task(iterate())
+    try:
+        await asyncio.wait({task, done}, return_when=asyncio.FIRST_COMPLETED)
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
+        return done.result()
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+def _handler(printer: Printer, limit: int | None, done: asyncio.Future[int]) -> Callable[[Any], None]:
+    """A sink that prints one item, and resolves ``done`` with the exit code when it is time to stop."""
+    from aisci_tui.protocol.fast import RawEvent
     from aisci_tui.protocol.models import Event
 
-    async for item in source:
-        if isinstance(item, Event):
-            if not printer.event(item):
-                return exitcodes.OK  # stdout was closed (e.g. `| head`)
-            if limit is not None and printer.printed >= limit:
-                return exitcodes.OK
-        else:
-            printer.notice(item)
-            if item.fatal:
-                return int(item.details.get("exit_code", exitcodes.ERROR))
-    return exitcodes.OK
+    def handle(item: Any) -> None:
+        if done.done():
+            return
+        try:
+            if type(item) is RawEvent or isinstance(item, Event):
+                if not printer.event(item):
+                    done.set_result(exitcodes.OK)  # stdout was closed (e.g. `| head`)
+                elif limit is not None and printer.printed >= limit:
+                    done.set_result(exitcodes.OK)
+            else:
+                printer.notice(item)
+                if item.fatal:
+                    done.set_result(int(item.details.get("exit_code", exitcodes.ERROR)))
+        except Exception as exc:  # noqa: BLE001 - raised in the source's own task otherwise
+            done.set_exception(exc)
+
+    return handle
 
 
 class Printer:
-    """Writes events to stdout and notices to stderr, safely."""
+    """Writes events to stdout and notices to stderr, safely.
+
+    An event that came as a :class:`~aisci_tui.protocol.fast.RawEvent` (the client read only
+    its routing fields) is validated here: with the strict check derived from the models
+    (:mod:`aisci_tui.protocol.strict`), and the line printed is then the frame's own text;
+    otherwise with the models, which give the reason if it is invalid, and the line is the
+    validated event's encoding. Lines are flushed once the event loop has nothing more to
+    do at once, not one by one.
+    """
+
+    BATCH = 48
 
     def __init__(self, fmt: OutputFormat = OutputFormat.jsonl, *, verbose: bool = False,
                  out: TextIO | None = None, err: TextIO | None = None):
@@ -208,23 +254,72 @@ class Printer:
         self.err = err or sys.stderr
         self.printed = 0
         self.invalid = 0
+        #: Deferred events found invalid here (the client counted them as events).
+        self.invalid_late = 0
         self.broken = False
+        #: Lines printed but not yet written: written when the event loop is next idle, or at BATCH.
+        self._pending: list[str] = []
+        from aisci_tui.protocol import ProtocolError, encode
+        from aisci_tui.protocol.fast import RawEvent
+        from aisci_tui.protocol.strict import conforms
 
-    def event(self, event: Event) -> bool:
+        self._encode, self._conforms, self._raw, self._error = encode, conforms, RawEvent, ProtocolError
+        self._jsonl = fmt is OutputFormat.jsonl
+        #: The binary stream under ``out`` when it writes UTF-8 (stdout does, normally).
+        self._bytes = getattr(self.out, "buffer", None) if _utf8(self.out) else None
+
+    def event(self, event: Event | RawEvent) -> bool:
         """Print one event; False once stdout is gone."""
         if self.broken:
             return False
-        from aisci_tui.protocol import encode
+        jsonl = self._jsonl
+        if type(event) is self._raw:
+            text = event.text
+            if (jsonl and type(text) is str and "\n" not in text and "\r" not in text
+                    and self._conforms(event.type, text)):
+                return self._write(text)
+            try:
+                event = event.validate()
+            except self._error as exc:
+                self.invalid_late += 1
+                self.notice_invalid(f"Ignored an invalid frame: {exc.reason}")
+                return True
+        return self._write(self._encode(event) if jsonl else summarize(event))
 
-        line = encode(event) if self.fmt is OutputFormat.jsonl else summarize(event)
-        try:
-            self.out.write(line + "\n")
-            self.out.flush()
-        except BrokenPipeError:
-            self._stdout_gone()
+    def _write(self, line: str) -> bool:
+        pending = self._pending
+        pending.append(line)
+        if len(pending) >= self.BATCH:
+            self.flush()
+        elif len(pending) == 1:
+            try:
+                asyncio.get_running_loop().call_soon(self.flush)
+            except RuntimeError:  # no event loop: print at once
+                self.flush()
+        if self.broken:
             return False
         self.printed += 1
         return True
+
+    def flush(self) -> None:
+        """Write the lines not written yet, in one write (whatever ``PYTHONUNBUFFERED`` says)."""
+        pending = self._pending
+        if not pending or self.broken:
+            pending.clear()
+            return
+        pending.append("")
+        text = "\n".join(pending)
+        pending.clear()
+        try:
+            if self._bytes is not None:  # a text stream's own write costs more than encoding here
+                self.out.flush()
+                self._bytes.write(text.encode("utf-8", "replace"))
+                self._bytes.flush()
+            else:
+                self.out.write(text)
+                self.out.flush()
+        except BrokenPipeError:
+            self._stdout_gone()
 
     def _stdout_gone(self) -> None:
         self.broken = True
@@ -240,8 +335,7 @@ class Printer:
 
         text = clean(notice.text, 500)
         if notice.kind == "invalid":
-            self.invalid += 1
-            self.warn(text or "ignored an invalid frame")
+            self.notice_invalid(text)
         elif notice.fatal or notice.kind in ("error", "unknown"):
             self.warn(text)
         elif notice.kind == "state" and notice.state is ConnectionState.RECONNECTING:
@@ -251,6 +345,12 @@ class Printer:
             state = f"{notice.state.name.lower()}" if notice.state is not None else ""
             self.warn(text or state)
 
+    def notice_invalid(self, text: str) -> None:
+        from aisci_tui.textsafe import clean
+
+        self.invalid += 1
+        self.warn(clean(text, 500) or "ignored an invalid frame")
+
     def warn(self, text: str) -> None:
         try:
             self.err.write(f"aisci-tui: {text}\n")
@@ -259,10 +359,13 @@ class Printer:
             pass
 
     def summary(self, source: Source) -> None:
+        self.flush()
         stats = getattr(source, "stats", None)
         counts: dict[str, Any]
         if stats is not None and hasattr(stats, "summary"):
             counts = stats.summary()
+            counts["events"] = self.printed  # what was handed over and printed (a sink may get more)
+            counts["invalid"] += self.invalid_late
         else:
             counts = {"received": self.printed + self.invalid, "events": self.printed,
                       "invalid": self.invalid, "duplicates": 0, "reconnects": 0}
@@ -271,6 +374,15 @@ class Printer:
             self.err.flush()
         except (OSError, ValueError):
             pass
+
+
+def _utf8(stream: TextIO) -> bool:
+    import codecs
+
+    try:
+        return codecs.lookup(stream.encoding).name == "utf-8"
+    except (AttributeError, LookupError, TypeError):
+        return False
 
 
 def _pct(value: float | None) -> str:

@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from aisci_tui import exitcodes
-from aisci_tui.commands.common import CommandError, LogFileOption, VerboseOption, fail
+from aisci_tui.commands.common import (
+    CommandError,
+    DisplayOptions,
+    failing_on_command_error,
+    with_options,
+)
 from aisci_tui.commands.dashboard import (
-    ConfigOption,
-    MouseOption,
-    RefreshOption,
     SessionOption,
-    ThemeOption,
     prepare_display,
     run_dashboard,
 )
@@ -82,6 +83,7 @@ def open_replay(path: Path, *, speed: float = math.inf, types: list[str] | None 
     return OnlySource(source, frozenset(types or EVENT_TYPES), session)
 
 
+@with_options(display=DisplayOptions)
 def replay(
     file: Annotated[Path, typer.Argument(metavar="FILE", show_default=False,
                                          help="A recording made with --record.")],
@@ -89,18 +91,11 @@ def replay(
     max_gap: MaxGapOption = None,
     session: SessionOption = None,
     images: ImagesOption = ImageMode.auto,
-    config: ConfigOption = None,
-    theme: ThemeOption = None,
-    refresh_hz: RefreshOption = None,
-    mouse: MouseOption = None,
-    log_file: LogFileOption = None,
-    verbose: VerboseOption = False,
+    display: DisplayOptions = DisplayOptions(),
 ) -> None:
-    settings = prepare_display(config, log_file, verbose, theme=theme, refresh_hz=refresh_hz, mouse=mouse)
-    try:
+    settings = prepare_display(display)
+    with failing_on_command_error():
         source = open_replay(file, speed=speed, stay_open=True, max_gap=max_gap)
-    except CommandError as exc:
-        fail(exc.message, exc.exit_code)
     from aisci_tui.tui.run.apps import replay_app
     from aisci_tui.tui.run.images import probe
 

@@ -46,7 +46,8 @@ def register(app: typer.Typer) -> None:
         log_file: Path | None = typer.Option(None, "--log-file", help="Write the log to this file."),
         from_run: Path | None = typer.Option(
             None, "--from-run", metavar="PATH",
-            help="Publish this AI-Scientist-v2 run folder (followed live) instead of simulated sessions.",
+            help="Publish this AI-Scientist-v2 run folder (followed live) instead of simulated sessions; "
+                 "an experiments/ folder publishes every run in it, each as its own session.",
         ),
         poll: float = typer.Option(1.0, "--poll", min=0.05, help="With --from-run: look at the folder at least every S seconds."),
     ) -> None:

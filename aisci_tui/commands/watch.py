@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from aisci_tui import exitcodes
-from aisci_tui.commands.common import CommandError, LogFileOption, VerboseOption, fail
+from aisci_tui.commands.common import (
+    CommandError,
+    DisplayOptions,
+    fail,
+    failing_on_command_error,
+    with_options,
+)
 from aisci_tui.commands.dashboard import (
-    ConfigOption,
-    MouseOption,
-    RefreshOption,
-    ThemeOption,
     prepare_display,
     run_dashboard,
 )
@@ -28,16 +30,19 @@ if TYPE_CHECKING:
     from aisci_tui.sources.base import Notice
     from aisci_tui.tui.run.images import ImageSupport
 
-HELP = """Watch an AI-Scientist-v2 run folder in the dashboard, live.
+HELP = """Watch AI-Scientist-v2 run folders in the dashboard, live.
 
 PATH is a run folder (experiments/<date>_<idea>_attempt_<n>) or an
-experiments/ folder; for the latter the runs are listed, newest first, and
-Enter opens one. The run is shown through the same views as a live server
+experiments/ folder. Given an experiments/ folder (or several paths), every
+run in it is watched at once, each as its own research session: runs that
+appear later join within seconds, runs that are removed are marked gone.
+Enter on a session goes into it. --pick lists the runs instead and opens the
+one chosen. Each run is shown through the same views as a live server
 session, plus key 6: the search tree of each stage (best node ★, buggy ✖)
-and the plots of the highlighted node. Changes appear as upstream writes
-them; nothing in the folder is ever modified.
+and the plots of the highlighted node. Nothing in the folders is modified.
 
     aisci-tui watch experiments/2025-06-12_09-13-56_my_idea_attempt_0
+    aisci-tui watch experiments/
 """
 
 
@@ -101,32 +106,49 @@ def pick_run(folder: Path, settings: Settings) -> Path | None:
              exitcodes.ERROR)
 
 
+PickOption = Annotated[bool, typer.Option(
+    "--pick", help="For an experiments/ folder: list its runs and open the one chosen, instead of all.")]
+
+
+@with_options(display=DisplayOptions)
 def watch(
-    path: Annotated[Path, typer.Argument(metavar="PATH", show_default=False,
-                                         help="A run folder, or an experiments/ folder to choose from.")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH...", show_default=False,
+                                                help="Run folders, or experiments/ folders.")],
     poll: PollOption = 1.0,
+    pick: PickOption = False,
     images: ImagesOption = ImageMode.auto,
     record: RecordOption = None,
-    config: ConfigOption = None,
-    theme: ThemeOption = None,
-    refresh_hz: RefreshOption = None,
-    mouse: MouseOption = None,
-    log_file: LogFileOption = None,
-    verbose: VerboseOption = False,
+    display: DisplayOptions = DisplayOptions(),
 ) -> None:
-    settings = prepare_display(config, log_file, verbose, theme=theme, refresh_hz=refresh_hz, mouse=mouse)
-    try:
-        kind, target = resolve(path)
-    except CommandError as exc:
-        fail(exc.message, exc.exit_code)
+    settings = prepare_display(display)
+    with failing_on_command_error():
+        targets = [resolve(path) for path in paths]
     from aisci_tui.tui.run.images import probe
 
     support = probe(images.value)  # asks the terminal, so before any app takes it over
-    run_dir = pick_run(target, settings) if kind == "runs" else target
-    if run_dir is None:
-        raise typer.Exit(exitcodes.OK)
-    code = watch_run(run_dir, settings, support, poll=poll, record=record)
-    raise typer.Exit(code)
+    if len(targets) == 1 and (targets[0][0] == "run" or pick):
+        kind, target = targets[0]
+        run_dir = pick_run(target, settings) if kind == "runs" else target
+        if run_dir is None:
+            raise typer.Exit(exitcodes.OK)
+        raise typer.Exit(watch_run(run_dir, settings, support, poll=poll, record=record))
+    raise typer.Exit(watch_fleet(targets, settings, support, poll=poll, record=record))
+
+
+def watch_fleet(targets: list[tuple[str, Path]], settings: Settings, support: ImageSupport, *, poll: float,
+                record: Path | None) -> int:
+    """The dashboard on every run of the folders (and the runs) given, each its own session."""
+    import os
+
+    from aisci_tui.sources.rundir.fleet import FleetSource
+    from aisci_tui.tui.run.apps import fleet_app
+
+    folders = [t for kind, t in targets if kind == "runs"]
+    runs = [t for kind, t in targets if kind == "run"]
+    source = with_recording(FleetSource(folders, runs, poll_interval=poll), record)
+    root = Path(os.path.commonpath([str(t) for _, t in targets]))
+    return run_dashboard(lambda: fleet_app(source, root, settings=settings, images=support, handle_hangup=True),
+                         settings, source.aclose)
 
 
 def watch_run(run_dir: Path, settings: Settings, support: ImageSupport, *, poll: float, record: Path | None) -> int:
@@ -145,16 +167,22 @@ def run_feed_factory(path: Path, poll: float, history_size: int = 0) -> Callable
     from aisci_tui.sources.rundir import find_runs
     from aisci_tui.sources.rundir.feed import run_feed
 
-    try:
+    with failing_on_command_error():
         kind, target = resolve(path)
-    except CommandError as exc:
-        fail(exc.message, exc.exit_code)
     if kind == "runs":
+        from aisci_tui.sources.rundir.fleet import FleetSource
+
         runs = find_runs(target)
-        if len(runs) != 1:
-            which = f"; the newest is {runs[0].path}" if runs else " yet"
-            fail(f"{target} holds {len(runs) or 'no'} runs{which}; give --from-run one run folder.", exitcodes.USAGE)
-        target = runs[0].path
+        for run in runs:
+            print(f"Publishing the run folder {run.path}.", file=sys.stderr, flush=True)
+        print(f"Publishing every run in {target}, each as its own session; runs that appear later join.",
+              file=sys.stderr, flush=True)
+
+        def make_fleet() -> AsyncIterator[Event]:
+            return run_feed(target, history_size=history_size, on_notice=_warn,
+                            source=FleetSource([target], poll_interval=poll))
+
+        return make_fleet
     print(f"Publishing the run folder {target}.", file=sys.stderr, flush=True)
 
     def make() -> AsyncIterator[Event]:

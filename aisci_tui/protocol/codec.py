@@ -17,6 +17,7 @@ from aisci_tui.protocol.models import (
     Event,
     UnknownMessage,
 )
+from aisci_tui.values import shorten
 
 #: Frames larger than this are refused before parsing (configurable by callers).
 DEFAULT_MAX_FRAME = 4 * 1024 * 1024
@@ -33,21 +34,17 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _short(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _describe(err: ValidationError, limit: int = 3) -> str:
     """The first few problems, each as ``path: message``; dict keys in a path come from the
     frame, so each part is cut short and so is the whole."""
     parts = []
     for e in err.errors(include_url=False, include_input=False)[:limit]:
-        loc = ".".join(_short(str(p), 40) for p in e.get("loc", ())) or "message"
-        parts.append(f"{_short(loc, 120)}: {_short(str(e.get('msg', 'invalid')), 120)}")
+        loc = ".".join(shorten(p, 40) for p in e.get("loc", ())) or "message"
+        parts.append(f"{shorten(loc, 120)}: {shorten(e.get('msg', 'invalid'), 120)}")
     more = err.error_count() - limit
     if more > 0:
         parts.append(f"and {more} more")
-    return _short("; ".join(parts), 320)
+    return shorten("; ".join(parts), 320)
 
 
 def parse_json(frame: str | bytes | bytearray | memoryview, max_size: int = DEFAULT_MAX_FRAME) -> Any:

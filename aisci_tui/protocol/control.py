@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 from pydantic import AliasChoices, Field
 
 from aisci_tui.protocol.envelope import Envelope, Model
-
 
 # -- auth -------------------------------------------------------------------
 
@@ -23,7 +22,6 @@ class AuthData(Model):
 
 
 class Auth(Envelope):
-    TYPE: ClassVar[str] = "auth"
     type: Literal["auth"] = "auth"
     data: AuthData
 
@@ -43,7 +41,6 @@ class AuthResponseData(Model):
 
 
 class AuthResponse(Envelope):
-    TYPE: ClassVar[str] = "auth_response"
     type: Literal["auth_response"] = "auth_response"
     data: AuthResponseData
 
@@ -55,7 +52,6 @@ class TokenRefreshData(Model):
 
 
 class TokenRefreshRequired(Envelope):
-    TYPE: ClassVar[str] = "token_refresh_required"
     type: Literal["token_refresh_required"] = "token_refresh_required"
     data: TokenRefreshData = Field(default_factory=TokenRefreshData)
 
@@ -79,15 +75,15 @@ class Filters(Model):
 
 class SubscribeOptions(Model):
     include_history: bool | None = Field(
-        None, validation_alias=AliasChoices("include_history", "includeHistory")
+        default=None, validation_alias=AliasChoices("include_history", "includeHistory")
     )
-    batch_size: int | None = Field(None, ge=1, validation_alias=AliasChoices("batch_size", "batchSize"))
-    throttle_ms: int | None = Field(None, ge=0, validation_alias=AliasChoices("throttle_ms", "throttleMs"))
+    batch_size: int | None = Field(default=None, ge=1, validation_alias=AliasChoices("batch_size", "batchSize"))
+    throttle_ms: int | None = Field(default=None, ge=0, validation_alias=AliasChoices("throttle_ms", "throttleMs"))
     batch_events: bool | None = Field(
-        None, validation_alias=AliasChoices("batch_events", "batchEvents")
+        default=None, validation_alias=AliasChoices("batch_events", "batchEvents")
     )
     batch_interval_ms: int | None = Field(
-        None, ge=0, validation_alias=AliasChoices("batch_interval_ms", "batchIntervalMs")
+        default=None, ge=0, validation_alias=AliasChoices("batch_interval_ms", "batchIntervalMs")
     )
 
 
@@ -99,7 +95,6 @@ class SubscribeData(Model):
 
 
 class Subscribe(Envelope):
-    TYPE: ClassVar[str] = "subscribe"
     type: Literal["subscribe"] = "subscribe"
     data: SubscribeData
 
@@ -114,7 +109,6 @@ class SubscriptionResponseData(Model):
 
 
 class SubscriptionResponse(Envelope):
-    TYPE: ClassVar[str] = "subscription_response"
     type: Literal["subscription_response"] = "subscription_response"
     data: SubscriptionResponseData
 
@@ -126,7 +120,6 @@ class UnsubscribeData(Model):
 
 
 class Unsubscribe(Envelope):
-    TYPE: ClassVar[str] = "unsubscribe"
     type: Literal["unsubscribe"] = "unsubscribe"
     data: UnsubscribeData
 
@@ -137,19 +130,16 @@ class AckData(Model):
 
 
 class Ack(Envelope):
-    TYPE: ClassVar[str] = "ack"
     type: Literal["ack"] = "ack"
     data: AckData
 
 
 class Ping(Envelope):
-    TYPE: ClassVar[str] = "ping"
     type: Literal["ping"] = "ping"
     data: dict[str, Any] | None = None
 
 
 class Pong(Envelope):
-    TYPE: ClassVar[str] = "pong"
     type: Literal["pong"] = "pong"
     data: dict[str, Any] | None = None
 
@@ -158,12 +148,11 @@ class ErrorData(Model):
     code: str
     message: str = ""
     details: dict[str, Any] | None = None
-    retry_after: float | None = Field(None, ge=0)
+    retry_after: float | None = Field(default=None, ge=0)
     correlation_id: str | None = None
 
 
 class Error(Envelope):
-    TYPE: ClassVar[str] = "error"
     type: Literal["error"] = "error"
     data: ErrorData
 
@@ -179,7 +168,6 @@ class BatchData(Model):
 class Batch(Envelope):
     """Several events in one frame: ``{"type": "batch", "data": {"events": [envelope, ...]}}``."""
 
-    TYPE: ClassVar[str] = "batch"
     type: Literal["batch"] = "batch"
     data: BatchData
 

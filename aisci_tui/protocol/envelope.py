@@ -32,6 +32,7 @@ class Meta(Model):
 class Envelope(Model):
     """Every message: ``type``, ``id``, ``timestamp``, ``data`` and optional ``meta``."""
 
+    #: The message type a subclass stands for: the default of its ``type`` field ("" when none).
     TYPE: ClassVar[str] = ""
 
     type: str
@@ -39,6 +40,13 @@ class Envelope(Model):
     timestamp: str | None = None
     data: Any = None
     meta: Meta | None = None
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        default = cls.model_fields["type"].default
+        if isinstance(default, str):
+            cls.TYPE = default
 
 
 class UnknownMessage(Envelope):

@@ -7,12 +7,11 @@ turns them into datetimes where a view needs one.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
 from aisci_tui.protocol.envelope import Envelope, Model
-
 
 # -- open enums: the values the guide names; other strings are still accepted ----
 
@@ -231,30 +230,25 @@ class Event(Envelope):
 
 
 class AgentStatus(Event):
-    TYPE: ClassVar[str] = "agent_status"
     type: Literal["agent_status"] = "agent_status"
     data: AgentStatusData
 
 
 class ResearchProgress(Event):
-    TYPE: ClassVar[str] = "research_progress"
     type: Literal["research_progress"] = "research_progress"
     data: ResearchProgressData
 
 
 class ExperimentResults(Event):
-    TYPE: ClassVar[str] = "experiment_results"
     type: Literal["experiment_results"] = "experiment_results"
     data: ExperimentResultsData
 
 
 class EthicalAssessment(Event):
-    TYPE: ClassVar[str] = "ethical_assessment"
     type: Literal["ethical_assessment"] = "ethical_assessment"
     data: EthicalAssessmentData
 
 
 class SystemEvent(Event):
-    TYPE: ClassVar[str] = "system_event"
     type: Literal["system_event"] = "system_event"
     data: SystemEventData

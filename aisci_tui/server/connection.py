@@ -29,6 +29,7 @@ from aisci_tui.server.hub import Hub, Published
 from aisci_tui.ratelimit import TokenBucket
 from aisci_tui.server import requests
 from aisci_tui.server.subscription import Subscription
+from aisci_tui.values import shorten
 
 log = logging.getLogger("aisci_tui.server")
 
@@ -37,11 +38,6 @@ _CLOSE = object()
 
 def _iso(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _short(value: Any, limit: int = 64) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _wants_ack(msg: Envelope) -> bool:
@@ -235,7 +231,7 @@ class Connection:
         except ProtocolError as exc:
             self.error(ErrorCode.INVALID_MESSAGE, exc.reason, correlation_id=exc.msg_id)
             return
-        log.debug("%s: received %s %s", self.id, _short(msg.type, 40), _short(msg.id))
+        log.debug("%s: received %s %s", self.id, shorten(msg.type, 40), shorten(msg.id))
         if _wants_ack(msg):
             if msg.id:
                 self.reply("ack", {"original_id": msg.id, "status": "received"}, msg.id)
@@ -254,7 +250,7 @@ class Connection:
                 requests.unsubscribe(self, msg)
         else:
             self.error(
-                ErrorCode.INVALID_MESSAGE, f"unexpected message type {_short(msg.type, 40)!r}", msg.id
+                ErrorCode.INVALID_MESSAGE, f"unexpected message type {shorten(msg.type, 40)!r}", msg.id
             )
 
     def _on_auth(self, msg: Auth) -> None:

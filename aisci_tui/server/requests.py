@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aisci_tui.protocol.errors import ErrorCode
 from aisci_tui.protocol.models import EVENT_TYPES, Subscribe, Unsubscribe
 from aisci_tui.server.auth import Principal
 from aisci_tui.server.filters import FilterError, Matcher, active_filters
 from aisci_tui.server.subscription import Subscription
+from aisci_tui.values import shorten
 
 if TYPE_CHECKING:
     from aisci_tui.server.connection import Connection
-
-
-def _short(value: Any, limit: int = 64) -> str:
-    text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def prune(conn: Connection, principal: Principal, correlation_id: str | None) -> None:
@@ -64,7 +60,7 @@ def subscribe(conn: Connection, msg: Subscribe) -> None:
             ErrorCode.SUBSCRIPTION_FAILED,
             f"unknown event type(s); known: {', '.join(EVENT_TYPES)}",
             msg.id,
-            {"invalid_events": [_short(e) for e in unknown[:20]]},
+            {"invalid_events": [shorten(e) for e in unknown[:20]]},
         )
     if denied:
         conn.error(
@@ -119,7 +115,7 @@ def unsubscribe(conn: Connection, msg: Unsubscribe) -> None:
             ErrorCode.SUBSCRIPTION_FAILED,
             "no such subscription on this connection",
             msg.id,
-            {"unknown_subscription": _short(data.subscription_id)},
+            {"unknown_subscription": shorten(data.subscription_id)},
         )
         return
     before = list(sub.events)

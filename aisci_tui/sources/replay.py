@@ -29,6 +29,7 @@ from aisci_tui.protocol.errors import ProtocolError
 from aisci_tui.protocol.models import Error, Event, UnknownMessage
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.sources.base import Ability, ConnectionState, Notice, PassThrough, Source, SourceItem
+from aisci_tui.values import finite
 
 #: Items delivered in one go before giving other tasks a turn.
 BURST = 256
@@ -40,12 +41,6 @@ class _Line:
     number: int  # line number in the file, from 1
     envelope: dict[str, Any] | None
     problem: str | None = None
-
-
-def _finite(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value) if math.isfinite(value) else None
 
 
 def load_lines(path: Path, max_gap: float | None = None) -> list[_Line]:
@@ -79,7 +74,7 @@ def _parse(raw: bytes) -> tuple[dict[str, Any] | None, float | None, str | None]
         envelope = obj.get("envelope")
         if not isinstance(envelope, dict):
             return None, None, "'envelope' is not an object"
-        arrival = _finite(obj.get("arrival"))
+        arrival = finite(obj.get("arrival"))
         if arrival is None:
             return envelope, None, None
         return envelope, arrival, None

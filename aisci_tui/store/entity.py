@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from aisci_tui.protocol.fast import RawEvent
 from aisci_tui.protocol.models import Event
 
 
+@dataclass(slots=True, eq=False, repr=False)
 class Entity:
     """The latest valid data for one agent / session / experiment / assessment.
 
@@ -19,19 +21,15 @@ class Entity:
     store, not again on each attribute.
     """
 
-    __slots__ = ("arrived", "data", "event_id", "key", "pending", "pending_at", "timestamp", "updates")
-
-    def __init__(self, key: str, data: Any, event_id: str | None, timestamp: str | None, arrived: float,
-                 updates: int = 1) -> None:
-        self.key = key
-        self.data = data
-        self.event_id = event_id
-        self.timestamp = timestamp
-        self.arrived = arrived
-        self.updates = updates
-        #: The newest update, not validated yet, and when it arrived.
-        self.pending: RawEvent | None = None
-        self.pending_at = 0.0
+    key: str
+    data: Any
+    event_id: str | None
+    timestamp: str | None
+    arrived: float
+    updates: int = 1
+    #: The newest update, not validated yet, and when it arrived.
+    pending: RawEvent | None = None
+    pending_at: float = 0.0
 
     def __repr__(self) -> str:
         return f"Entity({self.key!r}, event_id={self.event_id!r}, updates={self.updates})"

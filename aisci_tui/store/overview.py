@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from aisci_tui.protocol.kinds import TABLES
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store.records import Changes, LogEntry
 from aisci_tui.store.state import Store
@@ -166,9 +167,7 @@ class Overview:
         if store is not self._store:
             self.__init__()  # type: ignore[misc]
             self._store = store
-            changes = Changes(log=list(store.log))
-            changes.tables.update(agents=set(store.agents), sessions=set(store.sessions),
-                                  experiments=set(store.experiments), assessments=set(store.assessments))
+            changes = Changes({table: set(store.table(table)) for table in TABLES}, log=list(store.log))
         before = self.version
         for kind, key in changes.removed:
             self._remove(kind, key)

@@ -99,8 +99,8 @@ def _fit_to_content(columns: Sequence[Column], available: int, padding: int, ski
         seen = widest.get(col.key)
         return max(len(col.label) + 2, seen) if seen is not None else (col.width or col.min_width)
 
-    def least(col: Column) -> int:
-        return min(col.width or col.min_width, content(col)) if not col.width else col.width
+    def least(col: Column) -> int:  # no wider than the content, once some is known
+        return min(col.width or col.min_width, content(col))
 
     chosen = {i for i, c in enumerate(columns) if c.priority == 0}
     used = sum(least(columns[i]) + pad for i in chosen)
@@ -113,11 +113,21 @@ def _fit_to_content(columns: Sequence[Column], available: int, padding: int, ski
         used += least(columns[i]) + pad
     widths = {i: least(columns[i]) for i in chosen}
     spare = max(0, available - used)
-    # what is left goes to cut columns, the most important first, each up to its widest cell
-    for i in sorted(chosen, key=lambda i: (columns[i].priority, i)):
+    # what is left goes first to cut fixed columns (the most important first), each up to its widest
+    # cell, then in equal shares to the flexible ones, each up to its widest cell
+    for i in sorted((i for i in chosen if columns[i].width), key=lambda i: (columns[i].priority, i)):
         grow = min(spare, max(0, content(columns[i]) - widths[i]))
         widths[i] += grow
         spare -= grow
+    short = [i for i in sorted(chosen) if not columns[i].width and widths[i] < content(columns[i])]
+    while spare > 0 and short:
+        share = max(1, spare // len(short))
+        for i in list(short):
+            grow = min(share, spare, content(columns[i]) - widths[i])
+            widths[i] += grow
+            spare -= grow
+            if widths[i] >= content(columns[i]):
+                short.remove(i)
     return [(col, widths[i]) for i, col in enumerate(columns) if i in chosen]
 
 
@@ -287,6 +297,9 @@ class SessionTally:
         self._experiment: dict[str, tuple[str | None, str | None]] = {}
         #: Per session, its experiments by status.
         self._statuses: dict[str, Counter[str | None]] = {}
+        #: The store counted, and the event id each entity was counted at.
+        self._store: Store | None = None
+        self._stamps: dict[str, dict[str, Any]] = {"sessions": {}, "agents": {}, "experiments": {}}
 
     def counts(self, session_id: str) -> SessionCounts | None:
         return self._counts.get(session_id)
@@ -297,9 +310,14 @@ class SessionTally:
     def update(self, store: Store, changes: Any, full: bool) -> set[str]:
         """Bring the counts up to date (``full``: from scratch); the sessions whose counts changed."""
         before = dict(self._counts)
-        if full:
+        scratch = full and store is not self._store
+        if scratch:
             self.__init__()  # type: ignore[misc]
+            self._store = store
             sessions, agents, experiments = set(store.sessions), set(store.agents), set(store.experiments)
+        elif full:  # the same store: what changed since last counted, by event id
+            sessions, agents, experiments = (self._diff(kind, store.table(kind))
+                                             for kind in ("sessions", "agents", "experiments"))
         else:
             removed: dict[str, set[str]] = {}
             for kind, key in changes.removed:
@@ -307,7 +325,7 @@ class SessionTally:
             sessions = changes.sessions | removed.get("sessions", set())
             agents = changes.agents | removed.get("agents", set())
             experiments = changes.experiments | removed.get("experiments", set())
-        touched = set(before) if full else set()
+        touched = set(before) if scratch else set()
         for sid in sessions:
             touched |= self._session(store, sid)
         for key in agents:
@@ -316,8 +334,19 @@ class SessionTally:
             touched |= self._experiment_changed(store, key)
         return {sid for sid in touched if self._recount(store, sid) != before.get(sid)}
 
+    def _diff(self, kind: str, table: Mapping[str, Any]) -> set[str]:
+        seen = self._stamps[kind]
+        return {k for k, e in table.items() if seen.get(k) != e.event_id} | (seen.keys() - table.keys())
+
+    def _stamp(self, kind: str, key: str, entity: Any) -> None:
+        if entity is None:
+            self._stamps[kind].pop(key, None)
+        else:
+            self._stamps[kind][key] = entity.event_id
+
     def _session(self, store: Store, sid: str) -> set[str]:
         entity = store.sessions.get(sid)
+        self._stamp("sessions", sid, entity)
         ids = {a.agent_id for a in entity.data.activities if a.agent_id} if entity is not None else set()
         for key in self._active.get(sid, set()) - ids:
             self._in_activities.get(key, set()).discard(sid)
@@ -328,6 +357,7 @@ class SessionTally:
 
     def _agent(self, store: Store, key: str) -> set[str]:
         entity = store.agents.get(key)
+        self._stamp("agents", key, entity)
         old = self._agent_session.pop(key, None)
         if old is not None:
             self._named.get(old, set()).discard(key)
@@ -340,6 +370,7 @@ class SessionTally:
 
     def _experiment_changed(self, store: Store, key: str) -> set[str]:
         entity = store.experiments.get(key)
+        self._stamp("experiments", key, entity)
         old_sid, old_status = self._experiment.pop(key, (None, None))
         if old_sid is not None:
             self._statuses[old_sid][old_status] -= 1

@@ -44,6 +44,13 @@ class Store:
     ``store.<table>`` (``store.agents``) or ``store.table(name)``; each read validates
     what is pending first."""
 
+    #: The tables as the type checker sees them: at run time each is a property made from the
+    #: registry at the end of this module (tests/protocol/test_kinds.py checks the names agree).
+    agents: OrderedDict[str, Entity]
+    sessions: OrderedDict[str, Entity]
+    experiments: OrderedDict[str, Entity]
+    assessments: OrderedDict[str, Entity]
+
     def __init__(
         self,
         limits: StoreLimits | None = None,
@@ -110,8 +117,6 @@ class Store:
 
         A :class:`RawEvent` is validated when its entity (or the agent history) is
         next read; until then a newer update of the same entity replaces it."""
-        if type(event) is RawEvent:
-            return self._apply_raw(event)
         c = self.counters
         c.received += 1
         if not self.source_dedupes and not self._seen.add(event.id):
@@ -120,16 +125,22 @@ class Store:
         now = self.clock()
         self.rate.hit(now)
         self.connection.last_event_at = now
-        data = event.data
         if self._session_rule.hides(event):
             c.filtered += 1
             return False
         c.by_type[event.type] = c.by_type.get(event.type, 0) + 1
+        if type(event) is RawEvent:
+            if not self._upsert_raw(BY_TYPE[event.type].table, event, now):
+                c.stale += 1
+                return False
+            self.version += 1
+            return True
         kind = BY_TYPE.get(event.type)
         if kind is not None and isinstance(event, kind.model):
             applied = self._on_entity(kind, event, now)
         elif isinstance(event, SystemEvent):
             applied = True
+            data = event.data
             self._log("system_event", data.severity, data.title or data.event_type, event.timestamp, event=data)
         else:
             c.unknown += 1
@@ -204,30 +215,11 @@ class Store:
         def dump(table: OrderedDict[str, Entity]) -> dict[str, Any]:
             return {k: e.data.model_dump(mode="json") for k, e in sorted(table.items())}
 
-        out = {table: dump(self.table(table)) for table in TABLES}
+        out: dict[str, Any] = {table: dump(self.table(table)) for table in TABLES}
         out["system_events"] = [e.event.model_dump(mode="json") for e in self.log if e.event is not None]
         return out
 
     # -- deferred validation -------------------------------------------------------
-
-    def _apply_raw(self, raw: RawEvent) -> bool:
-        c = self.counters
-        c.received += 1
-        if not self.source_dedupes and not self._seen.add(raw.id):
-            c.duplicates += 1
-            return False
-        now = self.clock()
-        self.rate.hit(now)
-        self.connection.last_event_at = now
-        if self._session_rule.hides(raw):
-            c.filtered += 1
-            return False
-        c.by_type[raw.type] = c.by_type.get(raw.type, 0) + 1
-        if not self._upsert_raw(BY_TYPE[raw.type].table, raw, now):
-            c.stale += 1
-            return False
-        self.version += 1
-        return True
 
     def _upsert_raw(self, kind: str, raw: RawEvent, now: float) -> bool:
         table = self._tables[kind]

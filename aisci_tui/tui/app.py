@@ -185,6 +185,9 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
             self._sync_view(tick.full)
         if self.current_view.behind():  # rows a paced sync left for later, for a bounded time
             self._sync_view(False, catch_up=True)
+        elif not self.paused:  # a hidden view builds rows it has not seen, a slice a tick
+            ctx = self.context()
+            next((v for v in self.views.values() if v is not self.current_view and v.warm(self.store, ctx, 0.01)), None)
         self.toaster.flush()
 
     def _render_now(self) -> None:
@@ -205,6 +208,7 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
                     changes, ctx = self.store.take_changes(), self.context()
                     self.overview.update(self.store, changes, ctx.now)
                     view.sync(self.store, changes, ctx, full=full, paced=True)
+            self._update_tabs()  # the title's counts
         except Exception as exc:
             log.exception("the %s view failed to update", view.VIEW_ID)
             if view.VIEW_ID not in self._failed_views:
@@ -223,8 +227,9 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         self._status.show(info)
 
     def _update_tabs(self) -> None:
-        view_id = self.current_view.VIEW_ID
-        state = " · ".join(v for v in self.view_state.get(view_id, {}).values() if v and v != "all")
+        view = self.current_view
+        view_id = view.VIEW_ID
+        state = " · ".join(v for v in (view.counts(), *self.view_state.get(view_id, {}).values()) if v and v != "all")
         self._tabs.set_current(view_id, state)
 
     # -- source events ------------------------------------------------------------
@@ -324,6 +329,17 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
 
     def action_sort_next(self) -> None:
         self._sorted(self.current_view.sort_next())
+
+    def action_sort_menu(self) -> None:
+        from aisci_tui.tui.widgets.sortmenu import SortMenu
+
+        view = self.current_view
+        columns = view.sort_columns()
+        if not columns:
+            self.notify(f"The {view.TITLE} view has nothing to sort.", markup=False)
+            return
+        self.push_screen(SortMenu(columns, getattr(view, "sort_column", None), getattr(view, "reverse", False)),
+                         lambda key: key is None or self._sorted(view.sort_by(key or None)))
 
     def action_sort_reverse(self) -> None:
         self._sorted(self.current_view.sort_reverse())

@@ -32,7 +32,7 @@ APP_BINDINGS: list[Binding] = [
     ),
     Binding("slash", "text_filter", "Filter", id="filter"),
     Binding("f", "cycle_filter", "Status", id="cycle-filter"),
-    Binding("s", "sort_next", "Sort", id="sort"),
+    Binding("s", "sort_menu", "Sort", id="sort"),
     Binding("S", "sort_reverse", "Reverse sort", id="sort-reverse", show=False),
     Binding("p", "toggle_pause", "Pause", id="pause"),
     Binding("r", "reconnect", "Reconnect", id="reconnect", show=False),  # the footer keeps room for ? and q
@@ -59,6 +59,19 @@ RUN_BINDINGS: list[Binding] = [
             show=False),
 ]
 
+#: In the sort menu (``s``): one key per column, in the order the view shows them.
+SORT_KEYS = "123456789abcdeghijklmnoprtuvwxyz"
+SORT_MENU_BINDINGS: list[Binding] = [
+    *(Binding(key, f"pick({n})", f"Column {n + 1}", id=f"sort.column-{n + 1}", show=False)
+      for n, key in enumerate(SORT_KEYS)),
+    Binding("escape,s,q", "close", "Close", id="sort.close"),
+]
+
+#: In a table view: the highlighted row in full (cells are cut to their column's width).
+ROW_BINDINGS: list[Binding] = [
+    Binding("v", "show_row", "Full row", id="view.row", show=False),
+]
+
 #: Everything the dashboard binds, in footer order (the tree key beside the view keys).
 ALL_BINDINGS: list[Binding] = [
     *APP_BINDINGS[: len(VIEW_IDS)], RUN_BINDINGS[0], *APP_BINDINGS[len(VIEW_IDS):], *RUN_BINDINGS[1:],
@@ -72,7 +85,8 @@ HELP: dict[str, Help] = {
     },
     "filter": Help("Filter rows", "Type to keep only rows containing the text; Enter keeps it, Escape clears it."),
     "cycle-filter": Help("Cycle the status/severity filter", "Step through the view's status or severity filter."),
-    "sort": Help("Sort by the next column", "Sort the view by its next column."),
+    "sort": Help("Sort by a column", "Open the sort menu: each column's key sorts by it (again: reverse)."),
+    "view.row": Help("Show the highlighted row in full", "Every column of the row, nothing cut."),
     "sort-reverse": Help("Reverse the sort order", "Flip between ascending and descending."),
     "pause": Help("Pause or resume the display", "Freeze the screen; events keep arriving and are shown on resume."),
     "reconnect": Help("Reconnect now", "Drop the connection and connect again without waiting for the backoff."),

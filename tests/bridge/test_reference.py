@@ -8,14 +8,19 @@ import pytest
 
 from aisci_tui.sources.rundir import RunReader, find_runs
 from tests.bridge.helpers import by_type, one
+from tests.guide import SHARED, require_shared
 
-REPO = Path(__file__).resolve().parents[2]
-EXPERIMENTS = REPO.parent / "shared" / "reference" / "ai-scientist-v2-run" / "mid" / "experiments"
+EXPERIMENTS = SHARED / "reference" / "ai-scientist-v2-run" / "mid" / "experiments"
 RUN = EXPERIMENTS / "2025-06-12_09-13-56_compositional_regularization_attempt_0"
 STAGE1 = "stage_1_initial_implementation_1_preliminary"
 STAGE2 = "stage_2_baseline_tuning_1_first_attempt"
 
-pytestmark = pytest.mark.skipif(not RUN.is_dir(), reason="shared/reference is not next to this checkout")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _reference_run() -> None:
+    """Skip without ../shared, but fail under CI (see tests/guide.py)."""
+    require_shared(RUN, "the reference run folder")
 
 
 @pytest.fixture(scope="module")
@@ -128,8 +133,9 @@ async def test_watching_the_reference_run_on_the_dashboard(tmp_path):
 
     settings = Settings.model_construct(export_dir=tmp_path / "out", refresh_hz=20.0)
     app = watch_app(RunSource(RUN, poll_interval=0.2, clock=time.time, watch=False), RUN, settings=settings)
-    async with app.run_test(size=(120, 50)) as pilot:
+    async with app.run_test(size=(120, 90)) as pilot:
         await wait_until(pilot, lambda: len(app.store.experiments) == 18, what="the run's 18 node ids")
+        await pilot.press("1")
         await wait_until(pilot, lambda: "Elapsed" in screen_text(app), what="the session detail")
         text = screen_text(app)
         assert re.search(r"Elapsed +1h 42m", text)

@@ -70,10 +70,38 @@ def test_watch_a_run_in_a_terminal_record_it_and_quit(tmp_path):
 
 
 @posix_only
-def test_an_experiments_folder_lists_its_runs_and_opens_the_chosen_one(tmp_path):
+def test_an_experiments_folder_is_watched_whole_every_run_a_session(tmp_path):
     early_run(tmp_path, name="2025-06-10_08-00-00_older_idea_attempt_0", title="An Older Idea")
     finished_run(tmp_path, name="2025-06-12_09-00-00_newer_idea_attempt_1", title="A Newer Idea")
     term = Pty([*CLI, "watch", str(tmp_path / "experiments"), "--images", "off"], env=cli_env(tmp_path),
+               cwd=tmp_path)
+    try:
+        assert term.wait_for("All sessions (2)", "An Older Idea", "A Newer Idea"), term.output[-3000:]
+        term.send("q")
+        code = term.finish()
+    finally:
+        term.close()
+    assert code == 0 and b"Traceback" not in term.output
+
+
+def test_several_run_folders_are_watched_together(tmp_path):
+    early = early_run(tmp_path, name="2025-06-10_08-00-00_older_idea_attempt_0", title="An Older Idea")
+    newer = finished_run(tmp_path, name="2025-06-12_09-00-00_newer_idea_attempt_1", title="A Newer Idea")
+    term = Pty([*CLI, "watch", str(early.path), str(newer.path), "--images", "off"], env=cli_env(tmp_path),
+               cwd=tmp_path)
+    try:
+        assert term.wait_for("All sessions (2)", "An Older Idea", "A Newer Idea"), term.output[-3000:]
+        term.send("q")
+        code = term.finish()
+    finally:
+        term.close()
+    assert code == 0 and b"Traceback" not in term.output
+
+
+def test_pick_lists_the_runs_and_opens_the_chosen_one(tmp_path):
+    early_run(tmp_path, name="2025-06-10_08-00-00_older_idea_attempt_0", title="An Older Idea")
+    finished_run(tmp_path, name="2025-06-12_09-00-00_newer_idea_attempt_1", title="A Newer Idea")
+    term = Pty([*CLI, "watch", str(tmp_path / "experiments"), "--pick", "--images", "off"], env=cli_env(tmp_path),
                cwd=tmp_path)
     try:
         assert term.wait_for("2 runs in", "newer_idea", "older_idea", "finished"), term.output[-3000:]

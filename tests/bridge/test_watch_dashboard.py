@@ -120,7 +120,8 @@ async def test_text_filter_keeps_matches_and_their_ancestors(tmp_path):
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # textual-image uses a Pillow API on its way out
 async def test_images_are_drawn_only_for_safe_files_inside_the_run(tmp_path):
-    HalfcellImage = pytest.importorskip("textual_image.widget").HalfcellImage
+    from textual_image.widget import HalfcellImage  # a dependency of the package: never skipped
+
     run = mid_run(tmp_path)
     s2 = run.stages[1]
     best, root = s2.best, s2.nodes[0]["id"]
@@ -136,9 +137,18 @@ async def test_images_are_drawn_only_for_safe_files_inside_the_run(tmp_path):
         await wait_until(pilot, lambda: view.tree.highlighted_id == root, what="the root node")
         await wait_until(pilot, lambda: "could not be decoded" in screen_text(app), what="the broken plot described")
         assert not app.query(HalfcellImage) and view.pane.images_shown == 0
+
+
+def test_only_image_files_inside_the_run_and_small_enough_are_drawable(tmp_path):
+    """What decides whether a plot is drawn, without any image library."""
+    run = mid_run(tmp_path)
+    plot = run.root / run.stages[1].node(run.stages[1].best)["plot_paths"][0]
+    assert drawable(plot, run.path) is None, "a plot inside the run is drawable"
     outside = tmp_path / "elsewhere.png"
     outside.write_bytes(PNG)
     assert drawable(outside, run.path) == "outside the run folder"
+    (run.path / "link.png").symlink_to(outside)
+    assert drawable(run.path / "link.png", run.path) == "outside the run folder", "a link out of the run"
     assert drawable(run.path / "idea.json", run.path) == "not an image file"
     assert drawable(run.path / "missing.png", run.path) == "not on this machine"
     big = run.path / "big.png"

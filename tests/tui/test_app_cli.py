@@ -73,15 +73,22 @@ def test_dashboard_options_before_a_subcommand_are_refused(tmp_path):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
-def test_demo_is_live_within_two_seconds_and_sighup_exits_cleanly(tmp_path):
+def test_demo_comes_up_live_promptly_and_sighup_exits_cleanly(tmp_path):
+    """``demo`` shows a live screen (connection open, rates, the tabs) without waiting on anything.
+
+    What this guards is that start-up never stalls: no retry, timeout or back-off on the way to the
+    first live screen. On a busy 2-core machine that screen appears after about 1.5 s; the 6 s bound
+    leaves room for a loaded CI runner and is still below the client's 10 s open timeout, so a
+    start-up that waits for a timeout fails. How fast the first frame comes (about 0.5 s) is a
+    measurement, made in ``benchmarks/startup.py``, not a test.
+    """
     term = Pty([*CLI, "demo", "--seed", "7", "--speed", "5"], env_for(tmp_path), tmp_path, size=(100, 30))
     try:
         started = time.monotonic()
         live = term.read_until(["● open".encode(), b"ev/s", b"Agents"], timeout=8.0)
         elapsed = time.monotonic() - started
         assert live, term.output[-2000:]
-        # About 1.5 s on a busy 2-core machine; the bound leaves room for a loaded CI runner.
-        assert elapsed < 6.0, f"took {elapsed:.2f}s"
+        assert elapsed < 6.0, f"took {elapsed:.2f}s: start-up waited on something"
         term.drain(0.5)
         term.proc.send_signal(signal.SIGHUP)
         code = term.proc.wait(10)

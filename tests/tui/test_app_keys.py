@@ -100,7 +100,7 @@ async def test_s_and_shift_s_sort_and_show_the_order(sim_server, settings):
     app = DashboardApp(make_client(sim_server), settings=settings)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: live(app), what="live data")
-        await pilot.press("2", "s")
+        await pilot.press("2", "s", "1")  # the sort menu, then its first column
         first = app.view_state["agents"]["sort"]
         assert first.startswith("sort")
         await pilot.press("S")

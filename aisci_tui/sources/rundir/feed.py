@@ -18,7 +18,7 @@ from pathlib import Path
 
 from aisci_tui.protocol.kinds import BY_TYPE
 from aisci_tui.protocol.models import Event
-from aisci_tui.sources.base import Notice
+from aisci_tui.sources.base import Notice, Source
 from aisci_tui.sources.rundir.source import RunSource
 
 log = logging.getLogger("aisci_tui.rundir")
@@ -60,12 +60,14 @@ async def run_feed(
     watch: bool = True,
     history_size: int = 0,
     on_notice: Callable[[Notice], None] | None = None,
+    source: Source | None = None,
 ) -> AsyncIterator[Event]:
     """The events :class:`RunSource` finds, in order; its notices go to ``on_notice`` and the log.
 
     With ``history_size`` (the server's), events about to leave the history are published again.
+    ``source``: another source of run events to publish instead (every run of a folder: ``FleetSource``).
     """
-    source = RunSource(run_dir, poll_interval, clock=clock, watch=watch)
+    source = source if source is not None else RunSource(run_dir, poll_interval, clock=clock, watch=watch)
     refresher = Refresher(history_size)
     try:
         async for item in source:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import stat as stat_mod
 import time
@@ -28,6 +27,8 @@ from typing import Any
 
 import orjson
 import yaml
+
+from aisci_tui.values import finite as finite  # the rundir modules import it from here
 
 #: Files larger than this are not parsed (a run's JSON files are far smaller).
 MAX_BYTES = 256 * 1024 * 1024
@@ -61,14 +62,6 @@ def _construct_unknown(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) ->
 
 
 _LenientLoader.add_multi_constructor("tag:yaml.org,2002:python/", _construct_unknown)
-
-
-def finite(value: Any) -> float | None:
-    """A finite float, or None for anything else (NaN, strings, booleans…)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
 
 
 @dataclass(slots=True)

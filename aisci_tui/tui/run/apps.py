@@ -29,6 +29,21 @@ def watch_app(
                         views=dashboard_views(images, run_dir), handle_hangup=handle_hangup)
 
 
+def fleet_app(
+    source: Source,
+    root: Path,
+    *,
+    settings: Settings | None = None,
+    images: ImageSupport = TEXT_ONLY,
+    clock: Callable[[], datetime] | None = None,
+    store: Store | None = None,
+    handle_hangup: bool = False,
+) -> DashboardApp:
+    """The dashboard on many run folders: every run a session, plots read only from under ``root``."""
+    return DashboardApp(source, settings=settings, store=store, session_id=None, clock=clock,
+                        views=dashboard_views(images, root), handle_hangup=handle_hangup)
+
+
 def replay_app(
     source: Source,
     *,

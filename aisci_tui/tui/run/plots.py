@@ -65,7 +65,7 @@ def node_text(node: TreeNode, data: Any, palette: Palette) -> Text:
     out.append("\n")
     out.append(f"{symbol} {word}", style=palette[tone])
     if node.is_best and node.status != "completed":
-        out.append(f" ({node.status})", style=palette["muted"])
+        out.append(f" ({clean(node.status, 40)})", style=palette["muted"])
     if node.is_buggy and node.exc_type:
         out.append(f": {clean(node.exc_type, 80)}", style=palette["error"])
     if node.verdict:

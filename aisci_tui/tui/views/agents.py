@@ -25,6 +25,7 @@ class AgentsView(TableView):
     EMPTY = "No agent has reported its status yet."
     KIND = "agents"
     LIVE = True
+    COUNT = ("status", "busy", "busy")
     EXPORT_EXTRA = ("agent_id", "session_id", "stale")
 
     COLUMNS: ClassVar[list[Column]] = [

@@ -101,6 +101,10 @@ class StoreView(Widget):
     def catch_up(self) -> None:
         """Draw part of what a paced sync left for later."""
 
+    def warm(self, store: Store, ctx: ViewContext, budget: float) -> bool:
+        """While hidden, prepare for being shown, for up to ``budget`` seconds; True if there was work."""
+        return False
+
     def set_text_filter(self, text: str) -> None:
         """The ``/`` filter: case-insensitive substring over the view's columns."""
 
@@ -118,6 +122,17 @@ class StoreView(Widget):
     def sort_reverse(self) -> str:
         return "sort: not available here"
 
+    def sort_by(self, column: str | None) -> str:
+        return "sort: not available here"
+
+    def sort_columns(self) -> list[tuple[str, str]]:
+        """(key, label) of the columns a sort can choose, in display order."""
+        return []
+
+    def counts(self) -> str:
+        """How many rows the view shows (of how many), for its title; empty when it has no rows."""
+        return ""
+
     def export_rows(self) -> tuple[list[str], list[dict]]:
         """Columns and rows of what the view shows now, with full values."""
         return [], []
@@ -129,7 +144,8 @@ class StoreView(Widget):
         """Whether the dashboard key ``action`` does something here (a key that shows must work)."""
         if action == "cycle_filter":
             return self.FILTER_LABEL is not None
-        method = {"sort_next": "sort_next", "sort_reverse": "sort_reverse", "text_filter": "set_text_filter",
+        method = {"sort_next": "sort_next", "sort_menu": "sort_by", "sort_reverse": "sort_reverse",
+                  "text_filter": "set_text_filter",
                   "export": "export_rows", "export_as": "export_rows"}.get(action)
         return method is None or getattr(type(self), method) is not getattr(StoreView, method)
 

@@ -33,6 +33,7 @@ class ExperimentsView(SplitView):
     EVENT_TYPES = ("experiment_results",)
     EMPTY = "No experiment results yet."
     KIND = "experiments"
+    COUNT = ("status", "failed", "failed")
     EXPORT_EXTRA = ("experiment_id", "metric_name", "agent_id", "session_id", "exc_type", "summary")
     PLACEHOLDER = "Highlight an experiment to see its results."
 

@@ -139,7 +139,7 @@ def attention_text(item: Attention, name: str, session: str, width: int, now: da
     elif width >= 100:
         tail.append(" " * 16)
     if session and width >= 100:
-        tail.append(f"  {session[:22]:<22}", p["muted"])
+        tail.append(f"  {clean(session, 200)[:22]:<22}", p["muted"])
     elif width >= 100:
         tail.append(" " * 24)
     tail.append(f"  {ago(item.since, now):>7}", p["muted"])

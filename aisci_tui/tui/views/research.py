@@ -117,6 +117,9 @@ class ResearchView(TableView):
     def related(self, store: Store, changes: Changes) -> set[str]:
         return self._changed_counts
 
+    def counts(self) -> str:
+        return "" if self.has_class("-session") else super().counts()
+
     def empty_message(self) -> str | None:
         return None if self.has_class("-session") else super().empty_message()
 
