@@ -254,6 +254,12 @@ class DemoSource:
 
     dedupes_ids = True
 
+    @property
+    def abilities(self) -> frozenset[Any]:
+        from aisci_tui.sources.base import Ability  # (imported late: `--help` stays quick)
+
+        return frozenset({Ability.NARROWING, Ability.DELIVERY, Ability.RECONNECT})  # the client's
+
     def __init__(self, *, seed: int | None, speed: float, sessions: int, session: str | None,
                  dedupe: int = 200_000) -> None:
         self.seed, self.speed, self.sessions, self.session = seed, speed, sessions, session

@@ -28,7 +28,7 @@ from aisci_tui.commands.common import (
     ConnectionOptions,
     LogFileOption,
     MaxAttemptsOption,
-    UrlOption,
+    CONNECTION_PANEL,
     VerboseOption,
     failing_on_command_error,
     with_options,
@@ -68,7 +68,11 @@ def register(app: typer.Typer) -> None:
 
 @with_options(access=AccessOptions)
 def events(
-    url: UrlOption = None,
+    urls: Annotated[list[str] | None, typer.Option(
+        "--url", metavar="URL", rich_help_panel=CONNECTION_PANEL,
+        help="WebSocket URL of the server [default: $AISCI_URL, else ws://127.0.0.1:8080/ws]. Repeat it to "
+             "watch several servers at once: each event is printed once, with meta.endpoint naming its server.",
+    )] = None,
     session: Annotated[str | None, typer.Option(
         "--session", metavar="ID", help="Only events of this research session.")] = None,
     types: Annotated[list[str] | None, typer.Option(
@@ -93,6 +97,7 @@ def events(
         help="With --from: play X times faster than recorded [default: as fast as possible].")] = None,
     record: RecordOption = None,
 ) -> None:
+    url = urls[0] if urls else None
     opts = ConnectionOptions.of(url, access, log_file, verbose, max_attempts)
     with failing_on_command_error():
         opts.setup_logging()
@@ -105,7 +110,7 @@ def events(
         elif speed is not None:
             raise CommandError("--speed only applies with --from FILE.jsonl.", exitcodes.USAGE)
         else:
-            source = open_source(opts, types or [], session, history=history)
+            source = open_source(opts, types or [], session, history=history, urls=urls or [])
     source = with_recording(source, record)
     printer = Printer(fmt, verbose=verbose)
     code = exitcodes.OK
@@ -129,9 +134,11 @@ def events(
     raise typer.Exit(code)
 
 
-def open_source(opts: ConnectionOptions, types: list[str], session: str | None, *, history: bool = True) -> Source:
-    """The source of events for these options (the WebSocket client); ``history``: ask for
-    the events the server holds before the live ones, as the dashboard does."""
+def open_source(opts: ConnectionOptions, types: list[str], session: str | None, *, history: bool = True,
+                urls: list[str] | None = None) -> Source:
+    """The source of events for these options (the WebSocket client; several, one per URL of
+    ``urls``, as one :class:`~aisci_tui.sources.multi.MultiSource`); ``history``: ask for the
+    events the server holds before the live ones, as the dashboard does."""
     from aisci_tui.client import Client, Filters, SubscribeOptions, Subscription
     from aisci_tui.protocol.models import EVENT_TYPES
 
@@ -142,7 +149,16 @@ def open_source(opts: ConnectionOptions, types: list[str], session: str | None, 
     filters = Filters(session_id=session) if session else None
     subscription = Subscription(events=list(dict.fromkeys(types)) or list(EVENT_TYPES), filters=filters,
                                 options=SubscribeOptions(include_history=history))
-    return Client(opts.client_config([subscription], session_id=session))
+    if len(urls or []) <= 1:
+        return Client(opts.client_config([subscription], session_id=session))
+    from dataclasses import replace
+
+    from aisci_tui.sources.multi import MultiSource
+
+    from copy import deepcopy
+
+    configs = [replace(opts, url=u).client_config([deepcopy(subscription)], session_id=session) for u in urls or []]
+    return MultiSource([Client(c) for c in configs])
 
 
 async def run_events(source: Source, printer: Printer, *, limit: int | None = None,
