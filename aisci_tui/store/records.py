@@ -110,4 +110,6 @@ class Connection:
     last_event_at: float | None = None
     fatal: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: With several servers: (label, state, attempt, retry_in) of each, as the source last said.
+    endpoints: list[tuple[str, ConnectionState, int, float | None]] | None = None
 
