@@ -113,3 +113,12 @@ class Connection:
     #: With several servers: (label, state, attempt, retry_in) of each, as the source last said.
     endpoints: list[tuple[str, ConnectionState, int, float | None]] | None = None
 
+    def is_live(self, key: str | None = None) -> bool:
+        """Whether what ``key`` names is live: with several servers, whether the one its ``LABEL/``
+        prefix names is open; otherwise (or for a key of no server) whether the connection is."""
+        if self.endpoints and key is not None:
+            for label, state, *_ in self.endpoints:
+                if key.startswith(label + "/"):
+                    return state == ConnectionState.OPEN
+        return self.state == ConnectionState.OPEN
+

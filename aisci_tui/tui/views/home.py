@@ -192,7 +192,7 @@ class HomeView(StoreView):
         size = self.size
         live = store.connection.state == ConnectionState.OPEN
         sig = (model.version, store.log[-1].seq if store.log else 0, size, int(ctx.now.timestamp()),
-               ctx.session_id, live, self.palette)
+               ctx.session_id, live, self.palette, str(store.connection.endpoints))
         if sig == self._sig and not full:
             return
         self._sig = sig
@@ -226,8 +226,11 @@ class HomeView(StoreView):
         if not lines:
             add(Text(self.empty_text(store), style=p["muted"]))
         for line in lines[: max(3, height // 3)]:
-            text = session_text(line, width, now, p, live=live)
-            if not live:
+            line_live = live and store.connection.is_live(line.session_id)  # its server may be down
+            text = session_text(line, width, now, p, live=line_live)
+            if live and not line_live:
+                text.append("  not live", p["warning"])
+            if not line_live:
                 text.stylize(Style(dim=True))
             add(text, ("session", line.session_id))
 
