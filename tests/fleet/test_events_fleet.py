@@ -28,7 +28,7 @@ async def test_each_event_once_with_its_endpoint_in_meta_while_one_server_restar
                     lines.append(json.loads(line))
 
             reader = asyncio.create_task(read())
-            ids = lambda: [e["id"] for e in lines]  # noqa: E731
+            ids = lambda: [e["id"] for e in lines]
             await until(lambda: {"a-1", "b-1"} <= set(ids()), timeout=15, what="both servers' history")
             await b_running.__aexit__(None, None, None)  # B is killed
             await asyncio.sleep(0.3)
