@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 from aisci_tui.commands.common import CommandError, ConnectionOptions
 
 if TYPE_CHECKING:
-    from aisci_tui.client import Subscription
+    from aisci_tui.client import Client, Subscription
     from aisci_tui.settings import Settings
-    from aisci_tui.sources.base import Source
+    from aisci_tui.sources.fanin import FanIn
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +100,7 @@ def open_endpoints(
     *,
     prefix_ids: bool,
     **overrides: Any,
-) -> tuple[Source, list[Any]]:
+) -> tuple[Client | FanIn, list[Client]]:
     """A source for ``specs`` (a client, or a fan-in of one client per endpoint) and its clients.
 
     ``subscription(session)`` makes the subscription for a session filter. With several
@@ -112,15 +112,17 @@ def open_endpoints(
     from aisci_tui.sources.fanin import FanIn, local_id
 
     several = len(specs) > 1
-    clients: list[tuple[str, Any]] = []
+    clients: list[tuple[str, Client]] = []
     for spec in specs:
         session = local_id(spec.label, session_id) if several else session_id
         own = spec.token_file is not None or spec.token_command is not None
         endpoint_opts = dataclasses.replace(
-            opts, url=spec.url,
+            opts,
+            url=spec.url,
             token_file=spec.token_file if own else opts.token_file,
             token_command=spec.token_command if own else opts.token_command,
-            ca_file=spec.ca_file or opts.ca_file)
+            ca_file=spec.ca_file or opts.ca_file,
+        )
         try:
             config = endpoint_opts.client_config([subscription(session)], session_id=session, **overrides)
         except CommandError as exc:
@@ -131,4 +133,3 @@ def open_endpoints(
     if not several:
         return clients[0][1], [clients[0][1]]
     return FanIn(clients, prefix_ids=prefix_ids), [c for _, c in clients]
-

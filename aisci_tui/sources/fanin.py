@@ -47,8 +47,13 @@ NESTED_AGENTS = ("activities", "execution")
 _QUEUE_SIZE = 10_000
 _END = object()
 #: A summed-up state: the first of these any endpoint is in (all in ERROR: ERROR).
-_PRECEDENCE = (ConnectionState.OPEN, ConnectionState.RECONNECTING, ConnectionState.CONNECTING,
-               ConnectionState.CLOSING, ConnectionState.CLOSED)
+_PRECEDENCE = (
+    ConnectionState.OPEN,
+    ConnectionState.RECONNECTING,
+    ConnectionState.CONNECTING,
+    ConnectionState.CLOSING,
+    ConnectionState.CLOSED,
+)
 
 
 def tagged(label: str, value: str) -> str:
@@ -60,7 +65,7 @@ def local_id(label: str, value: str | None) -> str | None:
     (an id tagged with another endpoint's label then names nothing on this one)."""
     head = label + SEPARATOR
     if value is not None and value.startswith(head):
-        return value[len(head):]
+        return value[len(head) :]
     return value
 
 
@@ -194,10 +199,15 @@ class FanIn:
         if fatal and len(fatal) == len(self.endpoints) and not self._closing:
             first = fatal[0]
             self.exit_code = int(first.details.get("exit_code", exitcodes.ERROR))
-            self.fatal = Notice(kind="state", state=ConnectionState.ERROR, severity="error", fatal=True,
-                                text="Every server failed: " + "; ".join(
-                                    f"{e.label}: {e.fatal.text}" for e in self.endpoints if e.fatal),
-                                details={"exit_code": self.exit_code})
+            self.fatal = Notice(
+                kind="state",
+                state=ConnectionState.ERROR,
+                severity="error",
+                fatal=True,
+                text="Every server failed: "
+                + "; ".join(f"{e.label}: {e.fatal.text}" for e in self.endpoints if e.fatal),
+                details={"exit_code": self.exit_code},
+            )
             self._emit(self.fatal)
         self._put(_END)
 
@@ -211,8 +221,9 @@ class FanIn:
                     try:
                         out = out.validate()  # type: ignore[attr-defined]
                     except ProtocolError as exc:
-                        out = Notice("invalid", text=f"{label}: Ignored an invalid frame: {exc.reason}",
-                                     severity="warning")
+                        out = Notice(
+                            "invalid", text=f"{label}: Ignored an invalid frame: {exc.reason}", severity="warning"
+                        )
             elif isinstance(item, Event):
                 out = tag_event(item, label, ids=ids)
             elif isinstance(item, Notice):
@@ -230,16 +241,29 @@ class FanIn:
             endpoint.state, endpoint.attempt, endpoint.retry_in = notice.state, notice.attempt, notice.retry_in
             if notice.fatal:
                 endpoint.fatal = notice
-                self._emit(Notice("error", text=f"{label}: {notice.text}", code=notice.code, severity="error",
-                                  details={META_FIELD: label}))
+                self._emit(
+                    Notice(
+                        "error",
+                        text=f"{label}: {notice.text}",
+                        code=notice.code,
+                        severity="error",
+                        details={META_FIELD: label},
+                    )
+                )
             elif notice.text and notice.state is not ConnectionState.OPEN:
-                self._emit(Notice("info", text=f"{label}: {notice.text}", severity="info",
-                                  details={META_FIELD: label}))
+                self._emit(Notice("info", text=f"{label}: {notice.text}", severity="info", details={META_FIELD: label}))
             self._emit(self.summary())
             return
         text = f"{label}: {notice.text}" if notice.text else label
-        self._emit(Notice(notice.kind, text=text, code=notice.code, severity=notice.severity,
-                          details={**notice.details, META_FIELD: label}))
+        self._emit(
+            Notice(
+                notice.kind,
+                text=text,
+                code=notice.code,
+                severity=notice.severity,
+                details={**notice.details, META_FIELD: label},
+            )
+        )
 
     def summary(self) -> Notice:
         """The summed-up connection state, each endpoint's in ``details["endpoints"]``."""
@@ -247,10 +271,15 @@ class FanIn:
         state = next((s for s in _PRECEDENCE if s in states), ConnectionState.ERROR)
         down = next((e for e in self.endpoints if e.state is not ConnectionState.OPEN), None)
         opened = states.count(ConnectionState.OPEN)
-        return Notice(kind="state", state=state, text=f"{opened}/{len(states)} open",
-                      attempt=down.attempt if down else 0, retry_in=down.retry_in if down else None,
-                      severity="info" if down is None else "warning",
-                      details={"endpoints": [(e.label, e.state, e.attempt, e.retry_in) for e in self.endpoints]})
+        return Notice(
+            kind="state",
+            state=state,
+            text=f"{opened}/{len(states)} open",
+            attempt=down.attempt if down else 0,
+            retry_in=down.retry_in if down else None,
+            severity="info" if down is None else "warning",
+            details={"endpoints": [(e.label, e.state, e.attempt, e.retry_in) for e in self.endpoints]},
+        )
 
     def _emit(self, item: object) -> None:
         if self._sink is not None:
@@ -276,17 +305,21 @@ class FanIn:
         total = ClientStats()
         for endpoint in self.endpoints:
             stats = endpoint.client.stats
-            for name in total.__slots__:  # type: ignore[attr-defined]
+            for name in total.__slots__:
                 setattr(total, name, getattr(total, name) + getattr(stats, name))
         return total
 
     async def set_filters(self, events: list[str] | None, filters: Filters | None) -> None:
-        await asyncio.gather(*(e.client.set_filters(events, local_filters(e.label, filters))
-                               for e in self.endpoints if not e.ended), return_exceptions=True)
+        await asyncio.gather(
+            *(e.client.set_filters(events, local_filters(e.label, filters)) for e in self.endpoints if not e.ended),
+            return_exceptions=True,
+        )
 
     async def subscribe(self, events: list[str], filters: Filters | None = None) -> None:
-        await asyncio.gather(*(e.client.subscribe(events, local_filters(e.label, filters))
-                               for e in self.endpoints if not e.ended), return_exceptions=True)
+        await asyncio.gather(
+            *(e.client.subscribe(events, local_filters(e.label, filters)) for e in self.endpoints if not e.ended),
+            return_exceptions=True,
+        )
 
     async def reconnect_now(self) -> None:
         """Reconnect the endpoints that are down now, or every one when none is."""

@@ -92,7 +92,7 @@ def collect(store: Store, label: str, session_id: str | None, *, paused: bool,
         errors=store.counters.errors,
         fatal=clean(conn.fatal, 300) if conn.fatal else None,
         warnings=warnings,
-        endpoints=[(clean(label, 40), *rest) for label, *rest in conn.endpoints or ()],
+        endpoints=[(clean(label, 40), state, attempt, retry) for label, state, attempt, retry in conn.endpoints or ()],
     )
 
 

@@ -36,8 +36,15 @@ async def test_one_dashboard_two_servers_one_killed_and_restarted(settings, monk
         label_a, label_b = f"127.0.0.1:{port_of(a.url)}", f"127.0.0.1:{port_b}"
         await a.publish(progress("ses-1", "writing", "a-1"))
         await b.publish(progress("ses-1", "analysis", "b-1"))  # the same session id on both servers
-        source, _ = open_endpoints(from_urls([a.url, b.url]), ConnectionOptions(), _dashboard_subscription,
-                                   None, prefix_ids=True, backoff_base=0.05, backoff_cap=0.2)
+        source, _ = open_endpoints(
+            from_urls([a.url, b.url]),
+            ConnectionOptions(),
+            _dashboard_subscription,
+            None,
+            prefix_ids=True,
+            backoff_base=0.05,
+            backoff_cap=0.2,
+        )
         assert isinstance(source, FanIn)
         app = DashboardApp(source, settings=settings)
         sa, sb = f"{label_a}/ses-1", f"{label_b}/ses-1"
@@ -49,21 +56,28 @@ async def test_one_dashboard_two_servers_one_killed_and_restarted(settings, monk
             await app_until(pilot, lambda: status(app).startswith("● 1/2 open"), what="1/2 open")
             assert f"{label_b} not live" in status(app) and label_a not in status(app).split("  ")[0]
             await a.publish(progress("ses-1", "experimentation", "a-2"))
-            await app_until(pilot, lambda: app.store.sessions[sa].data.current_phase == "experimentation",
-                            what="A still live")
+            await app_until(
+                pilot, lambda: app.store.sessions[sa].data.current_phase == "experimentation", what="A still live"
+            )
             assert app.store.sessions[sb].data.current_phase == "analysis"  # B's data kept, not cleared
-            await app_until(pilot, lambda: any(sb in t and "not live" in t for t in home_lines(app)),
-                            what="B's session marked not live on the home screen")
+            await app_until(
+                pilot,
+                lambda: any(sb in t and "not live" in t for t in home_lines(app)),
+                what="B's session marked not live on the home screen",
+            )
             assert not any(sa in t and "not live" in t for t in home_lines(app))
             async with running(port=port_b) as b2:
                 await b2.publish(progress("ses-1", "writing", "b-2"))
-                await app_until(pilot, lambda: status(app).startswith("● 2/2 open"), timeout=15,
-                                what="2/2 open again")
-                await app_until(pilot, lambda: app.store.sessions[sb].data.current_phase == "writing",
-                                what="B live again")
+                await app_until(pilot, lambda: status(app).startswith("● 2/2 open"), timeout=15, what="2/2 open again")
+                await app_until(
+                    pilot, lambda: app.store.sessions[sb].data.current_phase == "writing", what="B live again"
+                )
                 assert "not live" not in status(app)
                 await pilot.press("1")  # the research view shows both sessions, each named with its server
                 await asyncio.sleep(0.2)
-                await app_until(pilot, lambda: {sa, sb} <= set(app.current_view.table.row_keys()),
-                                what="both rows in the research view")
+                await app_until(
+                    pilot,
+                    lambda: {sa, sb} <= set(app.current_view.table.row_keys()),
+                    what="both rows in the research view",
+                )
         await source.aclose()

@@ -35,22 +35,29 @@ def test_a_fleet_names_profiles_and_urls_each_with_its_own_credentials(tmp_path,
     monkeypatch.delenv("AISCI_URL", raising=False)
     monkeypatch.delenv("AISCI_PROFILE", raising=False)
     key_a = token_file(tmp_path, "a.key", "key-of-a")
-    config = write_config(tmp_path, f"""
+    config = write_config(
+        tmp_path,
+        f"""
 [profiles]
 lab-a = {{ url = "ws://host-a:8080/ws", token_file = "{key_a}" }}
 lab-c = "ws://host-c:8080/ws"
 
 [fleets]
 lab = ["lab-a", "lab-c", "ws://host-b:9000/ws"]
-""")
+""",
+    )
     settings = load_settings(config, profile="lab")
     specs = resolve(settings, [], "ws://127.0.0.1:8080/ws")
     assert [(s.label, s.url) for s in specs] == [
-        ("lab-a", "ws://host-a:8080/ws"), ("lab-c", "ws://host-c:8080/ws"), ("host-b:9000", "ws://host-b:9000/ws")]
+        ("lab-a", "ws://host-a:8080/ws"),
+        ("lab-c", "ws://host-c:8080/ws"),
+        ("host-b:9000", "ws://host-b:9000/ws"),
+    ]
     assert specs[0].token_file == key_a and specs[1].token_file is None
     monkeypatch.setenv("AISCI_API_KEY", "key-from-env")
-    source, clients = open_endpoints(specs, ConnectionOptions(), _dashboard_subscription, "lab-a/ses-1",
-                                     prefix_ids=True)
+    source, clients = open_endpoints(
+        specs, ConnectionOptions(), _dashboard_subscription, "lab-a/ses-1", prefix_ids=True
+    )
     assert isinstance(source, FanIn) and source.label == "lab-a, lab-c, host-b:9000"
     assert clients[0].config.credentials.source == f"token file {key_a}"
     assert clients[1].config.credentials.source == "AISCI_API_KEY"
@@ -88,12 +95,21 @@ async def test_a_server_refusing_the_credential_never_stops_the_other(tmp_path, 
         specs = from_urls([a.url, b.url])
         wrong = token_file(tmp_path, "b.key", "not-the-key")
         specs[1] = type(specs[1])(specs[1].label, specs[1].url, token_file=wrong)  # B's own, wrong, credential
-        source, _ = open_endpoints(specs, ConnectionOptions(), _dashboard_subscription, None, prefix_ids=True,
-                                   backoff_base=0.05, backoff_cap=0.2)
+        source, _ = open_endpoints(
+            specs,
+            ConnectionOptions(),
+            _dashboard_subscription,
+            None,
+            prefix_ids=True,
+            backoff_base=0.05,
+            backoff_cap=0.2,
+        )
         col = Collector(source).start()  # type: ignore[arg-type]
         try:
-            await until(lambda: any(n.kind == "error" and n.text.startswith(specs[1].label) for n in col.notices),
-                        what="B's refusal, named")
+            await until(
+                lambda: any(n.kind == "error" and n.text.startswith(specs[1].label) for n in col.notices),
+                what="B's refusal, named",
+            )
             await a.publish(progress("ses-1", "analysis", "a-2"))
             await until(lambda: {e.id for e in col.events} >= {"a-1", "a-2"}, what="A's events")
             assert not any(n.fatal for n in col.notices) and source.fatal is None

@@ -22,13 +22,16 @@ async def test_each_event_once_with_its_endpoint_in_meta_while_one_server_restar
         await b.publish(progress("ses-1", "analysis", "b-1"))  # the same session id on both servers
         lines: list[dict] = []
         async with events_process("--url", a.url, "--url", b.url) as proc:
+
             async def read() -> None:
                 assert proc.stdout is not None
                 async for line in proc.stdout:
                     lines.append(json.loads(line))
 
+            def ids() -> list[str]:
+                return [e["id"] for e in lines]
+
             reader = asyncio.create_task(read())
-            ids = lambda: [e["id"] for e in lines]
             await until(lambda: {"a-1", "b-1"} <= set(ids()), timeout=15, what="both servers' history")
             await b_running.__aexit__(None, None, None)  # B is killed
             await asyncio.sleep(0.3)
@@ -51,8 +54,7 @@ async def test_each_event_once_with_its_endpoint_in_meta_while_one_server_restar
         assert proc.returncode == 0
         assert sorted(ids()) == ["a-1", "a-2", "a-3", "b-1", "b-2", "b-3"]  # nothing printed twice
         where = {e["id"]: e["meta"]["endpoint"] for e in lines}
-        assert where == {"a-1": label_a, "a-2": label_a, "a-3": label_a, "b-1": label_b, "b-2": label_b,
-                         "b-3": label_b}
+        assert where == {"a-1": label_a, "a-2": label_a, "a-3": label_a, "b-1": label_b, "b-2": label_b, "b-3": label_b}
         assert all(e["data"]["session_id"] == "ses-1" for e in lines)  # events keep the servers' own ids
         text = err.decode()
         assert f"{label_b}:" in text  # the drop is told, naming the server

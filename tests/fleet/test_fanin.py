@@ -22,9 +22,18 @@ def progress(session: str, phase: str, msg_id: str):
 
 
 def test_tagging_prefixes_every_naming_id_and_names_the_endpoint():
-    obj = {"type": "experiment_results", "id": "e1", "meta": {"source": "x"},
-           "data": {"experiment_id": "exp-1", "session_id": "ses-1", "status": "done",
-                    "execution": {"agent_id": "agt-1"}, "activities": [{"agent_id": "agt-2"}]}}
+    obj = {
+        "type": "experiment_results",
+        "id": "e1",
+        "meta": {"source": "x"},
+        "data": {
+            "experiment_id": "exp-1",
+            "session_id": "ses-1",
+            "status": "done",
+            "execution": {"agent_id": "agt-1"},
+            "activities": [{"agent_id": "agt-2"}],
+        },
+    }
     tag_object(obj, "lab-a", ids=True)
     assert obj["meta"] == {"source": "x", "endpoint": "lab-a"}
     data = obj["data"]
@@ -50,11 +59,14 @@ async def test_two_servers_one_killed_and_restarted_the_other_stays_live():
         await a.publish(progress("ses-1", "writing", "a-1"))
         await b.publish(progress("ses-1", "analysis", "b-1"))
         subs = [Subscription(options=SubscribeOptions(include_history=True))]
-        clients = [("A", Client(fast_config(a.url, subscriptions=subs))),
-                   ("B", Client(fast_config(b.url, subscriptions=subs)))]
+        clients = [
+            ("A", Client(fast_config(a.url, subscriptions=subs))),
+            ("B", Client(fast_config(b.url, subscriptions=subs))),
+        ]
         fan = FanIn(clients, prefix_ids=True)
         col = Collector(fan).start()  # type: ignore[arg-type]
         try:
+
             def sessions() -> dict[str, str]:
                 out = {}
                 for e in col.events:
@@ -72,7 +84,9 @@ async def test_two_servers_one_killed_and_restarted_the_other_stays_live():
             await until(lambda: summary()[1] == "1/2 open", what="1/2 open")
             assert summary()[0] is ConnectionState.OPEN
             await a.publish(agent_event(session="ses-1", agent="agt-1"))
-            await until(lambda: any(getattr(e.data, "agent_id", "") == "A/agt-1" for e in col.events), what="A still live")
+            await until(
+                lambda: any(getattr(e.data, "agent_id", "") == "A/agt-1" for e in col.events), what="A still live"
+            )
             async with running(port=port_b) as b2:
                 await b2.publish(progress("ses-1", "analysis", "b-1"))  # a replay after the restart
                 await b2.publish(progress("ses-1", "writing", "b-2"))
@@ -82,4 +96,3 @@ async def test_two_servers_one_killed_and_restarted_the_other_stays_live():
                 assert len(ids) == len(set(ids)), ids
         finally:
             await col.close()
-
