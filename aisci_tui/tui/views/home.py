@@ -226,10 +226,15 @@ class HomeView(StoreView):
         if not lines:
             add(Text(self.empty_text(store), style=p["muted"]))
         for line in lines[: max(3, height // 3)]:
+            endpoint = store.connection.endpoint_of(line.session_id)  # with several servers: which one
             line_live = live and store.connection.is_live(line.session_id)  # its server may be down
-            text = session_text(line, width, now, p, live=line_live)
-            if live and not line_live:
-                text.append("  not live", p["warning"])
+            server = f"{endpoint[0]} " if endpoint else ""
+            tail = "  not live" if live and not line_live else ""
+            text = session_text(line, width - len(server) - len(tail), now, p, live=line_live)
+            if server:
+                text = Text.assemble((server, p["muted"]), text, end="", no_wrap=True)
+            if tail:
+                text.append(tail, p["warning"])
             if not line_live:
                 text.stylize(Style(dim=True))
             add(text, ("session", line.session_id))
