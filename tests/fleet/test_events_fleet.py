@@ -60,3 +60,44 @@ async def test_each_event_once_with_its_endpoint_in_meta_while_one_server_restar
         assert f"{label_b}:" in text  # the drop is told, naming the server
         counts = summary(text)
         assert counts["events"] == 6 and counts["duplicates"] >= 1 and counts["reconnects"] >= 1
+
+
+async def test_our_server_and_the_guide_literal_peer_behind_one_events(guide_peer):
+    """The guide's server sends no history, no session on agents and a tracing meta of its own:
+    each event is still printed once, its own meta kept and its endpoint added."""
+    async with running() as ours:
+        await ours.publish(progress("ses-1", "writing", "ours-1"))
+        label_ours, label_guide = f"127.0.0.1:{port_of(ours.url)}", f"127.0.0.1:{port_of(guide_peer.url)}"
+        lines: list[dict] = []
+        async with events_process("--url", ours.url, "--url", guide_peer.url) as proc:
+
+            async def read() -> None:
+                assert proc.stdout is not None
+                async for line in proc.stdout:
+                    lines.append(json.loads(line))
+
+            reader = asyncio.create_task(read())
+            await until(lambda: guide_peer.stats["subscriptions"] >= 1, timeout=15, what="subscribed to the peer")
+            peer_event = {
+                "type": "agent_status",
+                "id": "guide-1",
+                "timestamp": "2026-01-01T00:00:00Z",
+                "data": {"agent_id": "agt-1", "status": "busy"},
+                "meta": {"version": "1.0", "source": "guide_peer", "correlation_id": "corr-1"},
+            }
+            await guide_peer.publish(peer_event)
+            await guide_peer.publish(peer_event)  # sent twice: printed once
+            await guide_peer.publish({**peer_event, "id": "guide-2"})
+            await until(lambda: {"ours-1", "guide-2"} <= {e["id"] for e in lines}, timeout=15, what="both")
+            proc.send_signal(signal.SIGINT)
+            await asyncio.wait_for(proc.wait(), 10)
+            await asyncio.wait_for(reader, 5)
+        assert sorted(e["id"] for e in lines) == ["guide-1", "guide-2", "ours-1"]
+        by_id = {e["id"]: e for e in lines}
+        assert by_id["ours-1"]["meta"]["endpoint"] == label_ours
+        assert by_id["guide-1"]["meta"] == {
+            "version": "1.0",
+            "source": "guide_peer",
+            "correlation_id": "corr-1",
+            "endpoint": label_guide,
+        }
