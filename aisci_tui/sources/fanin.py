@@ -22,7 +22,6 @@ naming it, and only ends the whole when every endpoint has ended.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -153,7 +152,8 @@ class FanIn:
         self.exit_code = exitcodes.OK
         self._defer = False
         self._sink: Sink | None = None
-        self._queue: asyncio.Queue[object] = asyncio.Queue(_QUEUE_SIZE)
+        #: What the iterator yields when no sink was given; _drain keeps it under _QUEUE_SIZE.
+        self._queue: asyncio.Queue[object] = asyncio.Queue()
         self._tasks: list[asyncio.Task[None]] = []
         self._closing = False
 
@@ -185,10 +185,12 @@ class FanIn:
 
     async def _drain(self, endpoint: Endpoint) -> None:
         """Iterate one client: with a sink it only reports its end; without, it yields what to queue."""
-        take = self._take(endpoint)
+        take, queue = self._take(endpoint), self._queue
         try:
             async for item in endpoint.client:
                 take(item)
+                while queue.qsize() >= _QUEUE_SIZE:  # the consumer is behind: stop reading this client
+                    await asyncio.sleep(0.01)
         finally:
             endpoint.ended = True
             if all(e.ended for e in self.endpoints):
@@ -288,12 +290,7 @@ class FanIn:
             self._put(item)
 
     def _put(self, item: object) -> None:
-        try:
-            self._queue.put_nowait(item)
-        except asyncio.QueueFull:
-            with contextlib.suppress(asyncio.QueueEmpty):
-                self._queue.get_nowait()  # the consumer is far behind: drop the oldest
-            self._queue.put_nowait(item)
+        self._queue.put_nowait(item)  # unbounded: _drain waits for room instead of dropping
 
     # -- controls ----------------------------------------------------------------
 

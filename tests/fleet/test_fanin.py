@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import urlsplit
 
 from aisci_tui.client import Client, SubscribeOptions, Subscription
@@ -96,3 +97,32 @@ async def test_two_servers_one_killed_and_restarted_the_other_stays_live():
                 assert len(ids) == len(set(ids)), ids
         finally:
             await col.close()
+
+
+async def test_a_slow_consumer_slows_the_reading_and_loses_nothing():
+    import aisci_tui.sources.fanin as fanin
+
+    async with running() as a, running() as b:
+        subs = [Subscription(options=SubscribeOptions(include_history=True))]
+        for n in range(300):
+            await (a if n % 2 else b).publish(progress(f"ses-{n}", "writing", f"e-{n}"))
+        old, fanin._QUEUE_SIZE = fanin._QUEUE_SIZE, 20
+        fan = FanIn(
+            [
+                ("A", Client(fast_config(a.url, subscriptions=subs))),
+                ("B", Client(fast_config(b.url, subscriptions=subs))),
+            ]
+        )
+        seen: list[str] = []
+        try:
+            async for item in fan:
+                if hasattr(item, "data"):
+                    seen.append(item.id)
+                    await asyncio.sleep(0.001)  # slower than the servers
+                    assert fan._queue.qsize() <= 20 + 10  # bounded (a client's burst may land at once)
+                if len(seen) == 300:
+                    break
+        finally:
+            fanin._QUEUE_SIZE = old
+            await fan.aclose()
+        assert sorted(seen) == sorted(f"e-{n}" for n in range(300))
