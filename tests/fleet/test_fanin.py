@@ -126,3 +126,23 @@ async def test_a_slow_consumer_slows_the_reading_and_loses_nothing():
             fanin._QUEUE_SIZE = old
             await fan.aclose()
         assert sorted(seen) == sorted(f"e-{n}" for n in range(300))
+
+
+async def test_two_servers_may_use_the_same_event_id_for_different_events():
+    """Ids are unique per server, not across servers (counters, say): each server's event is its own."""
+    async with running() as a, running() as b:
+        await a.publish(progress("ses-a", "writing", "evt-000001"))
+        await b.publish(progress("ses-b", "analysis", "evt-000001"))
+        subs = [Subscription(options=SubscribeOptions(include_history=True))]
+        fan = FanIn(
+            [
+                ("A", Client(fast_config(a.url, subscriptions=subs))),
+                ("B", Client(fast_config(b.url, subscriptions=subs))),
+            ]
+        )
+        col = Collector(fan).start()  # type: ignore[arg-type]
+        try:
+            await until(lambda: len(col.events) == 2, what="both servers' evt-000001")
+            assert sorted(e.data.session_id for e in col.events) == ["A/ses-a", "B/ses-b"]
+        finally:
+            await col.close()
