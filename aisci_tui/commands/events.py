@@ -28,7 +28,7 @@ from aisci_tui.commands.common import (
     ConnectionOptions,
     LogFileOption,
     MaxAttemptsOption,
-    CONNECTION_PANEL,
+    UrlOption,
     VerboseOption,
     failing_on_command_error,
     with_options,
@@ -54,6 +54,9 @@ as its JSON envelope (--format jsonl) or as a
 one-line summary (--format text). Warnings and invalid frames go to stderr,
 and at exit a JSON summary line:
 {"received":…,"events":…,"invalid":…,"duplicates":…,"reconnects":…}.
+Repeat --url to follow several servers: each event is printed once, with
+its server (host:port) in meta.endpoint; one server down never stops the
+others.
 
 Credentials come from the environment (AISCI_API_KEY or AISCI_TOKEN),
 --token-file or --token-command, never from the command line:
@@ -68,11 +71,7 @@ def register(app: typer.Typer) -> None:
 
 @with_options(access=AccessOptions)
 def events(
-    urls: Annotated[list[str] | None, typer.Option(
-        "--url", metavar="URL", rich_help_panel=CONNECTION_PANEL,
-        help="WebSocket URL of the server [default: $AISCI_URL, else ws://127.0.0.1:8080/ws]. Repeat it to "
-             "watch several servers at once: each event is printed once, with meta.endpoint naming its server.",
-    )] = None,
+    url: UrlOption = None,
     session: Annotated[str | None, typer.Option(
         "--session", metavar="ID", help="Only events of this research session.")] = None,
     types: Annotated[list[str] | None, typer.Option(
@@ -97,20 +96,20 @@ def events(
         help="With --from: play X times faster than recorded [default: as fast as possible].")] = None,
     record: RecordOption = None,
 ) -> None:
-    url = urls[0] if urls else None
-    opts = ConnectionOptions.of(url, access, log_file, verbose, max_attempts)
+    urls = list(url or [])
+    opts = ConnectionOptions.of(urls[0] if len(urls) == 1 else None, access, log_file, verbose, max_attempts)
     with failing_on_command_error():
         opts.setup_logging()
         if from_file is not None:
             from aisci_tui.commands.replay import open_replay
 
-            if url is not None:
+            if urls:
                 raise CommandError("--from replays a file; leave out --url.", exitcodes.USAGE)
             source = open_replay(from_file, speed=speed or math.inf, types=types or [], session=session)
         elif speed is not None:
             raise CommandError("--speed only applies with --from FILE.jsonl.", exitcodes.USAGE)
         else:
-            source = open_source(opts, types or [], session, history=history, urls=urls or [])
+            source = open_source(opts, types or [], session, history=history, urls=urls)
     source = with_recording(source, record)
     printer = Printer(fmt, verbose=verbose)
     code = exitcodes.OK
@@ -136,29 +135,26 @@ def events(
 
 def open_source(opts: ConnectionOptions, types: list[str], session: str | None, *, history: bool = True,
                 urls: list[str] | None = None) -> Source:
-    """The source of events for these options (the WebSocket client; several, one per URL of
-    ``urls``, as one :class:`~aisci_tui.sources.multi.MultiSource`); ``history``: ask for the
-    events the server holds before the live ones, as the dashboard does."""
-    from aisci_tui.client import Client, Filters, SubscribeOptions, Subscription
+    """The source of events for these options: the WebSocket client, or with several ``urls`` one
+    client per server fanned in, each event tagged with its server in ``meta.endpoint``;
+    ``history``: ask for the events the server holds before the live ones, as the dashboard does."""
+    from aisci_tui.client import Filters, SubscribeOptions, Subscription
+    from aisci_tui.commands.endpoints import from_urls, open_endpoints
     from aisci_tui.protocol.models import EVENT_TYPES
 
     unknown = [t for t in types if t not in EVENT_TYPES]
     if unknown:
         raise CommandError(f"Unknown event type {unknown[0]!r}; choose from {', '.join(EVENT_TYPES)}.",
                            exitcodes.USAGE)
-    filters = Filters(session_id=session) if session else None
-    subscription = Subscription(events=list(dict.fromkeys(types)) or list(EVENT_TYPES), filters=filters,
-                                options=SubscribeOptions(include_history=history))
-    if len(urls or []) <= 1:
-        return Client(opts.client_config([subscription], session_id=session))
-    from dataclasses import replace
+    events = list(dict.fromkeys(types)) or list(EVENT_TYPES)
 
-    from aisci_tui.sources.multi import MultiSource
+    def subscription(session_id: str | None) -> Subscription:
+        filters = Filters(session_id=session_id) if session_id else None
+        return Subscription(events=events, filters=filters, options=SubscribeOptions(include_history=history))
 
-    from copy import deepcopy
-
-    configs = [replace(opts, url=u).client_config([deepcopy(subscription)], session_id=session) for u in urls or []]
-    return MultiSource([Client(c) for c in configs])
+    specs = from_urls(urls if urls and len(urls) > 1 else [opts.resolved_url])
+    source, _ = open_endpoints(specs, opts, subscription, session, prefix_ids=False)
+    return source
 
 
 async def run_events(source: Source, printer: Printer, *, limit: int | None = None,
