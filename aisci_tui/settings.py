@@ -14,9 +14,10 @@ import tomllib
 from collections.abc import Mapping
 from contextvars import ContextVar
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from aisci_tui.store import StoreLimits
@@ -49,24 +50,35 @@ def default_config_path() -> Path:
     return config_dir() / "config.toml"
 
 
-class _Caps(BaseModel):
+_LIMITS = {f.name: f for f in dataclasses.fields(StoreLimits)}
+
+
+def _cap(name: str) -> Any:
+    """The setting for one of :class:`~aisci_tui.store.StoreLimits`' fields: its default and smallest value."""
+    limit = _LIMITS[name]
+    return Field(limit.default, ge=limit.metadata["minimum"])
+
+
+class HistoryCaps(BaseModel):
+    """How much the dashboard keeps in memory (``[history]``); the oldest entries go first. The same
+    fields, in the same order, as :class:`~aisci_tui.store.StoreLimits`, each with its default and
+    smallest value from there (tests/protocol/test_kinds.py checks the fields agree)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    agents: int = _cap("agents")
+    sessions: int = _cap("sessions")
+    experiments: int = _cap("experiments")
+    assessments: int = _cap("assessments")
+    log: int = _cap("log")
+    agent_history: int = _cap("agent_history")
+    dedupe: int = _cap("dedupe")
 
     def limits(self) -> StoreLimits:
         return StoreLimits(**self.model_dump())
 
 
-#: How much the dashboard keeps in memory (``[history]``); the oldest entries go first. The same
-#: fields and defaults as :class:`~aisci_tui.store.StoreLimits`, each with its smallest value.
-HistoryCaps = create_model(
-    "HistoryCaps",
-    __base__=_Caps,
-    __module__=__name__,
-    **{f.name: (int, Field(f.default, ge=f.metadata["minimum"])) for f in dataclasses.fields(StoreLimits)},
-)
-
-
-_file_data: ContextVar[Mapping[str, Any]] = ContextVar("aisci_tui_config_file", default={})
+_file_data: ContextVar[Mapping[str, Any]] = ContextVar("aisci_tui_config_file", default=MappingProxyType({}))
 
 
 class _FileSource(PydanticBaseSettingsSource):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any, Protocol, runtime_checkable
 
+from aisci_tui.protocol.fast import RawEvent
 from aisci_tui.protocol.models import Event, Filters
 
 
@@ -57,16 +58,18 @@ SourceItem = Event | Notice
 
 @runtime_checkable
 class Source(Protocol):
-    #: Where the data comes from, for the header (a URL, a path, a file name).
-    label: str
+    @property
+    def label(self) -> str:
+        """Where the data comes from, for the header (a URL, a path, a file name)."""
 
     def __aiter__(self) -> AsyncIterator[SourceItem]: ...
 
     async def aclose(self) -> None: ...
 
 
-#: Takes one item; must neither raise nor block (the dashboard's ``Pump.feed`` qualifies).
-Sink = Callable[[SourceItem], None]
+#: Takes one item; must neither raise nor block (the dashboard's ``Pump.feed`` qualifies). An entity
+#: event may come as a :class:`~aisci_tui.protocol.fast.RawEvent`, validated when first read.
+Sink = Callable[[SourceItem | RawEvent], None]
 
 
 @runtime_checkable

@@ -185,6 +185,9 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
             self._sync_view(tick.full)
         if self.current_view.behind():  # rows a paced sync left for later, for a bounded time
             self._sync_view(False, catch_up=True)
+        elif not self.paused:  # a hidden view builds rows it has not seen, a slice a tick
+            ctx = self.context()
+            next((v for v in self.views.values() if v is not self.current_view and v.warm(self.store, ctx, 0.01)), None)
         self.toaster.flush()
 
     def _render_now(self) -> None:

@@ -21,7 +21,6 @@ import pytest
 
 from tests.waiting import until  # noqa: F401  (the hardening tests import it from here)
 
-
 #: Cases each fuzz test really ran, by name (added up at the end of the session, below).
 FUZZ_COUNTS: dict[str, int] = {}
 #: The README's "10,000 fuzz cases in all", and the tests that make them up.

@@ -286,8 +286,8 @@ async def test_a_slow_screen_never_grows_memory_and_never_loses_events(tmp_path:
             stopping = time.monotonic()
             server.stop()  # SIGTERM: the flood ends, even with this client not reading
             stop_took = time.monotonic() - stopping
-            await until(lambda: client.state is not ConnectionState.OPEN and in_flight(client, app.store) <= CONTROL_FRAMES,
-                        timeout=20, what="the queue drained")
+            await until(lambda: client.state is not ConnectionState.OPEN
+                        and in_flight(client, app.store) <= CONTROL_FRAMES, timeout=20, what="the queue drained")
             await pilot.pause(0.2)
             counters = app.store.counters
             delivered = list(tap.ids)

@@ -230,6 +230,9 @@ async def test_hostile_text_is_shown_literally():
 
 
 async def test_500_agents_sync_in_a_few_milliseconds():
+    """Timed in CPU seconds of this thread (``time.thread_time``): the work a sync does, which other
+    processes loading the machine do not inflate as they do wall time. The wall-clock figures are
+    the benchmarks' (``python -m benchmarks``)."""
     view = AgentsView()
     app = Harness(view)
     async with app.run_test(size=(160, 40)) as pilot:
@@ -249,9 +252,9 @@ async def test_500_agents_sync_in_a_few_milliseconds():
                            for i in range(tick, 500, 50)))
                 if advance_clock:  # every heartbeat age on screen changes
                     app.now += timedelta(seconds=1)
-                start = time.perf_counter()
+                start = time.thread_time()
                 app.sync()
-                timings.append(time.perf_counter() - start)
+                timings.append(time.thread_time() - start)
                 await pilot.pause()
             return sorted(timings)[len(timings) // 2]
 
@@ -260,6 +263,6 @@ async def test_500_agents_sync_in_a_few_milliseconds():
         assert typical < 0.010, f"10 of 500 agents changed: median sync {typical * 1000:.1f} ms"
         assert worst < 0.040, f"every heartbeat age changed: median sync {worst * 1000:.1f} ms"
         assert [cell(view, k, "cpu") for k in shown(view)[:1]] != ["—"]
-        start = time.perf_counter()
+        start = time.thread_time()
         app.sync(full=True)
-        assert time.perf_counter() - start < 0.1
+        assert time.thread_time() - start < 0.1

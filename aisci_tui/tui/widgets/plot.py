@@ -106,6 +106,8 @@ class Chart:
         if bounds is None or width < 12 or height < 4:
             return [Text("No data to plot yet.", style=axis_style)]
         x0, x1, y0, y1 = bounds
+        if not (0 < x1 - x0 < math.inf and 0 < y1 - y0 < math.inf):  # equal huge values, or a span past float
+            return [Text("These values are too large to plot.", style=axis_style)]
         label_w = max(len(_num(y0)), len(_num(y1))) + 1
         cols, rows = width - label_w - 1, height - 2
         dots = [[0] * cols for _ in range(rows)]
