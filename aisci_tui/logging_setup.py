@@ -12,6 +12,7 @@ import os
 import re
 import sys
 import threading
+from io import TextIOWrapper
 from pathlib import Path
 
 REDACTED = "<redacted>"
@@ -66,7 +67,7 @@ class RedactFilter(logging.Filter):
 class PrivateFileHandler(logging.FileHandler):
     """A log file created with mode 0600 and opened for appending."""
 
-    def _open(self):  # type: ignore[override]
+    def _open(self) -> TextIOWrapper:
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         return os.fdopen(fd, "a", encoding=self.encoding or "utf-8", errors=self.errors)
 
@@ -86,9 +87,9 @@ def setup_logging(log_file: str | os.PathLike[str] | None = None, verbose: bool 
     Raises ``OSError`` if the log file cannot be opened.
     """
     root = logging.getLogger("aisci_tui")
-    for handler in _installed:
-        root.removeHandler(handler)
-        handler.close()
+    for old in _installed:
+        root.removeHandler(old)
+        old.close()
     _installed.clear()
     level = logging.DEBUG if verbose else logging.INFO
     handler: logging.Handler | None = None

@@ -94,6 +94,20 @@ async def test_rundir_scans_count_reads_and_see_changes() -> None:
     assert live["change_to_store_s"] and max(live["change_to_store_s"]) < 10  # 10 s is the give-up time
 
 
+async def test_scale_world_reaches_every_view_and_answers_keys() -> None:
+    from benchmarks import scale
+
+    res = await scale.run(quick=True)
+    checks = _checks(res)
+    assert all(math.isfinite(v) and v >= 0 for v in checks.values())
+    for world in ("200 agents", "1000 agents"):
+        m = res.numbers[world]
+        assert set(m["views"]) == {"research", "agents", "experiments", "ethics", "events"}
+        assert m["views"]["agents"]["rows_shown"] == m["agents"]  # every agent drawn
+        assert m["updates_delivered"] > 0
+        assert all(v["sort_ms"] < 10_000 and v["switch_ms"] < 10_000 for v in m["views"].values())  # answered
+
+
 def test_command_line_writes_table_and_json(tmp_path, capsys) -> None:
     from benchmarks.run import main
 

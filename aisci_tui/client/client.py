@@ -34,12 +34,21 @@ from aisci_tui.ratelimit import TokenBucket
 from aisci_tui.protocol import EVENT_TYPES
 from aisci_tui.protocol.fast import route
 from aisci_tui.protocol.models import Filters, SubscribeOptions
-from aisci_tui.sources.base import ConnectionState, Notice
+from aisci_tui.protocol.models import Event
+from aisci_tui.sources.base import Ability, ConnectionState, Notice, Sink
 
 log = logging.getLogger("aisci_tui.client")
 
-class Client(Outlet, ProtocolHandler):
-    """A reconnecting client of the AI-Scientist-v2 WebSocket protocol."""
+class Client:
+    """A reconnecting client of the AI-Scientist-v2 WebSocket protocol.
+
+    It owns two parts and calls them: :attr:`protocol` (what each message means,
+    the requests it sends) and :attr:`outlet` (where events and notices go).
+    """
+
+    abilities = frozenset({Ability.NARROWING, Ability.DELIVERY, Ability.RECONNECT})
+    #: The outlet drops every repeated event id (see :class:`~aisci_tui.sources.base.DeliveringSource`).
+    dedupes_ids = True
 
     def __init__(
         self,
@@ -62,7 +71,8 @@ class Client(Outlet, ProtocolHandler):
         self.bucket = TokenBucket(config.send_rate, config.send_burst, clock)
         self._sleep = sleep
         self._backoff = Backoff(config.backoff_base, config.backoff_cap, rng)
-        self.init_outlet(config.dedupe_size)
+        self.outlet = Outlet(config, self.stats, self._start)
+        self.protocol = ProtocolHandler(config, self.stats, self.bucket, self.outlet, self.label)
         self._runner: asyncio.Task[None] | None = None
         self._link: Link | None = None
         self._ready = asyncio.Event()
@@ -84,6 +94,34 @@ class Client(Outlet, ProtocolHandler):
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
 
+    def __aiter__(self) -> Client:
+        return self
+
+    async def __anext__(self) -> Event | Notice:
+        return await self.outlet.next()
+
+    def defer_validation(self) -> None:
+        """From now on, pass agent, progress, experiment and assessment events on as
+        :class:`~aisci_tui.protocol.fast.RawEvent` (only their routing fields read), for a
+        consumer that validates each before showing it (the dashboard's store does)."""
+        self.outlet.deferring = True
+
+    def deliver_to(self, sink: Sink) -> None:
+        """Pass every item to ``sink`` instead of queueing it (see :meth:`Outlet.deliver_to`)."""
+        self.outlet.deliver_to(sink)
+
+    @property
+    def sink(self) -> Sink:
+        return self.outlet.sink
+
+    @property
+    def deferring(self) -> bool:
+        return self.outlet.deferring
+
+    @property
+    def last_event_id(self) -> str | None:
+        return self.outlet.last_event_id
+
     # -- public API -------------------------------------------------------------
 
     async def subscribe(self, events: list[str], filters: Filters | None = None,
@@ -98,7 +136,7 @@ class Client(Outlet, ProtocolHandler):
         while True:
             link = await self._wait_ready()
             try:
-                await self.subscribe_on(link, record, resume=False)
+                await self.protocol.subscribe_on(link, record, resume=False)
             except LinkLost:
                 continue
             if link.ended or link is not self._link:
@@ -125,7 +163,7 @@ class Client(Outlet, ProtocolHandler):
             try:
                 await self._unsubscribe_record(record, None)
             except SubscriptionError as exc:
-                await self.notice("error", exc.text, severity="warning", code=exc.code)
+                self.outlet.notice("error", exc.text, severity="warning", code=exc.code)
         await self.subscribe(events, filters, options)
 
     async def ready(self) -> None:
@@ -150,19 +188,19 @@ class Client(Outlet, ProtocolHandler):
             await asyncio.gather(runner, return_exceptions=True)
         if self.state is not ConnectionState.ERROR:
             self._state_nowait(ConnectionState.CLOSED)
-        self._end_queue()
+        self.outlet.end()
 
     async def set_state(self, state: ConnectionState, *, text: str = "", attempt: int = 0,
                         retry_in: float | None = None, severity: str = "info") -> None:
         self.state = state
         log.info("%s %s%s", state.name, self.label, f": {text}" if text else "")
-        await self.put(Notice(kind="state", state=state, text=text, attempt=attempt,
-                              retry_in=retry_in, severity=severity))
+        self.outlet.deliver(Notice(kind="state", state=state, text=text, attempt=attempt,
+                                   retry_in=retry_in, severity=severity))
 
     def _state_nowait(self, state: ConnectionState) -> None:
         self.state = state
         log.info("%s %s", state.name, self.label)
-        self._put_nowait(Notice(kind="state", state=state))
+        self.outlet.deliver(Notice(kind="state", state=state))
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -194,7 +232,7 @@ class Client(Outlet, ProtocolHandler):
         finally:
             self._ready.clear()
             if not self._closing:
-                self._end_queue()
+                self.outlet.end()
 
     async def _fail(self, fatal: Fatal) -> None:
         self.exit_code = fatal.exit_code
@@ -202,7 +240,7 @@ class Client(Outlet, ProtocolHandler):
         self.fatal = Notice(kind="state", state=ConnectionState.ERROR, text=fatal.text, code=fatal.code,
                             severity="error", fatal=True, details={"exit_code": fatal.exit_code})
         log.error("%s", fatal.text)
-        await self.put(self.fatal)
+        self.outlet.deliver(self.fatal)
 
     async def _lifecycle(self) -> None:
         """Connect, serve, back off and reconnect until closed; raises :class:`Fatal` to stop."""
@@ -243,14 +281,14 @@ class Client(Outlet, ProtocolHandler):
         cfg = self.config
         assert cfg.credentials is not None
         for warning in cfg.credentials.warnings:
-            await self.notice("info", warning, severity="warning")
+            self.outlet.notice("info", warning, severity="warning")
         try:
             context = tls_context(cfg)
         except (OSError, ssl.SSLError) as exc:
             reason = getattr(exc, "strerror", None) or type(exc).__name__
             raise Fatal(f"Could not load the CA file {cfg.ca_file}: {reason}.", exitcodes.TLS_FAILED) from None
         if context is not None and cfg.insecure:
-            await self.notice("info", "Certificate verification is off (--insecure): anyone on the network "
+            self.outlet.notice("info", "Certificate verification is off (--insecure): anyone on the network "
                               "path could read or change this connection.", severity="warning")
         return context
 
@@ -278,7 +316,7 @@ class Client(Outlet, ProtocolHandler):
         return drop
 
     async def _setup(self, link: Link, resume: bool) -> None:
-        await self.authenticate(link)
+        await self.protocol.authenticate(link)
         link.opened = True
         self._opened_once = True
         if resume:
@@ -288,9 +326,9 @@ class Client(Outlet, ProtocolHandler):
         skip_history, self._skip_history = self._skip_history, False
         for record in list(self.records):
             try:
-                await self.subscribe_on(link, record, resume=resume, skip_history=skip_history)
+                await self.protocol.subscribe_on(link, record, resume=resume, skip_history=skip_history)
             except SubscriptionError as exc:
-                await self.notice("error", exc.text, severity="warning", code=exc.code, details=exc.details)
+                self.outlet.notice("error", exc.text, severity="warning", code=exc.code, details=exc.details)
                 if not isinstance(exc, TimeoutError) and record in self.records:
                     self.records.remove(record)
         self._ready.set()
@@ -299,33 +337,39 @@ class Client(Outlet, ProtocolHandler):
         ws = link.ws
         stats = self.stats
         max_frame = self.config.max_frame
+        out = self.outlet
+        queue = out.queue
+        handle = self.protocol.handle_frame
         try:
             async for frame in ws:
                 link.rx.set()
                 stats.received += 1
                 if wire_log.isEnabledFor(logging.DEBUG):
                     wire_log.debug("received %s", describe_frame(frame))
-                sink = self.sink
-                if sink is None or not self.deferring or type(frame) is not str or len(frame) > max_frame:
-                    await self.handle_frame(link, frame)
-                    continue
-                # the hot path: an entity event straight to the sink, without a coroutine per frame
-                raw = route(frame)
-                if raw is None:
-                    await self.handle_frame(link, frame, routed=True)
-                elif self._accept(raw):
-                    stats.events += 1
-                    sink(raw)
+                # the hot path: a deferrable entity event routed by its few fields, without a coroutine
+                if (out.deferring and type(frame) is str and len(frame) <= max_frame
+                        and (raw := route(frame)) is not None):
+                    if out.accept(raw):
+                        sink = out.sink  # Outlet.deliver, inlined for the flood
+                        if sink is queue:
+                            queue(raw)
+                        else:
+                            stats.events += 1
+                            sink(raw)
+                else:
+                    await handle(link, frame)
+                if queue.full:
+                    await out.room(link)
         except ConnectionClosed:
             pass
         sent, rcvd = ws.protocol.close_sent, ws.protocol.close_rcvd
         ours = sent.code if sent is not None else None
         if ours == 1009:
             self._skip_history = True
-            await self.invalid(f"a frame exceeded the {self.config.max_frame}-byte limit; reconnecting without "
+            self.outlet.invalid(f"a frame exceeded the {self.config.max_frame}-byte limit; reconnecting without "
                                "history so that it is not sent again (events of the last moments may be missing)")
         elif ours == 1007:
-            await self.invalid("a text frame was not valid UTF-8; reconnecting")
+            self.outlet.invalid("a text frame was not valid UTF-8; reconnecting")
         code = rcvd.code if rcvd is not None else None
         if code == 1000:
             raise Closing("The server closed the connection.")
@@ -338,7 +382,7 @@ class Client(Outlet, ProtocolHandler):
         while True:
             await asyncio.sleep(interval)
             link.rx.clear()
-            await link.send(self.make_ping())
+            await link.send(self.protocol.make_ping())
             try:
                 await asyncio.wait_for(link.rx.wait(), timeout)
             except TimeoutError:
@@ -367,6 +411,6 @@ class Client(Outlet, ProtocolHandler):
         if link is None or link.ended or link is not self._link or record.server_id is None:
             return  # that subscription died with its connection
         try:
-            await self.unsubscribe_on(link, record.server_id, None if not remaining else events)
+            await self.protocol.unsubscribe_on(link, record.server_id, None if not remaining else events)
         except LinkLost:
             pass

@@ -1,16 +1,20 @@
-"""Where the client's items go: a bounded queue its iterator drains, or a sink.
+"""Where the client's items go: always to one callback, a bounded queue's unless told otherwise.
 
-:class:`Outlet` is the consumer-facing half of
-:class:`~aisci_tui.client.client.Client`: de-duplication and the session
-filter, the queue with its back-pressure, and :meth:`Outlet.deliver_to`, which
-hands items to a callback from the socket reader instead. The client supplies
-``_start`` (the lifecycle task), ``config``, ``stats`` and the current link.
+:class:`Outlet` is the part of :class:`~aisci_tui.client.client.Client` that
+hands what it reads to its consumer, once each, in order: de-duplication and
+the session rule (:meth:`Outlet.accept`), then :meth:`Outlet.deliver` to the
+sink. The sink is a :class:`QueueSink`, which the client's async iterator
+drains, until :meth:`Outlet.deliver_to` replaces it by the consumer's own
+callback. The socket reader waits (:meth:`Outlet.room`) while the queue is
+full, so a slow consumer slows the reading rather than growing memory.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aisci_tui.protocol import Event
@@ -31,54 +35,87 @@ QUEUE_SIZE = 10_000
 _END = object()
 
 
+def _is_event(item: object) -> bool:
+    return type(item) is RawEvent or isinstance(item, Event)
+
+
+class QueueSink:
+    """A sink that keeps items for the async iterator; ``full`` once ``QUEUE_SIZE`` wait."""
+
+    def __init__(self) -> None:
+        self.limit = QUEUE_SIZE
+        self._items: deque[object] = deque()
+        self._arrived = asyncio.Event()
+        self._room = asyncio.Event()
+        self._room.set()
+        self.full = False
+
+    def __call__(self, item: object) -> None:
+        self._items.append(item)
+        self._arrived.set()
+        if len(self._items) >= self.limit:
+            self.full = True
+            self._room.clear()
+
+    async def get(self) -> object:
+        items = self._items
+        while not items:
+            self._arrived.clear()
+            await self._arrived.wait()
+        item = items.popleft()
+        if self.full and len(items) < self.limit:
+            self.full = False
+            self._room.set()
+        return item
+
+    def take_all(self) -> list[object]:
+        """Everything waiting, oldest first (the queue is then empty)."""
+        items = list(self._items)
+        self._items.clear()
+        self.full = False
+        self._room.set()
+        return items
+
+    async def room(self) -> None:
+        await self._room.wait()
+
+
 class Outlet:
     """Hands what the client reads to its consumer, once each, in order."""
 
-    config: ClientConfig
-    stats: ClientStats
-    _link: Link | None
-    #: Yield the four entity events as :class:`RawEvent` (validated later, by the store).
-    deferring: bool = False
     #: Every event id is checked against the last ``dedupe_size`` ids before it is passed on.
     dedupes_ids = True
 
-    def init_outlet(self, dedupe_size: int) -> None:
-        self._seen = SeenIds(dedupe_size)
-        self._session_rule = SessionRule(self.config.session_id)
+    def __init__(self, config: ClientConfig, stats: ClientStats, start: Callable[[], None]) -> None:
+        self.config = config
+        self.stats = stats
+        self._start = start
+        self._seen = SeenIds(config.dedupe_size)
+        self._session_rule = SessionRule(config.session_id)
         #: Id of the newest event the server sent; resuming asks for history after it.
         self.last_event_id: str | None = None
-        self._queue: asyncio.Queue[object] = asyncio.Queue(QUEUE_SIZE)
+        self.queue = QueueSink()
+        #: Where every item goes: the queue, or the consumer's callback after :meth:`deliver_to`.
+        self.sink: Sink = self.queue
+        #: Pass the four entity events on as :class:`RawEvent` (validated later, by the store).
+        self.deferring = False
         self._done = False
-        #: Where items go instead of the queue, once :meth:`deliver_to` was called.
-        self.sink: Sink | None = None
+        self._ended = False
 
-    def _start(self) -> None:
-        raise NotImplementedError
+    # -- the consumer's side ----------------------------------------------------
 
-    # -- the Source protocol --------------------------------------------------
-
-    def __aiter__(self) -> Outlet:
-        return self
-
-    async def __anext__(self) -> Event | Notice:
+    async def next(self) -> Event | Notice:
+        """The next item for the async iterator; StopAsyncIteration once the client ended."""
         if self._done:
             raise StopAsyncIteration
         self._start()
-        try:
-            item = self._queue.get_nowait()
-        except asyncio.QueueEmpty:
-            item = await self._queue.get()
+        item = await self.queue.get()
         if item is _END:
             self._done = True
             raise StopAsyncIteration
-        self._count(item)
+        if _is_event(item):
+            self.stats.events += 1
         return item  # type: ignore[return-value]
-
-    def defer_validation(self) -> None:
-        """From now on, pass agent, progress, experiment and assessment events on as
-        :class:`~aisci_tui.protocol.fast.RawEvent` (only their routing fields read), for a
-        consumer that validates each before showing it (the dashboard's store does)."""
-        self.deferring = True
 
     def deliver_to(self, sink: Sink) -> None:
         """Pass every item to ``sink`` from the client's own tasks instead of queueing it.
@@ -88,53 +125,24 @@ class Outlet:
         block: it runs inside the socket reader, so the time it takes is time
         the socket is not read (which is the back-pressure the queue gave).
         """
-        while True:
-            try:
-                item = self._queue.get_nowait()
-            except asyncio.QueueEmpty:
-                break
-            if item is _END:
-                self._queue.put_nowait(item)
-                break
-            self._count(item)
-            sink(item)  # type: ignore[arg-type]
+        waiting = self.queue.take_all()
         self.sink = sink
+        for item in waiting:
+            self.deliver(item)  # type: ignore[arg-type]
 
-    def _count(self, item: object) -> None:
+    # -- the client's side ------------------------------------------------------
+
+    def deliver(self, item: Event | RawEvent | Notice) -> None:
+        """Pass ``item`` on (the end marker stays in the queue, for the iterator)."""
+        sink = self.sink
+        if sink is self.queue or item is _END:
+            self.queue(item)
+            return
         if type(item) is RawEvent or isinstance(item, Event):
             self.stats.events += 1
+        sink(item)  # type: ignore[arg-type]
 
-    # -- output ---------------------------------------------------------------
-
-    async def put(self, item: object) -> None:
-        if self.sink is not None:
-            self._count(item)
-            self.sink(item)  # type: ignore[arg-type]
-            return
-        try:
-            self._queue.put_nowait(item)  # the usual case: no need to wait
-            return
-        except asyncio.QueueFull:
-            pass
-        link = self._link
-        if link is not None:
-            link.blocked = True
-        try:
-            await self._queue.put(item)
-        finally:
-            if link is not None:
-                link.blocked = False
-
-    async def notice(self, kind: str, text: str, *, severity: str = "info", **fields: object) -> None:
-        level = {"warning": logging.WARNING, "error": logging.ERROR}.get(severity, logging.INFO)
-        log.log(level, "%s", text)
-        await self.put(Notice(kind=kind, text=text, severity=severity, **fields))  # type: ignore[arg-type]
-
-    async def invalid(self, reason: str) -> None:
-        self.stats.invalid += 1
-        await self.notice("invalid", f"Ignored an invalid frame: {reason}", severity="warning")
-
-    def _accept(self, event: Event | RawEvent) -> bool:
+    def accept(self, event: Event | RawEvent) -> bool:
         """False for a repeated id or another session's event (each counted)."""
         if not self._seen.add(event.id):
             self.stats.duplicates += 1
@@ -145,31 +153,32 @@ class Outlet:
             return False
         return True
 
-    async def emit_event(self, event: Event | RawEvent) -> None:
-        if not self._accept(event):
+    def event(self, event: Event | RawEvent) -> None:
+        if self.accept(event):
+            self.deliver(event)
+
+    def notice(self, kind: str, text: str, *, severity: str = "info", **fields: object) -> None:
+        level = {"warning": logging.WARNING, "error": logging.ERROR}.get(severity, logging.INFO)
+        log.log(level, "%s", text)
+        self.deliver(Notice(kind=kind, text=text, severity=severity, **fields))  # type: ignore[arg-type]
+
+    def invalid(self, reason: str) -> None:
+        self.stats.invalid += 1
+        self.notice("invalid", f"Ignored an invalid frame: {reason}", severity="warning")
+
+    async def room(self, link: Link | None) -> None:
+        """Wait while the queue is full (the consumer is behind); the link says it is not reading."""
+        if not self.queue.full:
             return
-        if self.sink is not None:
-            self.stats.events += 1
-            self.sink(event)
-            return
+        if link is not None:
+            link.blocked = True
         try:
-            self._queue.put_nowait(event)  # the usual case, without another coroutine
-        except asyncio.QueueFull:
-            await self.put(event)
+            await self.queue.room()
+        finally:
+            if link is not None:
+                link.blocked = False
 
-    def _put_nowait(self, item: object) -> None:
-        if self.sink is not None and item is not _END:
-            self._count(item)
-            self.sink(item)  # type: ignore[arg-type]
-            return
-        while True:
-            try:
-                self._queue.put_nowait(item)
-                return
-            except asyncio.QueueFull:
-                self._queue.get_nowait()  # the consumer is gone or far behind: drop the oldest
-
-    def _end_queue(self) -> None:
-        if not self._done:
-            self._put_nowait(_END)
-
+    def end(self) -> None:
+        if not self._ended:
+            self._ended = True
+            self.deliver(_END)  # type: ignore[arg-type]

@@ -1,8 +1,8 @@
 """What the client does with each message: replies, errors, authentication, subscriptions.
 
-:class:`ProtocolHandler` is the message-level half of
-:class:`~aisci_tui.client.client.Client`; the client supplies the output
-methods (``put``, ``notice``, ``invalid``, ``emit_event``) and the state.
+:class:`ProtocolHandler` is the part of :class:`~aisci_tui.client.client.Client`
+that reads messages and sends requests; what it has to say goes to the
+client's :class:`~aisci_tui.client.outlet.Outlet`.
 """
 
 from __future__ import annotations
@@ -17,13 +17,13 @@ from aisci_tui.client.errors import AckTimeout, Fatal, LinkDrop, SubscriptionErr
 from aisci_tui.client.link import Link
 from aisci_tui.protocol import ERROR_TEXT, ErrorCode, ProtocolError, expand_batch, make
 from aisci_tui.protocol.codec import from_obj, parse_json
-from aisci_tui.protocol.fast import RawEvent, route
 from aisci_tui.protocol.models import Envelope, Event, UnknownMessage
 from aisci_tui.textsafe import clean
 
 if TYPE_CHECKING:
-    from aisci_tui.client.records import ClientStats, SubscriptionRecord
     from aisci_tui.client.config import ClientConfig
+    from aisci_tui.client.outlet import Outlet
+    from aisci_tui.client.records import ClientStats, SubscriptionRecord
     from aisci_tui.ratelimit import TokenBucket
 
 log = logging.getLogger("aisci_tui.client")
@@ -70,37 +70,31 @@ def _names(details: dict[str, Any] | None, key: str) -> str:
 
 
 class ProtocolHandler:
-    config: ClientConfig
-    stats: ClientStats
-    bucket: TokenBucket
-    records: list[SubscriptionRecord]
-    label: str
-    deferring: bool
+    """What each message means: the part of the client that answers the protocol.
 
-    async def notice(self, kind: str, text: str, *, severity: str = "info", **fields: object) -> None:
-        raise NotImplementedError
+    It owns no connection and no queue: it reads frames given to it, sends on the
+    :class:`Link` it is given, and passes events and notices to ``out``.
+    """
 
-    async def invalid(self, reason: str) -> None:
-        raise NotImplementedError
-
-    async def emit_event(self, event: Event | RawEvent) -> None:
-        raise NotImplementedError
+    def __init__(self, config: ClientConfig, stats: ClientStats, bucket: TokenBucket, out: Outlet,
+                 label: str) -> None:
+        self.config = config
+        self.stats = stats
+        self.bucket = bucket
+        self.out = out
+        self.label = label
 
     # -- incoming -------------------------------------------------------------
 
-    async def handle_frame(self, link: Link, frame: str | bytes, *, routed: bool = False) -> None:
-        """Handle one frame; ``routed``: :func:`route` already declined it."""
+    async def handle_frame(self, link: Link, frame: str | bytes) -> None:
+        """Handle one frame in full (the reader has routed the deferrable ones already)."""
         if not isinstance(frame, str):
-            await self.invalid(f"binary frame of {len(frame)} bytes (the protocol uses text frames)")
-            return
-        if (self.deferring and not routed and len(frame) <= self.config.max_frame
-                and (raw := route(frame)) is not None):
-            await self.emit_event(raw)
+            self.out.invalid(f"binary frame of {len(frame)} bytes (the protocol uses text frames)")
             return
         try:
             obj = parse_json(frame, self.config.max_frame)
         except ProtocolError as exc:
-            await self.invalid(exc.reason)
+            self.out.invalid(exc.reason)
             return
         await self.handle_obj(link, obj)
 
@@ -109,16 +103,16 @@ class ProtocolHandler:
         try:
             msg = from_obj(obj)
         except ProtocolError as exc:
-            await self.invalid(exc.reason)
+            self.out.invalid(exc.reason)
             return
         if isinstance(msg, Event):
-            await self.emit_event(msg)
+            self.out.event(msg)
         elif msg.type == "batch":
             for item in expand_batch(msg):
                 if isinstance(item, Event):
-                    await self.emit_event(item)
+                    self.out.event(item)
                 else:
-                    await self.invalid(f"in a batch: {item.reason}")
+                    self.out.invalid(f"in a batch: {item.reason}")
         elif msg.type == "auth_response":
             if link.auth_waiter is not None and not link.auth_waiter.done():
                 link.auth_waiter.set_result(msg)
@@ -136,10 +130,10 @@ class ProtocolHandler:
             await self._on_error(link, msg)
         elif isinstance(msg, UnknownMessage):  # a newer server's type: said as its raw word, never dropped
             kind = server_text(msg.type, 60)
-            await self.notice("unknown", f"Unknown message type {kind!r} (this version cannot show it).",
+            self.out.notice("unknown", f"Unknown message type {kind!r} (this version cannot show it).",
                               details={"type": kind})
         else:
-            await self.invalid(f"unexpected message type {server_text(msg.type, 40)!r}")
+            self.out.invalid(f"unexpected message type {server_text(msg.type, 40)!r}")
 
     @staticmethod
     def _resolve(table: dict[str, asyncio.Future[Envelope]], msg: Envelope, *names: str | None) -> None:
@@ -166,7 +160,7 @@ class ProtocolHandler:
             self.bucket.pause(pause)
             text = f"{text} Pausing for {pause:g} s."
         elif code in (ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.CONNECTION_LIMIT):
-            await self.notice("error", text, severity="warning", code=code, details=data.details or {})
+            self.out.notice("error", text, severity="warning", code=code, details=data.details or {})
             raise LinkDrop(text, escalate=True, retry_after=data.retry_after)
         elif code == ErrorCode.SUBSCRIPTION_FAILED:
             parts = [("invalid_events", "unknown event types"), ("invalid_filters", "invalid filters"),
@@ -184,7 +178,7 @@ class ProtocolHandler:
         elif code == ErrorCode.PERMISSION_DENIED:
             if names := _names(data.details, "permission_denied"):
                 text = f"{text} Not allowed: {names}."
-        await self.notice("error", text, severity="warning", code=code, details=data.details or {})
+        self.out.notice("error", text, severity="warning", code=code, details=data.details or {})
 
     # -- authentication ----------------------------------------------------------
 
@@ -236,7 +230,7 @@ class ProtocolHandler:
         fresh = await self.credential()
         if code == ErrorCode.TOKEN_EXPIRED and fresh == cred:
             raise self._auth_fatal(f"{text} The credential source gives no newer token.", code)
-        await self.notice("error", f"{text} Trying once more with a fresh credential.", severity="warning", code=code)
+        self.out.notice("error", f"{text} Trying once more with a fresh credential.", severity="warning", code=code)
         ok, code, text = await self.send_auth(link, fresh)
         if not ok:
             raise self._auth_fatal(text, code)
@@ -256,14 +250,14 @@ class ProtocolHandler:
                     raise self._auth_fatal("The token has expired.", ErrorCode.TOKEN_EXPIRED)
                 if not link.warned_stale:
                     link.warned_stale = True
-                    await self.notice("info", "The server asks for a fresh token, but the credential source "
+                    self.out.notice("info", "The server asks for a fresh token, but the credential source "
                                       "still gives the same one; the connection ends when it expires.",
                                       severity="warning")
                 return
             ok, code, text = await self.send_auth(link, fresh)
             if not ok:
                 raise self._auth_fatal(text, code)
-            await self.notice("info", "Authenticated again with a fresh credential.")
+            self.out.notice("info", "Authenticated again with a fresh credential.")
         finally:
             link.reauthing = False
 
@@ -288,7 +282,7 @@ class ProtocolHandler:
             options["include_history"] = False
         elif resume:
             options["include_history"] = True  # events sent while we were away, de-duplicated by id
-            last = getattr(self, "last_event_id", None)
+            last = self.out.last_event_id
             if last is not None:
                 options["resume_after"] = last  # servers that know it send only what came later
         if options:

@@ -10,7 +10,6 @@ import orjson
 from pydantic import ValidationError
 
 from aisci_tui.protocol.errors import ProtocolError
-from aisci_tui.values import shorten
 from aisci_tui.protocol.models import (
     EVENT_MODELS,
     MESSAGE_MODELS,
@@ -18,6 +17,7 @@ from aisci_tui.protocol.models import (
     Event,
     UnknownMessage,
 )
+from aisci_tui.values import shorten
 
 #: Frames larger than this are refused before parsing (configurable by callers).
 DEFAULT_MAX_FRAME = 4 * 1024 * 1024

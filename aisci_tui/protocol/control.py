@@ -8,7 +8,6 @@ from pydantic import AliasChoices, Field
 
 from aisci_tui.protocol.envelope import Envelope, Model
 
-
 # -- auth -------------------------------------------------------------------
 
 
@@ -76,15 +75,15 @@ class Filters(Model):
 
 class SubscribeOptions(Model):
     include_history: bool | None = Field(
-        None, validation_alias=AliasChoices("include_history", "includeHistory")
+        default=None, validation_alias=AliasChoices("include_history", "includeHistory")
     )
-    batch_size: int | None = Field(None, ge=1, validation_alias=AliasChoices("batch_size", "batchSize"))
-    throttle_ms: int | None = Field(None, ge=0, validation_alias=AliasChoices("throttle_ms", "throttleMs"))
+    batch_size: int | None = Field(default=None, ge=1, validation_alias=AliasChoices("batch_size", "batchSize"))
+    throttle_ms: int | None = Field(default=None, ge=0, validation_alias=AliasChoices("throttle_ms", "throttleMs"))
     batch_events: bool | None = Field(
-        None, validation_alias=AliasChoices("batch_events", "batchEvents")
+        default=None, validation_alias=AliasChoices("batch_events", "batchEvents")
     )
     batch_interval_ms: int | None = Field(
-        None, ge=0, validation_alias=AliasChoices("batch_interval_ms", "batchIntervalMs")
+        default=None, ge=0, validation_alias=AliasChoices("batch_interval_ms", "batchIntervalMs")
     )
 
 
@@ -149,7 +148,7 @@ class ErrorData(Model):
     code: str
     message: str = ""
     details: dict[str, Any] | None = None
-    retry_after: float | None = Field(None, ge=0)
+    retry_after: float | None = Field(default=None, ge=0)
     correlation_id: str | None = None
 
 

@@ -13,7 +13,6 @@ from pydantic import Field
 
 from aisci_tui.protocol.envelope import Envelope, Model
 
-
 # -- open enums: the values the guide names; other strings are still accepted ----
 
 AGENT_STATUSES = ("busy", "idle", "error", "offline")

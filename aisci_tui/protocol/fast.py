@@ -16,6 +16,8 @@ so every reject keeps its precise reason.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import msgspec
 
 from aisci_tui.protocol.codec import from_obj, parse_json
@@ -23,9 +25,12 @@ from aisci_tui.protocol.errors import ProtocolError
 from aisci_tui.protocol.kinds import BY_TYPE, ENTITY_KINDS
 from aisci_tui.protocol.models import Event
 
-#: The fields of ``data`` that routing reads: every kind's key and session link.
-_Keys = msgspec.defstruct("_Keys", [(name, str | None, None) for name in dict.fromkeys(
-    field for kind in ENTITY_KINDS for field in (kind.key, kind.session))])
+if TYPE_CHECKING:
+    _Keys = msgspec.Struct  # its fields are made from the registry and read with getattr
+else:
+    #: The fields of ``data`` that routing reads: every kind's key and session link.
+    _Keys = msgspec.defstruct("_Keys", [(name, str | None, None) for name in dict.fromkeys(
+        field for kind in ENTITY_KINDS for field in (kind.key, kind.session))])
 
 
 class _Routing(msgspec.Struct):
@@ -98,10 +103,11 @@ def route(frame: str | bytes) -> RawEvent | None:
         head = _decode_routing(frame)
     except Exception:  # malformed, mistyped or too deep: the full path says which
         return None
-    msg_type = head.type
-    kind = BY_TYPE.get(msg_type) if msg_type is not None else None
-    data = head.data
-    if kind is None or data is None or head.id is None:
+    msg_type, data = head.type, head.data
+    if msg_type is None or data is None or head.id is None:
+        return None
+    kind = BY_TYPE.get(msg_type)
+    if kind is None:
         return None
     key = getattr(data, kind.key)
     if key is None:

@@ -16,6 +16,7 @@ in the store's log, never replaced.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,7 @@ class EntityKind:
     #: The envelope ``type`` on the wire.
     type: str
     #: The pydantic model of the whole event.
-    model: type[Event]
+    model: builtins.type[Event]  # (``type`` alone is the field above)
     #: The field of ``data`` that names the entity (its key in the store table).
     key: str
     #: The store's table: ``Store.<table>``, ``Changes.<table>``, ``StoreLimits.<table>``, ``[history] <table>``.

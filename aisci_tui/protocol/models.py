@@ -35,28 +35,16 @@ from aisci_tui.protocol.events import (
     SystemEvent,
 )
 
-
 EVENT_MODELS: dict[str, type[Event]] = {
     m.TYPE: m for m in (AgentStatus, ResearchProgress, ExperimentResults, EthicalAssessment, SystemEvent)
 }
 EVENT_TYPES: tuple[str, ...] = tuple(EVENT_MODELS)
 
-MESSAGE_MODELS: dict[str, type[Envelope]] = {
-    m.TYPE: m
-    for m in (
-        Auth,
-        AuthResponse,
-        TokenRefreshRequired,
-        Subscribe,
-        SubscriptionResponse,
-        Unsubscribe,
-        Ack,
-        Ping,
-        Pong,
-        Error,
-        Batch,
-    )
-} | EVENT_MODELS
+#: The control messages (everything that is not an event), by envelope type with the events.
+_CONTROL_MODELS: tuple[type[Envelope], ...] = (
+    Auth, AuthResponse, TokenRefreshRequired, Subscribe, SubscriptionResponse, Unsubscribe, Ack, Ping, Pong, Error, Batch,
+)
+MESSAGE_MODELS: dict[str, type[Envelope]] = {m.TYPE: m for m in _CONTROL_MODELS} | EVENT_MODELS
 
 
 def session_of(event: Envelope) -> str | None:

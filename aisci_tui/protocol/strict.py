@@ -47,9 +47,9 @@ def _convert(tp: Any, structs: dict[type, type]) -> Any:
     if origin in (typing.Union, types.UnionType):
         return typing.Union[tuple(_convert(a, structs) for a in args)]  # noqa: UP007
     if origin is list:
-        return list[_convert(args[0], structs)]
+        return types.GenericAlias(list, (_convert(args[0], structs),))
     if origin is dict and args[0] is str:
-        return dict[str, _convert(args[1], structs)]
+        return types.GenericAlias(dict, (str, _convert(args[1], structs)))
     if origin is typing.Literal and all(isinstance(a, str) for a in args):
         return tp
     raise Unsupported(f"no strict form for {tp!r}")

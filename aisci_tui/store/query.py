@@ -297,6 +297,9 @@ class SessionTally:
         self._experiment: dict[str, tuple[str | None, str | None]] = {}
         #: Per session, its experiments by status.
         self._statuses: dict[str, Counter[str | None]] = {}
+        #: The store counted, and the event id each entity was counted at.
+        self._store: Store | None = None
+        self._stamps: dict[str, dict[str, Any]] = {"sessions": {}, "agents": {}, "experiments": {}}
 
     def counts(self, session_id: str) -> SessionCounts | None:
         return self._counts.get(session_id)
@@ -307,9 +310,14 @@ class SessionTally:
     def update(self, store: Store, changes: Any, full: bool) -> set[str]:
         """Bring the counts up to date (``full``: from scratch); the sessions whose counts changed."""
         before = dict(self._counts)
-        if full:
+        scratch = full and store is not self._store
+        if scratch:
             self.__init__()  # type: ignore[misc]
+            self._store = store
             sessions, agents, experiments = set(store.sessions), set(store.agents), set(store.experiments)
+        elif full:  # the same store: what changed since last counted, by event id
+            sessions, agents, experiments = (self._diff(kind, store.table(kind))
+                                             for kind in ("sessions", "agents", "experiments"))
         else:
             removed: dict[str, set[str]] = {}
             for kind, key in changes.removed:
@@ -317,7 +325,7 @@ class SessionTally:
             sessions = changes.sessions | removed.get("sessions", set())
             agents = changes.agents | removed.get("agents", set())
             experiments = changes.experiments | removed.get("experiments", set())
-        touched = set(before) if full else set()
+        touched = set(before) if scratch else set()
         for sid in sessions:
             touched |= self._session(store, sid)
         for key in agents:
@@ -326,8 +334,19 @@ class SessionTally:
             touched |= self._experiment_changed(store, key)
         return {sid for sid in touched if self._recount(store, sid) != before.get(sid)}
 
+    def _diff(self, kind: str, table: Mapping[str, Any]) -> set[str]:
+        seen = self._stamps[kind]
+        return {k for k, e in table.items() if seen.get(k) != e.event_id} | (seen.keys() - table.keys())
+
+    def _stamp(self, kind: str, key: str, entity: Any) -> None:
+        if entity is None:
+            self._stamps[kind].pop(key, None)
+        else:
+            self._stamps[kind][key] = entity.event_id
+
     def _session(self, store: Store, sid: str) -> set[str]:
         entity = store.sessions.get(sid)
+        self._stamp("sessions", sid, entity)
         ids = {a.agent_id for a in entity.data.activities if a.agent_id} if entity is not None else set()
         for key in self._active.get(sid, set()) - ids:
             self._in_activities.get(key, set()).discard(sid)
@@ -338,6 +357,7 @@ class SessionTally:
 
     def _agent(self, store: Store, key: str) -> set[str]:
         entity = store.agents.get(key)
+        self._stamp("agents", key, entity)
         old = self._agent_session.pop(key, None)
         if old is not None:
             self._named.get(old, set()).discard(key)
@@ -350,6 +370,7 @@ class SessionTally:
 
     def _experiment_changed(self, store: Store, key: str) -> set[str]:
         entity = store.experiments.get(key)
+        self._stamp("experiments", key, entity)
         old_sid, old_status = self._experiment.pop(key, (None, None))
         if old_sid is not None:
             self._statuses[old_sid][old_status] -= 1

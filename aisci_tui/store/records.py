@@ -2,34 +2,38 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, make_dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from aisci_tui.protocol.kinds import ENTITY_KINDS, TABLES
+from aisci_tui.protocol.kinds import BY_TABLE, TABLES
 from aisci_tui.protocol.models import SystemEventData
 from aisci_tui.sources.base import ConnectionState
 
-#: The caps beside one per store table: (name, default, smallest value a configuration may set).
-_OTHER_CAPS = (
-    ("log", 2_000, 10),
-    #: Per entity, the changes of its tracked field (agents: their status).
-    ("agent_history", 60, 1),
-    #: Event ids remembered to drop repeats (a resumed connection resends recent history).
-    ("dedupe", 200_000, 1_000),
-)
 
-#: History caps: one per store table (its default from the registry of entity kinds), then the
-#: others. Oldest entries go first when a cap is reached. The settings' ``[history]`` section is
-#: derived from these fields, with each field's ``minimum`` as the smallest value it accepts.
-StoreLimits = make_dataclass(
-    "StoreLimits",
-    [(kind.table, int, field(default=kind.limit, metadata={"minimum": 1})) for kind in ENTITY_KINDS]
-    + [(name, int, field(default=default, metadata={"minimum": floor})) for name, default, floor in _OTHER_CAPS],
-    frozen=True,
-    slots=True,
-)
-StoreLimits.__module__ = __name__
-StoreLimits.__doc__ = "History caps (per store table, the log, per-agent history, de-duplication)."
+def _cap(default: int, minimum: int) -> Any:
+    return field(default=default, metadata={"minimum": minimum})
+
+
+def _table_cap(table: str) -> Any:
+    return _cap(BY_TABLE[table].limit, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreLimits:
+    """History caps: one per store table (its default from the registry of entity kinds, in its
+    order), then the others. Oldest entries go first when a cap is reached. The settings'
+    ``[history]`` section is derived from these fields, with each field's ``minimum`` as the
+    smallest value it accepts. (tests/protocol/test_kinds.py checks the tables are the registry's.)"""
+
+    agents: int = _table_cap("agents")
+    sessions: int = _table_cap("sessions")
+    experiments: int = _table_cap("experiments")
+    assessments: int = _table_cap("assessments")
+    log: int = _cap(2_000, 10)
+    #: Per entity, the changes of its tracked field (agents: their status).
+    agent_history: int = _cap(60, 1)
+    #: Event ids remembered to drop repeats (a resumed connection resends recent history).
+    dedupe: int = _cap(200_000, 1_000)
 
 
 @dataclass(slots=True)
@@ -110,4 +114,21 @@ class Connection:
     last_event_at: float | None = None
     fatal: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: With several servers: (label, state, attempt, retry_in) of each, as the source last said.
+    endpoints: list[tuple[str, ConnectionState, int, float | None]] | None = None
 
+    def endpoint_of(self, key: str | None) -> tuple[str, ConnectionState] | None:
+        """With several servers, the label and state of the one ``key``'s ``LABEL/`` prefix names."""
+        if self.endpoints and key is not None:
+            for label, state, *_ in self.endpoints:
+                if key.startswith(label + "/"):
+                    return label, state
+        return None
+
+    def is_live(self, key: str | None = None) -> bool:
+        """Whether what ``key`` names is live: with several servers, whether the one its ``LABEL/``
+        prefix names is open; otherwise (or for a key of no server) whether the connection is."""
+        endpoint = self.endpoint_of(key)
+        if endpoint is not None:
+            return endpoint[1] == ConnectionState.OPEN
+        return self.state == ConnectionState.OPEN

@@ -44,6 +44,13 @@ class Store:
     ``store.<table>`` (``store.agents``) or ``store.table(name)``; each read validates
     what is pending first."""
 
+    #: The tables as the type checker sees them: at run time each is a property made from the
+    #: registry at the end of this module (tests/protocol/test_kinds.py checks the names agree).
+    agents: OrderedDict[str, Entity]
+    sessions: OrderedDict[str, Entity]
+    experiments: OrderedDict[str, Entity]
+    assessments: OrderedDict[str, Entity]
+
     def __init__(
         self,
         limits: StoreLimits | None = None,
@@ -128,12 +135,12 @@ class Store:
                 return False
             self.version += 1
             return True
-        data = event.data
         kind = BY_TYPE.get(event.type)
         if kind is not None and isinstance(event, kind.model):
             applied = self._on_entity(kind, event, now)
         elif isinstance(event, SystemEvent):
             applied = True
+            data = event.data
             self._log("system_event", data.severity, data.title or data.event_type, event.timestamp, event=data)
         else:
             c.unknown += 1
@@ -163,6 +170,8 @@ class Store:
             conn.retry_at = self.clock() + notice.retry_in if notice.retry_in is not None else None
             if notice.state == ConnectionState.OPEN:
                 conn.fatal = None
+            if "endpoints" in notice.details:
+                conn.endpoints = list(notice.details["endpoints"])
             self._changes.connection = True
         elif notice.kind == "invalid":
             self.counters.invalid += 1
@@ -208,7 +217,7 @@ class Store:
         def dump(table: OrderedDict[str, Entity]) -> dict[str, Any]:
             return {k: e.data.model_dump(mode="json") for k, e in sorted(table.items())}
 
-        out = {table: dump(self.table(table)) for table in TABLES}
+        out: dict[str, Any] = {table: dump(self.table(table)) for table in TABLES}
         out["system_events"] = [e.event.model_dump(mode="json") for e in self.log if e.event is not None]
         return out
 

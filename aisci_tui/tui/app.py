@@ -20,7 +20,7 @@ from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState
 
 from aisci_tui.settings import Settings
-from aisci_tui.sources.base import Notice, ReconnectableSource, Source
+from aisci_tui.sources.base import Ability, Notice, Source, abilities_of
 from aisci_tui.store import Store
 from aisci_tui.store.overview import Overview
 from aisci_tui.textsafe import clean
@@ -44,13 +44,13 @@ log = logging.getLogger("aisci_tui.tui")
 MIN_WIDTH = 60
 MIN_HEIGHT = 16
 
-#: Replay actions and the source method each needs.
+#: Replay actions and the source ability each needs.
 _REPLAY_CONTROLS = {
-    "replay_pause": "toggle_pause",
-    "replay_seek": "seek",
-    "replay_start": "seek_start",
-    "replay_end": "seek_end",
-    "replay_speed": "set_speed",
+    "replay_pause": Ability.PAUSE,
+    "replay_seek": Ability.SEEK,
+    "replay_start": Ability.SEEK,
+    "replay_end": Ability.SEEK,
+    "replay_speed": Ability.PAUSE,
 }
 
 #: How a person would say what a background job was doing.
@@ -104,7 +104,7 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         self.paused = False
         self.gate = RenderGate()
         # a replay plays old events on purpose; elsewhere old system events are history, not news
-        is_fresh = None if hasattr(source, "seek") else toasts.fresh_within(self.clock)
+        is_fresh = None if Ability.SEEK in abilities_of(source) else toasts.fresh_within(self.clock)
         self.toaster = toasts.Toaster(self._toast, lambda: self.paused, is_fresh=is_fresh)
         self.limiter = self.toaster.limiter
         self.pump = Pump(source, self.store, on_notice=self._on_notice, on_system=self.toaster.system,
@@ -185,6 +185,9 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
             self._sync_view(tick.full)
         if self.current_view.behind():  # rows a paced sync left for later, for a bounded time
             self._sync_view(False, catch_up=True)
+        elif not self.paused:  # a hidden view builds rows it has not seen, a slice a tick
+            ctx = self.context()
+            next((v for v in self.views.values() if v is not self.current_view and v.warm(self.store, ctx, 0.01)), None)
         self.toaster.flush()
 
     def _render_now(self) -> None:
@@ -370,7 +373,7 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         if action == "show_view" and parameters and parameters[0] not in self.view_state:
             return False
         if action.startswith("replay_"):
-            return callable(getattr(self.source, _REPLAY_CONTROLS.get(action, ""), None))
+            return _REPLAY_CONTROLS.get(action) in abilities_of(self.source)
         if hasattr(self, "_switcher") and not self.current_view.offers(action):
             return False  # not in the footer, the help screen or the palette where it would do nothing
         return True
@@ -394,7 +397,7 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         self.notify(f"Replay speed ×{speed:g}", markup=False, timeout=2)
 
     def action_reconnect(self) -> None:
-        if isinstance(self.source, ReconnectableSource):
+        if Ability.RECONNECT in abilities_of(self.source):
             self.run_worker(self.source.reconnect_now(), name="reconnect", group="reconnect",
                             exclusive=True, exit_on_error=False)
             self.notify("Reconnecting now.", markup=False)

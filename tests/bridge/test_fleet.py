@@ -147,3 +147,36 @@ async def test_idle_watching_of_fifty_runs_costs_under_one_percent_of_a_core(tmp
     await source.aclose()
     assert source.watching or source.scans - scans <= 50 * 6
     assert share <= 0.01, f"idle watching of 50 runs used {share:.1%} of a core"
+
+
+async def test_serve_from_run_command_on_a_folder(tmp_path):
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    from tests.bridge.helpers import cli_env
+
+    folder = three_runs(tmp_path)
+    proc = await asyncio.to_thread(
+        subprocess.Popen, [sys.executable, "-m", "aisci_tui", "serve", "--port", "0", "--from-run", str(folder),
+                           "--poll", "0.1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=cli_env(tmp_path) | {"AISCI_API_KEYS": KEY}, cwd=tmp_path)
+    try:
+        line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), timeout=20)
+        url = re.search(r"Serving (ws://127\.0\.0\.1:\d+/ws)", line)
+        assert url, line
+        client = Client(ClientConfig(
+            url=url.group(1), credentials=Credentials(api_key=KEY),
+            subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
+            backoff_base=0.05, backoff_cap=0.2, open_timeout=3.0, ack_timeout=3.0))
+        store = Store()
+        await until(store, client.__aiter__(), lambda: len(store.sessions) == 3, timeout=20)
+        await client.aclose()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = await asyncio.to_thread(proc.wait, 20)
+        err = proc.stderr.read()
+    assert code == 0, err
+    assert set(store.sessions) == {EARLY, DONE, MID}
+    assert f"Publishing every run in {folder}" in err and "Traceback" not in err

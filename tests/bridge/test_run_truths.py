@@ -61,6 +61,29 @@ def test_no_good_node_means_no_best_even_when_best_node_id_names_one(tmp_path):
     assert one_progress(store).model_extra["best_metric"] is None
 
 
+def test_the_best_is_the_node_best_metric_names_not_the_metric_winner(tmp_path):
+    """get_best_node asks an LLM: its pick (written as best_metric) wins over the lowest loss."""
+    from tests.bridge.runwriter import RunWriter
+
+    run = RunWriter(tmp_path)
+    s1 = run.stage(1)
+    lowest = s1.add_node(loss=0.2)
+    chosen = s1.add_node(loss=0.9)
+    s1.add_node(buggy_plots=True, loss=0.1)  # the lowest of all, but not good
+    s1.write(best=chosen, best_file=lowest)  # the two LLM calls disagree, as they may
+    reader, store = stored(run)
+    assert reader.stages[0].best_node_id == chosen
+    assert [k for k, e in store.experiments.items() if e.data.model_extra["is_best"]] == [chosen]
+    # without a readable best_metric: best_node_id.txt if good, else the metric comparison
+    notes = s1.path / "notes" / "stage_progress.json"
+    notes.write_text(notes.read_text().replace('"best_metric": "Metrics(', '"best_metric": "Unreadable('))
+    reader, _ = stored(run)
+    assert reader.stages[0].best_node_id == lowest
+    (s1.path / "best_node_id.txt").write_text(s1.nodes[2]["id"])  # a node that is not good
+    reader, _ = stored(run)
+    assert reader.stages[0].best_node_id == lowest  # the lowest loss among the good ones
+
+
 def one_progress(store):
     (entity,) = store.sessions.values()
     return entity.data
@@ -206,6 +229,13 @@ def test_events_from_a_served_copied_finished_run(tmp_path):
     assert progress["review"]["decision"] == "Accept" and progress["cost"]["total_usd"] == pytest.approx(2.375)
     assert progress["phase_trail"][progress["phase_index"]] == "done"
     assert progress["workers"]["configured"] == 2
+    for stage in run.stages:  # one best per stage, and the counts of stage_progress.json
+        written = progress_json(stage)
+        here = [(d, p) for d in exps.values() for p in d["stages"] if p["stage"] == stage.folder]
+        assert [d["node_id"] for d, p in here if p["is_best"]] == [stage.best]
+        statuses = [d["status"] for d, _ in here]
+        assert (len(here), statuses.count("completed"), statuses.count("failed")) == (
+            written["total_nodes"], written["good_nodes"], written["buggy_nodes"])
 
 
 # -- through the dashboard -----------------------------------------------------------------
@@ -247,3 +277,23 @@ async def test_dashboard_tree_of_a_stage_without_a_good_node(tmp_path):
         assert not any(view.tree.label_of(n).startswith("★") for n in view.tree.node_ids)
         rejected = (run.stages[0].path / "best_node_id.txt").read_text()
         assert "plots rejected" in view.tree.label_of(rejected)
+
+
+@pytest.mark.parametrize("viewer", ["UTC", "Asia/Kolkata", "America/New_York", "Pacific/Auckland"])
+def test_the_folder_stamp_is_read_in_the_zone_the_run_used(monkeypatch, viewer):
+    """The name is the running machine's local time; the viewer may be anywhere."""
+    from aisci_tui.sources.rundir.clock import folder_stamp
+
+    monkeypatch.setenv("TZ", viewer)
+    time.tzset()
+    try:
+        first_node = START + 8 * 60  # upstream's first node, 8 minutes after the folder was made (UTC)
+        assert folder_stamp("2025-06-12_09-13-56_idea_attempt_0", first_node) == START
+        # made in Paris in summer (UTC+2): 09:13:56 there is 07:13:56 UTC
+        assert folder_stamp("2025-06-12_09-13-56_idea_attempt_0", START - 2 * 3600 + 600) == START - 2 * 3600
+        # a half-hour zone is placed within half an hour (whole hours are tried first)
+        india = folder_stamp("2025-06-12_09-13-56_idea_attempt_0", START - 5.5 * 3600 + 600)
+        assert abs(india - (START - 5.5 * 3600)) <= 1800
+    finally:
+        monkeypatch.undo()
+        time.tzset()

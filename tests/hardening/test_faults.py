@@ -23,7 +23,7 @@ from aisci_tui.protocol import Event, encode, from_obj
 from aisci_tui.server import ProtocolServer, ServerConfig
 from aisci_tui.server.simulator import Simulator
 from aisci_tui.settings import Settings
-from aisci_tui.sources.base import ConnectionState, Notice
+from aisci_tui.sources.base import Ability, ConnectionState, Notice
 from aisci_tui.store import Store
 from tests.hardening.conftest import API_KEY, ServeProcess, TcpProxy, clean_env, free_port, until
 
@@ -313,6 +313,7 @@ async def test_a_slow_screen_never_grows_memory_and_never_loses_events(tmp_path:
 class DeliveringTap(Tap):
     """The same, for a client that hands items straight to the dashboard's store (``deliver_to``)."""
 
+    abilities = frozenset({Ability.DELIVERY})
     dedupes_ids = True
 
     def defer_validation(self) -> None:

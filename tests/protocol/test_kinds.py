@@ -32,6 +32,21 @@ def test_each_kind_has_a_table_a_change_set_a_limit_and_a_setting():
     assert list(caps)[: len(ENTITY_KINDS)] == [k.table for k in ENTITY_KINDS]
 
 
+def test_the_typed_declarations_name_the_registry_tables_in_its_order():
+    # Store's table annotations, StoreLimits' fields and HistoryCaps' fields are written out so the
+    # type checker can see them; each must say exactly what the registry says.
+    tables = [k.table for k in ENTITY_KINDS]
+    assert list(Store.__annotations__) == tables
+    assert all(isinstance(getattr(Store, t), property) for t in tables)
+    limits = [f.name for f in dataclasses.fields(StoreLimits)]
+    assert limits[: len(tables)] == tables and not set(limits[len(tables):]) & set(tables)
+    assert list(HistoryCaps.model_fields) == limits
+    for f in dataclasses.fields(StoreLimits):
+        setting = HistoryCaps.model_fields[f.name]
+        assert setting.default == f.default
+        assert [m.ge for m in setting.metadata] == [f.metadata["minimum"]]
+
+
 def test_routing_and_the_store_key_each_kind_by_its_registry_field():
     store = Store()
     for n, kind in enumerate(ENTITY_KINDS):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from rich.style import Style
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
 from aisci_tui.settings import Settings
-from aisci_tui.store import Store
+from aisci_tui.store import Changes, Store
 from aisci_tui.store.query import SessionTally, session_counts
 from aisci_tui.tui.app import DashboardApp
 from aisci_tui.tui.views.agents import AgentsView
@@ -18,7 +19,17 @@ from aisci_tui.tui.widgets.detail import DetailScreen
 from aisci_tui.tui.widgets.sortmenu import SortMenu
 from aisci_tui.tui.widgets.table import KeyedTable
 from tests.tui.conftest import ListSource
-from tests.tui.harness import NOW, Harness, agent, cell, experiment, iso, progress, shown, static_text
+from tests.tui.harness import (
+    NOW,
+    Harness,
+    agent,
+    cell,
+    experiment,
+    iso,
+    progress,
+    shown,
+    static_text,
+)
 
 
 def beat(seconds_ago: float) -> dict:
@@ -58,11 +69,12 @@ async def test_an_unchanged_row_is_not_rendered_again_and_a_changed_one_only_in_
         app.sync()
         await pilot.pause()
         cache = view.table._cell_render_cache
-        before = {k: cache.get(k) for k in cache.keys()}
+        before = {k: cache.get(k) for k in cache.keys()}  # noqa: SIM118 - an LRU cache, not a dict
         app.feed(agent("a03", "busy", name="Agent 3", health=beat(5), performance={"cpu_usage": 0.99}))
         app.sync()
         await pilot.pause()
-        rendered = {(k[0].value, k[1].value) for k in cache.keys() if cache.get(k) is not before.get(k)}
+        rendered = {(k[0].value, k[1].value) for k in cache.keys()  # noqa: SIM118
+                    if cache.get(k) is not before.get(k)}
         assert rendered == {("a03", "cpu")}  # one line, and in it only the changed cell
         assert cell(view, "a03", "cpu") == "99%"
 
@@ -171,3 +183,63 @@ async def test_widths_follow_content_and_a_cut_cell_is_a_key_away():
         await pilot.pause()
         assert isinstance(app.screen, DetailScreen)
         assert name.split()[0] in static_text(app.screen.query_one(".detail-body"), 300)
+
+
+async def test_a_body_cell_is_drawn_exactly_as_datatable_draws_it():
+    view = AgentsView()
+    app = Harness(view)
+    async with app.run_test(size=(160, 20)) as pilot:
+        app.feed(agent("a1", "busy", name="Alpha", current_task={"type": "literature_search", "progress": 0.4},
+                       performance={"cpu_usage": 0.4}, health=beat(45)),
+                 agent("a2", "hibernating", name="B" * 60), agent("a3", "offline"))
+        app.sync()
+        await pilot.pause()
+        table = view.table
+        widths = [column.get_render_width(table) for column in table.ordered_columns]
+        compared = 0
+        for row in range(table.row_count):
+            for column, width in enumerate(widths):
+                for cursor in (False, True):
+                    table._cell_render_cache.clear()
+                    ours = table._render_cell(row, column, Style(bgcolor="black"), width, cursor)
+                    table._cell_render_cache.clear()
+                    theirs = DataTable._render_cell(table, row, column, Style(bgcolor="black"), width, cursor)
+                    assert ours == theirs, (row, column, cursor)
+                    compared += 1
+        assert compared == 3 * len(widths) * 2
+
+
+def test_session_tally_catches_up_on_a_full_pass_by_event_id_without_recounting_the_rest():
+    store = Store()
+    tally = SessionTally()
+    store.feed([agent(f"a{i}", "busy", session_id=f"s{i % 3}") for i in range(9)] + [progress("s0"), progress("s1")])
+    tally.update(store, store.take_changes(), True)
+    store.feed([agent("a0", "idle", session_id="s0"), experiment("e1", "failed", session_id="s2")])
+    store.take_changes()  # seen by another view: this tally never gets these changes
+    recounted: list[str] = []
+    original = tally._recount
+    tally._recount = lambda st, sid: recounted.append(sid) or original(st, sid)  # type: ignore[method-assign]
+    changed = tally.update(store, Changes(), True)
+    assert changed == {"s0", "s2"} and sorted(recounted) == ["s0", "s2"]
+    assert {s: tally.counts(s) for s in session_counts(store)} == session_counts(store)
+
+
+async def test_a_hidden_view_builds_its_rows_ahead_and_draws_them_when_shown():
+    items = [agent(f"a{i:03}", "busy", name=f"Agent {i}") for i in range(300)]
+    app = DashboardApp(ListSource(items, hold=True), settings=Settings(refresh_hz=20), clock=lambda: NOW)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.press("1")
+        hidden = app.views["agents"]
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if len(hidden.records) == 300:
+                break
+        assert len(hidden.records) == 300 and hidden.table.row_count == 0  # values built, nothing drawn
+        assert hidden.records["a007"].values["name"] == "Agent 7"
+        await pilot.press("2")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if hidden.table.row_count == 300 and not hidden.behind():
+                break
+        assert shown(hidden)[:3] == ["a000", "a001", "a002"] and cell(hidden, "a000", "name") == "Agent 0"
+        assert all(cell(hidden, k, "status") == "● busy" for k in shown(hidden))

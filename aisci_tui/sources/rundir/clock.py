@@ -56,9 +56,12 @@ class RunClock:
 def folder_stamp(name: str, first_node: float | None) -> float | None:
     """The folder name's start time, in the zone that puts it shortly before the first node.
 
-    Read in the viewer's zone first; when that puts the start after the first
-    node or hours before it, the run was made in another zone: the whole- or
-    half-hour offset that puts it closest before the first node is used.
+    The name is the local time of the machine that ran it, which need not be the
+    viewer's. Of the viewer's zone and every whole-hour offset from UTC, the one
+    that puts the start closest before the first node is used (the viewer's zone
+    on a tie); half-hour offsets only when no whole-hour one fits. A run whose
+    first node came more than an hour after its start may so be placed in a
+    zone up to an hour off.
     """
     m = RUN_NAME.match(name)
     if not m:
@@ -68,12 +71,15 @@ def folder_stamp(name: str, first_node: float | None) -> float | None:
     except ValueError:
         return None
     local = naive.astimezone().timestamp()
-    if first_node is None or 0.0 <= first_node - local <= FIRST_NODE_WITHIN:
+    if first_node is None:
         return local
     as_utc = naive.replace(tzinfo=UTC).timestamp()
-    gaps = [(first_node - (as_utc - half * 1800.0), as_utc - half * 1800.0) for half in range(-24, 29)]
-    fits = [g for g in gaps if 0.0 <= g[0] <= FIRST_NODE_WITHIN]
-    return min(fits)[1] if fits else local
+    for step in (3600.0, 1800.0):
+        candidates = [local] + [as_utc - k * step for k in range(int(-12 * 3600 / step), int(14 * 3600 / step) + 1)]
+        fits = [(first_node - c, i, c) for i, c in enumerate(candidates) if 0.0 <= first_node - c <= FIRST_NODE_WITHIN]
+        if fits:
+            return min(fits)[2]
+    return local
 
 
 def files_agree(journal_mtime: float | None, times: NodeTimes) -> bool:

@@ -101,6 +101,10 @@ class StoreView(Widget):
     def catch_up(self) -> None:
         """Draw part of what a paced sync left for later."""
 
+    def warm(self, store: Store, ctx: ViewContext, budget: float) -> bool:
+        """While hidden, prepare for being shown, for up to ``budget`` seconds; True if there was work."""
+        return False
+
     def set_text_filter(self, text: str) -> None:
         """The ``/`` filter: case-insensitive substring over the view's columns."""
 

@@ -192,7 +192,7 @@ class HomeView(StoreView):
         size = self.size
         live = store.connection.state == ConnectionState.OPEN
         sig = (model.version, store.log[-1].seq if store.log else 0, size, int(ctx.now.timestamp()),
-               ctx.session_id, live, self.palette)
+               ctx.session_id, live, self.palette, str(store.connection.endpoints))
         if sig == self._sig and not full:
             return
         self._sig = sig
@@ -226,8 +226,16 @@ class HomeView(StoreView):
         if not lines:
             add(Text(self.empty_text(store), style=p["muted"]))
         for line in lines[: max(3, height // 3)]:
-            text = session_text(line, width, now, p, live=live)
-            if not live:
+            endpoint = store.connection.endpoint_of(line.session_id)  # with several servers: which one
+            line_live = live and store.connection.is_live(line.session_id)  # its server may be down
+            server = f"{endpoint[0]} " if endpoint else ""
+            tail = "  not live" if live and not line_live else ""
+            text = session_text(line, width - len(server) - len(tail), now, p, live=line_live)
+            if server:
+                text = Text.assemble((server, p["muted"]), text, end="", no_wrap=True)
+            if tail:
+                text.append(tail, p["warning"])
+            if not line_live:
                 text.stylize(Style(dim=True))
             add(text, ("session", line.session_id))
 

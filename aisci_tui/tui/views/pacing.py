@@ -7,12 +7,11 @@ choosing costs one look per changed row, never a sort of the whole table.
 
 from __future__ import annotations
 
-import heapq
+from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from aisci_tui.tui.views.table import TableView
-    from aisci_tui.tui.widgets.table import TableRow
 
 #: Seconds one drawn row costs, until a view has measured its own.
 ROW_COST = 50e-6
@@ -38,9 +37,6 @@ def defer(view: TableView, dirty: set[str], carried: list[str], limit: int,
     places = table._row_locations
     reverse = table.reverse
 
-    def before(a: Any, b: Any) -> bool:  # a comes first on screen
-        return a > b if reverse else a < b
-
     def value_at(index: int) -> Any:
         key = places.get_key(index)
         return table.rows[key].sort if key is not None else None  # type: ignore[attr-defined]
@@ -54,52 +50,34 @@ def defer(view: TableView, dirty: set[str], carried: list[str], limit: int,
             room = max(room, reach - max(0, shown - lo))
         if lo < hi or hi >= shown:
             ranges.append((value_at(lo) if 0 < lo < shown else None, value_at(hi - 1) if hi < shown else None))
-    near: set[str] = set()
-    open_ended: list[TableRow] = []
-    for key in dirty:
-        index = places.get(key) if table.has(key) else None
-        if index is not None:
-            if index < reach or abs(index - top) < reach or abs(index - cursor) < reach:
-                near.add(key)
-            continue
-        record = records.get(key)
-        if record is None:
-            continue
-        for first, last in ranges:
-            if first is not None and before(record.sort, first):
-                continue
-            if last is None:
-                if view._wanted(record, view._ctx):  # type: ignore[arg-type]
-                    open_ended.append(record)
-                break
-            if before(record.sort, last):
-                if view._wanted(record, view._ctx):  # type: ignore[arg-type]
+    present = {k.value for k in table.rows}
+    shown_dirty = dirty & present
+    near = {k for k in shown_dirty if (i := places.get(k)) is not None
+            and (i < reach or abs(i - top) < reach or abs(i - cursor) < reach)}
+    # rows not shown yet, in display order: a window's rows are a slice of them, found by bisection
+    order = sorted((k for k in dirty - present if k in records), key=lambda k: records[k].sort, reverse=reverse)
+    values = [records[k].sort for k in order]
+    ascending = values[::-1] if reverse else values
+
+    def place(value: Any) -> int:  # where a row with this sort value goes among them
+        return len(ascending) - bisect_right(ascending, value) if reverse else bisect_left(ascending, value)
+
+    ctx = view._ctx
+    for first, last in ranges:
+        start = place(first) if first is not None else 0
+        if last is None:  # open towards the end: the first rows that would be shown fill what is left
+            taken = 0
+            for key in order[start:]:
+                if taken >= room:
+                    break
+                if view._wanted(records[key], ctx):  # type: ignore[arg-type]
                     near.add(key)
-                break
-    if open_ended and room > 0:
-        pick = heapq.nlargest if reverse else heapq.nsmallest
-        near.update(r.id for r in pick(room, open_ended, key=lambda r: r.sort))
+                    taken += 1
+        else:
+            near.update(k for k in order[start:place(last)] if view._wanted(records[k], ctx))  # type: ignore[arg-type]
     waiting = [k for k in carried if k not in near]
     old = set(carried)
-
-    def order(key: str) -> tuple[int, Any]:
-        index = places.get(key) if table.has(key) else None
-        if index is not None:
-            return (0, index)
-        return (1, _Display(records[key].sort, reverse))
-
-    fresh = sorted((k for k in dirty if k not in old and k not in near), key=order)
+    shown_first = sorted((k for k in shown_dirty if k not in old and k not in near), key=places.get)  # type: ignore[arg-type]
+    fresh = shown_first + [k for k in order if k not in old and k not in near]
     queue = waiting + fresh
     return dict.fromkeys(queue[limit:])
-
-
-class _Display:
-    """A sort value compared in display order."""
-
-    __slots__ = ("reverse", "value")
-
-    def __init__(self, value: Any, reverse: bool) -> None:
-        self.value, self.reverse = value, reverse
-
-    def __lt__(self, other: _Display) -> bool:
-        return self.value > other.value if self.reverse else self.value < other.value

@@ -291,6 +291,31 @@ class RowSetView(StoreView):
     def behind(self) -> bool:
         return bool(self._later)
 
+    def warm(self, store: Store, ctx: ViewContext, budget: float) -> bool:
+        """While hidden: build the values of rows not seen yet, for up to ``budget`` seconds.
+
+        Their cells wait (as a paced sync's do), so when the view is shown only
+        what is in view is drawn at once. True if there was something to do.
+        """
+        if not self.KIND or not self.ready() or self._store not in (None, store):
+            return False
+        items = store.table(self.KIND)
+        if len(self.records) >= len(items):
+            return False
+        end = time.perf_counter() + budget
+        for key, item in items.items():
+            if key in self.records:
+                continue
+            self.records[key] = record = TableRow.make(key, arrival=self._next_arrival)
+            self._next_arrival += 1
+            record.values = self.build_row(store, key, item, ctx)
+            record.stamp = self.stamp(item)
+            record.sort = self._sort_value(record)
+            self._later[key] = None
+            if time.perf_counter() > end:
+                break
+        return True
+
     def catch_up(self) -> None:
         """Draw rows a paced sync left for later, for up to :data:`CATCH_UP_SECONDS`."""
         if self._later and self._store is not None and self._ctx is not None and self.ready():
