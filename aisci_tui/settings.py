@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from aisci_tui.store import StoreLimits
@@ -48,6 +48,29 @@ def config_dir() -> Path:
 
 def default_config_path() -> Path:
     return config_dir() / "config.toml"
+
+
+class Profile(BaseModel):
+    """A named endpoint given as a table: its URL and where its credential comes from.
+
+    ``[profiles.lab-a] url = "wss://a/ws"`` with ``token_file`` or ``token_command`` (as the
+    command-line options say); never a token itself: a config file is read by too many.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    token_file: Path | None = None
+    token_command: str | None = None
+    ca_file: Path | None = None
+
+
+def _no_secret_in_profiles(value: Any) -> Any:
+    if isinstance(value, dict):
+        for name, entry in value.items():
+            if isinstance(entry, dict) and {"token", "api_key"} & set(entry):
+                raise ValueError(f"profile {name!r} holds a token; name a token_file or token_command instead")
+    return value
 
 
 _LIMITS = {f.name: f for f in dataclasses.fields(StoreLimits)}
@@ -106,7 +129,10 @@ class Settings(BaseSettings):
     #: Name of an entry in ``profiles`` (development, staging, production or your own).
     profile: str | None = None
     #: Extra or overriding named endpoints, merged over :data:`DEFAULT_PROFILES`.
-    profiles: dict[str, str] = Field(default_factory=dict)
+    profiles: Annotated[dict[str, str | Profile], BeforeValidator(_no_secret_in_profiles)] = Field(
+        default_factory=dict)
+    #: Named sets of endpoints, each a list of profile names or URLs: ``lab = ["lab-a", "ws://b:8080/ws"]``.
+    fleets: dict[str, list[str]] = Field(default_factory=dict)
     theme: str = DEFAULT_THEME
     refresh_hz: float = Field(10.0, gt=0, le=60)
     mouse: bool = True
@@ -135,14 +161,19 @@ class Settings(BaseSettings):
 
     @property
     def all_profiles(self) -> dict[str, str]:
-        return DEFAULT_PROFILES | self.profiles
+        """Every profile's URL, by name."""
+        return DEFAULT_PROFILES | {name: p if isinstance(p, str) else p.url for name, p in self.profiles.items()}
 
     def profile_url(self, name: str) -> str:
-        try:
-            return self.all_profiles[name]
-        except KeyError:
-            known = ", ".join(sorted(self.all_profiles))
-            raise ConfigError(f"Unknown profile {name!r}; known profiles: {known}.") from None
+        return self.profile_entry(name).url
+
+    def profile_entry(self, name: str) -> Profile:
+        """The named profile as a table (a profile given as a URL has no credential of its own)."""
+        entry = self.profiles.get(name, DEFAULT_PROFILES.get(name))
+        if entry is None:
+            known = ", ".join(sorted(self.all_profiles) + sorted(self.fleets))
+            raise ConfigError(f"Unknown profile {name!r}; known profiles: {known}.")
+        return Profile(url=entry) if isinstance(entry, str) else entry
 
     @property
     def export_path(self) -> Path:
@@ -209,7 +240,7 @@ def load_settings(config: str | os.PathLike[str] | None = None, **flags: Any) ->
         (os.environ.get(ENV_PREFIX + "URL"), os.environ.get(ENV_PREFIX + "PROFILE")),
         (data.get("url"), data.get("profile")),
     ]
-    if settings.profile is not None:
+    if settings.profile is not None and settings.profile not in settings.fleets:
         settings.profile_url(settings.profile)  # an unknown profile is a config error now, not later
     return settings
 

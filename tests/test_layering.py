@@ -9,6 +9,7 @@ ENGINE = [
     "aisci_tui.protocol",
     "aisci_tui.store",
     "aisci_tui.sources.base",
+    "aisci_tui.sources.fanin",
     "aisci_tui.textsafe",
     "aisci_tui.cli",
     "aisci_tui.tui.ingest",  # Pump and RenderGate: usable without the app (README, library use)

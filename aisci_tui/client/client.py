@@ -35,7 +35,7 @@ from aisci_tui.protocol import EVENT_TYPES
 from aisci_tui.protocol.fast import route
 from aisci_tui.protocol.models import Filters, SubscribeOptions
 from aisci_tui.protocol.models import Event
-from aisci_tui.sources.base import ConnectionState, Notice, Sink
+from aisci_tui.sources.base import Ability, ConnectionState, Notice, Sink
 
 log = logging.getLogger("aisci_tui.client")
 
@@ -46,6 +46,7 @@ class Client:
     the requests it sends) and :attr:`outlet` (where events and notices go).
     """
 
+    abilities = frozenset({Ability.NARROWING, Ability.DELIVERY, Ability.RECONNECT})
     #: The outlet drops every repeated event id (see :class:`~aisci_tui.sources.base.DeliveringSource`).
     dedupes_ids = True
 

@@ -37,9 +37,10 @@ if TYPE_CHECKING:
 ENV_URL = "AISCI_URL"
 CONNECTION_PANEL = "Connection"
 
-UrlOption = Annotated[str | None, typer.Option(
+UrlOption = Annotated[list[str] | None, typer.Option(
     "--url", metavar="URL", rich_help_panel=CONNECTION_PANEL,
-    help="WebSocket URL of the server [default: $AISCI_URL, else ws://127.0.0.1:8080/ws].")]
+    help="WebSocket URL of the server; repeat it to watch several servers at once "
+         "[default: $AISCI_URL, else ws://127.0.0.1:8080/ws].")]
 TokenFileOption = Annotated[Path | None, typer.Option(
     "--token-file", metavar="PATH", rich_help_panel=CONNECTION_PANEL,
     help="Read the token (JWT or API key) from this file; re-read whenever a fresh one is needed. "

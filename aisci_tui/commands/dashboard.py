@@ -51,7 +51,9 @@ Settings: flags > AISCI_* environment > config file > defaults.
   Config file  $XDG_CONFIG_HOME/aisci-tui/config.toml, usually
                ~/.config/aisci-tui/config.toml; or --config PATH,
                or AISCI_CONFIG=PATH. Keys: url, profile, theme,
-               refresh_hz, mouse, export_dir, [profiles] name = "URL",
+               refresh_hz, mouse, export_dir, [profiles] name = "URL"
+               (or a table: url, token_file, token_command),
+               [fleets] name = ["profile" or "URL", ...],
                [keymap] binding-id = "key" (ids on the ? screen),
                [history] agents/sessions/experiments/assessments/
                log/agent_history/dedupe.
@@ -76,10 +78,12 @@ WebSocket client. Nothing leaves this machine.
 """
 
 SessionOption = Annotated[str | None, typer.Option(
-    "--session", metavar="ID", help="Show only this research session.")]
+    "--session", metavar="ID",
+    help="Show only this research session (with several servers: SERVER/ID, as the rows show it).")]
 ProfileOption = Annotated[str | None, typer.Option(
     "--profile", metavar="NAME", rich_help_panel="Connection",
-    help="Connect to a named endpoint from the config file (development, staging, production, …).")]
+    help="Connect to a named endpoint from the config file (development, staging, production, …), "
+         "or to every endpoint of a [fleets] entry.")]
 NaiveRenderOption = Annotated[bool, typer.Option(
     "--naive-render", hidden=True, help="Redraw after every event (for benchmarks).")]
 
@@ -186,20 +190,22 @@ def dashboard(
             fail(f"{option} belongs to the dashboard; give the command's own options after "
                  f"`{ctx.invoked_subcommand}`.", exitcodes.USAGE)
         return
-    from aisci_tui.client import DEFAULT_URL, Client
-    from aisci_tui.settings import ConfigError, server_url
+    from aisci_tui.client import DEFAULT_URL
+    from aisci_tui.commands.endpoints import open_endpoints, resolve
+    from aisci_tui.settings import ConfigError
 
-    settings = load_settings_or_fail(display.config, url=url, profile=profile, **display.settings_flags)
+    urls = list(url or [])
+    settings = load_settings_or_fail(display.config, url=urls[0] if len(urls) == 1 else None, profile=profile,
+                                     **display.settings_flags)
     try:
-        resolved = server_url(settings, DEFAULT_URL)
+        specs = resolve(settings, urls, DEFAULT_URL)
     except ConfigError as exc:
         fail(str(exc), exitcodes.USAGE)
-    opts = ConnectionOptions.of(resolved, access, display.log_file, display.verbose, max_attempts)
+    opts = ConnectionOptions.of(None, access, display.log_file, display.verbose, max_attempts)
     with failing_on_command_error():
         opts.setup_logging(stderr=False)
-        client_config = opts.client_config([_dashboard_subscription(session)], session_id=session,
-                                           dedupe_size=settings.history.dedupe)
-    client = Client(client_config)
+        client, _ = open_endpoints(specs, opts, _dashboard_subscription, session, prefix_ids=True,
+                                   dedupe_size=settings.history.dedupe)
     source = with_recording(client, record)
     code = run_dashboard(lambda: _make_app(source, settings, session, access.insecure, naive_render, tree=True),
                          settings, source.aclose)
@@ -257,6 +263,12 @@ class DemoSource:
     """
 
     dedupes_ids = True
+
+    @property
+    def abilities(self) -> frozenset[Any]:
+        from aisci_tui.sources.base import Ability  # (imported late: `--help` stays quick)
+
+        return frozenset({Ability.NARROWING, Ability.DELIVERY, Ability.RECONNECT})  # the client's
 
     def __init__(self, *, seed: int | None, speed: float, sessions: int, session: str | None,
                  dedupe: int = 200_000) -> None:

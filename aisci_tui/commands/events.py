@@ -54,6 +54,9 @@ as its JSON envelope (--format jsonl) or as a
 one-line summary (--format text). Warnings and invalid frames go to stderr,
 and at exit a JSON summary line:
 {"received":…,"events":…,"invalid":…,"duplicates":…,"reconnects":…}.
+Repeat --url to follow several servers: each event is printed once, with
+its server (host:port) in meta.endpoint; one server down never stops the
+others.
 
 Credentials come from the environment (AISCI_API_KEY or AISCI_TOKEN),
 --token-file or --token-command, never from the command line:
@@ -93,19 +96,20 @@ def events(
         help="With --from: play X times faster than recorded [default: as fast as possible].")] = None,
     record: RecordOption = None,
 ) -> None:
-    opts = ConnectionOptions.of(url, access, log_file, verbose, max_attempts)
+    urls = list(url or [])
+    opts = ConnectionOptions.of(urls[0] if len(urls) == 1 else None, access, log_file, verbose, max_attempts)
     with failing_on_command_error():
         opts.setup_logging()
         if from_file is not None:
             from aisci_tui.commands.replay import open_replay
 
-            if url is not None:
+            if urls:
                 raise CommandError("--from replays a file; leave out --url.", exitcodes.USAGE)
             source = open_replay(from_file, speed=speed or math.inf, types=types or [], session=session)
         elif speed is not None:
             raise CommandError("--speed only applies with --from FILE.jsonl.", exitcodes.USAGE)
         else:
-            source = open_source(opts, types or [], session, history=history)
+            source = open_source(opts, types or [], session, history=history, urls=urls)
     source = with_recording(source, record)
     printer = Printer(fmt, verbose=verbose)
     code = exitcodes.OK
@@ -129,20 +133,28 @@ def events(
     raise typer.Exit(code)
 
 
-def open_source(opts: ConnectionOptions, types: list[str], session: str | None, *, history: bool = True) -> Source:
-    """The source of events for these options (the WebSocket client); ``history``: ask for
-    the events the server holds before the live ones, as the dashboard does."""
-    from aisci_tui.client import Client, Filters, SubscribeOptions, Subscription
+def open_source(opts: ConnectionOptions, types: list[str], session: str | None, *, history: bool = True,
+                urls: list[str] | None = None) -> Source:
+    """The source of events for these options: the WebSocket client, or with several ``urls`` one
+    client per server fanned in, each event tagged with its server in ``meta.endpoint``;
+    ``history``: ask for the events the server holds before the live ones, as the dashboard does."""
+    from aisci_tui.client import Filters, SubscribeOptions, Subscription
+    from aisci_tui.commands.endpoints import from_urls, open_endpoints
     from aisci_tui.protocol.models import EVENT_TYPES
 
     unknown = [t for t in types if t not in EVENT_TYPES]
     if unknown:
         raise CommandError(f"Unknown event type {unknown[0]!r}; choose from {', '.join(EVENT_TYPES)}.",
                            exitcodes.USAGE)
-    filters = Filters(session_id=session) if session else None
-    subscription = Subscription(events=list(dict.fromkeys(types)) or list(EVENT_TYPES), filters=filters,
-                                options=SubscribeOptions(include_history=history))
-    return Client(opts.client_config([subscription], session_id=session))
+    events = list(dict.fromkeys(types)) or list(EVENT_TYPES)
+
+    def subscription(session_id: str | None) -> Subscription:
+        filters = Filters(session_id=session_id) if session_id else None
+        return Subscription(events=events, filters=filters, options=SubscribeOptions(include_history=history))
+
+    specs = from_urls(urls if urls and len(urls) > 1 else [opts.resolved_url])
+    source, _ = open_endpoints(specs, opts, subscription, session, prefix_ids=False)
+    return source
 
 
 async def run_events(source: Source, printer: Printer, *, limit: int | None = None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aisci_tui.protocol.errors import ErrorCode
 from aisci_tui.protocol.models import EVENT_TYPES, Subscribe, Unsubscribe

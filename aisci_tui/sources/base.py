@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from enum import IntEnum
+from enum import IntEnum, StrEnum
 from typing import Any, Protocol, runtime_checkable
 
 from aisci_tui.protocol.fast import RawEvent
@@ -54,6 +54,33 @@ class Notice:
 
 
 SourceItem = Event | Notice
+
+
+class Ability(StrEnum):
+    """What a source can do besides being iterated and closed, each with the methods it brings.
+
+    A source says which it has in its ``abilities`` (a frozenset); the dashboard and
+    the commands ask :func:`abilities_of` and never probe for methods.
+    """
+
+    #: ``pause()``, ``resume()``, ``toggle_pause()``, ``paused``, ``speed``, ``set_speed(speed)`` (a replay)
+    PAUSE = "pause"
+    #: ``seek(seconds)``, ``seek_start()``, ``seek_end()`` (a replay)
+    SEEK = "seek"
+    #: ``set_filters(events, filters)`` and ``subscribe(events, filters)``: the server filters
+    NARROWING = "narrowing"
+    #: ``defer_validation()``, ``deliver_to(sink)`` and ``dedupes_ids`` (see :class:`DeliveringSource`)
+    DELIVERY = "delivery"
+    #: ``reconnect_now()``
+    RECONNECT = "reconnect"
+
+
+NO_ABILITIES: frozenset[Ability] = frozenset()
+
+
+def abilities_of(source: object) -> frozenset[Ability]:
+    """The abilities ``source`` declares (none, for a source that declares nothing)."""
+    return getattr(source, "abilities", NO_ABILITIES)
 
 
 @runtime_checkable
@@ -108,15 +135,11 @@ class PassThrough:
     """Base of a source that wraps another (recording it, filtering it).
 
     Subclasses define ``_run``, the async generator of what they pass on. The
-    wrapped source's controls (pause, seek, reconnect_now, set_filters, ...)
-    stay reachable through attribute access. Deferred validation and delivery
-    to a sink are looked up on the class by the dashboard's ``Pump``, so they
-    are never forwarded: a wrapper receives validated items through its own
-    iteration unless it says otherwise.
+    wrapped source's controls (pause, seek, narrowing, reconnecting) stay usable
+    through the wrapper: it declares the wrapped source's abilities and forwards
+    their methods. Delivery (deferred validation, a sink) is never forwarded: a
+    wrapper receives validated items through its own iteration.
     """
-
-    #: Attribute names that are the wrapper's own and never forwarded.
-    OWN: tuple[str, ...] = ("source",)
 
     def __init__(self, source: Source) -> None:
         self.source = source
@@ -124,6 +147,15 @@ class PassThrough:
     @property
     def label(self) -> str:
         return self.source.label
+
+    @property
+    def abilities(self) -> frozenset[Ability]:
+        return abilities_of(self.source) - {Ability.DELIVERY}
+
+    @property
+    def stats(self) -> Any:
+        """The wrapped source's counts, for the summary ``events`` prints (None if it keeps none)."""
+        return getattr(self.source, "stats", None)
 
     def __aiter__(self) -> AsyncIterator[SourceItem]:
         return self._run()
@@ -134,7 +166,42 @@ class PassThrough:
     async def aclose(self) -> None:
         await self.source.aclose()
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") or name in self.OWN:
-            raise AttributeError(name)
-        return getattr(self.source, name)
+    # -- the wrapped source's controls, for the abilities it declares ----------------
+
+    def pause(self) -> None:
+        self.source.pause()  # type: ignore[attr-defined]
+
+    def resume(self) -> None:
+        self.source.resume()  # type: ignore[attr-defined]
+
+    def toggle_pause(self) -> None:
+        self.source.toggle_pause()  # type: ignore[attr-defined]
+
+    @property
+    def paused(self) -> bool:
+        return self.source.paused  # type: ignore[attr-defined]
+
+    @property
+    def speed(self) -> float:
+        return self.source.speed  # type: ignore[attr-defined]
+
+    def set_speed(self, speed: float) -> None:
+        self.source.set_speed(speed)  # type: ignore[attr-defined]
+
+    def seek(self, seconds: float) -> None:
+        self.source.seek(seconds)  # type: ignore[attr-defined]
+
+    def seek_start(self) -> None:
+        self.source.seek_start()  # type: ignore[attr-defined]
+
+    def seek_end(self) -> None:
+        self.source.seek_end()  # type: ignore[attr-defined]
+
+    async def set_filters(self, events: list[str] | None, filters: Filters | None) -> None:
+        await self.source.set_filters(events, filters)  # type: ignore[attr-defined]
+
+    async def subscribe(self, events: list[str], filters: Filters | None = None) -> Any:
+        return await self.source.subscribe(events, filters)  # type: ignore[attr-defined]
+
+    async def reconnect_now(self) -> None:
+        await self.source.reconnect_now()  # type: ignore[attr-defined]

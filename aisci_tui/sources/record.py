@@ -88,7 +88,6 @@ def record_to(source: Source, path: str | Path) -> RecordingSource:
 class RecordingSource(PassThrough):
     """Pass a source's items through unchanged, writing every event to a :class:`Recorder`."""
 
-    OWN = ("source", "recorder")
 
     def __init__(self, source: Source, recorder: Recorder) -> None:
         super().__init__(source)

@@ -28,7 +28,7 @@ from aisci_tui.protocol.codec import expand_batch, from_obj
 from aisci_tui.protocol.errors import ProtocolError
 from aisci_tui.protocol.models import Error, Event, UnknownMessage
 from aisci_tui.protocol.times import parse_time
-from aisci_tui.sources.base import ConnectionState, Notice, PassThrough, Source, SourceItem
+from aisci_tui.sources.base import Ability, ConnectionState, Notice, PassThrough, Source, SourceItem
 from aisci_tui.values import finite
 
 #: Items delivered in one go before giving other tasks a turn.
@@ -94,6 +94,8 @@ def _clock(seconds: float) -> str:
 
 class ReplaySource:
     """A recording, played back in (scaled) real time with pause and seek."""
+
+    abilities = frozenset({Ability.PAUSE, Ability.SEEK})
 
     def __init__(
         self,

@@ -114,4 +114,21 @@ class Connection:
     last_event_at: float | None = None
     fatal: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: With several servers: (label, state, attempt, retry_in) of each, as the source last said.
+    endpoints: list[tuple[str, ConnectionState, int, float | None]] | None = None
 
+    def endpoint_of(self, key: str | None) -> tuple[str, ConnectionState] | None:
+        """With several servers, the label and state of the one ``key``'s ``LABEL/`` prefix names."""
+        if self.endpoints and key is not None:
+            for label, state, *_ in self.endpoints:
+                if key.startswith(label + "/"):
+                    return label, state
+        return None
+
+    def is_live(self, key: str | None = None) -> bool:
+        """Whether what ``key`` names is live: with several servers, whether the one its ``LABEL/``
+        prefix names is open; otherwise (or for a key of no server) whether the connection is."""
+        endpoint = self.endpoint_of(key)
+        if endpoint is not None:
+            return endpoint[1] == ConnectionState.OPEN
+        return self.state == ConnectionState.OPEN

@@ -170,6 +170,8 @@ class Store:
             conn.retry_at = self.clock() + notice.retry_in if notice.retry_in is not None else None
             if notice.state == ConnectionState.OPEN:
                 conn.fatal = None
+            if "endpoints" in notice.details:
+                conn.endpoints = list(notice.details["endpoints"])
             self._changes.connection = True
         elif notice.kind == "invalid":
             self.counters.invalid += 1

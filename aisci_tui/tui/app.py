@@ -21,7 +21,7 @@ from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState
 
 from aisci_tui.settings import Settings
-from aisci_tui.sources.base import Notice, ReconnectableSource, Source
+from aisci_tui.sources.base import Ability, Notice, Source, abilities_of
 from aisci_tui.store import Store
 from aisci_tui.store.overview import Overview
 from aisci_tui.textsafe import clean
@@ -47,13 +47,13 @@ log = logging.getLogger("aisci_tui.tui")
 MIN_WIDTH = 60
 MIN_HEIGHT = 16
 
-#: Replay actions and the source method each needs.
+#: Replay actions and the source ability each needs.
 _REPLAY_CONTROLS = {
-    "replay_pause": "toggle_pause",
-    "replay_seek": "seek",
-    "replay_start": "seek_start",
-    "replay_end": "seek_end",
-    "replay_speed": "set_speed",
+    "replay_pause": Ability.PAUSE,
+    "replay_seek": Ability.SEEK,
+    "replay_start": Ability.SEEK,
+    "replay_end": Ability.SEEK,
+    "replay_speed": Ability.PAUSE,
 }
 
 #: How a person would say what a background job was doing.
@@ -108,7 +108,7 @@ class DashboardApp(OutputActions, Navigation, App[int]):
         self.handle_hangup = handle_hangup
         self.gate = RenderGate()
         # a replay plays old events on purpose; elsewhere old system events are history, not news
-        is_fresh = None if hasattr(source, "seek") else toasts.fresh_within(self.clock)
+        is_fresh = None if Ability.SEEK in abilities_of(source) else toasts.fresh_within(self.clock)
         self.toaster = toasts.Toaster(self._toast, lambda: self.paused, is_fresh=is_fresh)
         self.limiter = self.toaster.limiter
         self.pump = Pump(source, self.store, on_notice=self._on_notice, on_system=self.toaster.system,
@@ -406,7 +406,7 @@ class DashboardApp(OutputActions, Navigation, App[int]):
         if action == "show_view" and parameters and parameters[0] not in self.view_state:
             return False
         if action.startswith("replay_"):
-            return callable(getattr(self.source, _REPLAY_CONTROLS.get(action, ""), None))
+            return _REPLAY_CONTROLS.get(action) in abilities_of(self.source)
         # not in the footer, the help screen or the palette where it would do nothing
         return not hasattr(self, "_switcher") or self.current_view.offers(action)
 
@@ -431,7 +431,7 @@ class DashboardApp(OutputActions, Navigation, App[int]):
     def action_reconnect(self) -> None:
         if self.store.connection.fatal:
             self.notify(why_reconnect_wont_help(self.store.connection.fatal), markup=False, severity="warning")
-        elif isinstance(self.source, ReconnectableSource):
+        elif Ability.RECONNECT in abilities_of(self.source):
             self.run_worker(self.source.reconnect_now(), name="reconnect", group="reconnect",
                             exclusive=True, exit_on_error=False)
             self.notify("Reconnecting now.", markup=False)

@@ -51,6 +51,8 @@ class StatusInfo:
     errors: int = 0
     fatal: str | None = None
     warnings: list[str] = field(default_factory=list)
+    #: With several servers: (label, state, attempt, retry_in) of each.
+    endpoints: list[tuple[str, ConnectionState, int, float | None]] = field(default_factory=list)
 
 
 def collect(store: Store, label: str, session_id: str | None, *, paused: bool,
@@ -81,6 +83,7 @@ def collect(store: Store, label: str, session_id: str | None, *, paused: bool,
         errors=store.counters.errors,
         fatal=clean(conn.fatal, 300) if conn.fatal else None,
         warnings=warnings,
+        endpoints=[(clean(label, 40), state, attempt, retry) for label, state, attempt, retry in conn.endpoints or ()],
     )
 
 
@@ -88,13 +91,41 @@ BOLD = Style(bold=True)
 PAUSED = Style(bold=True, reverse=True)
 
 
+def _endpoints_part(info: StatusInfo, pal: Palette, text: Text) -> None:
+    """``● 1/2 open`` and, for each server that is not open, its name, state and ``not live``."""
+    states = [state for _, state, _, _ in info.endpoints]
+    opened = states.count(ConnectionState.OPEN)
+    symbol, word, role = STATE_LOOK[ConnectionState.OPEN] if opened else STATE_LOOK.get(
+        info.state, ("?", str(info.state), "muted"))
+    if opened and opened < len(states):
+        role = "warning"
+    text.append(f"{symbol} {opened}/{len(states)} {STATE_LOOK[ConnectionState.OPEN][1]}",
+                style=pal[role] + BOLD)
+    first = True
+    for label, state, _, _ in info.endpoints:
+        if state == ConnectionState.OPEN:
+            continue
+        sym, word, down_role = STATE_LOOK.get(state, ("?", str(state), "muted"))
+        style = pal[down_role]
+        text.append(f" · {sym} {label} not live: {word}", style=style)
+        if first and state == ConnectionState.RECONNECTING:  # the countdown the store keeps is this one's
+            if info.retry_in is not None:
+                text.append(f" in {info.retry_in:.0f}s", style=style)
+            if info.attempt:
+                text.append(f" (attempt {info.attempt})", style=style)
+        first = False
+
+
 def main_line(info: StatusInfo, palette: Palette | None = None) -> Text:
     """The one-line summary: state, pause, session, rate, last event, problems, server."""
     pal = palette or Palette.plain()
     symbol, word, role = STATE_LOOK.get(info.state, ("?", str(info.state), "muted"))
     text = Text()
-    text.append(f"{symbol} {word}", style=pal[role] + BOLD)
-    if info.state == ConnectionState.RECONNECTING:
+    if len(info.endpoints) > 1:
+        _endpoints_part(info, pal, text)
+    else:
+        text.append(f"{symbol} {word}", style=pal[role] + BOLD)
+    if info.state == ConnectionState.RECONNECTING and len(info.endpoints) <= 1:
         if info.retry_in is not None:
             text.append(f" in {info.retry_in:.0f}s", style=pal[role])
         if info.attempt:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from aisci_tui.protocol.fast import RawEvent
 from aisci_tui.protocol.models import Event, SystemEventData, UnknownMessage
-from aisci_tui.sources.base import Notice, Source
+from aisci_tui.sources.base import Ability, Notice, Source, abilities_of
 from aisci_tui.store import Store
 from aisci_tui.textsafe import clean
 
@@ -30,12 +30,10 @@ class Pump:
     "naive" render mode uses it). Callbacks must not raise; if they do, the
     error is logged and ingest goes on.
 
-    The store validates what it shows, so a source whose class can defer
-    validation (``defer_validation()``, as the WebSocket client can) is asked
-    to: it then yields :class:`RawEvent` items, with only their routing fields read.
-
-    A source that can deliver items itself (``deliver_to``, see
-    :class:`~aisci_tui.sources.base.DeliveringSource`) is given :meth:`feed`
+    The store validates what it shows, so a source with the delivery ability
+    (:attr:`~aisci_tui.sources.base.Ability.DELIVERY`, as the WebSocket client has)
+    is asked to defer validation: it then passes on :class:`RawEvent` items, with
+    only their routing fields read. It is also given :meth:`feed`
     as its sink, so each item reaches the store from the source's reader
     without a queue in between; if it also drops repeated ids, the store
     does not check them again.
@@ -58,15 +56,15 @@ class Pump:
         self.on_item = on_item
         self.yield_every = max(1, yield_every)
         self.items = 0
-        # only a source that defines it itself: a wrapper (a recorder, say) needs validated events
-        if callable(getattr(type(source), "defer_validation", None)):
+        # a wrapper (a recorder, say) never declares delivery: it needs validated events
+        self.delivering = Ability.DELIVERY in abilities_of(source)
+        if self.delivering:
             source.defer_validation()  # type: ignore[attr-defined]
-        self.delivering = callable(getattr(type(source), "deliver_to", None))
 
     async def run(self) -> None:
         """Consume the source until it ends. Exceptions from the source propagate."""
         if self.delivering:
-            self.store.source_dedupes = bool(getattr(self.source, "dedupes_ids", False))
+            self.store.source_dedupes = bool(self.source.dedupes_ids)  # type: ignore[attr-defined]
             self.source.deliver_to(self.feed)  # type: ignore[attr-defined]
         async for item in self.source:
             self.feed(item)

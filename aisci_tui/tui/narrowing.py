@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Sequence
 
 from aisci_tui.protocol.models import EVENT_TYPES, Filters
-from aisci_tui.sources.base import FilterableSource, Source
+from aisci_tui.sources.base import Ability, FilterableSource, Source, abilities_of
 
 Wanted = tuple[tuple[str, ...], Filters | None, str | None]
 
@@ -26,7 +26,7 @@ class Narrowing:
     def update(self, event_types: Sequence[str], view_filters: Filters | None,
                session_id: str | None) -> Awaitable[None] | None:
         """A coroutine that re-subscribes, or None if the source cannot filter or nothing changed."""
-        if not isinstance(self.source, FilterableSource):
+        if Ability.NARROWING not in abilities_of(self.source):
             return None
         types = tuple(event_types) if view_filters is not None else ()
         wanted: Wanted = (types, view_filters, session_id)
@@ -44,11 +44,10 @@ class Narrowing:
             await source.set_filters(None, base)
             return
         narrowed = Filters(**(view_filters.model_dump(exclude_none=True) | session))
-        subscribe = getattr(source, "subscribe", None)
         rest = [t for t in EVENT_TYPES if t not in types]
-        if not types or subscribe is None:
+        if not types:
             await source.set_filters(None, narrowed)
             return
         await source.set_filters(list(types), narrowed)
         if rest:
-            await subscribe(rest, base)
+            await source.subscribe(rest, base)  # type: ignore[attr-defined]

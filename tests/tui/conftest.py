@@ -14,7 +14,7 @@ from aisci_tui.client import Client, ClientConfig, Credentials, Filters, Subscri
 from aisci_tui.protocol.models import Event
 from aisci_tui.server import ProtocolServer, ServerConfig
 from aisci_tui.settings import Settings
-from aisci_tui.sources.base import ConnectionState, Notice
+from aisci_tui.sources.base import Ability, ConnectionState, Notice
 from tests.waiting import app_until
 
 #: A credential distinctive enough to search for in every file the dashboard writes.
@@ -75,6 +75,8 @@ class ListSource:
 
 class Tap:
     """Passes a source through and remembers what went by (implements the same protocols)."""
+
+    abilities = frozenset({Ability.NARROWING, Ability.RECONNECT})
 
     def __init__(self, inner: Client):
         self.inner = inner

@@ -196,7 +196,7 @@ class HomeView(StoreView):
         size = self.size
         live = store.connection.state == ConnectionState.OPEN
         sig = (model.version, store.log[-1].seq if store.log else 0, size, int(ctx.now.timestamp()),
-               ctx.session_id, live, store.connection.fatal, self.palette)
+               ctx.session_id, live, store.connection.fatal, self.palette, str(store.connection.endpoints))
         if sig == self._sig and not full:
             return
         self._sig = sig
@@ -233,8 +233,17 @@ class HomeView(StoreView):
         for line in lines[: max(3, height // 3)]:
             ent = store.sessions.get(line.session_id)
             stale = bool(liveness and ent is not None and liveness.stale(ent.arrived, store_now))
-            text = session_text(line, width, now, p, live=live and not stale, stale=stale)
-            if not live or stale:
+            endpoint = store.connection.endpoint_of(line.session_id)  # with several servers: which one
+            server_live = store.connection.is_live(line.session_id)  # its server may be down
+            line_live = live and server_live and not stale
+            server = f"{endpoint[0]} " if endpoint else ""
+            tail = "  not live" if live and not server_live else ""
+            text = session_text(line, width - len(server) - len(tail), now, p, live=line_live, stale=stale)
+            if server:
+                text = Text.assemble((server, p["muted"]), text, end="", no_wrap=True)
+            if tail:
+                text.append(tail, p["warning"])
+            if not line_live:
                 text.stylize(Style(dim=True))
             add(text, ("session", line.session_id))
 

@@ -303,7 +303,7 @@ class RowSetView(StoreView):
         if len(self.records) >= len(items):
             return False
         end = time.perf_counter() + budget
-        for n, (key, item) in enumerate(items.items()):
+        for key, item in items.items():
             if key in self.records:
                 continue
             self.records[key] = record = TableRow.make(key, arrival=self._next_arrival)
@@ -312,7 +312,7 @@ class RowSetView(StoreView):
             record.stamp = self.stamp(item)
             record.sort = self._sort_value(record)
             self._later[key] = None
-            if n % 64 == 0 and time.perf_counter() > end:
+            if time.perf_counter() > end:
                 break
         return True
 
