@@ -36,6 +36,7 @@ from aisci_tui.tui.narrowing import Narrowing
 from aisci_tui.tui.navigation import Navigation
 from aisci_tui.tui.outputs import OutputActions
 from aisci_tui.tui.palette import DashboardCommands, GoToCommands
+from aisci_tui.tui.replaykeys import REPLAY_CONTROLS, ReplayKeys
 from aisci_tui.tui.screens import HelpRow, HelpScreen, TooSmallScreen, help_rows
 from aisci_tui.tui.views.base import SessionChosen, StoreView, ViewContext
 from aisci_tui.tui.widgets.footer import SteadyFooter
@@ -47,14 +48,6 @@ log = logging.getLogger("aisci_tui.tui")
 MIN_WIDTH = 60
 MIN_HEIGHT = 16
 
-#: Replay actions and the source ability each needs.
-_REPLAY_CONTROLS = {
-    "replay_pause": Ability.PAUSE,
-    "replay_seek": Ability.SEEK,
-    "replay_start": Ability.SEEK,
-    "replay_end": Ability.SEEK,
-    "replay_speed": Ability.PAUSE,
-}
 
 #: How a person would say what a background job was doing.
 _WORKER_WORDS = {"filters": "Changing the subscription", "reconnect": "Reconnecting"}
@@ -64,7 +57,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class DashboardApp(OutputActions, Navigation, App[int]):
+class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
     """The live dashboard over any :class:`~aisci_tui.sources.base.Source`."""
 
     CSS_PATH = "app.tcss"
@@ -406,27 +399,9 @@ class DashboardApp(OutputActions, Navigation, App[int]):
         if action == "show_view" and parameters and parameters[0] not in self.view_state:
             return False
         if action.startswith("replay_"):
-            return _REPLAY_CONTROLS.get(action) in abilities_of(self.source)
+            return REPLAY_CONTROLS.get(action) in abilities_of(self.source)
         # not in the footer, the help screen or the palette where it would do nothing
         return not hasattr(self, "_switcher") or self.current_view.offers(action)
-
-    def action_replay_pause(self) -> None:
-        self.source.toggle_pause()  # type: ignore[attr-defined]
-
-    def action_replay_seek(self, seconds: float) -> None:
-        self.source.seek(float(seconds))  # type: ignore[attr-defined]
-
-    def action_replay_start(self) -> None:
-        self.source.seek_start()  # type: ignore[attr-defined]
-
-    def action_replay_end(self) -> None:
-        self.source.seek_end()  # type: ignore[attr-defined]
-
-    def action_replay_speed(self, factor: float) -> None:
-        source = self.source
-        speed = min(max(source.speed * float(factor), 1 / 64), 1024.0)  # type: ignore[attr-defined]
-        source.set_speed(speed)  # type: ignore[attr-defined]
-        self.notify(f"Replay speed ×{speed:g}", markup=False, timeout=2)
 
     def action_reconnect(self) -> None:
         if self.store.connection.fatal:
