@@ -48,13 +48,17 @@ class Liveness:
     was_open: bool = False
     lost_at: datetime | None = None  # wall clock when the open connection was lost
     reopened_at: float | None = None  # the store's clock when it came back after a loss
+    resynced: bool = True  # the grace period after the last reopening has been taken into account
 
     def update(self, conn: Connection, now: datetime, store_now: float) -> bool:
         """Take in the connection's state; True when going live or not live changed."""
         if conn.state == ConnectionState.OPEN:
             self.was_open = True
             if self.lost_at is not None:
-                self.lost_at, self.reopened_at = None, store_now
+                self.lost_at, self.reopened_at, self.resynced = None, store_now, False
+                return True
+            if not self.resynced and self.reopened_at is not None and store_now - self.reopened_at >= RESYNC_GRACE:
+                self.resynced = True  # once: what was not re-reported by now is marked stale
                 return True
             return False
         if self.was_open and self.lost_at is None:

@@ -58,6 +58,11 @@ async def test_losing_the_server_dims_the_rows_freezes_the_clock_and_marks_what_
             box = home.query_one("#home-list")
             lines = [render_plain(box.get_option_at_index(i).prompt, 200) for i in range(box.option_count)]
             assert any(line.startswith("? ") and "stale" in line for line in lines), lines[:8]
+            await pilot.press("2")  # agents the new world does not have are stale, not busy forever
+            await pilot.pause(0.3)
+            view = app.current_view
+            gone = [k for k in view.records if app.store.agents[k].arrived < app.liveness.reopened_at]
+            assert gone and all(view.cells_for(k)["status"].plain == "? stale" for k in gone[:5])
         finally:
             await again.aclose()
 

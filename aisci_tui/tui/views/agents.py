@@ -59,19 +59,26 @@ class AgentsView(SplitView):
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
         row = agent_row(item, ctx.now)
         row["session"] = session_label(store, row["session_id"], ctx)
+        # not reported again since the server came back: it may be gone, so it is not shown as busy
+        row["_gone"] = bool(ctx.liveness and ctx.liveness.stale(item.arrived, store.clock()))
         return row
 
     def refresh_live(self, row: Row, ctx: ViewContext) -> bool:
         before = fmt.duration(row["heartbeat"])
-        return refresh_heartbeat(row, ctx.now) and fmt.duration(row["heartbeat"]) != before
+        store, gone = self._store, False
+        if ctx.liveness is not None and store is not None and (ent := store.agents.get(row["agent_id"])):
+            gone = ctx.liveness.stale(ent.arrived, store.clock())
+        changed, row["_gone"] = gone != row.get("_gone"), gone
+        return (refresh_heartbeat(row, ctx.now) and fmt.duration(row["heartbeat"]) != before) or changed
 
     def live_cells(self, row: Row, ctx: ViewContext) -> dict[str, Text]:
         p = self.palette
+        status = cell("? stale", p["muted"]) if row.get("_gone") else badge(AGENT, row["status"], p)
         if row["heartbeat"] is None:
-            return {"heartbeat": number_cell(fmt.MISSING, p["muted"])}
+            return {"heartbeat": number_cell(fmt.MISSING, p["muted"]), "status": status}
         if row["stale"]:
-            return {"heartbeat": number_cell(f"! {fmt.duration(row['heartbeat'])}", p["warning"])}
-        return {"heartbeat": number_cell(fmt.duration(row["heartbeat"]))}
+            return {"heartbeat": number_cell(f"! {fmt.duration(row['heartbeat'])}", p["warning"]), "status": status}
+        return {"heartbeat": number_cell(fmt.duration(row["heartbeat"])), "status": status}
 
     def build_cells(self, row: Row, ctx: ViewContext) -> dict[str, Text]:
         p = self.palette
@@ -80,7 +87,7 @@ class AgentsView(SplitView):
         return {
             "name": cell(row["name"]),
             "session": cell(row["session"] or fmt.MISSING),
-            "status": badge(AGENT, row["status"], p),
+            "status": self.live_cells(row, ctx)["status"],
             "task": cell(row["task"] if row["task"] is not None else fmt.MISSING),
             "progress": progress_cell(row["progress"], p),
             "cpu": number_cell(fmt.percent(row["cpu"])),
