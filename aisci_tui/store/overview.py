@@ -71,6 +71,11 @@ class SessionLine:
     best: float | None = None
     best_experiment: str | None = None
     stalled: bool = False
+    #: A run folder's session (its progress counts tree nodes): its best is the stage's best node's metric.
+    run: bool = False
+    stage: str | None = None  # the run's current stage folder
+    cost_usd: float | None = None  # the run's total cost, once token_tracker.json is written
+    cost_note: str | None = None  # why there is no cost yet
     #: (epoch seconds, overall progress), oldest first.
     history: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=HISTORY))
 
@@ -130,6 +135,18 @@ def metric_point(d, ordinal: int) -> Point:
     step = extra.get("step")
     return Point(float(step) if isinstance(step, int | float) else float(ordinal), value, d.status == "failed",
                  str(extra.get("stage") or ""), name, lower)
+
+
+def _run_fields(line: SessionLine, extra: dict) -> None:
+    """What a run folder's progress adds: its node counts, current stage and cost (as the bridge sends them)."""
+    line.run = isinstance(extra.get("nodes"), dict)
+    stage, cost = extra.get("stage"), extra.get("cost")
+    line.stage = stage if isinstance(stage, str) and stage else None
+    total = cost.get("total_usd") if isinstance(cost, dict) else None
+    ok = isinstance(total, int | float) and not isinstance(total, bool) and total == total
+    line.cost_usd = float(total) if ok else None
+    note = cost.get("note") if isinstance(cost, dict) else None
+    line.cost_note = note if isinstance(note, str) and note else None
 
 
 @dataclass(slots=True)
@@ -207,6 +224,7 @@ class Overview:
         line.eta = t.estimated_completion if t else None
         line.remaining = t.time_remaining if t else None
         line.updated = stamp = _epoch(stamp_text) or at
+        _run_fields(line, d.model_extra or {})
         if d.overall_progress is not None and (not line.history or line.history[-1][1] != d.overall_progress):
             line.history.append((stamp, float(d.overall_progress)))
         self._quiet.pop(key, None)

@@ -148,13 +148,10 @@ class TreeView(StoreView):
             text.append(" · ")
             text.append(f"{MARKS['partial'][0]} {summary.other} other", style=p["warning"])
         text.append("   best: ", style=p["muted"])
-        if not summary.good:
-            text.append("no good node yet", style=p["muted"])
-        elif summary.best_id:
+        best, found = stage_best(summary)
+        if found:
             text.append(f"{MARKS['best'][0]} ", style=p["success"])
-            text.append(clean(short_metric(summary.best_metric) or summary.best_id[:12], 100), style=p["success"])
-        else:
-            text.append("none yet", style=p["muted"])
+        text.append(clean(best, 100), style=p["success" if found else "muted"])
         if self.text:
             text.append(f"   filter: {clean(self.text, 40)}", style=p["accent"])
         line.update(text)
@@ -239,6 +236,16 @@ class TreeView(StoreView):
             self._shown_key = None
             self.tree.wipe()
             self.update_view(self._store, Changes(), self._ctx, True)
+
+
+def stage_best(summary: StageSummary) -> tuple[str, bool]:
+    """A stage's best as the tree's headline says it, and whether there is a best node:
+    ``("validation loss ↓ 0.4867", True)``, ``("no good node yet", False)``."""
+    if not summary.good:
+        return "no good node yet", False
+    if summary.best_id:
+        return short_metric(summary.best_metric) or summary.best_id[:12], True
+    return "none yet", False
 
 
 def tree_view(images: ImageSupport = TEXT_ONLY, plot_root: Path | None = None) -> TreeView:

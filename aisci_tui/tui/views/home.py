@@ -23,6 +23,7 @@ from aisci_tui.store import Changes, Store
 from aisci_tui.store.overview import Attention, Overview, SessionLine
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
+from aisci_tui.tui.run import searchtree
 from aisci_tui.tui.views.base import GoTo, StoreView, ViewContext
 from aisci_tui.tui.widgets.bars import bar
 from aisci_tui.tui.widgets.linelist import LineList
@@ -46,26 +47,65 @@ def _fit(text: Text, width: int) -> Text:
 
 
 #: The fields of a session line: (name, width, priority); lower priorities stay longer when narrow.
+#: ``cost`` is there only beside a run folder's line; a run's best widens on wide screens (:func:`field_widths`).
 SESSION_FIELDS = (("progress", 15, 0), ("phase", 18, 2), ("eta", 12, 1), ("agents", 9, 5), ("experiments", 8, 4),
-                  ("best", 10, 3), ("spark", SPARK, 6), ("state", 10, 1))
+                  ("best", 10, 3), ("cost", 11, 3), ("spark", SPARK, 6), ("state", 10, 1))
 TITLE_MIN = 20
+#: From this width a run's best shows its metric's name (``validation loss ↓ 0.4867``), not only ``↓ 0.4867``.
+WIDE_BEST, WIDE = 28, 160
 
 
-def session_fields(width: int) -> list[str]:
-    """The fields that fit beside a title of at least :data:`TITLE_MIN` cells, in display order."""
+def field_widths(width: int, runs: bool = False) -> dict[str, int]:
+    """Each field's width; beside a run's line the phase gives a cell to the cost (room at 120 columns)."""
+    sizes = {name: size for name, size, _ in SESSION_FIELDS}
+    if runs:
+        sizes["phase"] -= 1
+        if width >= WIDE:
+            sizes["best"] = WIDE_BEST
+    return sizes
+
+
+def session_fields(width: int, runs: bool = False) -> list[str]:
+    """The fields that fit beside a title of at least :data:`TITLE_MIN` cells, in display order.
+
+    Most important first, each taken if it still fits; ``runs``: a run folder's line is shown (its cost).
+    """
     budget = width - 2 - max(TITLE_MIN, width // 4)
+    sizes = field_widths(width, runs)
     kept: set[str] = set()
-    for name, size, _ in sorted(SESSION_FIELDS, key=lambda f: f[2]):
-        if size + 2 > budget:
-            break
+    for name, _, _ in sorted(SESSION_FIELDS, key=lambda f: f[2]):
+        if sizes[name] + 2 > budget or (name == "cost" and not runs):
+            continue
         kept.add(name)
-        budget -= size + 2
+        budget -= sizes[name] + 2
     return [name for name, _, _ in SESSION_FIELDS if name in kept]
 
 
+def best_text(best: tuple[str, bool], width: int) -> str:
+    """A run's best in ``width`` cells: the tree's text, then without its dataset scope, then the short form
+    (``↓ 0.4867``, ``0 good yet``)."""
+    text, found = best
+    head = text.rpartition(" (")[0] if text.endswith(")") and " (" in text else text
+    if found:
+        words = head.split()
+        short = " ".join(words[-2:]) if len(words) > 1 and words[-2] in ("↓", "↑") else words[-1] if words else ""
+    else:
+        short = "0 good yet" if text == "no good node yet" else text
+    return next((t for t in (text, head, short) if len(t) <= width), short)
+
+
+def cost_text(line: SessionLine) -> str:
+    """``$12.34``; ``no cost yet`` until token_tracker.json is written (after plot aggregation)."""
+    return f"${line.cost_usd:,.2f}" if line.cost_usd is not None else "no cost yet"
+
+
 def session_text(line: SessionLine, width: int, now: datetime, p: Palette, *, live: bool = True,
-                 stale: bool = False) -> Text:
-    """``● Title  ███░░ 78%  analysis  ETA 16m  4/8 busy  1✓ 1✖  best 0.626  ▂▃▅▇``, fields dropped to fit."""
+                 stale: bool = False, runs: bool = False, best: tuple[str, bool] | None = None) -> Text:
+    """``● Title  ███░░ 78%  analysis  ETA 16m  4/8 busy  1✓ 1✖  best 0.626  ▂▃▅▇``, fields dropped to fit.
+
+    ``best``: a run folder's stage best as the tree says it (:func:`~aisci_tui.tui.run.view.stage_best`),
+    shown instead of the best accuracy; ``runs``: a run's line is on the screen (room for its cost).
+    """
     if stale:  # not reported again since the server came back: it may be gone
         mark, tone, state = "?", "muted", "stale"
     elif line.finished:
@@ -76,8 +116,8 @@ def session_text(line: SessionLine, width: int, now: datetime, p: Palette, *, li
         mark, tone, state = "⏸", "warning", "stalled"
     else:
         mark, tone, state = "●", "primary", ""
-    names = session_fields(width)
-    widths = {name: size for name, size, _ in SESSION_FIELDS}
+    names = session_fields(width, runs)
+    widths = field_widths(width, runs)
     parts: dict[str, Text] = {}
     if "progress" in names:
         progress = bar(line.progress, 10, p["primary"], p["muted"])
@@ -98,8 +138,13 @@ def session_text(line: SessionLine, width: int, now: datetime, p: Palette, *, li
     exps = Text(f"{line.experiments_done:>2}✓ ", end="")
     exps.append(f"{line.experiments_failed}✖", p["error"] if line.experiments_failed else p["muted"])
     parts["experiments"] = exps
-    parts["best"] = Text(f"best {line.best:.3f}" if line.best is not None else "best —",
-                         style=p["success"] if line.best is not None else p["muted"])
+    if best is not None:
+        parts["best"] = Text(clean(best_text(best, widths["best"]), 200), style=p["success" if best[1] else "muted"])
+    else:
+        parts["best"] = Text(f"best {line.best:.3f}" if line.best is not None else "best —",
+                             style=p["success"] if line.best is not None else p["muted"])
+    parts["cost"] = Text(cost_text(line) if line.run else "",
+                         style=p["muted"] if line.cost_usd is None else Style())
     if "spark" in names:
         parts["spark"] = sparkline(resample(list(line.history), SPARK), SPARK, low=0.0, high=1.0,
                                    style=p["accent"])
@@ -179,6 +224,7 @@ class HomeView(StoreView):
         self._overview: Overview | None = None
         self._targets: dict[str, tuple[str, str]] = {}
         self._sig: object = None
+        self._bests: dict[str, tuple[tuple[int, str | None], tuple[str, bool]]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="home-catchup", markup=False)
@@ -230,6 +276,7 @@ class HomeView(StoreView):
         if not lines:
             add(Text(self.empty_text(store), style=p["muted"]))
         liveness, store_now = ctx.liveness, store.clock()
+        runs = any(line.run for line in lines)
         for line in lines[: max(3, height // 3)]:
             ent = store.sessions.get(line.session_id)
             stale = bool(liveness and ent is not None and liveness.stale(ent.arrived, store_now))
@@ -238,7 +285,8 @@ class HomeView(StoreView):
             line_live = live and server_live and not stale
             server = f"{endpoint[0]} " if endpoint else ""
             tail = "  not live" if live and not server_live else ""
-            text = session_text(line, width - len(server) - len(tail), now, p, live=line_live, stale=stale)
+            text = session_text(line, width - len(server) - len(tail), now, p, live=line_live, stale=stale,
+                                runs=runs, best=self._run_best(store, line) if line.run else None)
             if server:
                 text = Text.assemble((server, p["muted"]), text, end="", no_wrap=True)
             if tail:
@@ -287,6 +335,20 @@ class HomeView(StoreView):
                      next((i for i, o in enumerate(options) if not o.disabled), None))
         if index is not None:
             box.highlighted = index
+
+    def _run_best(self, store: Store, line: SessionLine) -> tuple[str, bool]:
+        """The run's current stage's best, as the tree's headline has it (worked out once per change)."""
+        from aisci_tui.tui.run.view import stage_best  # the tree's module imports the views
+
+        version = self.overview.version
+        memo = self._bests.get(line.session_id)
+        if memo is not None and memo[0] == (version, line.stage):
+            return memo[1]
+        summaries = searchtree.stages(store, line.session_id)
+        summary = next((s for s in summaries if s.key.stage == line.stage), summaries[-1] if summaries else None)
+        best = stage_best(summary) if summary is not None else ("no good node yet", False)
+        self._bests[line.session_id] = ((version, line.stage), best)
+        return best
 
     def empty_text(self, store: Store) -> str:
         fatal = store.connection.fatal
