@@ -100,8 +100,8 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
         self.naive_render = naive_render
         self.handle_hangup = handle_hangup
         self.gate = RenderGate()
-        # a replay plays old events on purpose; elsewhere old system events are history, not news
-        is_fresh = None if Ability.SEEK in abilities_of(source) else toasts.fresh_within(self.clock)
+        # a replay plays old events on purpose; elsewhere history sent on subscribe is not news
+        is_fresh = None if Ability.SEEK in abilities_of(source) else self.store.live.is_live
         self.toaster = toasts.Toaster(self._toast, lambda: self.paused, is_fresh=is_fresh)
         self.limiter = self.toaster.limiter
         self.pump = Pump(source, self.store, on_notice=self._on_notice, on_system=self.toaster.system,
