@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from aisci_tui.protocol.models import Filters
@@ -35,7 +35,7 @@ class TableView(RowSetView):
     TableView .view-empty { height: auto; padding: 1 2; color: $text-muted; }
     """
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_selected", "Open", id="view.open"),
         *ROW_BINDINGS,
     ]
