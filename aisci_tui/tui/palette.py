@@ -24,7 +24,7 @@ class DashboardCommands(Provider):
                 continue
             help_ = HELP.get(binding.id or "")
             title = help_.title if help_ else binding.description
-            key = keys.get(binding.id)
+            key = keys.get(binding.id or "")
             shown = f"{help_.text if help_ else ''} (key: {app.get_key_display(binding.with_key(key))})" if key else (
                 help_.text if help_ else "")
             commands.append((title, shown, partial(app.run_action, binding.action)))
