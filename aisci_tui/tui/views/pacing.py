@@ -50,12 +50,12 @@ def defer(view: TableView, dirty: set[str], carried: list[str], limit: int,
             room = max(room, reach - max(0, shown - lo))
         if lo < hi or hi >= shown:
             ranges.append((value_at(lo) if 0 < lo < shown else None, value_at(hi - 1) if hi < shown else None))
-    present = {k.value for k in table.rows}
-    shown_dirty = dirty & present
-    near = {k for k in shown_dirty if (i := places.get(k)) is not None
+    present = {k.value: k for k in table.rows}  # the shown rows' keys by their str
+    shown_dirty = dirty & present.keys()
+    near = {k for k in shown_dirty if (i := places.get(present[k])) is not None
             and (i < reach or abs(i - top) < reach or abs(i - cursor) < reach)}
     # rows not shown yet, in display order: a window's rows are a slice of them, found by bisection
-    order = sorted((k for k in dirty - present if k in records), key=lambda k: records[k].sort, reverse=reverse)
+    order = sorted((k for k in dirty - present.keys() if k in records), key=lambda k: records[k].sort, reverse=reverse)
     values = [records[k].sort for k in order]
     ascending = values[::-1] if reverse else values
 
