@@ -11,13 +11,13 @@ from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from aisci_tui.tui.views.table import TableView
+    from aisci_tui.tui.views.rowset import RowSetView
 
 #: Seconds one drawn row costs, until a view has measured its own.
 ROW_COST = 50e-6
 
 
-def defer(view: TableView, dirty: set[str], carried: list[str], limit: int,
+def defer(view: RowSetView, dirty: set[str], carried: list[str], limit: int,
           budget: float | None = None) -> dict[str, None]:
     """The rows of ``dirty`` to leave for later, oldest first: all but those in or near the view
     (at the top, around the scroll position and around the cursor) and ``limit`` more (first

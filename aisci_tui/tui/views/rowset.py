@@ -25,6 +25,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.widgets import Static
+from textual.widgets.data_table import RowKey
 
 from aisci_tui.store import Changes, Store
 from aisci_tui.store.query import (
@@ -192,6 +193,14 @@ class RowSetView(StoreView):
             label.display = message is not None
             if message is not None:
                 label.update(Text(message))
+
+    def _sort_labels(self) -> dict[str, str]:
+        """Header labels in place of the columns' own (a sorting view marks its sort column)."""
+        return {}
+
+    def _fit_labels(self) -> None:
+        table = self.table
+        table.fit(table.size.width or (self.app.size.width if self.is_attached else 80), self._sort_labels())
 
     @property
     def table(self) -> KeyedTable:
@@ -420,7 +429,7 @@ class RowSetView(StoreView):
                 drop.append(key)
         if count is not None:
             for key in drop:
-                self._tally[table.rows[key].values.get(count)] -= 1  # type: ignore[call-overload, attr-defined]
+                self._tally[table.records[RowKey(key)].values.get(count)] -= 1
             self._tally.update(r.values.get(count) for r in add)
         table.drop(drop)
         table.add(add)

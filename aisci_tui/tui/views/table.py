@@ -103,11 +103,9 @@ class TableView(RowSetView):
         self._apply_sort()
         return self._sort_label()
 
-    def _fit_labels(self) -> None:
+    def _sort_labels(self) -> dict[str, str]:
         col = self._column(self.sort_column)
-        labels = {col.key: f"{col.label} {'↓' if self.reverse else '↑'}"} if col else {}
-        table = self.table
-        table.fit(table.size.width or (self.app.size.width if self.is_attached else 80), labels)
+        return {col.key: f"{col.label} {'↓' if self.reverse else '↑'}"} if col else {}
 
     def _apply_sort(self) -> None:
         for record in self.records.values():
