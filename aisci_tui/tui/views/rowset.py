@@ -257,13 +257,13 @@ class RowSetView(StoreView):
             if item is None:
                 continue
             record = self.records[key]
-            counted = count is not None and table.has(key)
-            if counted:
-                self._tally[record.values.get(count)] -= 1  # type: ignore[arg-type]
+            counted = count if count is not None and table.has(key) else None
+            if counted is not None:
+                self._tally[record.values.get(counted)] -= 1
             record.values = self.build_row(store, key, item, ctx)
             record.stamp = self.stamp(item)
-            if counted:
-                self._tally[record.values.get(count)] += 1  # type: ignore[arg-type]
+            if counted is not None:
+                self._tally[record.values.get(counted)] += 1
             self._place(record)
             dirty.add(key)
         carried, self._later = list(self._later), {}
@@ -278,7 +278,7 @@ class RowSetView(StoreView):
         self._scope = scope
         later: dict[str, None] = {}
         if self._paced and not self.text:  # the text filter searches every row's cells
-            later = defer(self, dirty, carried, ROWS_PER_SYNC, self._budget)
+            later = defer(self, ctx, dirty, carried, ROWS_PER_SYNC, self._budget)
         dirty.difference_update(later)
         started, grown = time.perf_counter(), False
         for key in dirty:
