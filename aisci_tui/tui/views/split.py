@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Container
 from textual.widgets import DataTable
 
@@ -36,7 +36,7 @@ class SplitView(TableView):
     SplitView.-narrow > .split > DetailPane { width: 1fr; height: 1fr; }
     """
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_selected", "Details", id="view.open"),
         Binding("escape", "focus_list", "Back to list", show=False, id="view.back"),
     ]
