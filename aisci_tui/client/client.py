@@ -17,24 +17,22 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable
 
-import websockets
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from aisci_tui import exitcodes
 from aisci_tui.client.backoff import Backoff, UniformRandom
 from aisci_tui.client.config import ClientConfig, Subscription, redact_url, tls_context
-from aisci_tui.client.errors import Closing, ClientClosed, Fatal, LinkDrop, LinkLost, SubscriptionError
+from aisci_tui.client.errors import ClientClosed, Closing, Fatal, LinkDrop, LinkLost, SubscriptionError
 from aisci_tui.client.failures import classify
 from aisci_tui.client.link import Link, describe_frame, wire_log
 from aisci_tui.client.outlet import Outlet
 from aisci_tui.client.protocol import ProtocolHandler
 from aisci_tui.client.records import ClientStats, SubscriptionRecord
-from aisci_tui.ratelimit import TokenBucket
 from aisci_tui.protocol import EVENT_TYPES
 from aisci_tui.protocol.fast import route
-from aisci_tui.protocol.models import Filters, SubscribeOptions
-from aisci_tui.protocol.models import Event
+from aisci_tui.protocol.models import Event, Filters, SubscribeOptions
+from aisci_tui.ratelimit import TokenBucket
 from aisci_tui.sources.base import Ability, ConnectionState, Notice, Sink
 
 log = logging.getLogger("aisci_tui.client")
@@ -292,7 +290,7 @@ class Client:
                               "path could read or change this connection.", severity="warning")
         return context
 
-    async def _serve(self, ws: websockets.asyncio.client.ClientConnection) -> LinkDrop | Closing:
+    async def _serve(self, ws: ClientConnection) -> LinkDrop | Closing:
         """Run one connection until it ends; returns why, or raises :class:`Fatal`."""
         link = Link(ws, self.bucket, self._sleep)
         self._link = link

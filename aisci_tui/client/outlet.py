@@ -140,7 +140,7 @@ class Outlet:
             return
         if type(item) is RawEvent or isinstance(item, Event):
             self.stats.events += 1
-        sink(item)  # type: ignore[arg-type]
+        sink(item)
 
     def accept(self, event: Event | RawEvent) -> bool:
         """False for a repeated id or another session's event (each counted)."""

@@ -125,6 +125,8 @@ class FilterableSource(Source, Protocol):
 
     async def set_filters(self, events: list[str] | None, filters: Filters | None) -> None: ...
 
+    async def subscribe(self, events: list[str], filters: Filters | None = None) -> object: ...
+
 
 @runtime_checkable
 class ReconnectableSource(Source, Protocol):

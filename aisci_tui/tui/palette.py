@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from aisci_tui.textsafe import clean
 from aisci_tui.tui.bindings import APP_BINDINGS, RUN_BINDINGS, explain
 from aisci_tui.tui.views.base import GoTo
+
+if TYPE_CHECKING:
+    from aisci_tui.tui.app import DashboardApp
 
 
 class DashboardCommands(Provider):
@@ -56,7 +60,7 @@ class GoToCommands(Provider):
 
     def _targets(self) -> list[tuple[str, str, str, str]]:
         """(text to match, help, kind, key) for everything in the store."""
-        store = self.app.store  # type: ignore[attr-defined]
+        store = cast("DashboardApp", self.app).store  # the only app that lists these commands
         has_tree = "tree" in getattr(self.app, "views", {})
         out: list[tuple[str, str, str, str]] = []
         for key, ent in list(reversed(store.sessions.items()))[:GOTO_LIMIT]:
