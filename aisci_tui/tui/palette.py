@@ -27,7 +27,7 @@ class DashboardCommands(Provider):
             if binding.id in ("help", "quit"):
                 continue
             title, text = explain(binding)
-            key = keys.get(binding.id)
+            key = keys.get(binding.id or "")
             shown = f"{text} (key: {app.get_key_display(binding.with_key(key))})" if key else text
             commands.append((title, shown, partial(app.run_action, binding.action)))
         for fmt in ("json", "csv"):
