@@ -29,7 +29,7 @@ from benchmarks import frames as framegen
 from benchmarks import project
 from benchmarks.harness import LoadProcess, Result, cpu_seconds
 
-VIEW_KEYS = (("2", "agents"), ("3", "experiments"), ("4", "ethics"), ("5", "events"), ("1", "research"))
+VIEW_KEYS = (("2", "agents"), ("3", "experiments"), ("4", "ethics"), ("5", "events"), ("1", "research"), ("0", "home"))
 
 
 async def _press(app: object, key: str, view: str, displays: list[float], views: list[str],

@@ -18,6 +18,10 @@ from pathlib import Path
 
 #: (file stem, keys to press, terminal size, theme)
 SHOTS: list[tuple[str, list[str], tuple[int, int], str]] = [
+    ("home", [], (120, 36), "aisci-dark"),
+    ("home-80x24", [], (80, 24), "aisci-dark"),
+    ("home-200x50", [], (200, 50), "aisci-dark"),
+    ("session-charts", ["enter"], (120, 36), "aisci-dark"),
     ("research", ["1"], (120, 36), "aisci-dark"),
     ("agents", ["2"], (120, 36), "aisci-dark"),
     ("experiments", ["3"], (120, 36), "aisci-dark"),

@@ -26,6 +26,7 @@ from aisci_tui.commands.common import (
     with_options,
 )
 from aisci_tui.commands.recording import RecordOption, with_recording
+from aisci_tui.textsafe import clean
 
 if TYPE_CHECKING:
     from aisci_tui.settings import Settings
@@ -208,8 +209,11 @@ def dashboard(
     source = with_recording(client, record)
     code = run_dashboard(lambda: _make_app(source, settings, session, access.insecure, naive_render, tree=True),
                          settings, source.aclose)
-    if client.fatal is not None and code == exitcodes.OK:
-        code = client.exit_code
+    if client.fatal is not None:
+        if code == exitcodes.OK:
+            code = client.exit_code
+        # the sentence the dashboard showed, left on the shell after the screen is restored
+        print(f"aisci-tui: {clean(client.fatal.text, 500)} (exit code {code})", file=sys.stderr)
     raise typer.Exit(code)
 
 

@@ -158,6 +158,7 @@ class Overview:
         self._events: deque[Attention] = deque(maxlen=EVENT_ITEMS)
         self.journal: deque[Change] = deque(maxlen=JOURNAL)
         self.version = 0
+        self._sorted: tuple[tuple[int, str | None], list[Attention]] | None = None
 
     # -- input ---------------------------------------------------------------------
 
@@ -369,11 +370,15 @@ class Overview:
     # -- output --------------------------------------------------------------------------
 
     def attention(self, session_id: str | None = None) -> list[Attention]:
-        """What needs a person, most urgent first, newest first within a rank."""
+        """What needs a person, most urgent first, newest first within a rank (sorted once per change)."""
+        memo = self._sorted
+        if memo is not None and memo[0] == (self.version, session_id):
+            return memo[1]
         items = [*self._items.values(), *self._events]
         if session_id is not None:
             items = [i for i in items if i.session_id in (session_id, None)]
         items.sort(key=lambda i: (i.rank, -(i.since or 0.0)))
+        self._sorted = ((self.version, session_id), items)
         return items
 
     def lines(self, session_id: str | None = None) -> list[SessionLine]:

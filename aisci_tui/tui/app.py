@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from rich.text import Text
 from textual import events, on
 from textual.app import App, ComposeResult
+from textual.reactive import reactive
 from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState
 
@@ -27,16 +28,19 @@ from aisci_tui.textsafe import clean
 from aisci_tui.themes import load_themes, user_theme_dir
 from aisci_tui.tui import toasts
 from aisci_tui.tui.bindings import ALL_BINDINGS
-from aisci_tui.tui.chrome import FilterInput, FilterKeys, ViewTabs
-from aisci_tui.tui.header import StatusInfo, StatusLine, collect
+from aisci_tui.tui.chrome import FilterInput, ViewTabs
+from aisci_tui.tui.header import StatusLine, collect
 from aisci_tui.tui.ingest import Pump, RenderGate
+from aisci_tui.tui.liveness import Liveness, body_notice, why_reconnect_wont_help
 from aisci_tui.tui.narrowing import Narrowing
 from aisci_tui.tui.navigation import Navigation
 from aisci_tui.tui.outputs import OutputActions
 from aisci_tui.tui.palette import DashboardCommands, GoToCommands
+from aisci_tui.tui.replaykeys import REPLAY_CONTROLS, ReplayKeys
 from aisci_tui.tui.screens import HelpRow, HelpScreen, TooSmallScreen, help_rows
 from aisci_tui.tui.views.base import SessionChosen, StoreView, ViewContext
 from aisci_tui.tui.widgets.footer import SteadyFooter
+from aisci_tui.tui.widgets.notlive import NotLiveLine
 
 log = logging.getLogger("aisci_tui.tui")
 
@@ -44,14 +48,6 @@ log = logging.getLogger("aisci_tui.tui")
 MIN_WIDTH = 60
 MIN_HEIGHT = 16
 
-#: Replay actions and the source ability each needs.
-_REPLAY_CONTROLS = {
-    "replay_pause": Ability.PAUSE,
-    "replay_seek": Ability.SEEK,
-    "replay_start": Ability.SEEK,
-    "replay_end": Ability.SEEK,
-    "replay_speed": Ability.PAUSE,
-}
 
 #: How a person would say what a background job was doing.
 _WORKER_WORDS = {"filters": "Changing the subscription", "reconnect": "Reconnecting"}
@@ -61,10 +57,12 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
+class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
     """The live dashboard over any :class:`~aisci_tui.sources.base.Source`."""
 
     CSS_PATH = "app.tcss"
+    #: The display is paused: nothing is redrawn from the store until resumed (events still arrive).
+    paused: reactive[bool] = reactive(False, init=False)
     TITLE = "aisci-tui"
     BINDINGS = ALL_BINDINGS
     COMMANDS = App.COMMANDS | {DashboardCommands, GoToCommands}
@@ -101,7 +99,6 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         self.insecure = insecure
         self.naive_render = naive_render
         self.handle_hangup = handle_hangup
-        self.paused = False
         self.gate = RenderGate()
         # a replay plays old events on purpose; elsewhere old system events are history, not news
         is_fresh = None if Ability.SEEK in abilities_of(source) else toasts.fresh_within(self.clock)
@@ -113,8 +110,8 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         self.narrowing = Narrowing(source, session_id)
         self._failed_views: set[str] = set()
         self._too_small: TooSmallScreen | None = None
-        self._frozen: StatusInfo | None = None  # header values kept while paused
         self._seen_at = self.clock()  # the last key press, or when the terminal lost focus
+        self.liveness = Liveness()
         themes, self.theme_problems = load_themes([user_theme_dir()])
         for theme in themes.values():
             self.register_theme(theme)
@@ -127,6 +124,7 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         yield ViewTabs([(cls.VIEW_ID, cls.TITLE) for cls in self.view_classes], id="tabs")
         yield FilterInput(placeholder="filter rows (Enter keeps, Escape clears)", id="filter-input",
                           classes="hidden", disabled=True)
+        yield NotLiveLine(id="not-live", classes="hidden")
         self.views = {cls.VIEW_ID: cls(id=cls.VIEW_ID) for cls in self.view_classes}
         with ContentSwitcher(initial=self.view_classes[0].VIEW_ID, id="views"):
             yield from self.views.values()
@@ -137,6 +135,7 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         self._tabs = self.query_one("#tabs", ViewTabs)
         self._switcher = self.query_one("#views", ContentSwitcher)
         self._filter_box = self.query_one("#filter-input", FilterInput)
+        self._not_live_box = self.query_one("#not-live", NotLiveLine)
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         if self.settings.keymap:
@@ -171,8 +170,8 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         return self.views[self._switcher.current or self.view_classes[0].VIEW_ID]
 
     def context(self) -> ViewContext:
-        return ViewContext(session_id=self.session_id, now=self.clock(), refresh_hz=self.settings.refresh_hz,
-                           overview=self.overview)
+        return ViewContext(session_id=self.session_id, now=self.liveness.clock(self.clock()),
+                           refresh_hz=self.settings.refresh_hz, overview=self.overview, liveness=self.liveness)
 
     # -- rendering ----------------------------------------------------------------
 
@@ -180,6 +179,7 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         """Timer: refresh the header, and the view if the store changed since the last sync."""
         self._check_size()
         self._refresh_header()
+        self._check_live()
         tick = self.gate.check(self.store.version)
         if tick.sync:
             self._sync_view(tick.full)
@@ -217,20 +217,43 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
                             "details are in the log file.", title="Display problem", severity="error")
 
     def _refresh_header(self) -> None:
-        info = collect(self.store, self.source.label, self.session_id, paused=self.paused,
-                       insecure=self.insecure)
-        if self.paused and self._frozen is not None:
-            frozen = self._frozen
-            frozen.state, frozen.attempt, frozen.retry_in, frozen.fatal = (
-                info.state, info.attempt, info.retry_in, info.fatal)
-            info = frozen
-        self._status.show(info)
+        self._status.show(collect(self.store, self.source.label, self.session_id, paused=self.paused,
+                                  insecure=self.insecure))
+
+    def _check_live(self) -> None:
+        """Dim the views and say so in the body while not live (or after a fatal error)."""
+        conn = self.store.connection
+        if self.liveness.update(conn, self.clock(), self.store.clock()):
+            self.gate.request_full()
+        box = getattr(self, "_not_live_box", None)
+        if box is not None:
+            self._switcher.set_class(box.show(body_notice(conn, self.liveness)), "-not-live")
 
     def _update_tabs(self) -> None:
+        """The tab strip's state words, derived from the view's raw filter, status filter and sort."""
         view = self.current_view
         view_id = view.VIEW_ID
-        state = " · ".join(v for v in (view.counts(), *self.view_state.get(view_id, {}).values()) if v and v != "all")
-        self._tabs.set_current(view_id, state)
+        state = self.view_state.get(view_id, {})
+        words = [view.counts(), f"filter: {state['text']}" if state.get("text") else "",
+                 *(state.get(k, "") for k in ("filter", "sort"))]
+        self._tabs.set_current(view_id, " · ".join(w for w in words if w and w != "all"))
+
+    # -- the / filter line ----------------------------------------------------------
+
+    def action_text_filter(self) -> None:
+        self._filter_box.open(self.view_state[self.current_view.VIEW_ID].get("text", ""))
+
+    @on(FilterInput.Applied)
+    def _filter_applied(self, message: FilterInput.Applied) -> None:
+        view = self.current_view
+        view.set_text_filter(message.text)
+        self.view_state[view.VIEW_ID]["text"] = message.text
+        self._update_tabs()
+        self.gate.request_full()
+
+    @on(FilterInput.Closed)
+    def _filter_closed(self) -> None:
+        self._focus_view()
 
     # -- source events ------------------------------------------------------------
 
@@ -239,7 +262,10 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
             self._start_over(notice)
         self.toaster.notice(notice)
 
-    def _toast(self, toast: toasts.Toast) -> None:
+    def _toast(self, offered: toasts.Toast) -> None:
+        toast = toasts.for_screen(offered, *self.size)
+        if toast is None:
+            return
         self.notify(toast.message, title=toast.title, severity=toast.severity,  # type: ignore[arg-type]
                     timeout=toast.timeout, markup=False)
         if toast.bell:
@@ -304,7 +330,7 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
             return
         switcher.current = view_id
         self.refresh_bindings()
-        self._hide_filter_input()
+        self._filter_box.close()
         self._focus_view()
         self._update_tabs()
         self.gate.request_full()
@@ -351,11 +377,11 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused
-        self._frozen = None
-        if self.paused:
-            self._frozen = collect(self.store, self.source.label, self.session_id, paused=True,
-                                   insecure=self.insecure)
-        self.gate.pause(self.paused)
+
+    def watch_paused(self, paused: bool) -> None:
+        """The one pause: the render gate holds syncs back and the status line keeps its values."""
+        self.gate.pause(paused)
+        self._status.freeze(paused)
         self._tick()
 
     def _start_over(self, notice: Notice) -> None:
@@ -373,31 +399,14 @@ class DashboardApp(FilterKeys, OutputActions, Navigation, App[int]):
         if action == "show_view" and parameters and parameters[0] not in self.view_state:
             return False
         if action.startswith("replay_"):
-            return _REPLAY_CONTROLS.get(action) in abilities_of(self.source)
-        if hasattr(self, "_switcher") and not self.current_view.offers(action):
-            return False  # not in the footer, the help screen or the palette where it would do nothing
-        return True
-
-    def action_replay_pause(self) -> None:
-        self.source.toggle_pause()  # type: ignore[attr-defined]
-
-    def action_replay_seek(self, seconds: float) -> None:
-        self.source.seek(float(seconds))  # type: ignore[attr-defined]
-
-    def action_replay_start(self) -> None:
-        self.source.seek_start()  # type: ignore[attr-defined]
-
-    def action_replay_end(self) -> None:
-        self.source.seek_end()  # type: ignore[attr-defined]
-
-    def action_replay_speed(self, factor: float) -> None:
-        source = self.source
-        speed = min(max(source.speed * float(factor), 1 / 64), 1024.0)  # type: ignore[attr-defined]
-        source.set_speed(speed)  # type: ignore[attr-defined]
-        self.notify(f"Replay speed ×{speed:g}", markup=False, timeout=2)
+            return REPLAY_CONTROLS.get(action) in abilities_of(self.source)
+        # not in the footer, the help screen or the palette where it would do nothing
+        return not hasattr(self, "_switcher") or self.current_view.offers(action)
 
     def action_reconnect(self) -> None:
-        if Ability.RECONNECT in abilities_of(self.source):
+        if self.store.connection.fatal:
+            self.notify(why_reconnect_wont_help(self.store.connection.fatal), markup=False, severity="warning")
+        elif Ability.RECONNECT in abilities_of(self.source):
             self.run_worker(self.source.reconnect_now(), name="reconnect", group="reconnect",
                             exclusive=True, exit_on_error=False)
             self.notify("Reconnecting now.", markup=False)

@@ -1,4 +1,4 @@
-"""The strip of view tabs (with the view's filter/sort state) and the ``/`` filter input."""
+"""The strip of view tabs (with the view's filter/sort state) and the ``/`` filter line."""
 
 from __future__ import annotations
 
@@ -74,7 +74,8 @@ class ViewTabs(Static):
 
 
 class FilterInput(Input):
-    """The ``/`` filter line; Enter keeps the filter, Escape clears and hides it."""
+    """The ``/`` filter line. Posts :class:`Applied` as the text changes and :class:`Closed` when done:
+    Enter keeps the filter (an empty one closes the line), Escape clears it and closes."""
 
     DEFAULT_CSS = """
     FilterInput { height: 1; border: none; padding: 0 1; background: $boost; }
@@ -84,50 +85,37 @@ class FilterInput(Input):
 
     BINDINGS = [Binding("escape", "cancel", "Clear filter", id="filter-cancel")]
 
-    class Cancelled(Message):
-        pass
+    class Applied(Message):
+        """The filter text is now ``text`` (empty: no filter)."""
 
-    def action_cancel(self) -> None:
-        self.post_message(self.Cancelled())
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
 
+    class Closed(Message):
+        """The line is done with; the keyboard goes back to the view."""
 
-class FilterKeys:
-    """The ``/`` filter's behaviour, mixed into the app.
+    def open(self, text: str) -> None:
+        self.value = text
+        self.disabled = False
+        self.remove_class("hidden")
+        self.focus()
 
-    Needs ``_filter_box`` (the :class:`FilterInput`), ``current_view``,
-    ``view_state``, ``gate``, ``_update_tabs`` and ``_focus_view``.
-    """
-
-    def action_text_filter(self) -> None:
-        box: FilterInput = self._filter_box  # type: ignore[attr-defined]
-        state = self.view_state[self.current_view.VIEW_ID]  # type: ignore[attr-defined]
-        box.value = state.get("text", "").removeprefix("filter: ")
-        box.disabled = False
-        box.remove_class("hidden")
-        box.focus()
+    def close(self) -> None:
+        self.add_class("hidden")
+        self.disabled = True
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.id != "filter-input":
-            return
-        view = self.current_view  # type: ignore[attr-defined]
-        view.set_text_filter(event.value)
-        self.view_state[view.VIEW_ID]["text"] = f"filter: {event.value}" if event.value else ""  # type: ignore[attr-defined]
-        self._update_tabs()  # type: ignore[attr-defined]
-        self.gate.request_full()  # type: ignore[attr-defined]
+        event.stop()
+        self.post_message(self.Applied(event.value))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id != "filter-input":
-            return
+        event.stop()
         if not event.value:
-            self._hide_filter_input()
-        self._focus_view()  # type: ignore[attr-defined]
+            self.close()
+        self.post_message(self.Closed())
 
-    def on_filter_input_cancelled(self) -> None:
-        self._filter_box.value = ""  # type: ignore[attr-defined]
-        self._hide_filter_input()
-        self._focus_view()  # type: ignore[attr-defined]
-
-    def _hide_filter_input(self) -> None:
-        box: FilterInput = self._filter_box  # type: ignore[attr-defined]
-        box.add_class("hidden")
-        box.disabled = True
+    def action_cancel(self) -> None:
+        self.value = ""  # posts Applied("") through on_input_changed
+        self.close()
+        self.post_message(self.Closed())

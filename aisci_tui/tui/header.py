@@ -9,7 +9,9 @@ same with ``NO_COLOR`` or a 16-colour palette.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -20,6 +22,7 @@ from aisci_tui.sources.base import ConnectionState
 from aisci_tui.store import Store
 from aisci_tui.textsafe import clean
 from aisci_tui.tui.format import duration
+from aisci_tui.tui.widgets.tones import COMPONENT_CLASSES, Palette, tone_css
 
 #: symbol, word, palette role ("success" | "warning" | "error" | "muted").
 STATE_LOOK: dict[ConnectionState, tuple[str, str, str]] = {
@@ -30,18 +33,6 @@ STATE_LOOK: dict[ConnectionState, tuple[str, str, str]] = {
     ConnectionState.RECONNECTING: ("↻", "reconnecting", "warning"),
     ConnectionState.ERROR: ("✖", "error", "error"),
 }
-
-
-@dataclass(slots=True)
-class Palette:
-    """Rich styles for the status line, taken from the current theme."""
-
-    success: str = "green"
-    warning: str = "yellow"
-    error: str = "red"
-    muted: str = "dim"
-    accent: str = "bold"
-    paused: str = "reverse"
 
 
 @dataclass(slots=True)
@@ -96,6 +87,10 @@ def collect(store: Store, label: str, session_id: str | None, *, paused: bool,
     )
 
 
+BOLD = Style(bold=True)
+PAUSED = Style(bold=True, reverse=True)
+
+
 def _endpoints_part(info: StatusInfo, pal: Palette, text: Text) -> None:
     """``● 1/2 open`` and, for each server that is not open, its name, state and ``not live``."""
     states = [state for _, state, _, _ in info.endpoints]
@@ -105,13 +100,13 @@ def _endpoints_part(info: StatusInfo, pal: Palette, text: Text) -> None:
     if opened and opened < len(states):
         role = "warning"
     text.append(f"{symbol} {opened}/{len(states)} {STATE_LOOK[ConnectionState.OPEN][1]}",
-                style=f"bold {getattr(pal, role)}")
+                style=pal[role] + BOLD)
     first = True
     for label, state, _, _ in info.endpoints:
         if state == ConnectionState.OPEN:
             continue
         sym, word, down_role = STATE_LOOK.get(state, ("?", str(state), "muted"))
-        style = getattr(pal, down_role)
+        style = pal[down_role]
         text.append(f" · {sym} {label} not live: {word}", style=style)
         if first and state == ConnectionState.RECONNECTING:  # the countdown the store keeps is this one's
             if info.retry_in is not None:
@@ -123,47 +118,47 @@ def _endpoints_part(info: StatusInfo, pal: Palette, text: Text) -> None:
 
 def main_line(info: StatusInfo, palette: Palette | None = None) -> Text:
     """The one-line summary: state, pause, session, rate, last event, problems, server."""
-    pal = palette or Palette()
+    pal = palette or Palette.plain()
     symbol, word, role = STATE_LOOK.get(info.state, ("?", str(info.state), "muted"))
     text = Text()
     if len(info.endpoints) > 1:
         _endpoints_part(info, pal, text)
     else:
-        text.append(f"{symbol} {word}", style=f"bold {getattr(pal, role)}")
+        text.append(f"{symbol} {word}", style=pal[role] + BOLD)
     if info.state == ConnectionState.RECONNECTING and len(info.endpoints) <= 1:
         if info.retry_in is not None:
-            text.append(f" in {info.retry_in:.0f}s", style=getattr(pal, role))
+            text.append(f" in {info.retry_in:.0f}s", style=pal[role])
         if info.attempt:
-            text.append(f" (attempt {info.attempt})", style=getattr(pal, role))
+            text.append(f" (attempt {info.attempt})", style=pal[role])
     if info.paused:
         text.append("  ")
-        text.append(" ⏸ PAUSED ", style=f"bold {pal.paused}")
+        text.append(" ⏸ PAUSED ", style=PAUSED)
     text.append("  ")
-    text.append(info.session, style=pal.accent)
+    text.append(info.session, style=BOLD)
     text.append("  ")
     text.append(f"{info.rate:.1f} ev/s", style="")
     last = "no events yet" if info.since_last is None else f"last {duration(info.since_last)} ago"
-    text.append(f" · {last}", style=pal.muted)
+    text.append(f" · {last}", style=pal["muted"])
     if info.invalid:
-        text.append(f" · ⚠ {info.invalid} invalid", style=pal.warning)
+        text.append(f" · ⚠ {info.invalid} invalid", style=pal["warning"])
     if info.errors:
-        text.append(f" · ✖ {info.errors} errors", style=pal.error)
-    text.append(f"  {info.label}", style=pal.muted)
+        text.append(f" · ✖ {info.errors} errors", style=pal["error"])
+    text.append(f"  {info.label}", style=pal["muted"])
     return text
 
 
 def banner_lines(info: StatusInfo, palette: Palette | None = None) -> Text:
     """Warnings for the whole session and a fatal error, one per line (may wrap); empty if none."""
-    pal = palette or Palette()
+    pal = palette or Palette.plain()
     text = Text()
     for warning in info.warnings:
         if text:
             text.append("\n")
-        text.append(f"⚠ {warning}", style=f"bold {pal.warning}")
+        text.append(f"⚠ {warning}", style=pal["warning"] + BOLD)
     if info.fatal:
         if text:
             text.append("\n")
-        text.append(f"✖ {info.fatal}", style=f"bold {pal.error}")
+        text.append(f"✖ {info.fatal}", style=pal["error"] + BOLD)
     return text
 
 
@@ -201,18 +196,34 @@ class StatusLine(Vertical):
     StatusLine > #status-banner.empty {
         display: none;
     }
-    """
+    """ + tone_css("StatusLine")
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = COMPONENT_CLASSES
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._last: Text | None = None
         self._banner: object = None
+        self._frozen: StatusInfo | None = None
+        self._freezing = False
+
+    def freeze(self, on: bool) -> None:
+        """While paused the counts stay as they were; the connection's state still shows as it is."""
+        self._freezing, self._frozen = on, None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="status-main", markup=False)
         yield Static("", id="status-banner", markup=False, classes="empty")
 
     def show(self, info: StatusInfo) -> None:
+        if self._freezing:
+            if self._frozen is None:
+                self._frozen = info
+            else:
+                frozen = self._frozen
+                frozen.state, frozen.attempt, frozen.retry_in, frozen.fatal = (
+                    info.state, info.attempt, info.retry_in, info.fatal)
+                info = frozen
         palette = self._palette()
         text = status_text(info, palette)
         if self._last is not None and text.plain == self._last.plain and text.spans == self._last.spans:
@@ -231,19 +242,4 @@ class StatusLine(Vertical):
             box.set_class(not banner, "empty")
 
     def _palette(self) -> Palette:
-        from textual.color import Color
-
-        variables = self.app.theme_variables
-        def pick(name: str, fallback: str) -> str:
-            value = variables.get(name)
-            if not value:
-                return fallback
-            try:
-                return Color.parse(value).rich_color.name
-            except Exception:
-                return fallback
-        return Palette(
-            success=pick("success", "green"),
-            warning=pick("warning", "yellow"),
-            error=pick("error", "red"),
-        )
+        return Palette.of(self)  # the theme's tones, as every view has them

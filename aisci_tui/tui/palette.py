@@ -8,7 +8,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from aisci_tui.textsafe import clean
-from aisci_tui.tui.bindings import APP_BINDINGS, HELP, RUN_BINDINGS
+from aisci_tui.tui.bindings import APP_BINDINGS, RUN_BINDINGS, explain
 from aisci_tui.tui.views.base import GoTo
 
 
@@ -22,11 +22,9 @@ class DashboardCommands(Provider):
         for binding in (*APP_BINDINGS, *(b for b in RUN_BINDINGS if b.id in keys)):
             if binding.id in ("help", "quit"):
                 continue
-            help_ = HELP.get(binding.id or "")
-            title = help_.title if help_ else binding.description
+            title, text = explain(binding)
             key = keys.get(binding.id)
-            shown = f"{help_.text if help_ else ''} (key: {app.get_key_display(binding.with_key(key))})" if key else (
-                help_.text if help_ else "")
+            shown = f"{text} (key: {app.get_key_display(binding.with_key(key))})" if key else text
             commands.append((title, shown, partial(app.run_action, binding.action)))
         for fmt in ("json", "csv"):
             commands.append((f"Export the current view as {fmt.upper()}",

@@ -11,7 +11,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from aisci_tui.protocol.errors import ERROR_TEXT
 from aisci_tui.protocol.models import Event, SystemEventData
@@ -30,6 +30,23 @@ class Toast:
     severity: str  # "information" | "warning" | "error"
     timeout: float | None  # None: the app's default; 0: stays until dismissed
     bell: bool = False
+
+
+#: Below this size news (information) is not shown as a notification, and others are brief.
+SMALL_WIDTH = 100
+SMALL_HEIGHT = 30
+
+
+def for_screen(toast: Toast, width: int, height: int) -> Toast | None:
+    """The toast as a screen of this size should show it: on a small one news would cover the rows
+    (Home's latest events list it) and warnings go after three seconds; sticky ones stay."""
+    if width >= SMALL_WIDTH and height >= SMALL_HEIGHT:
+        return toast
+    if toast.severity == "information":
+        return None
+    if toast.timeout == 0:
+        return toast
+    return replace(toast, timeout=min(toast.timeout or 3.0, 3.0))
 
 
 def for_system_event(data: SystemEventData) -> Toast:

@@ -6,6 +6,8 @@ import asyncio
 import shutil
 import time
 
+import pytest
+
 from aisci_tui.client import (
     Client,
     ClientConfig,
@@ -125,10 +127,10 @@ async def test_serve_from_run_publishes_every_run_as_its_own_session(tmp_path):
     assert store.sessions[DONE].data.model_extra["review"]["decision"] == "Accept"
 
 
-async def test_idle_watching_of_fifty_runs_costs_under_one_percent_of_a_core(tmp_path):
-    for k in range(50):
-        mid_run(tmp_path, name=f"2025-06-12_09-13-{k:02d}_idea{k}_attempt_0")
-    source = FleetSource([tmp_path / "experiments"], poll_interval=1.0, clock=Clock(), watch=True)
+@pytest.mark.parametrize("notifications", [True, False], ids=["notified", "polling"])
+async def test_idle_watching_of_fifty_runs_costs_under_one_percent_of_a_core(tmp_path, notifications):
+    writers = [mid_run(tmp_path, name=f"2025-06-12_09-13-{k:02d}_idea{k}_attempt_0") for k in range(50)]
+    source = FleetSource([tmp_path / "experiments"], poll_interval=1.0, clock=Clock(), watch=notifications)
     store = Store()
     items = source.__aiter__()
     await until(store, items, lambda: len(store.sessions) == 50, timeout=60)
@@ -143,10 +145,19 @@ async def test_idle_watching_of_fifty_runs_costs_under_one_percent_of_a_core(tmp
     scans = source.scans
     await asyncio.sleep(6.0)
     share = (time.process_time() - cpu) / (time.monotonic() - wall)
+    assert source.watching == notifications and source.scans - scans <= 50
+    # a change in any of them reaches the store within a second
+    stage = writers[7].stages[1]
+    new = stage.add_node(parent=stage.nodes[0]["id"], loss=0.1)
+    stage.write()
+    start = time.monotonic()
+    while new not in store.experiments and time.monotonic() - start < 3:
+        await asyncio.sleep(0.05)
+    took = time.monotonic() - start
     task.cancel()
     await source.aclose()
-    assert source.watching or source.scans - scans <= 50 * 6
     assert share <= 0.01, f"idle watching of 50 runs used {share:.1%} of a core"
+    assert took <= 1.5, f"a new node took {took:.2f} s"
 
 
 async def test_serve_from_run_command_on_a_folder(tmp_path):

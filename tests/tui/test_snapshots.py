@@ -47,3 +47,17 @@ def test_catch_up(snap_compare):
 def test_session_charts(snap_compare):
     """Enter on the first home line: the session with its progress and metric charts."""
     assert snap_compare(seeded_app(), press=["enter", "_"], terminal_size=(120, 36))
+
+
+def test_not_live(snap_compare):
+    """The server went away: the body says since when, the rows are dimmed, nothing counts down."""
+    from aisci_tui.sources.base import ConnectionState, Notice
+
+    app = seeded_app()
+
+    async def lose(pilot):
+        await pilot.pause()
+        app.store.note(Notice("state", state=ConnectionState.RECONNECTING, attempt=2, retry_in=4.0))
+        await pilot.pause(0.3)
+
+    assert snap_compare(app, press=["_"], terminal_size=(80, 24), run_before=lose)

@@ -68,8 +68,19 @@ def test_paused(snap_compare):
     assert snap_compare(seeded_app(), press=["2", "p", "_"], terminal_size=SIZE)
 
 
-def test_detail_open(snap_compare):
+class FrozenMonotonic:
+    """Stands in for ``time`` in the views' base module: a view's clock is the app's (frozen here)
+    moved on by the monotonic time since its last sync, which would let the ages in a detail drift
+    by a second between runs."""
+
+    @staticmethod
+    def monotonic() -> float:
+        return 1_000.0
+
+
+def test_detail_open(snap_compare, monkeypatch):
     """Enter on the first agent: its detail screen."""
+    monkeypatch.setattr("aisci_tui.tui.views.base.time", FrozenMonotonic)
     assert snap_compare(seeded_app(), press=["2", "enter", "_"], terminal_size=SIZE)
 
 

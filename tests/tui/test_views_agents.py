@@ -6,7 +6,6 @@ import time
 from datetime import timedelta
 
 from aisci_tui.store import Store, StoreLimits
-from aisci_tui.tui.views.agent_detail import AgentDetailScreen
 from aisci_tui.tui.views.agents import AgentsView
 from tests.tui.harness import NOW, Harness, agent, cell, iso, progress, shown, static_text
 
@@ -152,7 +151,7 @@ async def test_export_rows_are_full_untruncated_values_of_the_shown_rows():
         assert cell(view, "a1", "name") != long_name  # the cell holds a capped copy
 
 
-async def test_enter_opens_the_agent_detail_screen_which_follows_updates():
+async def test_enter_opens_the_agent_detail_in_place_which_follows_updates_and_esc_goes_back():
     view = AgentsView()
     app = Harness(view)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -163,20 +162,20 @@ async def test_enter_opens_the_agent_detail_screen_which_follows_updates():
         app.sync()
         await pilot.pause()
         view.table.focus()
+        assert not view.pane.display, "no preview beside the agents table"
         await pilot.press("down", "enter")
         await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, AgentDetailScreen) and screen.agent_id == "a2"
-        body = static_text(screen.query_one("#agent-detail-body"))
+        assert view.is_open and view.pane.display and not view.table.display and app.focused is view.pane
+        body = static_text(view.pane.query_one(".detail-body"))
         assert "Runner" in body and "✖ error" in body and "Session" in body and "s1" in body
         assert "Status history (2 changes)" in body and "●✖" in body
         app.feed(agent("a2", "idle", name="Runner", session_id="s1"))
-        screen.refresh_detail()
+        app.sync()
         await pilot.pause()
-        assert "Status history (3 changes)" in static_text(screen.query_one("#agent-detail-body"))
+        assert "Status history (3 changes)" in static_text(view.pane.query_one(".detail-body"))
         await pilot.press("escape")
         await pilot.pause()
-        assert not isinstance(app.screen, AgentDetailScreen)
+        assert not view.is_open and view.table.display and app.focused is view.table
 
 
 async def test_session_scope_hides_only_agents_of_other_sessions():
@@ -210,7 +209,7 @@ async def test_columns_collapse_at_80_columns():
         app.view.styles.width = 200
         await pilot.resize_terminal(200, 24)
         await pilot.pause()
-        assert len(view.table.shown) == len(AgentsView.COLUMNS)
+        assert len(view.table.shown) == len([c for c in AgentsView.COLUMNS if not c.optional])
         assert cell(view, "a1", "status") == "● busy"
 
 

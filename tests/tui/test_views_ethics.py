@@ -45,10 +45,10 @@ async def test_scores_weighted_total_mismatch_and_detail():
         app.sync()
         await pilot.pause()
         assert cell(view, "exp-1", "status") == "✓ compliant"
-        assert cell(view, "exp-1", "score") == "0.85" and cell(view, "exp-1", "computed") == "0.85"
+        assert cell(view, "exp-1", "score") == "0.85" and cell(view, "exp-1", "weighted") == "✓"
         assert cell(view, "exp-2", "status") == "⚠ review required"
-        assert cell(view, "exp-2", "computed") == "≠ 0.85"  # 0.849 computed against 0.60 reported
-        assert view.table.get_cell("exp-2", "computed").style == view.palette["error"]
+        assert cell(view, "exp-2", "weighted") == "≠ 0.85"  # 0.849 computed against 0.60 reported
+        assert view.table.get_cell("exp-2", "weighted").style == view.palette["error"]
         assert cell(view, "exp-1", "issues") == "2 ✖ high" and cell(view, "exp-1", "confidence") == "92%"
         text = static_text(view.pane.query_one(".detail-body"), 150)
         for needle in ("exp-1", "✓ compliant", "0.85 reported", "weighted total of the frameworks",
@@ -101,7 +101,8 @@ async def test_assessments_without_frameworks_are_shown_as_what_they_are():
         app.sync()
         await pilot.pause()
         assert cell(view, "run-1", "status") == "– not assessed"
-        assert cell(view, "run-1", "score") == "—" and cell(view, "run-1", "computed") == "—"
+        assert cell(view, "run-1", "score") == "—"
+        assert "weighted" not in [c.key for c, _ in view.table.shown], "no weights disagree: no column repeating Score"
         text = static_text(view.pane.query_one(".detail-body"), 150)
         assert "Not assessed yet" in text and "utilitarian" not in text
         view.table.move_cursor(row=1)

@@ -7,7 +7,6 @@ import time
 from aisci_tui.sources.base import Notice
 from aisci_tui.store import Store, StoreLimits
 from aisci_tui.tui.views.events import EventsView
-from aisci_tui.tui.widgets.detail import DetailScreen
 from tests.tui.harness import Harness, cell, shown, static_text, system
 
 MAINTENANCE = {
@@ -102,13 +101,13 @@ async def test_enter_opens_the_full_entry():
         view.table.focus()
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, DetailScreen)
-        text = static_text(app.screen.query_one(".detail-body"), 110)
+        assert view.is_open and not view.table.display
+        text = static_text(view.pane.query_one(".detail-body"), 110)
         assert "‼ critical  Outage" in text and "D" * 100 in text and "Export critical experiment results" in text
         assert "continue_offline" in text and "yes" in text and "30m 00s" in text
         await pilot.press("escape")
         await pilot.pause()
-        assert not isinstance(app.screen, DetailScreen)
+        assert not view.is_open and view.table.display
 
 
 async def test_session_scope_keeps_global_events():

@@ -94,7 +94,7 @@ async def test_detail_pane_follows_the_cursor_and_enter_focuses_it():
         body = view.pane.query_one(".detail-body")
         text = static_text(body, 120)
         for needle in ("Temperature Trend Analysis", "✓ completed", "Analysis shows significant",
-                       "• Average temperature increased by 1.2°C", "0.94", "confidence interval 0.89 – 0.99",
+                       "• Average temperature increased by 1.2°C", "0.94", "confidence interval 0.890 – 0.990",
                        "10,000", "Temperature Over Time", "[time_series]", "Trends 2010-2024",
                        "https://api.ai-scientist.com/data/exp_123_raw.csv", "date, temperature, co2_level",
                        "3,650", "2.3MB", "20m 00s", "11:40:00", "30m 00s", "4.5GB", "30%", "Data quality",
@@ -175,6 +175,8 @@ async def test_hostile_payloads_are_literal_capped_and_fast():
         assert elapsed < 2.0, f"sync with a 600 KB summary and 100,000 findings took {elapsed:.2f} s"
         assert cell(view, "h1", "title").startswith("[bold red]x[/] ")
         assert "\x1b" not in cell(view, "h1", "title")
+        view.open_key("h1")  # at 120 columns the detail is shown on Enter
+        await pilot.pause()
         text = static_text(view.pane.query_one(".detail-body"), 120)
         assert "[bold red]x[/]" in text and "\x1b" not in text
         assert "Key findings (100,000)" in text and "finding 49" in text and "finding 50\n" not in text
@@ -188,21 +190,27 @@ async def test_hostile_payloads_are_literal_capped_and_fast():
 async def test_the_detail_pane_says_when_there_is_nothing_yet():
     view = ExperimentsView()
     app = Harness(view)
-    async with app.run_test(size=(120, 30)) as pilot:
+    async with app.run_test(size=(170, 30)) as pilot:
         app.sync()
         await pilot.pause()
         assert "No experiment results yet." in static_text(view.pane.query_one(".detail-body"))
 
 
-async def test_detail_pane_sits_beside_the_list_when_wide_and_under_it_at_80x24():
+async def test_detail_sits_beside_the_list_when_wide_and_enter_shows_it_over_the_list_at_80x24():
     view = ExperimentsView()
     app = Harness(view)
     async with app.run_test(size=(80, 24)) as pilot:
         app.feed(experiment("e1", "completed", **FULL))
         app.sync()
         await pilot.pause()
-        table, pane = view.table.region, view.pane.region
-        assert view.has_class("-narrow") and pane.y >= table.bottom and pane.x == table.x
+        assert view.has_class("-narrow") and not view.pane.display, "at 80 columns the list has the whole view"
+        view.table.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert view.pane.display and not view.table.display and view.pane.scroll_y == 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert view.table.display and not view.pane.display
         assert [c.key for c, _ in view.table.shown][:2] == ["title", "status"]
         await pilot.resize_terminal(170, 40)
         await pilot.pause()

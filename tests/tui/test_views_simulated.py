@@ -98,3 +98,20 @@ async def test_a_theme_change_restyles_the_cells(view_cls):
         light = view.table.get_cell(key, column).style
         assert light != dark and light == view.palette[table[value][2]]
         assert view.table.get_cell(key, column).plain.endswith(value)
+
+
+@pytest.mark.parametrize("view_cls", [AgentsView, ExperimentsView], ids=["agents", "experiments"])
+async def test_rows_of_several_sessions_say_which_session_they_belong_to(view_cls):
+    sim = Simulator(seed=5, start=START)
+    store = Store()
+    store.feed(sim.advance(900))
+    assert len(store.sessions) > 1
+    view = view_cls()
+    app = Harness(view, store, now=START + timedelta(seconds=900))
+    async with app.run_test(size=(200, 36)) as pilot:
+        app.sync(full=True)
+        await pilot.pause()
+        assert "session" in [c.key for c, _ in view.table.shown]
+        titles = {e.data.title for e in store.sessions.values()}
+        key = shown(view)[0]
+        assert view.cells_for(key)["session"].plain in titles

@@ -7,14 +7,16 @@ watcher per folder rather than per run, a run is scanned again when a
 notification names a path inside it or it asked to be (a file caught
 mid-write), and otherwise only every ``rescan`` seconds, which is what
 time-based states (a run going stale) need. Without notifications
-(``watch=False``, or a file system that sends none) every run is scanned every
-``poll_interval`` seconds instead.
+(``watch=False``, or a file system that sends none) a handful of paths of each
+run (:meth:`RunReader.signal_paths`) are looked at every ``poll_interval``
+seconds and the run is scanned when one of them changed.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
@@ -40,13 +42,25 @@ def runs_in(folder: Path) -> list[Path]:
         return []
 
 
+def fingerprint(paths: list[Path]) -> tuple[int, ...]:
+    """Modification times (ns) of ``paths``, -1 for one that is missing."""
+    out = []
+    for path in paths:
+        try:
+            out.append(os.stat(path).st_mtime_ns)
+        except OSError:
+            out.append(-1)
+    return tuple(out)
+
+
 class _Run:
-    __slots__ = ("due", "gone", "progress", "reader")
+    __slots__ = ("due", "gone", "print", "progress", "reader")
 
     def __init__(self, reader: RunReader) -> None:
         self.reader = reader
         self.due = True
         self.gone = False
+        self.print: tuple[int, ...] | None = None  # fingerprint at the last scan
         self.progress: dict[str, Any] | None = None  # the last research_progress data, to mark it gone
 
 
@@ -122,8 +136,11 @@ class FleetSource:
                         yield item
                 rescan_all = now >= next_rescan
                 if rescan_all:
-                    next_rescan = now + (self.rescan if self.watching else self.poll_interval)
+                    next_rescan = now + self.rescan
                 changed, self._changed = self._changed, set()
+                if not self.watching and not rescan_all:
+                    moved = await asyncio.to_thread(self._moved)
+                    changed |= moved
                 for path, run in list(self.runs.items()):
                     if run.gone:
                         continue
@@ -132,7 +149,7 @@ class FleetSource:
                         continue
                     run.due = False
                     self.scans += 1
-                    events = await asyncio.to_thread(run.reader.scan, hints or None)
+                    events = await asyncio.to_thread(self._scan, run, hints or None)
                     for notice in run.reader.take_notices():
                         yield notice
                     for event in events:
@@ -149,6 +166,17 @@ class FleetSource:
         finally:
             await self.aclose()
         yield Notice(kind="state", state=ConnectionState.CLOSED, text=f"stopped watching {self.label}")
+
+    def _scan(self, run: _Run, hints: list[Path] | None) -> list:
+        events = run.reader.scan(hints)
+        if not self.watching:
+            run.print = fingerprint(run.reader.signal_paths())
+        return events
+
+    def _moved(self) -> set[Path]:
+        """Runs whose signal paths changed since their last scan (for polling without notifications)."""
+        return {path for path, run in self.runs.items()
+                if not run.gone and run.print is not None and fingerprint(run.reader.signal_paths()) != run.print}
 
     def _discover(self) -> list[SourceItem]:
         found: list[Path] = list(self.fixed)
@@ -213,7 +241,7 @@ class FleetSource:
         except asyncio.CancelledError:
             raise
         except Exception:  # noqa: BLE001 - notifications are an optimisation; polling goes on
-            self.rescan = self.poll_interval
+            return
         finally:
             self.watching = False
 

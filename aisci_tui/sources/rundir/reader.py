@@ -267,6 +267,21 @@ class RunReader:
         """When the run began, from the folder's name (None if the name has no time)."""
         return parse_run_name(self.session_id)[0]
 
+    def signal_paths(self) -> list[Path]:
+        """A few paths whose modification times change whenever the run writes something that counts:
+        the run folder and its numbered folders (new stages, new worker folders, artifacts after the
+        tree search) and the newest stage's journal and notes (rewritten after every step)."""
+        paths = [self.run_dir, self.run_dir / "logs"]
+        snap = self._snap
+        if snap is None:
+            return paths
+        paths += sorted({sf.path.parent for sf in snap.stages})
+        paths += sorted({w.path.parent for w in snap.workers})
+        if snap.stages:
+            last = snap.stages[-1].path
+            paths += [last, last / "journal.json", last / "notes" / "stage_progress.json"]
+        return paths
+
     @property
     def run_clock(self) -> RunClock | None:
         """Start, latest time, being written now, stalled: as of the last scan."""

@@ -28,7 +28,7 @@ _TEXTUAL_WORDS = {"command_palette": "Open the command palette"}
 
 def help_rows(app: App[object], active: Mapping[str, ActiveBinding], order: list[str | None]) -> list[HelpRow]:
     """Rows for ``active`` bindings: the app's first (in ``order``), then the view's, then the rest."""
-    from aisci_tui.tui.bindings import HELP
+    from aisci_tui.tui.bindings import explain
     from aisci_tui.tui.views.base import StoreView
 
     rank = {binding_id: n for n, binding_id in enumerate(order)}
@@ -39,14 +39,13 @@ def help_rows(app: App[object], active: Mapping[str, ActiveBinding], order: list
         if not binding.description or not item.enabled or (binding.action, key) in seen:
             continue
         seen.add((binding.action, key))
-        info = HELP.get(binding.id or "")
         if node is app:
             group, where = 0, "Dashboard"
         elif isinstance(node, StoreView):
             group, where = 1, node.TITLE
         else:
             group, where = 2, "Everywhere" if isinstance(node, Screen) else "Table"
-        title = info.title if info else _TEXTUAL_WORDS.get(binding.action, binding.description)
+        title = explain(binding)[0] if binding.tooltip else _TEXTUAL_WORDS.get(binding.action, binding.description)
         row = HelpRow(app.get_key_display(binding.with_key(key)), title, where, binding.id or "")
         groups[group].append((rank.get(binding.id, len(rank)), row))
     groups[0].sort(key=lambda pair: pair[0])

@@ -1,32 +1,22 @@
-"""The agent detail screen: everything the last agent_status event said, plus its status history."""
+"""An agent's detail: everything the last agent_status event said, plus its status history."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import ClassVar
 
 from rich.console import RenderableType
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Static
 
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Store
 from aisci_tui.store.rows import STALE_AFTER, heartbeat_age
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
-from aisci_tui.tui.views.sections import stack, extras, grid, heading
+from aisci_tui.tui.views.sections import extras, grid, heading, stack
 from aisci_tui.tui.widgets.badges import AGENT, badge
 from aisci_tui.tui.widgets.bars import labelled_bar
 from aisci_tui.tui.widgets.sparkline import status_sparkline, status_timeline
-from aisci_tui.tui.widgets.tones import COMPONENT_CLASSES, Palette, tone_css
-
-#: How often the open screen looks for a newer event about its agent (seconds).
-POLL = 0.5
+from aisci_tui.tui.widgets.tones import Palette
 
 
 def agent_detail(store: Store, agent_id: str, palette: Palette, now: datetime) -> RenderableType:
@@ -95,52 +85,3 @@ def agent_detail(store: Store, agent_id: str, palette: Palette, now: datetime) -
     parts.append(grid([("Event id", entity.event_id), ("Timestamp", entity.timestamp),
                        ("Updates received", fmt.count(entity.updates))], palette))
     return stack(parts)
-
-
-class AgentDetailScreen(ModalScreen[None]):
-    """Shows one agent; follows new events about it while open. Escape closes."""
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = COMPONENT_CLASSES
-    DEFAULT_CSS = """
-    AgentDetailScreen { align: center middle; }
-    AgentDetailScreen > Vertical {
-        width: 90%; max-width: 110; height: 90%;
-        border: round $primary; background: $surface; padding: 0 1;
-    }
-    AgentDetailScreen #agent-detail-hint { color: $text-muted; height: 1; }
-    """ + tone_css("AgentDetailScreen")
-
-    BINDINGS: ClassVar[list[Binding]] = [
-        Binding("escape", "close", "Close", id="agent_detail.close"),
-    ]
-
-    def __init__(self, store: Callable[[], Store], agent_id: str, *, clock: Callable[[], datetime]) -> None:
-        """``store`` returns the store to show: a replay that goes back in time replaces it."""
-        super().__init__()
-        self.get_store = store
-        self.agent_id = agent_id
-        self.clock = clock
-        self._shown: tuple[int, int] = (-1, -1)
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            with VerticalScroll(id="agent-detail-scroll"):
-                yield Static(id="agent-detail-body")
-            yield Static(Text("Esc: close   ↑↓ PgUp PgDn: scroll"), id="agent-detail-hint")
-
-    def on_mount(self) -> None:
-        self.refresh_detail()
-        self.set_interval(POLL, self.refresh_detail)
-        self.query_one("#agent-detail-scroll").focus()
-
-    def refresh_detail(self) -> None:
-        store = self.get_store()
-        shown = (id(store), store.version)
-        if shown == self._shown:
-            return
-        self._shown = shown
-        body = agent_detail(store, self.agent_id, Palette.of(self), self.clock())
-        self.query_one("#agent-detail-body", Static).update(body)
-
-    def action_close(self) -> None:
-        self.dismiss()

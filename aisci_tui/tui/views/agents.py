@@ -1,23 +1,27 @@
-"""Agents view: every agent in a sortable table; Enter opens its detail screen."""
+"""Agents view: every agent in a sortable table; Enter opens its detail, Esc goes back."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any, ClassVar
 
+from rich.console import RenderableType
 from rich.text import Text
 
 from aisci_tui.store import Store
 from aisci_tui.store.query import ALL, Column, Row, status_state
-from aisci_tui.store.sessionrule import hides
 from aisci_tui.store.rows import agent_row, refresh_heartbeat
+from aisci_tui.store.sessionrule import hides
 from aisci_tui.tui import format as fmt
-from aisci_tui.tui.views.base import ViewContext
+from aisci_tui.tui.views.agent_detail import agent_detail
+from aisci_tui.tui.views.base import ViewContext, session_label
 from aisci_tui.tui.views.cells import cell, number_cell, progress_cell
-from aisci_tui.tui.views.table import TableView
+from aisci_tui.tui.views.split import SplitView
 from aisci_tui.tui.widgets.badges import AGENT, badge
 
 
-class AgentsView(TableView):
+class AgentsView(SplitView):
+    PREVIEW = False  # the table needs the width; Enter shows the detail
     VIEW_ID = "agents"
     TITLE = "Agents"
     FILTER_LABEL = "status"
@@ -40,6 +44,7 @@ class AgentsView(TableView):
         Column("heartbeat", "Heartbeat", 9, 1, numeric=True, sort_by="_since"),
         Column("errors", "Errors", 6, 3, numeric=True),
         Column("uptime", "Uptime", 8, 4, numeric=True),
+        Column("session", "Session", 18, 2, optional=True),
     ]
 
     def filter_states(self) -> list[Any]:
@@ -52,19 +57,28 @@ class AgentsView(TableView):
         return scope is None or not hides(scope, row["session_id"])
 
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
-        return agent_row(item, ctx.now)
+        row = agent_row(item, ctx.now)
+        row["session"] = session_label(store, row["session_id"], ctx)
+        # not reported again since the server came back: it may be gone, so it is not shown as busy
+        row["_gone"] = bool(ctx.liveness and ctx.liveness.stale(item.arrived, store.clock()))
+        return row
 
     def refresh_live(self, row: Row, ctx: ViewContext) -> bool:
         before = fmt.duration(row["heartbeat"])
-        return refresh_heartbeat(row, ctx.now) and fmt.duration(row["heartbeat"]) != before
+        store, gone = self._store, False
+        if ctx.liveness is not None and store is not None and (ent := store.agents.get(row["agent_id"])):
+            gone = ctx.liveness.stale(ent.arrived, store.clock())
+        changed, row["_gone"] = gone != row.get("_gone"), gone
+        return (refresh_heartbeat(row, ctx.now) and fmt.duration(row["heartbeat"]) != before) or changed
 
     def live_cells(self, row: Row, ctx: ViewContext) -> dict[str, Text]:
         p = self.palette
+        status = cell("? stale", p["muted"]) if row.get("_gone") else badge(AGENT, row["status"], p)
         if row["heartbeat"] is None:
-            return {"heartbeat": number_cell(fmt.MISSING, p["muted"])}
+            return {"heartbeat": number_cell(fmt.MISSING, p["muted"]), "status": status}
         if row["stale"]:
-            return {"heartbeat": number_cell(f"! {fmt.duration(row['heartbeat'])}", p["warning"])}
-        return {"heartbeat": number_cell(fmt.duration(row["heartbeat"]))}
+            return {"heartbeat": number_cell(f"! {fmt.duration(row['heartbeat'])}", p["warning"]), "status": status}
+        return {"heartbeat": number_cell(fmt.duration(row["heartbeat"])), "status": status}
 
     def build_cells(self, row: Row, ctx: ViewContext) -> dict[str, Text]:
         p = self.palette
@@ -72,7 +86,8 @@ class AgentsView(TableView):
         errors = row["errors"]
         return {
             "name": cell(row["name"]),
-            "status": badge(AGENT, row["status"], p),
+            "session": cell(row["session"] or fmt.MISSING),
+            "status": self.live_cells(row, ctx)["status"],
             "task": cell(row["task"] if row["task"] is not None else fmt.MISSING),
             "progress": progress_cell(row["progress"], p),
             "cpu": number_cell(fmt.percent(row["cpu"])),
@@ -84,10 +99,11 @@ class AgentsView(TableView):
             "uptime": number_cell(fmt.duration(row["uptime"])),
         }
 
-    def open_key(self, key: str) -> None:
-        from aisci_tui.tui.views.agent_detail import AgentDetailScreen
+    def render_detail(self, key: str, ctx: ViewContext) -> RenderableType:
+        store = self._store
+        if store is None:
+            return Text("")
+        return agent_detail(store, key, self.palette, ctx.now)
 
-        if self._store is not None and key in self._store.agents:
-            first = self._store
-            # the app's store, which a replay that goes back in time replaces
-            self.app.push_screen(AgentDetailScreen(lambda: getattr(self.app, "store", first), key, clock=self.now))
+    def detail_signature(self, key: str | None, ctx: ViewContext) -> Hashable:
+        return (key, self.stamp_of(key), int(ctx.now.timestamp()))  # heartbeat ages move on

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.message import Message
 from textual.widget import Widget
@@ -19,6 +19,9 @@ from textual.widget import Widget
 from aisci_tui.protocol.models import Filters
 from aisci_tui.store import Changes, Store
 from aisci_tui.store.overview import Overview
+
+if TYPE_CHECKING:
+    from aisci_tui.tui.liveness import Liveness
 from aisci_tui.tui.widgets.tones import COMPONENT_CLASSES, Palette, tone_css
 
 
@@ -30,6 +33,7 @@ class ViewContext:
     now: datetime  # aware UTC wall clock for ages and ETAs (injected so snapshots are stable)
     refresh_hz: float = 10.0
     overview: Overview | None = None  # the home screen's model, kept by the dashboard
+    liveness: Liveness | None = None  # whether the rows are live, and since when not
 
 
 class SessionChosen(Message):
@@ -38,6 +42,14 @@ class SessionChosen(Message):
     def __init__(self, session_id: str | None) -> None:
         super().__init__()
         self.session_id = session_id
+
+
+def session_label(store: Store, session_id: str | None, ctx: ViewContext) -> str | None:
+    """The session a row belongs to, named, when rows of several sessions are shown together."""
+    if not session_id or ctx.session_id is not None or len(store.sessions) < 2:
+        return None
+    ent = store.sessions.get(session_id)
+    return (ent.data.title if ent is not None and ent.data.title else None) or session_id
 
 
 class GoTo(Message):

@@ -18,9 +18,9 @@ from aisci_tui.store.sessionrule import hides, named_session, store_owner
 from aisci_tui.store.rows import ISSUE_RANK, TOTAL_TOLERANCE, assessment_row, resource_name, weighted_total
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
-from aisci_tui.tui.views.base import ViewContext
+from aisci_tui.tui.views.base import ViewContext, session_label
 from aisci_tui.tui.views.cells import cell, number_cell, score_cell
-from aisci_tui.tui.views.sections import stack, capped, extras, grid, heading, more_note
+from aisci_tui.tui.views.sections import capped, extras, grid, heading, more_note, stack
 from aisci_tui.tui.views.split import SplitView
 from aisci_tui.tui.widgets.badges import ASSESSMENT, ISSUE, badge, lookup
 from aisci_tui.tui.widgets.bars import bar, score_tone
@@ -57,12 +57,14 @@ class EthicsView(SplitView):
         Column("resource", "Resource", 0, 0, min_width=14),
         Column("status", "Status", 17, 0),
         Column("score", "Score", 5, 0, numeric=True),
-        Column("computed", "Weighted", 8, 2, numeric=True),
+        # only once some assessment's weights disagree with its reported score: else it would repeat Score
+        Column("weighted", "Weighted", 8, 2, numeric=True, optional=True),
         Column("confidence", "Conf.", 5, 3, numeric=True),
         Column("issues", "Issues", 10, 1, numeric=True),
         Column("review", "Review", 16, 1),
         Column("type", "Type", 12, 3),
         Column("assessed_by", "Assessed by", 18, 4),
+        Column("session", "Session", 18, 2, optional=True),
     ]
 
     def filter_states(self) -> list[Any]:
@@ -90,6 +92,8 @@ class EthicsView(SplitView):
         row = assessment_row(item)
         row["name"] = resource_name(store, row["type"], row["resource"])
         row["_review"] = review_text(row, ctx.now)
+        row["session"] = session_label(store, row.get("session_id"), ctx)
+        row["weighted"] = row["computed"] if row["mismatch"] else None
         return row
 
     def refresh_live(self, row: Row, ctx: ViewContext) -> bool:
@@ -106,8 +110,8 @@ class EthicsView(SplitView):
             weighted = number_cell(fmt.MISSING, p["muted"])
         elif row["mismatch"]:
             weighted = number_cell(f"≠ {computed:.2f}", p["error"])
-        else:
-            weighted = number_cell(f"{computed:.2f}", p[score_tone(computed)])
+        else:  # the weights give the score itself: say it agrees rather than print the score twice
+            weighted = number_cell("✓", p["success"])
         worst = row["worst"]
         if row["issues"]:
             symbol, word, tone = lookup(ISSUE, worst)
@@ -119,12 +123,13 @@ class EthicsView(SplitView):
             "resource": cell(row["name"] or row["resource"]),
             "status": badge(ASSESSMENT, row["status"], p),
             "score": score_cell(row["score"], p),
-            "computed": weighted,
+            "weighted": weighted,
             "confidence": number_cell(fmt.percent(row["confidence"])),
             "issues": issues,
             "review": cell(text, p[tone]),
             "type": cell(fmt.words(row["type"])),
             "assessed_by": cell(row["assessed_by"] or fmt.MISSING),
+            "session": cell(row["session"] or fmt.MISSING),
         }
 
     def detail_signature(self, key: str | None, ctx: ViewContext) -> Any:

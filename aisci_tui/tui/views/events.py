@@ -18,14 +18,22 @@ from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import ViewContext
 from aisci_tui.tui.views.cells import cell, number_cell
-from aisci_tui.tui.views.sections import stack, capped, extras, grid, heading, more_note, paragraph
-from aisci_tui.tui.views.table import TableView
+from aisci_tui.tui.views.sections import (
+    capped,
+    extras,
+    grid,
+    heading,
+    more_note,
+    paragraph,
+    stack,
+)
+from aisci_tui.tui.views.split import SplitView
 from aisci_tui.tui.widgets.badges import SEVERITY, badge
-from aisci_tui.tui.widgets.detail import DetailScreen
 from aisci_tui.tui.widgets.tones import Palette
 
 
-class EventsView(TableView):
+class EventsView(SplitView):
+    PREVIEW = False  # Enter shows one event in full
     VIEW_ID = "events"
     TITLE = "Events"
     FILTER_LABEL = "severity"
@@ -118,10 +126,9 @@ class EventsView(TableView):
             "alternatives": cell(row["alternatives"] or ""),
         }
 
-    def open_key(self, key: str) -> None:
+    def render_detail(self, key: str, ctx: ViewContext) -> RenderableType:
         entry = self._entries.get(key)
-        if entry is not None and self._ctx is not None:
-            self.app.push_screen(DetailScreen(log_detail(entry, self.palette, self._ctx.now), "Event"))
+        return log_detail(entry, self.palette, ctx.now) if entry is not None else Text("")
 
 
 def log_detail(entry: LogEntry, p: Palette, now: datetime) -> RenderableType:

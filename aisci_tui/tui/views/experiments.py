@@ -16,9 +16,17 @@ from aisci_tui.store.sessionrule import hides
 from aisci_tui.store.rows import experiment_row
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
-from aisci_tui.tui.views.base import ViewContext
+from aisci_tui.tui.views.base import ViewContext, session_label
 from aisci_tui.tui.views.cells import cell, number_cell
-from aisci_tui.tui.views.sections import stack, capped, extras, grid, heading, more_note, paragraph
+from aisci_tui.tui.views.sections import (
+    capped,
+    extras,
+    grid,
+    heading,
+    more_note,
+    paragraph,
+    stack,
+)
 from aisci_tui.tui.views.split import SplitView
 from aisci_tui.tui.widgets.badges import EXPERIMENT, badge
 from aisci_tui.tui.widgets.bars import labelled_bar, score_tone
@@ -43,6 +51,7 @@ class ExperimentsView(SplitView):
         Column("metric", "Metric", 9, 1, numeric=True),
         Column("duration", "Duration", 8, 1, numeric=True),
         Column("agent", "Agent", 16, 3),
+        Column("session", "Session", 18, 2, optional=True),
         Column("stage", "Stage", 14, 2, optional=True),
         Column("step", "Step", 5, 4, numeric=True, optional=True),
         Column("tags", "Tags", 16, 4, optional=True),
@@ -73,6 +82,7 @@ class ExperimentsView(SplitView):
         self._by_agent.setdefault(row["agent_id"], set()).add(key)  # checked on use, so never stale
         results = item.data.results
         row["summary"] = results.summary if results else None
+        row["session"] = session_label(store, row["session_id"], ctx)
         return row
 
     def build_cells(self, row: Row, ctx: ViewContext) -> dict[str, Text]:
@@ -84,6 +94,7 @@ class ExperimentsView(SplitView):
             "metric": number_cell(_metric_cell(metric, row.get("metric_name"))),
             "duration": number_cell(fmt.duration(row["duration"])),
             "agent": cell(row["agent"] or fmt.MISSING),
+            "session": cell(row["session"] or fmt.MISSING),
             "stage": cell(row["stage"] if row["stage"] is not None else fmt.MISSING),
             "step": number_cell(clean(row["step"], 10) if row["step"] is not None else fmt.MISSING),
             "tags": cell(row["tags"] or ""),
@@ -187,10 +198,10 @@ def _metrics(metrics: Any, p: Palette) -> RenderableType:
         acc = Text(fmt.number(metrics.accuracy, 3))
         ci = metrics.confidence_interval
         if ci and len(ci) == 2:
-            acc.append(f"  (confidence interval {fmt.number(ci[0], 3)} – {fmt.number(ci[1], 3)})", p["muted"])
+            acc.append(f"  (confidence interval {fmt.fixed(ci[0], 3)} – {fmt.fixed(ci[1], 3)})", p["muted"])
         rows.append(("Accuracy", acc))
     elif metrics.confidence_interval:
-        rows.append(("Confidence interval", " – ".join(fmt.number(v, 3) for v in metrics.confidence_interval[:2])))
+        rows.append(("Confidence interval", " – ".join(fmt.fixed(v, 3) for v in metrics.confidence_interval[:2])))
     rows.append(("Sample size", fmt.count(metrics.sample_size)))
     rows.append(("Effect size", fmt.number(metrics.effect_size, 3)))
     extra = list((metrics.model_extra or {}).items())

@@ -25,6 +25,7 @@ from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import GoTo, StoreView, ViewContext
 from aisci_tui.tui.widgets.bars import bar
+from aisci_tui.tui.widgets.linelist import LineList
 from aisci_tui.tui.widgets.plot import resample, sparkline
 from aisci_tui.tui.widgets.tones import Palette
 
@@ -62,9 +63,12 @@ def session_fields(width: int) -> list[str]:
     return [name for name, _, _ in SESSION_FIELDS if name in kept]
 
 
-def session_text(line: SessionLine, width: int, now: datetime, p: Palette, *, live: bool = True) -> Text:
+def session_text(line: SessionLine, width: int, now: datetime, p: Palette, *, live: bool = True,
+                 stale: bool = False) -> Text:
     """``● Title  ███░░ 78%  analysis  ETA 16m  4/8 busy  1✓ 1✖  best 0.626  ▂▃▅▇``, fields dropped to fit."""
-    if line.finished:
+    if stale:  # not reported again since the server came back: it may be gone
+        mark, tone, state = "?", "muted", "stale"
+    elif line.finished:
         mark, tone, state = "✓", "success", "finished"
     elif line.agents_error:
         mark, tone, state = "✖", "error", f"{line.agents_error} erroring"
@@ -178,7 +182,7 @@ class HomeView(StoreView):
 
     def compose(self) -> ComposeResult:
         yield Static(id="home-catchup", markup=False)
-        yield OptionList(id="home-list")
+        yield LineList(id="home-list")
 
     @property
     def overview(self) -> Overview:
@@ -192,7 +196,7 @@ class HomeView(StoreView):
         size = self.size
         live = store.connection.state == ConnectionState.OPEN
         sig = (model.version, store.log[-1].seq if store.log else 0, size, int(ctx.now.timestamp()),
-               ctx.session_id, live, self.palette, str(store.connection.endpoints))
+               ctx.session_id, live, store.connection.fatal, self.palette, str(store.connection.endpoints))
         if sig == self._sig and not full:
             return
         self._sig = sig
@@ -202,7 +206,7 @@ class HomeView(StoreView):
         p, now, model = self.palette, self.now() if self._ctx else ctx.now, self.overview
         now = ctx.now
         width = max(40, self.size.width - 2)
-        box = self.query_one("#home-list", OptionList)
+        box = self.query_one("#home-list", LineList)
         height = max(8, box.size.height or self.size.height)
         options: list[Option] = []
         targets: dict[str, tuple[str, str]] = {}
@@ -225,12 +229,16 @@ class HomeView(StoreView):
         heading("Sessions", f"{len(lines)} · {running} running" + (f" · {as_of}" if as_of else ""))
         if not lines:
             add(Text(self.empty_text(store), style=p["muted"]))
+        liveness, store_now = ctx.liveness, store.clock()
         for line in lines[: max(3, height // 3)]:
+            ent = store.sessions.get(line.session_id)
+            stale = bool(liveness and ent is not None and liveness.stale(ent.arrived, store_now))
             endpoint = store.connection.endpoint_of(line.session_id)  # with several servers: which one
-            line_live = live and store.connection.is_live(line.session_id)  # its server may be down
+            server_live = store.connection.is_live(line.session_id)  # its server may be down
+            line_live = live and server_live and not stale
             server = f"{endpoint[0]} " if endpoint else ""
-            tail = "  not live" if live and not line_live else ""
-            text = session_text(line, width - len(server) - len(tail), now, p, live=line_live)
+            tail = "  not live" if live and not server_live else ""
+            text = session_text(line, width - len(server) - len(tail), now, p, live=line_live, stale=stale)
             if server:
                 text = Text.assemble((server, p["muted"]), text, end="", no_wrap=True)
             if tail:
@@ -270,8 +278,11 @@ class HomeView(StoreView):
 
         keep = box.highlighted_option.id if box.highlighted_option is not None else None
         keep_target = self._targets.get(keep) if keep else None
+        same_shape = list(targets.items()) == list(self._targets.items())
         self._targets = targets
-        box.set_options(options)
+        box.show(options)
+        if same_shape and box.highlighted is not None:
+            return  # the same lines in the same places: the highlight stays where it is
         index = next((i for i, o in enumerate(options) if keep_target and targets.get(o.id or "") == keep_target),
                      next((i for i, o in enumerate(options) if not o.disabled), None))
         if index is not None:

@@ -145,7 +145,8 @@ class ResearchView(TableView):
             "phase": cell(fmt.words(clean(row["phase"], 60))),
             "progress": progress_cell(row["progress"], p),
             "eta": cell(row["_eta_text"]),
-            "agents": number_cell(f"{row['agents_busy']}/{row['agents_total']}"),
+            "agents": number_cell(f"{0 if row['_eta_text'] == 'finished' else row['agents_busy']}"
+                                  f"/{row['agents_total']}"),
             "experiments": exps,
             "session_id": cell(row["session_id"]),
         }
@@ -307,8 +308,9 @@ def session_detail(entity: Entity, store: Store, counts: SessionCounts | None, p
     ]
     parts += review_and_cost(d, p)
     counts = counts or SessionCounts()
+    done = d.current_phase == "done" or (d.overall_progress is not None and d.overall_progress >= 1.0)
     parts.append(grid([
-        ("Agents", f"{counts.agents_busy} busy of {counts.agents_total}"),
+        ("Agents", f"{0 if done else counts.agents_busy} busy of {counts.agents_total}"),
         ("Experiments", f"{counts.experiments_done} completed, {counts.experiments_failed} failed, "
                         f"{counts.experiments_total} in all"),
     ], p))
@@ -345,8 +347,11 @@ def session_detail(entity: Entity, store: Store, counts: SessionCounts | None, p
         who = Text(clean(agent_name(store, a.agent_id) or "—", 60), style="bold")
         progress = labelled_bar(a.progress, 12, bar_style, empty)
         what = Text(clean(a.activity, 500) or "—")
-        if a.status:
-            what.append(f"  [{fmt.words(clean(a.status, 40))}]", p["muted"])
+        status = a.status
+        if done and status in ("in_progress", "running", "active", "busy"):
+            status = "ended"  # the session is over: nothing of it is still in progress
+        if status:
+            what.append(f"  [{fmt.words(clean(status, 40))}]", p["muted"])
         table.add_row(who, progress, what)
     parts.append(table if shown else Text("No activities reported", style=p["muted"]))
     if note := more_note(hidden, "activities"):
@@ -355,11 +360,13 @@ def session_detail(entity: Entity, store: Store, counts: SessionCounts | None, p
     t = d.timeline
     if t is not None:
         started, due = parse_time(t.started_at), parse_time(t.estimated_completion)
-        # a finished session's "estimated completion" is when it finished: never "overdue"
+        # a finished session's "estimated completion" is when it finished: never "overdue"; while running,
+        # Elapsed is counted from Started on the same clock, so the two agree
         finished = d.current_phase == "done" or (d.overall_progress is not None and d.overall_progress >= 1.0)
+        elapsed = t.time_elapsed if finished or started is None else max(0.0, (now - started).total_seconds())
         parts += [heading("Timeline", p), grid([
             ("Started", f"{fmt.clock_time(started, now)} ({fmt.age(started, now)})" if started else t.started_at),
-            ("Elapsed", fmt.duration(t.time_elapsed)),
+            ("Elapsed", fmt.duration(elapsed)),
             *([("Finished", f"{fmt.clock_time(due, now)} ({fmt.age(due, now)})" if due
                              else t.estimated_completion)] if finished else
               [("Remaining", fmt.duration(t.time_remaining)),

@@ -1,4 +1,10 @@
-"""A table view with a detail pane for the highlighted row: side by side when wide, stacked when narrow."""
+"""The one drill-down: a table whose Enter opens the highlighted row's detail in place of the list.
+
+Every table view reads the same way: Enter shows the detail of the highlighted
+row over the whole view, scrolled to its top; Esc goes back to the list. Views
+with ``PREVIEW`` also show the detail beside the list while the terminal is
+wide enough, following the cursor.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +19,9 @@ from textual.containers import Container
 from textual.widgets import DataTable
 
 from aisci_tui.store import Changes, Store
+from aisci_tui.textsafe import clean
 from aisci_tui.tui.views.base import ViewContext
-from aisci_tui.tui.views.table import TableView
+from aisci_tui.tui.views.table import TableView, empty_label
 from aisci_tui.tui.widgets.detail import DetailPane
 from aisci_tui.tui.widgets.table import KeyedTable
 
@@ -26,29 +33,35 @@ class SplitView(TableView):
     """A :class:`TableView` plus a :class:`DetailPane` that follows the cursor."""
 
     PLACEHOLDER: ClassVar[str] = "Highlight a row to see its details."
+    #: Show the highlighted row's detail beside the list when wide (not only on Enter).
+    PREVIEW: ClassVar[bool] = True
 
     DEFAULT_CSS = """
     SplitView > .split { layout: horizontal; height: 1fr; }
     SplitView > .split > KeyedTable { width: 3fr; height: 1fr; }
     SplitView > .split > DetailPane { width: 2fr; height: 1fr; }
-    SplitView.-narrow > .split { layout: vertical; }
-    SplitView.-narrow > .split > KeyedTable { width: 1fr; height: 1fr; }
-    SplitView.-narrow > .split > DetailPane { width: 1fr; height: 1fr; }
+    SplitView.-narrow > .split > DetailPane, SplitView.-no-preview > .split > DetailPane { display: none; }
+    SplitView.-open > .split > KeyedTable { display: none; }
+    SplitView.-open > .split > DetailPane { display: block; width: 1fr; }
     """
 
     BINDINGS: ClassVar[list[Binding]] = [
-        Binding("enter", "open_selected", "Details", id="view.open"),
-        Binding("escape", "focus_list", "Back to list", show=False, id="view.back"),
+        Binding("enter", "open_selected", "Open", id="view.open"),
+        Binding("escape", "close_detail", "Back", id="view.back"),
     ]
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._detail_sig: Hashable = None
+        self._detail_key: str | None = None
+        self._open_key: str | None = None  # the row Enter opened
+        self.set_class(not self.PREVIEW, "-no-preview")
 
     def compose(self) -> ComposeResult:
         with Container(classes="split"):
             yield KeyedTable(self.COLUMNS, id=f"{self.VIEW_ID}-table")
             yield DetailPane(self.PLACEHOLDER, id=f"{self.VIEW_ID}-detail")
+        yield empty_label()
 
     @property
     def pane(self) -> DetailPane:
@@ -76,28 +89,61 @@ class SplitView(TableView):
         ctx = self._ctx
         if ctx is None or not self.ready():
             return
-        key = self.selected_key()
-        if key is not None and key not in self.rows:
+        opened = self._open_key if self.is_open else None
+        key = opened or self.selected_key()
+        gone = key is not None and key not in self.rows
+        if gone and opened is None:
             key = None
-        sig = self.detail_signature(key, ctx) if key is not None else (None, self.empty_message())
-        if sig == self._detail_sig:
-            return
+        if key is None:
+            sig: Hashable = (None, self.empty_message())
+        else:
+            sig = ("gone", key) if gone else self.detail_signature(key, ctx)
+        if sig == self._detail_sig or not self.pane.display and not self.is_open:
+            return  # unchanged, or not shown (drawn when it is)
         self._detail_sig = sig
-        if key is not None:
+        if gone and key is not None:  # what Enter opened has left (evicted, or a replay went back)
+            self.pane.show(Text(f"{clean(key, 200)} is no longer in the store.", style=self.palette["muted"]))
+        elif key is not None:
             self.pane.show(self.render_detail(key, ctx))
         else:
             self.pane.show(Text(self.empty_message() or self.PLACEHOLDER))
+        if key != self._detail_key:  # a new row's detail starts at its top
+            self._detail_key = key
+            self.pane.scroll_home(animate=False)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
         self.show_detail()
 
+    @property
+    def is_open(self) -> bool:
+        return self.has_class("-open")
+
     def open_key(self, key: str) -> None:
+        """Enter: the row's detail over the whole view, from its top; Esc goes back."""
+        self.table.select_key(key)
+        self._open_key = key
+        self.add_class("-open")
+        self._detail_sig = None
+        self._detail_key = None
         self.show_detail()
         self.pane.focus()
+        self.refresh_bindings()
 
-    def action_focus_list(self) -> None:
+    def action_close_detail(self) -> None:
+        self._open_key = None
+        self.remove_class("-open")
         self.table.focus()
+        self.refresh_bindings()
+        self._detail_sig = None
+        self.show_detail()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "close_detail":
+            return self.is_open
+        if action == "open_selected":
+            return not self.is_open
+        return True
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < SIDE_BY_SIDE, "-narrow")

@@ -95,6 +95,9 @@ class Chart:
         x0, x1 = min(xs), max(xs)
         if x1 <= x0:
             x1 = x0 + 1
+        # huge values: widening by 0.5 may change nothing, and a span may overflow
+        if not all(math.isfinite(d) and d > 0 for d in (y1 - y0, x1 - x0)):
+            return None
         return x0, x1, y0, y1
 
     def render(self, width: int, height: int, *, axis_style: Style | str = "dim") -> list[Text]:

@@ -1,0 +1,89 @@
+"""Whether what is on screen is live: the moment the connection was lost, and what to tell the user.
+
+While the source is not connected the views are given the moment it was lost
+as their clock, so nothing counts down as if it were live; a line in the body
+says since when the rows are only what was known, or, after a fatal error
+(a rejected credential), what happened and what to do. Plain Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from aisci_tui.sources.base import ConnectionState
+from aisci_tui.store.records import Connection
+from aisci_tui.textsafe import clean
+from aisci_tui.tui.format import clock_time
+
+#: Seconds after a reconnect for the server's history to re-report what it still has.
+RESYNC_GRACE = 15.0
+
+_CREDENTIAL_WORDS = ("credential", "api key", "api_key", "token", "auth", "unauthor", "forbidden", "401", "403")
+
+
+def is_credential_problem(text: str | None) -> bool:
+    low = (text or "").lower()
+    return any(word in low for word in _CREDENTIAL_WORDS)
+
+
+def what_to_do(fatal: str) -> str:
+    """One sentence of advice after a fatal error."""
+    if is_credential_problem(fatal):
+        return ("Check the credential (AISCI_API_KEY or AISCI_TOKEN, --token-file or --token-command) and start "
+                "aisci-tui again; q quits and prints this on the shell.")
+    return "Fix the cause and start aisci-tui again; q quits and prints this on the shell."
+
+
+def why_reconnect_wont_help(fatal: str) -> str:
+    if is_credential_problem(fatal):
+        return "Reconnecting would not help: the server would be sent the same rejected credential."
+    return "Reconnecting would not help: the connection stopped for good. " + what_to_do(fatal)
+
+
+@dataclass(slots=True)
+class Liveness:
+    """Tracks the connection's state changes as the dashboard's timer sees them."""
+
+    was_open: bool = False
+    lost_at: datetime | None = None  # wall clock when the open connection was lost
+    reopened_at: float | None = None  # the store's clock when it came back after a loss
+    resynced: bool = True  # the grace period after the last reopening has been taken into account
+
+    def update(self, conn: Connection, now: datetime, store_now: float) -> bool:
+        """Take in the connection's state; True when going live or not live changed."""
+        if conn.state == ConnectionState.OPEN:
+            self.was_open = True
+            if self.lost_at is not None:
+                self.lost_at, self.reopened_at, self.resynced = None, store_now, False
+                return True
+            if not self.resynced and self.reopened_at is not None and store_now - self.reopened_at >= RESYNC_GRACE:
+                self.resynced = True  # once: what was not re-reported by now is marked stale
+                return True
+            return False
+        if self.was_open and self.lost_at is None:
+            self.lost_at = now
+            return True
+        return False
+
+    def clock(self, now: datetime) -> datetime:
+        """The views' clock: frozen at the loss while not live."""
+        return self.lost_at or now
+
+    def stale(self, arrived: float, store_now: float) -> bool:
+        """An entity the server has not re-reported since it came back (after the grace period)."""
+        return (self.reopened_at is not None and store_now - self.reopened_at >= RESYNC_GRACE
+                and arrived < self.reopened_at)
+
+
+def body_notice(conn: Connection, live: Liveness) -> tuple[str, str] | None:
+    """(tone, text) for the line above the views, or None while live."""
+    if conn.fatal:
+        return "error", f"✖ {clean(conn.fatal, 300)}  {what_to_do(conn.fatal)}"
+    if live.lost_at is not None:
+        when = clock_time(live.lost_at, live.lost_at)
+        state = {ConnectionState.RECONNECTING: "reconnecting", ConnectionState.CONNECTING: "connecting"}.get(
+            conn.state, "not connected")
+        return "warning", (f"○ Not live since {when} ({state}): the rows are as of {when}, dimmed, "
+                           "and nothing counts down until the server is back.")
+    return None
