@@ -30,7 +30,6 @@ from aisci_tui.client.outlet import Outlet
 from aisci_tui.client.protocol import ProtocolHandler
 from aisci_tui.client.records import ClientStats, SubscriptionRecord
 from aisci_tui.protocol import EVENT_TYPES
-from aisci_tui.protocol.fast import route
 from aisci_tui.protocol.models import Event, Filters, SubscribeOptions
 from aisci_tui.ratelimit import TokenBucket
 from aisci_tui.sources.base import Ability, ConnectionState, Notice, Sink
@@ -44,7 +43,7 @@ class Client:
     the requests it sends) and :attr:`outlet` (where events and notices go).
     """
 
-    abilities = frozenset({Ability.NARROWING, Ability.DELIVERY, Ability.RECONNECT})
+    abilities = frozenset({Ability.NARROWING, Ability.DELIVERY, Ability.RECONNECT, Ability.STRICT})
     #: The outlet drops every repeated event id (see :class:`~aisci_tui.sources.base.DeliveringSource`).
     dedupes_ids = True
 
@@ -98,11 +97,19 @@ class Client:
     async def __anext__(self) -> Event | Notice:
         return await self.outlet.next()
 
-    def defer_validation(self) -> None:
+    def defer_validation(self, *, strict: bool = False) -> None:
         """From now on, pass agent, progress, experiment and assessment events on as
         :class:`~aisci_tui.protocol.fast.RawEvent` (only their routing fields read), for a
-        consumer that validates each before showing it (the dashboard's store does)."""
+        consumer that validates each before showing it (the dashboard's store does).
+
+        ``strict``: the same parse also runs the strict check, and each ``RawEvent`` says in
+        ``conforms`` whether it passed (``aisci-tui events`` then prints its text as it came).
+        """
         self.outlet.deferring = True
+        if strict:
+            from aisci_tui.protocol.strict import route_checked
+
+            self.outlet.router = route_checked
 
     def deliver_to(self, sink: Sink) -> None:
         """Pass every item to ``sink`` instead of queueing it (see :meth:`Outlet.deliver_to`)."""
@@ -338,6 +345,7 @@ class Client:
         out = self.outlet
         queue = out.queue
         handle = self.protocol.handle_frame
+        route = out.router
         try:
             async for frame in ws:
                 link.rx.set()

@@ -73,6 +73,9 @@ class Ability(StrEnum):
     DELIVERY = "delivery"
     #: ``reconnect_now()``
     RECONNECT = "reconnect"
+    #: ``defer_validation(strict=True)``: each deferred event also says whether the strict check
+    #: passed it (``RawEvent.conforms``), from the same parse that routed it
+    STRICT = "strict"
 
 
 NO_ABILITIES: frozenset[Ability] = frozenset()
