@@ -79,7 +79,7 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
         session_id: str | None = None,
         clock: Callable[[], datetime] | None = None,
         start_source: bool = True,
-        views: Sequence[type[StoreView]] | None = None,
+        views: Sequence[type[StoreView] | StoreView] | None = None,
         insecure: bool = False,
         naive_render: bool = False,
         handle_hangup: bool = False,
@@ -127,7 +127,7 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
         yield FilterInput(placeholder="filter rows (Enter keeps, Escape clears)", id="filter-input",
                           classes="hidden", disabled=True)
         yield NotLiveLine(id="not-live", classes="hidden")
-        self.views = {cls.VIEW_ID: cls(id=cls.VIEW_ID) for cls in self.view_classes}
+        self.views = {v.VIEW_ID: v(id=v.VIEW_ID) if isinstance(v, type) else v for v in self.view_classes}
         with ContentSwitcher(initial=self.view_classes[0].VIEW_ID, id="views"):
             yield from self.views.values()
         yield SteadyFooter(compact=True, show_command_palette=False)
