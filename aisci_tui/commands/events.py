@@ -199,7 +199,12 @@ async def _consume(source: Source, printer: Printer, limit: int | None) -> int:
     handle = _handler(printer, limit, done)
     kind = type(source)
     if callable(getattr(kind, "defer_validation", None)) and callable(getattr(kind, "deliver_to", None)):
-        source.defer_validation()  # type: ignore[attr-defined]
+        from aisci_tui.sources.base import Ability, abilities_of
+
+        if Ability.STRICT in abilities_of(source):
+            source.defer_validation(strict=True)  # type: ignore[attr-defined]
+        else:
+            source.defer_validation()  # type: ignore[attr-defined]
         source.deliver_to(handle)  # type: ignore[attr-defined]
 
     async def iterate() -> None:
@@ -288,7 +293,7 @@ class Printer:
         if type(event) is self._raw:
             text = event.text
             if (jsonl and type(text) is str and "\n" not in text and "\r" not in text
-                    and self._conforms(event.type, text)):
+                    and (event.conforms or self._conforms(event.type, text))):
                 return self._write(text)
             try:
                 event = event.validate()

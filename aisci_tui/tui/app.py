@@ -12,16 +12,18 @@ import logging
 import signal
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import ClassVar, cast
 
 from rich.text import Text
 from textual import events, on
 from textual.app import App, ComposeResult
+from textual.binding import BindingType
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState
 
 from aisci_tui.settings import Settings
-from aisci_tui.sources.base import Ability, Notice, Source, abilities_of
+from aisci_tui.sources.base import Ability, Notice, ReconnectableSource, Source, abilities_of
 from aisci_tui.store import Store
 from aisci_tui.store.overview import Overview
 from aisci_tui.textsafe import clean
@@ -64,7 +66,7 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
     #: The display is paused: nothing is redrawn from the store until resumed (events still arrive).
     paused: reactive[bool] = reactive(False, init=False)
     TITLE = "aisci-tui"
-    BINDINGS = ALL_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = [*ALL_BINDINGS]
     COMMANDS = App.COMMANDS | {DashboardCommands, GoToCommands}
     AUTO_FOCUS = None  # the visible view gets focus, never the hidden filter line
 
@@ -77,7 +79,7 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
         session_id: str | None = None,
         clock: Callable[[], datetime] | None = None,
         start_source: bool = True,
-        views: Sequence[type[StoreView]] | None = None,
+        views: Sequence[type[StoreView] | StoreView] | None = None,
         insecure: bool = False,
         naive_render: bool = False,
         handle_hangup: bool = False,
@@ -125,7 +127,7 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
         yield FilterInput(placeholder="filter rows (Enter keeps, Escape clears)", id="filter-input",
                           classes="hidden", disabled=True)
         yield NotLiveLine(id="not-live", classes="hidden")
-        self.views = {cls.VIEW_ID: cls(id=cls.VIEW_ID) for cls in self.view_classes}
+        self.views = {v.VIEW_ID: v(id=v.VIEW_ID) if isinstance(v, type) else v for v in self.view_classes}
         with ContentSwitcher(initial=self.view_classes[0].VIEW_ID, id="views"):
             yield from self.views.values()
         yield SteadyFooter(compact=True, show_command_palette=False)
@@ -364,8 +366,12 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
         if not columns:
             self.notify(f"The {view.TITLE} view has nothing to sort.", markup=False)
             return
+        def chosen(key: str | None) -> None:
+            if key is not None:
+                self._sorted(view.sort_by(key or None))
+
         self.push_screen(SortMenu(columns, getattr(view, "sort_column", None), getattr(view, "reverse", False)),
-                         lambda key: key is None or self._sorted(view.sort_by(key or None)))
+                         chosen)
 
     def action_sort_reverse(self) -> None:
         self._sorted(self.current_view.sort_reverse())
@@ -407,7 +413,8 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
         if self.store.connection.fatal:
             self.notify(why_reconnect_wont_help(self.store.connection.fatal), markup=False, severity="warning")
         elif Ability.RECONNECT in abilities_of(self.source):
-            self.run_worker(self.source.reconnect_now(), name="reconnect", group="reconnect",
+            source = cast(ReconnectableSource, self.source)  # it has the ability
+            self.run_worker(source.reconnect_now(), name="reconnect", group="reconnect",
                             exclusive=True, exit_on_error=False)
             self.notify("Reconnecting now.", markup=False)
         else:

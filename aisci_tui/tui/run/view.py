@@ -42,9 +42,6 @@ class TreeView(StoreView):
     TITLE = "Tree"
     FILTER_LABEL = None
     EVENT_TYPES = ("experiment_results",)
-    #: How plots are drawn and where they may be read from (set with :func:`tree_view`).
-    IMAGES: ClassVar[ImageSupport] = TEXT_ONLY
-    PLOT_ROOT: ClassVar[Path | None] = None
 
     DEFAULT_CSS = """
     TreeView > #tree-stage { height: auto; padding: 0 1; }
@@ -61,8 +58,11 @@ class TreeView(StoreView):
         Binding("escape", "focus_tree", "Back to tree", show=False, id="tree.back"),
     ]
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, *, images: ImageSupport = TEXT_ONLY, plot_root: Path | None = None,
+                 id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        #: How plots are drawn, and the folder they may be read from (None: anywhere a node names).
+        self.images, self.plot_root = images, plot_root
         self.stages: list[StageSummary] = []
         self.stage: StageKey | None = None
         self.pinned = False  # the user chose a stage; otherwise follow the newest
@@ -74,7 +74,7 @@ class TreeView(StoreView):
         yield Static(Text(EMPTY), id="tree-stage")
         with Container(classes="split"):
             yield SearchTree(id="tree-nodes")
-            yield PlotPane("Highlight a node to see its plots.", support=self.IMAGES, root=self.PLOT_ROOT,
+            yield PlotPane("Highlight a node to see its plots.", support=self.images, root=self.plot_root,
                            id="tree-plots")
 
     @property
@@ -241,16 +241,14 @@ class TreeView(StoreView):
             self.update_view(self._store, Changes(), self._ctx, True)
 
 
-def tree_view(images: ImageSupport = TEXT_ONLY, plot_root: Path | None = None) -> type[TreeView]:
-    """A :class:`TreeView` class that draws plots with ``images``, reading them only under ``plot_root``."""
-    if images is TEXT_ONLY and plot_root is None:
-        return TreeView
-    return type("TreeView", (TreeView,), {"IMAGES": images, "PLOT_ROOT": plot_root,
-                                          "__module__": TreeView.__module__})
+def tree_view(images: ImageSupport = TEXT_ONLY, plot_root: Path | None = None) -> TreeView:
+    """A tree view that draws plots with ``images``, reading them only under ``plot_root``."""
+    return TreeView(images=images, plot_root=plot_root, id=TreeView.VIEW_ID)
 
 
-def dashboard_views(images: ImageSupport = TEXT_ONLY, plot_root: Path | None = None) -> list[type[StoreView]]:
-    """The five standard views plus the tree view (key 6)."""
+def dashboard_views(images: ImageSupport = TEXT_ONLY,
+                    plot_root: Path | None = None) -> list[type[StoreView] | StoreView]:
+    """The five standard views (classes) plus a configured tree view (key 6)."""
     from aisci_tui.tui.views import VIEWS
 
     return [*VIEWS, tree_view(images, plot_root)]
