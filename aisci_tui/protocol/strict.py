@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -77,7 +78,7 @@ def _struct(model: type[BaseModel], structs: dict[Any, type], tag: str | None = 
 
 
 _STRUCTS: dict[Any, type] = {}
-_DECODERS = {msg_type: msgspec.json.Decoder(_struct(model, _STRUCTS)).decode
+_DECODERS: dict[str, Callable[[str | bytes], Any]] = {msg_type: msgspec.json.Decoder(_struct(model, _STRUCTS)).decode
              for msg_type, model in EVENT_MODELS.items()}
 #: Every event envelope as one union told apart by ``type``, and what routing reads of each.
 _TAGGED = {_struct(model, _STRUCTS, msg_type): (msg_type, BY_TYPE.get(msg_type))
@@ -114,7 +115,7 @@ def route_checked(frame: str | bytes) -> RawEvent | None:
     strict check passed the frame. One msgspec decode of the union of the strict envelopes
     reads the routing fields and checks the rest; a frame it refuses is routed as before.
     """
-    opens = frame.count("[") + frame.count("{") if type(frame) is str else frame.count(b"[") + frame.count(b"{")
+    opens = frame.count("[") + frame.count("{") if isinstance(frame, str) else frame.count(b"[") + frame.count(b"{")
     if opens <= MAX_DEPTH:  # as in _too_deep, inlined for the flood
         try:
             event = _decode_any_event(frame)
