@@ -33,7 +33,15 @@ _register()
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    finally:
+        # The process ends here: spare the interpreter's last full garbage collection over
+        # everything still alive (50-80 ms after a flood through `events`, 8-24 ms without it).
+        # Nothing is left unflushed by it: streams and log handlers are flushed at exit as ever.
+        import gc
+
+        gc.freeze()
 
 
 if __name__ == "__main__":

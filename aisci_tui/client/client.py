@@ -17,24 +17,21 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable
 
-import websockets
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from aisci_tui import exitcodes
 from aisci_tui.client.backoff import Backoff, UniformRandom
 from aisci_tui.client.config import ClientConfig, Subscription, redact_url, tls_context
-from aisci_tui.client.errors import Closing, ClientClosed, Fatal, LinkDrop, LinkLost, SubscriptionError
+from aisci_tui.client.errors import ClientClosed, Closing, Fatal, LinkDrop, LinkLost, SubscriptionError
 from aisci_tui.client.failures import classify
 from aisci_tui.client.link import Link, describe_frame, wire_log
 from aisci_tui.client.outlet import Outlet
 from aisci_tui.client.protocol import ProtocolHandler
 from aisci_tui.client.records import ClientStats, SubscriptionRecord
-from aisci_tui.ratelimit import TokenBucket
 from aisci_tui.protocol import EVENT_TYPES
-from aisci_tui.protocol.fast import route
-from aisci_tui.protocol.models import Filters, SubscribeOptions
-from aisci_tui.protocol.models import Event
+from aisci_tui.protocol.models import Event, Filters, SubscribeOptions
+from aisci_tui.ratelimit import TokenBucket
 from aisci_tui.sources.base import Ability, ConnectionState, Notice, Sink
 
 log = logging.getLogger("aisci_tui.client")
@@ -46,7 +43,7 @@ class Client:
     the requests it sends) and :attr:`outlet` (where events and notices go).
     """
 
-    abilities = frozenset({Ability.NARROWING, Ability.DELIVERY, Ability.RECONNECT})
+    abilities = frozenset({Ability.NARROWING, Ability.DELIVERY, Ability.RECONNECT, Ability.STRICT})
     #: The outlet drops every repeated event id (see :class:`~aisci_tui.sources.base.DeliveringSource`).
     dedupes_ids = True
 
@@ -100,11 +97,19 @@ class Client:
     async def __anext__(self) -> Event | Notice:
         return await self.outlet.next()
 
-    def defer_validation(self) -> None:
+    def defer_validation(self, *, strict: bool = False) -> None:
         """From now on, pass agent, progress, experiment and assessment events on as
         :class:`~aisci_tui.protocol.fast.RawEvent` (only their routing fields read), for a
-        consumer that validates each before showing it (the dashboard's store does)."""
+        consumer that validates each before showing it (the dashboard's store does).
+
+        ``strict``: the same parse also runs the strict check, and each ``RawEvent`` says in
+        ``conforms`` whether it passed (``aisci-tui events`` then prints its text as it came).
+        """
         self.outlet.deferring = True
+        if strict:
+            from aisci_tui.protocol.strict import route_checked
+
+            self.outlet.router = route_checked
 
     def deliver_to(self, sink: Sink) -> None:
         """Pass every item to ``sink`` instead of queueing it (see :meth:`Outlet.deliver_to`)."""
@@ -292,7 +297,7 @@ class Client:
                               "path could read or change this connection.", severity="warning")
         return context
 
-    async def _serve(self, ws: websockets.asyncio.client.ClientConnection) -> LinkDrop | Closing:
+    async def _serve(self, ws: ClientConnection) -> LinkDrop | Closing:
         """Run one connection until it ends; returns why, or raises :class:`Fatal`."""
         link = Link(ws, self.bucket, self._sleep)
         self._link = link
@@ -340,6 +345,7 @@ class Client:
         out = self.outlet
         queue = out.queue
         handle = self.protocol.handle_frame
+        route = out.router
         try:
             async for frame in ws:
                 link.rx.set()

@@ -21,7 +21,7 @@ def tune_for_ingest() -> tuple[int, int, int]:
     old = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(*INGEST_THRESHOLDS)
-    return old  # type: ignore[return-value]
+    return old
 
 
 def untune(old: tuple[int, int, int]) -> None:

@@ -15,8 +15,8 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from aisci_tui.client.errors import Closing, Fatal, LinkDrop, LinkLost, SubscriptionError
-from aisci_tui.ratelimit import TokenBucket
 from aisci_tui.protocol import Envelope, encode
+from aisci_tui.ratelimit import TokenBucket
 
 wire_log = logging.getLogger("aisci_tui.client.wire")
 log = logging.getLogger("aisci_tui.client")

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aisci_tui.protocol import Event
-from aisci_tui.protocol.fast import RawEvent
+from aisci_tui.protocol.fast import RawEvent, route
 from aisci_tui.sources.base import Notice, Sink
 from aisci_tui.store.dedupe import SeenIds
 from aisci_tui.store.sessionrule import SessionRule
@@ -99,6 +99,9 @@ class Outlet:
         self.sink: Sink = self.queue
         #: Pass the four entity events on as :class:`RawEvent` (validated later, by the store).
         self.deferring = False
+        #: What reads a frame's routing fields when deferring (:func:`~aisci_tui.protocol.fast.route`,
+        #: or :func:`~aisci_tui.protocol.strict.route_checked`, which also runs the strict check).
+        self.router: Callable[[str], RawEvent | None] = route
         self._done = False
         self._ended = False
 
@@ -140,7 +143,7 @@ class Outlet:
             return
         if type(item) is RawEvent or isinstance(item, Event):
             self.stats.events += 1
-        sink(item)  # type: ignore[arg-type]
+        sink(item)
 
     def accept(self, event: Event | RawEvent) -> bool:
         """False for a repeated id or another session's event (each counted)."""

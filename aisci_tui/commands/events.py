@@ -17,7 +17,7 @@ import sys
 from enum import Enum
 from pathlib import Path
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, cast
 
 import typer
 
@@ -162,7 +162,7 @@ async def run_events(source: Source, printer: Printer, *, limit: int | None = No
     """Print what ``source`` yields until ``limit``, ``duration``, Ctrl-C or its end; returns the exit code."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
-    handled: list[int] = []
+    handled: list[signal.Signals] = []
     for sig in (signal.SIGINT, signal.SIGTERM):
         try:
             loop.add_signal_handler(sig, stop.set)
@@ -199,7 +199,12 @@ async def _consume(source: Source, printer: Printer, limit: int | None) -> int:
     handle = _handler(printer, limit, done)
     kind = type(source)
     if callable(getattr(kind, "defer_validation", None)) and callable(getattr(kind, "deliver_to", None)):
-        source.defer_validation()  # type: ignore[attr-defined]
+        from aisci_tui.sources.base import Ability, abilities_of
+
+        if Ability.STRICT in abilities_of(source):
+            source.defer_validation(strict=True)  # type: ignore[attr-defined]
+        else:
+            source.defer_validation()  # type: ignore[attr-defined]
         source.deliver_to(handle)  # type: ignore[attr-defined]
 
     async def iterate() -> None:
@@ -212,7 +217,8 @@ async def _consume(source: Source, printer: Printer, limit: int | None) -> int:
 
     task = asyncio.create_task(iterate())
     try:
-        await asyncio.wait({task, done}, return_when=asyncio.FIRST_COMPLETED)
+        waiting: set[asyncio.Future[Any]] = {task, done}
+        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
         if task.done() and not task.cancelled() and task.exception() is not None:
             raise task.exception()  # type: ignore[misc]
         return done.result()
@@ -288,7 +294,7 @@ class Printer:
         if type(event) is self._raw:
             text = event.text
             if (jsonl and type(text) is str and "\n" not in text and "\r" not in text
-                    and self._conforms(event.type, text)):
+                    and (event.conforms or self._conforms(event.type, text))):
                 return self._write(text)
             try:
                 event = event.validate()
@@ -296,7 +302,8 @@ class Printer:
                 self.invalid_late += 1
                 self.notice_invalid(f"Ignored an invalid frame: {exc.reason}")
                 return True
-        return self._write(self._encode(event) if jsonl else summarize(event))
+        checked = cast("Event", event)
+        return self._write(self._encode(checked) if jsonl else summarize(checked))
 
     def _write(self, line: str) -> bool:
         pending = self._pending

@@ -46,16 +46,18 @@ _decode_routing = msgspec.json.Decoder(_Routing).decode
 class RawEvent:
     """An event frame whose routing fields have the right types; the rest is unchecked text."""
 
-    __slots__ = ("type", "id", "timestamp", "key", "session_id", "text", "_model", "_error")
+    __slots__ = ("type", "id", "timestamp", "key", "session_id", "text", "conforms", "_model", "_error")
 
     def __init__(self, msg_type: str, msg_id: str, timestamp: str | None, key: str,
-                 session_id: str | None, text: str | bytes) -> None:
+                 session_id: str | None, text: str | bytes, conforms: bool = False) -> None:
         self.type = msg_type
         self.id = msg_id
         self.timestamp = timestamp
         self.key = key
         self.session_id = session_id
         self.text = text
+        #: True when the strict check (:mod:`aisci_tui.protocol.strict`) passed ``text`` as read.
+        self.conforms = conforms
         self._model: Event | None = None
         self._error: ProtocolError | None = None
 
@@ -79,10 +81,10 @@ class RawEvent:
                 raise ProtocolError("the frame's routing fields could not be read consistently")
         except ProtocolError as exc:
             self._error = exc
-            self.text = ""  # the frame is no longer needed; keep only the reason
+            self.text, self.conforms = "", False  # the frame is no longer needed; keep only the reason
             raise
         self._model = msg
-        self.text = ""
+        self.text, self.conforms = "", False
         return msg
 
     def _agrees(self, msg: Event) -> bool:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
-from datetime import UTC, datetime, timedelta
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
 from typing import Any
 

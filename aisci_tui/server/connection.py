@@ -23,11 +23,11 @@ from websockets.exceptions import ConnectionClosed
 from aisci_tui.protocol.codec import decode, encode, make, new_id
 from aisci_tui.protocol.errors import ErrorCode, ProtocolError
 from aisci_tui.protocol.models import Auth, Envelope, Ping, Subscribe, Unsubscribe
+from aisci_tui.ratelimit import TokenBucket
+from aisci_tui.server import requests
 from aisci_tui.server.auth import AuthFailure, Principal
 from aisci_tui.server.garbage import garbage_frame
 from aisci_tui.server.hub import Hub, Published
-from aisci_tui.ratelimit import TokenBucket
-from aisci_tui.server import requests
 from aisci_tui.server.subscription import Subscription
 from aisci_tui.values import shorten
 
@@ -132,8 +132,11 @@ class Connection:
     async def _write_loop(self) -> None:
         while True:
             item = await self._queue.get()
-            if item is _CLOSE or (isinstance(item, tuple) and item[0] is _CLOSE):
-                code, reason = (1000, "") if item is _CLOSE else item[1:]
+            if item is _CLOSE:
+                await self.ws.close(1000, "")
+                return
+            if isinstance(item, tuple) and item[0] is _CLOSE:
+                _, code, reason = item
                 await self.ws.close(code, reason)
                 return
             frame, events = item

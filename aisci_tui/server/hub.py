@@ -42,7 +42,8 @@ class Published:
 class Receiver(Protocol):
     """What the hub needs from a connection."""
 
-    authenticated: bool
+    @property
+    def authenticated(self) -> bool: ...
 
     def offer(self, item: Published) -> None: ...
 

@@ -73,6 +73,9 @@ class Ability(StrEnum):
     DELIVERY = "delivery"
     #: ``reconnect_now()``
     RECONNECT = "reconnect"
+    #: ``defer_validation(strict=True)``: each deferred event also says whether the strict check
+    #: passed it (``RawEvent.conforms``), from the same parse that routed it
+    STRICT = "strict"
 
 
 NO_ABILITIES: frozenset[Ability] = frozenset()
@@ -124,6 +127,8 @@ class FilterableSource(Source, Protocol):
     """A source that can narrow what it sends (the WebSocket client re-subscribes)."""
 
     async def set_filters(self, events: list[str] | None, filters: Filters | None) -> None: ...
+
+    async def subscribe(self, events: list[str], filters: Filters | None = None) -> object: ...
 
 
 @runtime_checkable

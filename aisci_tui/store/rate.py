@@ -1,9 +1,12 @@
-"""Events per second over a sliding window, in constant memory."""
+"""Events per second over a sliding window, in constant memory, and which events are live."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from aisci_tui.protocol.times import parse_time
 
 
 class RateMeter:
@@ -37,3 +40,69 @@ class RateMeter:
         self._advance(second)
         done = sum(self._buckets) - self._buckets[second % self.window]
         return done / max(1, self.window - 1)
+
+
+#: How far a server's clock may run behind ours before its live events look like history.
+SKEW_TOLERANCE = 2.0
+#: The longest a history replay is taken to last after the connection opens.
+REPLAY_AT_MOST = 10.0
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Liveness:
+    """Whether an event is live or part of the history a server replays on subscribe.
+
+    The connection's opening (the state notice sent just before subscribing) starts a replay.
+    While it lasts, an event stamped earlier than that moment, less :data:`SKEW_TOLERANCE`, is
+    history. The replay ends at the first event stamped later (history comes oldest first, so
+    whatever follows is live) or :data:`REPLAY_AT_MOST` seconds after opening, whichever is
+    first; after that every event is live.
+
+    Why these two ends and not one: a rule on timestamps alone fails when the server's clock
+    runs behind ours by more than the tolerance (every live event would be stamped "before we
+    subscribed" forever), and one relative to the newest timestamp seen fails because a replay
+    arrives in time order, each event the newest so far. Bounding the replay by arrival caps
+    the damage of a slow clock at a few seconds of under-counting; a server clock running
+    ahead only lets the tail of the replay count as live, as everything did before. Events
+    without a readable timestamp are live; so is everything before any connection opened
+    (sources that never say so, such as a list in a test).
+    """
+
+    __slots__ = ("wall", "tolerance", "at_most", "_cutoff", "_until")
+
+    def __init__(self, wall: Callable[[], datetime] = _utc_now, *, tolerance: float = SKEW_TOLERANCE,
+                 at_most: float = REPLAY_AT_MOST) -> None:
+        self.wall = wall
+        self.tolerance = tolerance
+        self.at_most = at_most
+        self._cutoff: datetime | None = None  # events stamped before this are history
+        self._until: datetime | None = None  # the replay ends by this arrival time
+
+    def opened(self) -> None:
+        """A connection opened and is about to subscribe: a replay may follow."""
+        now = self.wall()
+        self._cutoff = now - timedelta(seconds=self.tolerance)
+        self._until = now + timedelta(seconds=self.at_most)
+
+    @property
+    def replaying(self) -> bool:
+        if self._until is not None and self.wall() > self._until:
+            self._cutoff = self._until = None
+        return self._cutoff is not None
+
+    def is_live(self, timestamp: str | None) -> bool:
+        """The verdict for an event stamped ``timestamp`` arriving now (changes nothing)."""
+        if not self.replaying:
+            return True
+        moment = parse_time(timestamp)
+        return moment is None or self._cutoff is None or moment >= self._cutoff
+
+    def observe(self, timestamp: str | None) -> bool:
+        """:meth:`is_live`, ending the replay at the first event stamped after it began."""
+        live = self.is_live(timestamp)
+        if live and self._cutoff is not None and parse_time(timestamp) is not None:
+            self._cutoff = self._until = None
+        return live

@@ -22,7 +22,7 @@ from aisci_tui.protocol.models import Event, SystemEvent, SystemEventData, Unkno
 from aisci_tui.sources.base import ConnectionState, Notice
 from aisci_tui.store.dedupe import SeenIds
 from aisci_tui.store.entity import Entity
-from aisci_tui.store.rate import RateMeter
+from aisci_tui.store.rate import Liveness, RateMeter
 from aisci_tui.store.records import Changes, Connection, Counters, LogEntry, StoreLimits
 from aisci_tui.store.sessionrule import SessionRule
 from aisci_tui.textsafe import clean
@@ -74,6 +74,8 @@ class Store:
         self.counters = Counters()
         self.connection = Connection()
         self.rate = RateMeter(clock=clock)
+        #: Which events are live (the rate counts only those; history replayed on subscribe is not).
+        self.live = Liveness()
         self.version = 0
         self._seen = SeenIds(self.limits.dedupe)
         #: True when the source already drops repeated ids (the WebSocket client does): not checked again.
@@ -123,7 +125,8 @@ class Store:
             c.duplicates += 1
             return False
         now = self.clock()
-        self.rate.hit(now)
+        if self.live.observe(event.timestamp):
+            self.rate.hit(now)
         self.connection.last_event_at = now
         if self._session_rule.hides(event):
             c.filtered += 1
@@ -170,6 +173,7 @@ class Store:
             conn.retry_at = self.clock() + notice.retry_in if notice.retry_in is not None else None
             if notice.state == ConnectionState.OPEN:
                 conn.fatal = None
+                self.live.opened()
             if "endpoints" in notice.details:
                 conn.endpoints = list(notice.details["endpoints"])
             self._changes.connection = True

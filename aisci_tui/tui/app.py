@@ -12,16 +12,18 @@ import logging
 import signal
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import ClassVar, cast
 
 from rich.text import Text
 from textual import events, on
 from textual.app import App, ComposeResult
+from textual.binding import BindingType
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState
 
 from aisci_tui.settings import Settings
-from aisci_tui.sources.base import Ability, Notice, Source, abilities_of
+from aisci_tui.sources.base import Ability, Notice, ReconnectableSource, Source, abilities_of
 from aisci_tui.store import Store
 from aisci_tui.store.overview import Overview
 from aisci_tui.textsafe import clean
@@ -64,7 +66,7 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
     #: The display is paused: nothing is redrawn from the store until resumed (events still arrive).
     paused: reactive[bool] = reactive(False, init=False)
     TITLE = "aisci-tui"
-    BINDINGS = ALL_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = [*ALL_BINDINGS]
     COMMANDS = App.COMMANDS | {DashboardCommands, GoToCommands}
     AUTO_FOCUS = None  # the visible view gets focus, never the hidden filter line
 
@@ -100,8 +102,8 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
         self.naive_render = naive_render
         self.handle_hangup = handle_hangup
         self.gate = RenderGate()
-        # a replay plays old events on purpose; elsewhere old system events are history, not news
-        is_fresh = None if Ability.SEEK in abilities_of(source) else toasts.fresh_within(self.clock)
+        # a replay plays old events on purpose; elsewhere history sent on subscribe is not news
+        is_fresh = None if Ability.SEEK in abilities_of(source) else self.store.live.is_live
         self.toaster = toasts.Toaster(self._toast, lambda: self.paused, is_fresh=is_fresh)
         self.limiter = self.toaster.limiter
         self.pump = Pump(source, self.store, on_notice=self._on_notice, on_system=self.toaster.system,
@@ -364,8 +366,12 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
         if not columns:
             self.notify(f"The {view.TITLE} view has nothing to sort.", markup=False)
             return
+        def chosen(key: str | None) -> None:
+            if key is not None:
+                self._sorted(view.sort_by(key or None))
+
         self.push_screen(SortMenu(columns, getattr(view, "sort_column", None), getattr(view, "reverse", False)),
-                         lambda key: key is None or self._sorted(view.sort_by(key or None)))
+                         chosen)
 
     def action_sort_reverse(self) -> None:
         self._sorted(self.current_view.sort_reverse())
@@ -407,7 +413,8 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
         if self.store.connection.fatal:
             self.notify(why_reconnect_wont_help(self.store.connection.fatal), markup=False, severity="warning")
         elif Ability.RECONNECT in abilities_of(self.source):
-            self.run_worker(self.source.reconnect_now(), name="reconnect", group="reconnect",
+            source = cast(ReconnectableSource, self.source)  # it has the ability
+            self.run_worker(source.reconnect_now(), name="reconnect", group="reconnect",
                             exclusive=True, exit_on_error=False)
             self.notify("Reconnecting now.", markup=False)
         else:

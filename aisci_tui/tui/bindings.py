@@ -9,7 +9,7 @@ ids to other keys (``pause = "space"``), applied with ``App.set_keymap``.
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 VIEWS_GROUP = Binding.Group("Views", compact=True)
 REPLAY_GROUP = Binding.Group("Replay", compact=True)
@@ -80,7 +80,7 @@ RUN_BINDINGS: list[Binding] = [
 
 #: In the sort menu (``s``): one key per column, in the order the view shows them.
 SORT_KEYS = "123456789abcdeghijklmnoprtuvwxyz"
-SORT_MENU_BINDINGS: list[Binding] = [
+SORT_MENU_BINDINGS: list[BindingType] = [
     *(Binding(key, f"pick({n})", f"Column {n + 1}", id=f"sort.column-{n + 1}", show=False)
       for n, key in enumerate(SORT_KEYS)),
     Binding("escape,s,q", "close", "Close", id="sort.close"),

@@ -9,6 +9,7 @@ keep flowing unfiltered. The session being watched narrows everything.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Sequence
+from typing import cast
 
 from aisci_tui.protocol.models import EVENT_TYPES, Filters
 from aisci_tui.sources.base import Ability, FilterableSource, Source, abilities_of
@@ -33,13 +34,14 @@ class Narrowing:
         if wanted == self.sent:
             return None
         self.sent = wanted
-        return self._send(self.source, types, view_filters, session_id)
+        # the NARROWING ability is the source's promise of set_filters and subscribe
+        return self._send(cast(FilterableSource, self.source), types, view_filters, session_id)
 
     @staticmethod
     async def _send(source: FilterableSource, types: tuple[str, ...], view_filters: Filters | None,
                     session_id: str | None) -> None:
         session = {"session_id": session_id} if session_id is not None else {}
-        base = Filters(**session) if session else None
+        base = Filters(session_id=session_id) if session_id is not None else None
         if view_filters is None:
             await source.set_filters(None, base)
             return
@@ -50,4 +52,4 @@ class Narrowing:
             return
         await source.set_filters(list(types), narrowed)
         if rest:
-            await source.subscribe(rest, base)  # type: ignore[attr-defined]
+            await source.subscribe(rest, base)

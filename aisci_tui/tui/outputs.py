@@ -21,10 +21,13 @@ log = logging.getLogger("aisci_tui.tui")
 class OutputActions:
     """Mixed into the app; needs ``current_view``, ``settings`` and ``clock``."""
 
-    current_view: StoreView
     settings: Settings
     clock: Callable[[], datetime]
     last_export: Path | None = None
+
+    if TYPE_CHECKING:
+        @property
+        def current_view(self) -> StoreView: ...
     last_screenshot: str | None = None
 
     def action_export(self) -> None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from aisci_tui.textsafe import clean
 from aisci_tui.tui.bindings import APP_BINDINGS, RUN_BINDINGS, explain
 from aisci_tui.tui.views.base import GoTo
+
+if TYPE_CHECKING:
+    from aisci_tui.tui.app import DashboardApp
 
 
 class DashboardCommands(Provider):
@@ -23,7 +27,7 @@ class DashboardCommands(Provider):
             if binding.id in ("help", "quit"):
                 continue
             title, text = explain(binding)
-            key = keys.get(binding.id)
+            key = keys.get(binding.id or "")
             shown = f"{text} (key: {app.get_key_display(binding.with_key(key))})" if key else text
             commands.append((title, shown, partial(app.run_action, binding.action)))
         for fmt in ("json", "csv"):
@@ -56,7 +60,7 @@ class GoToCommands(Provider):
 
     def _targets(self) -> list[tuple[str, str, str, str]]:
         """(text to match, help, kind, key) for everything in the store."""
-        store = self.app.store  # type: ignore[attr-defined]
+        store = cast("DashboardApp", self.app).store  # the only app that lists these commands
         has_tree = "tree" in getattr(self.app, "views", {})
         out: list[tuple[str, str, str, str]] = []
         for key, ent in list(reversed(store.sessions.items()))[:GOTO_LIMIT]:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from aisci_tui.protocol.models import Event
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.settings import Settings
-from aisci_tui.sources.base import ConnectionState, Notice
+from aisci_tui.sources.base import ConnectionState, Notice, SourceItem
 from aisci_tui.store import Store
 from aisci_tui.store.overview import Overview
 from aisci_tui.tui.app import DashboardApp
@@ -28,10 +28,10 @@ class QuietSource:
 
     label = "ws://127.0.0.1:8080/ws"
 
-    def __aiter__(self) -> AsyncIterator[object]:
+    def __aiter__(self) -> AsyncIterator[SourceItem]:
         return self._nothing()
 
-    async def _nothing(self) -> AsyncIterator[object]:
+    async def _nothing(self) -> AsyncIterator[SourceItem]:
         return
         yield  # pragma: no cover
 

@@ -160,7 +160,8 @@ class Toaster:
             self.offer(toast)
 
     def system(self, event: Event) -> None:
-        """A toast for a system event, unless it is history (older than :data:`FRESH_FOR`)."""
+        """A toast for a system event, unless ``is_fresh`` calls it history (the app passes the
+        store's rule, :meth:`aisci_tui.store.rate.Liveness.is_live`)."""
         if self.is_fresh is not None and not self.is_fresh(event.timestamp):
             return
         self.offer(for_system_event(event.data))

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from aisci_tui.protocol import ProtocolError, decode
 from aisci_tui.protocol.fast import route
 from aisci_tui.protocol.models import EVENT_MODELS
-from aisci_tui.protocol.strict import conforms
+from aisci_tui.protocol.strict import conforms, route_checked
 from benchmarks import frames as framegen
 from tests.guide import guide_messages
 from tests.hardening.hostile import BytesChooser, envelope, mutate
@@ -96,3 +96,47 @@ def test_generated_and_mutated_frames_pass_only_if_the_models_accept_them():
     prop()
     assert counts["ran"] == CASES
     assert counts["passed"] > CASES // 20, counts  # the property was exercised on frames that pass
+
+
+def routed_alike(frame: str | bytes) -> bool:
+    """``route_checked`` gives what ``route`` gives, and says ``conforms`` only of frames the strict
+    check (and so the models) accept; returns whether it said so. Frames are text, as the client
+    reads them (the socket layer has checked their UTF-8)."""
+    if isinstance(frame, bytes):
+        try:
+            frame = frame.decode()
+        except UnicodeDecodeError:
+            return False
+    plain, checked = route(frame), route_checked(frame)
+    assert (plain is None) == (checked is None)
+    if plain is None or checked is None:
+        return False
+    fields = ("type", "id", "timestamp", "key", "session_id", "text")
+    assert [getattr(checked, f) for f in fields] == [getattr(plain, f) for f in fields]
+    assert not plain.conforms
+    if checked.conforms:
+        assert agrees(frame)
+    else:
+        assert not conforms(plain.type, frame)
+    return checked.conforms
+
+
+def test_one_parse_routes_and_checks_as_the_two_did():
+    stream = framegen.stream(2_000)
+    assert sum(routed_alike(f.decode()) for f in stream) == sum(route(f) is not None for f in stream) > 1_000
+    examples = [obj for _, obj in guide_messages() if obj.get("type") in EVENT_MODELS]
+    counts = {"passed": 0}
+
+    @_settings()
+    @given(st.binary(min_size=64, max_size=400))
+    def prop(blob):
+        c = BytesChooser(blob)
+        frame = json.dumps(envelope(c), allow_nan=True) if c.integer(0, 1) else \
+            mutate(c, examples[c.integer(0, len(examples) - 1)])
+        counts["passed"] += routed_alike(frame)
+
+    prop()
+    assert counts["passed"] > CASES // 20, counts
+    twice = ('{"type":"agent_status","id":"e","data":{"agent_id":"a","status":"busy"},'
+             '"type":"research_progress"}')
+    assert not routed_alike(twice)

@@ -212,3 +212,13 @@ async def test_run_paces_by_speed_and_by_rate():
     elapsed = loop.time() - began
     assert len(fast) <= 500 * elapsed + 5  # never faster than the rate
     assert len(fast) >= 40  # and not stalled (loose: the machine may be busy)
+
+
+def test_a_completed_activity_is_a_task_its_agent_was_shown_working_on(run):
+    _, events = run
+    worked_on = {(e.data.agent_id, e.data.current_task.description)
+                 for e in of(events, "agent_status") if e.data.current_task is not None}
+    completed = [(a.agent_id, a.activity) for e in of(events, "research_progress")
+                 for a in e.data.activities or [] if a.status == "completed"]
+    assert len(completed) > 100
+    assert set(completed) <= worked_on

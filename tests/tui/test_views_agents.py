@@ -265,3 +265,19 @@ async def test_500_agents_sync_in_a_few_milliseconds():
         start = time.thread_time()
         app.sync(full=True)
         assert time.thread_time() - start < 0.1
+
+
+async def test_the_busy_count_follows_the_rows_a_filter_takes_out_and_brings_back():
+    view = AgentsView()
+    app = Harness(view)
+    async with app.run_test(size=(120, 24)) as pilot:
+        app.feed(agent("a1", "busy"), agent("a2", "busy"), agent("a3", "idle"))
+        app.sync()
+        await pilot.pause()
+        assert view.counts() == "3 · 2 busy"
+        assert view.cycle_filter() == "status: busy"
+        await pilot.pause()
+        assert view.counts() == "2 of 3 · 2 busy"
+        assert view.cycle_filter() == "status: idle"
+        await pilot.pause()
+        assert view.counts() == "1 of 3 · 0 busy"

@@ -16,6 +16,7 @@ import secrets
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from aisci_tui.protocol.models import EVENT_MODELS, Event
@@ -160,11 +161,11 @@ class Simulator:
             session.agents.append(agent)
             if phase in agent.phases and rng.random() < 0.8:
                 self._start_task(session, agent, already=rng.uniform(0.0, 0.8))
-            self._at(rng.uniform(0.0, 2.0), lambda s=session, a=agent: self._agent_tick(s, a))
+            self._at(rng.uniform(0.0, 2.0), partial(self._agent_tick, session, agent))
         self.sessions.append(session)
-        self._at(rng.uniform(0.0, 1.5), lambda s=session: self._progress_tick(s))
+        self._at(rng.uniform(0.0, 1.5), partial(self._progress_tick, session))
         if PHASES[phase] == "experimentation":
-            self._at(rng.uniform(2, 10), lambda s=session: self._launch_experiment(s))
+            self._at(rng.uniform(2, 10), partial(self._launch_experiment, session))
         return session
 
     def _progress_tick(self, s: Session) -> None:

@@ -166,12 +166,12 @@ class Session:
                     "progress": round(agent.task.progress(now), 3),
                     "status": "in_progress",
                 })
-        recent = [a for a in self.agents if a.last_done and now - a.last_done[1] < 60]
+        recent = [(a, done) for a in self.agents if (done := a.last_done) and now - done[1] < 60]
         if recent:
-            latest = max(recent, key=lambda a: a.last_done[1])  # type: ignore[index]
+            latest, (activity, _) = max(recent, key=lambda pair: pair[1][1])
             activities.append({
                 "agent_id": latest.id,
-                "activity": latest.last_done[0],  # type: ignore[index]
+                "activity": activity,
                 "progress": 1.0,
                 "status": "completed",
             })

@@ -190,7 +190,8 @@ def cost_of(tracker: dict[str, Any] | None) -> dict[str, Any]:
             continue
         usd = usage.get("cost (USD)")
         usd = float(usd) if isinstance(usd, int | float) and not isinstance(usd, bool) else None
-        counts = usage.get("tokens") if isinstance(usage.get("tokens"), dict) else {}
+        given = usage.get("tokens")
+        counts = given if isinstance(given, dict) else {}
         models[str(model)] = {"usd": usd, "tokens": {str(k): v for k, v in counts.items()
                                                      if isinstance(v, int) and not isinstance(v, bool)}}
     known = [m["usd"] for m in models.values() if m["usd"] is not None]

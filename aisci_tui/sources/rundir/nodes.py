@@ -129,7 +129,8 @@ def headline(node: dict[str, Any]) -> dict[str, Any] | None:
 
 def _metric_parts(main: dict[str, Any]) -> tuple[str, str]:
     """(``"validation loss ↓"``, ``"mean of 3 datasets"``): name with direction, dataset scope."""
-    arrow = {True: " ↓", False: " ↑"}.get(main.get("lower_is_better"), "")
+    lower = main.get("lower_is_better")
+    arrow = " ↓" if lower is True else " ↑" if lower is False else ""
     names = main.get("dataset_names") or []
     count = int(main.get("datasets") or len(names) or 1)
     scope = f"mean of {count} datasets" if count > 1 else (str(names[0]) if names else "")

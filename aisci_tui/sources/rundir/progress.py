@@ -11,6 +11,7 @@ the write-up (``latex/`` and the PDFs) and the review (``review_text.txt``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -201,7 +202,7 @@ def main_stage_done(infos: list[StageInfo], main: int) -> bool:
     return any(s.main == main and s.has_checkpoint for s in infos) or any(s.main > main for s in infos)
 
 
-def _latest(times: list[float | None]) -> float | None:
+def _latest(times: Sequence[float | None]) -> float | None:
     known = [t for t in times if t is not None]
     return max(known) if known else None
 
@@ -213,7 +214,8 @@ def run_status(snap: Snapshot, infos: list[StageInfo], files_trusted: bool = Tru
     milestones: list[dict[str, Any]] = []
     overall = 0.0
     current: StageInfo | None = infos[-1] if infos else None
-    phase_key, phase, phase_progress, estimated = "starting", "starting", 0.0, False
+    phase_progress: float | None = 0.0
+    phase_key, phase, estimated = "starting", "starting", False
     started = {s.main for s in infos}
 
     for main, main_name in MAIN_STAGES.items():
@@ -297,7 +299,7 @@ def _post_states(snap: Snapshot, tree_done: bool,
         (writeup_done, cites_done, _latest(final_pdf) or art.get("latex"), None, False),
         (review, writeup_done, art.get("review_text.txt"), None, False),
     ]
-    out = []
+    out: list[tuple[str, float | None, float | None, bool]] = []
     for done, running, when, progress, est in steps:
         if done:
             out.append(("completed", when if files_trusted else None, 1.0, False))

@@ -203,6 +203,7 @@ class RunReader:
         previous = self._last_ts.get(slot)
         if stamp is None or (previous is not None and stamp < previous):
             stamp = previous or iso(self.clock())
+        assert stamp is not None  # iso() of a number is a string
         try:
             event = EVENT_MODELS[kind].model_validate(
                 {"type": kind, "id": event_id, "timestamp": stamp, "data": data, "meta": {"source": SOURCE}}

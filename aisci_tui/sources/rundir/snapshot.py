@@ -116,10 +116,10 @@ def take(cache: FileCache, run_dir: Path) -> Snapshot:
     for run_logs in _numbered_run_dirs(cache, run_dir / "logs"):
         for entry in cache.listdir(run_logs):
             if entry.name in SUMMARY_FILES or entry.name.endswith("_summary.json"):
-                mtime = cache.stat(run_logs / entry.name)
-                if mtime is not None:
-                    snap.summaries[entry.name] = mtime.st_mtime
-                    snap.touch(mtime.st_mtime)
+                summary = cache.stat(run_logs / entry.name)
+                if summary is not None:
+                    snap.summaries[entry.name] = summary.st_mtime
+                    snap.touch(summary.st_mtime)
                 continue
             name = parse_stage(entry.name)
             if name is not None and cache.is_dir(run_logs / entry.name):

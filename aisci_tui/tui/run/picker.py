@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 
 from aisci_tui.sources.rundir import RunInfo, find_runs
@@ -54,7 +54,7 @@ class RunPicker(App[Path | None]):
     #picker-head { height: auto; padding: 0 1; }
     #runs { height: 1fr; }
     """
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open run", id="picker.open"),
         Binding("r", "rescan", "Rescan", id="picker.rescan"),
         Binding("q,escape", "quit_picker", "Quit", id="picker.quit"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Tree
 from textual.widgets._tree import TreeNode as WidgetNode
 
@@ -62,7 +62,7 @@ class SearchTree(Tree[str], inherit_bindings=False):
 
     DEFAULT_CSS = "SearchTree { height: 1fr; }"
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select_cursor", "Plots", id="tree.open"),
         Binding("up", "cursor_up", "Up", show=False),
         Binding("down", "cursor_down", "Down", show=False),

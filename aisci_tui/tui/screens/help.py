@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from rich.table import Table
 from rich.text import Text
@@ -26,7 +27,7 @@ class HelpRow:
 _TEXTUAL_WORDS = {"command_palette": "Open the command palette"}
 
 
-def help_rows(app: App[object], active: Mapping[str, ActiveBinding], order: list[str | None]) -> list[HelpRow]:
+def help_rows(app: App[Any], active: Mapping[str, ActiveBinding], order: list[str | None]) -> list[HelpRow]:
     """Rows for ``active`` bindings: the app's first (in ``order``), then the view's, then the rest."""
     from aisci_tui.tui.bindings import explain
     from aisci_tui.tui.views.base import StoreView

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
@@ -26,7 +26,7 @@ class LinksScreen(ModalScreen[Link | None]):
     LinksScreen .links-hint { color: $text-muted; }
     """
 
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "close", "Back", id="links.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Back", id="links.close")]
 
     def __init__(self, title: str, links: list[Link]) -> None:
         super().__init__()

@@ -50,7 +50,7 @@ class AgentsView(SplitView):
     def filter_states(self) -> list[Any]:
         return [ALL, status_state("busy"), status_state("idle"), status_state("error"), status_state("offline")]
 
-    def scope(self, store: Store, ctx: ViewContext) -> frozenset[str] | None:
+    def scope(self, store: Store, ctx: ViewContext) -> str | None:
         return ctx.session_id or None
 
     def in_scope(self, key: str, row: Row, scope: Any, ctx: ViewContext) -> bool:

@@ -6,9 +6,9 @@ from rich.style import Style
 from rich.text import Text
 
 from aisci_tui.textsafe import clean
+from aisci_tui.tui.format import MISSING, fraction, percent
 from aisci_tui.tui.widgets.bars import bar, score_tone
 from aisci_tui.tui.widgets.tones import Palette
-from aisci_tui.tui.format import MISSING, fraction, percent
 
 #: Longest text kept in a cell; the rest is in the detail view and the export.
 CELL_LIMIT = 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from rich.console import RenderableType
+from rich.console import JustifyMethod, RenderableType
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
@@ -14,8 +14,8 @@ from aisci_tui.protocol.models import Filters
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Store
 from aisci_tui.store.query import ALL, FRAMEWORK_NAMES, Column, FilterState, Row, status_state
-from aisci_tui.store.sessionrule import hides, named_session, store_owner
 from aisci_tui.store.rows import ISSUE_RANK, TOTAL_TOLERANCE, assessment_row, resource_name, weighted_total
+from aisci_tui.store.sessionrule import hides, named_session, store_owner
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import ViewContext, session_label
@@ -209,15 +209,15 @@ def assessment_detail(d: Any, p: Palette, now: datetime, *, name: str | None = N
             parts.append(Text(f"    → {clean(issue.recommendation, 1000)}", style=p["muted"], end=""))
     if not issues:
         parts.append(Text("None", style=p["muted"]))
-    if note := more_note(hidden, "issues"):
-        parts.append(note)
+    if more := more_note(hidden, "issues"):
+        parts.append(more)
 
     if a.recommendations:
         parts.append(heading("Recommendations", p))
         shown, hidden = capped(a.recommendations)
         parts += [Text(f"• {clean(r, 1000)}", end="") for r in shown]
-        if note := more_note(hidden, "recommendations"):
-            parts.append(note)
+        if more := more_note(hidden, "recommendations"):
+            parts.append(more)
 
     if meta is not None:
         assessed = parse_time(meta.assessed_at)
@@ -255,7 +255,8 @@ def _frameworks(frameworks: dict[str, Any], p: Palette) -> RenderableType:
 
     def line(*cells: Text) -> Table:
         table = Table.grid(padding=(0, 1))
-        for width, justify in zip(widths, ("left", "left", "right", "right", "right"), strict=True):
+        justified: tuple[JustifyMethod, ...] = ("left", "left", "right", "right", "right")
+        for width, justify in zip(widths, justified, strict=True):
             table.add_column(width=width, justify=justify, no_wrap=True, overflow="ellipsis")
         table.add_row(*cells)
         return table

@@ -12,8 +12,8 @@ from rich.text import Text
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Changes, Store
 from aisci_tui.store.query import ALL, Column, Row, agent_name, status_state
-from aisci_tui.store.sessionrule import hides
 from aisci_tui.store.rows import experiment_row
+from aisci_tui.store.sessionrule import hides
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import ViewContext, session_label
@@ -101,10 +101,11 @@ class ExperimentsView(SplitView):
         }
 
     def render_detail(self, key: str, ctx: ViewContext) -> RenderableType:
-        entity = self._store.experiments.get(key) if self._store else None
-        if entity is None:
+        store = self._store
+        entity = store.experiments.get(key) if store else None
+        if store is None or entity is None:
             return Text("This experiment is no longer in the store.")
-        return experiment_detail(entity.data, self._store, self.palette, ctx.now)
+        return experiment_detail(entity.data, store, self.palette, ctx.now)
 
 
 def experiment_detail(d: Any, store: Store, p: Palette, now: datetime) -> RenderableType:

@@ -11,13 +11,14 @@ from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from aisci_tui.tui.views.table import TableView
+    from aisci_tui.tui.views.base import ViewContext
+    from aisci_tui.tui.views.rowset import RowSetView
 
 #: Seconds one drawn row costs, until a view has measured its own.
 ROW_COST = 50e-6
 
 
-def defer(view: TableView, dirty: set[str], carried: list[str], limit: int,
+def defer(view: RowSetView, ctx: ViewContext, dirty: set[str], carried: list[str], limit: int,
           budget: float | None = None) -> dict[str, None]:
     """The rows of ``dirty`` to leave for later, oldest first: all but those in or near the view
     (at the top, around the scroll position and around the cursor) and ``limit`` more (first
@@ -39,7 +40,7 @@ def defer(view: TableView, dirty: set[str], carried: list[str], limit: int,
 
     def value_at(index: int) -> Any:
         key = places.get_key(index)
-        return table.rows[key].sort if key is not None else None  # type: ignore[attr-defined]
+        return table.records[key].sort if key is not None else None
 
     # the windows as ranges of sort values (None: open towards the end of the table)
     ranges: list[tuple[Any, Any]] = []
@@ -50,19 +51,17 @@ def defer(view: TableView, dirty: set[str], carried: list[str], limit: int,
             room = max(room, reach - max(0, shown - lo))
         if lo < hi or hi >= shown:
             ranges.append((value_at(lo) if 0 < lo < shown else None, value_at(hi - 1) if hi < shown else None))
-    present = {k.value for k in table.rows}
-    shown_dirty = dirty & present
-    near = {k for k in shown_dirty if (i := places.get(k)) is not None
-            and (i < reach or abs(i - top) < reach or abs(i - cursor) < reach)}
+    present = {k.value: k for k in table.rows}  # the shown rows' keys by their str
+    shown_dirty = {k: i for k in dirty & present.keys() if (i := places.get(present[k])) is not None}  # their places
+    near = {k for k, i in shown_dirty.items() if i < reach or abs(i - top) < reach or abs(i - cursor) < reach}
     # rows not shown yet, in display order: a window's rows are a slice of them, found by bisection
-    order = sorted((k for k in dirty - present if k in records), key=lambda k: records[k].sort, reverse=reverse)
+    order = sorted((k for k in dirty - present.keys() if k in records), key=lambda k: records[k].sort, reverse=reverse)
     values = [records[k].sort for k in order]
     ascending = values[::-1] if reverse else values
 
     def place(value: Any) -> int:  # where a row with this sort value goes among them
         return len(ascending) - bisect_right(ascending, value) if reverse else bisect_left(ascending, value)
 
-    ctx = view._ctx
     for first, last in ranges:
         start = place(first) if first is not None else 0
         if last is None:  # open towards the end: the first rows that would be shown fill what is left
@@ -70,14 +69,14 @@ def defer(view: TableView, dirty: set[str], carried: list[str], limit: int,
             for key in order[start:]:
                 if taken >= room:
                     break
-                if view._wanted(records[key], ctx):  # type: ignore[arg-type]
+                if view._wanted(records[key], ctx):
                     near.add(key)
                     taken += 1
         else:
-            near.update(k for k in order[start:place(last)] if view._wanted(records[k], ctx))  # type: ignore[arg-type]
+            near.update(k for k in order[start:place(last)] if view._wanted(records[k], ctx))
     waiting = [k for k in carried if k not in near]
     old = set(carried)
-    shown_first = sorted((k for k in shown_dirty if k not in old and k not in near), key=places.get)  # type: ignore[arg-type]
+    shown_first = sorted((k for k in shown_dirty if k not in old and k not in near), key=shown_dirty.__getitem__)
     fresh = shown_first + [k for k in order if k not in old and k not in near]
     queue = waiting + fresh
     return dict.fromkeys(queue[limit:])

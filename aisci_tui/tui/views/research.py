@@ -10,7 +10,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
@@ -67,7 +67,7 @@ class ResearchView(TableView):
         Column("session_id", "Id", 16, 3),
     ]
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_selected", "Open session", id="view.open"),
         Binding("escape", "all_sessions", "All sessions", id="research.back"),
     ]
@@ -80,7 +80,7 @@ class ResearchView(TableView):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._tally = SessionTally()
+        self._session_tally = SessionTally()
         self._changed_counts: set[str] = set()
         self._session_sig: Any = None
 
@@ -93,7 +93,7 @@ class ResearchView(TableView):
     # -- overview -------------------------------------------------------------------
 
     def update_view(self, store: Store, changes: Changes, ctx: ViewContext, full: bool) -> None:
-        self._changed_counts = self._tally.update(store, changes, full)
+        self._changed_counts = self._session_tally.update(store, changes, full)
         super().update_view(store, changes, ctx, full)
         session_mode = ctx.session_id is not None
         if session_mode != self.has_class("-session"):
@@ -124,7 +124,7 @@ class ResearchView(TableView):
         return None if self.has_class("-session") else super().empty_message()
 
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
-        row = session_row(item, self._tally.counts(key))
+        row = session_row(item, self._session_tally.counts(key))
         row["agents"] = row["agents_busy"]
         row["experiments"] = row["experiments_done"]
         row["_eta_text"] = eta_text(row, ctx.now)
@@ -171,6 +171,8 @@ class ResearchView(TableView):
 
     def _show_session(self, store: Store, changes: Changes, ctx: ViewContext, full: bool) -> None:
         sid = ctx.session_id
+        if sid is None:
+            return
         entity = store.sessions.get(sid)
         width = (self.size.width or self.app.size.width) - 5  # padding and the scroll bar
         sig = (sid, entity.event_id if entity else None, int(ctx.now.timestamp()), self.palette, width)
@@ -180,7 +182,7 @@ class ResearchView(TableView):
         overview = ctx.overview
         charts = (session_charts(overview.sessions.get(sid), overview.points.get(sid), width,
                                  self.palette) if overview is not None and entity else None)
-        body = (session_detail(entity, store, self._tally.counts(sid), self.palette, ctx.now, charts) if entity
+        body = (session_detail(entity, store, self._session_tally.counts(sid), self.palette, ctx.now, charts) if entity
                 else Text(f"Waiting for progress of session {clean(sid, 200)}…", style=self.palette["muted"]))
         self.query_one("#research-session-body", Static).update(body)
 
@@ -280,7 +282,8 @@ def review_and_cost(d: Any, p: Palette) -> list[RenderableType]:
         for model, usage in models[:20]:
             usage = usage if isinstance(usage, dict) else {}
             usd = usage.get("usd")
-            tokens = usage.get("tokens") if isinstance(usage.get("tokens"), dict) else {}
+            given = usage.get("tokens")
+            tokens = given if isinstance(given, dict) else {}
             counts = " · ".join(f"{clean(str(k), 20)} {v:,}" for k, v in list(tokens.items())[:6]
                                 if isinstance(v, int) and not isinstance(v, bool))
             table.add_row(Text(clean(str(model), 60)),
@@ -363,7 +366,10 @@ def session_detail(entity: Entity, store: Store, counts: SessionCounts | None, p
         # a finished session's "estimated completion" is when it finished: never "overdue"; while running,
         # Elapsed is counted from Started on the same clock, so the two agree
         finished = d.current_phase == "done" or (d.overall_progress is not None and d.overall_progress >= 1.0)
-        elapsed = t.time_elapsed if finished or started is None else max(0.0, (now - started).total_seconds())
+        # a run that stopped or stalled is not running now: its elapsed time is its own (the run's clock)
+        halted = (d.model_extra or {}).get("run_state") in ("stalled", "stopped", "failed")
+        counting = started is not None and not (finished or halted)
+        elapsed = max(0.0, (now - started).total_seconds()) if counting and started is not None else t.time_elapsed
         parts += [heading("Timeline", p), grid([
             ("Started", f"{fmt.clock_time(started, now)} ({fmt.age(started, now)})" if started else t.started_at),
             ("Elapsed", fmt.duration(elapsed)),

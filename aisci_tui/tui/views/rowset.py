@@ -25,6 +25,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.widgets import Static
+from textual.widgets.data_table import RowKey
 
 from aisci_tui.store import Changes, Store
 from aisci_tui.store.query import (
@@ -193,6 +194,14 @@ class RowSetView(StoreView):
             if message is not None:
                 label.update(Text(message))
 
+    def _sort_labels(self) -> dict[str, str]:
+        """Header labels in place of the columns' own (a sorting view marks its sort column)."""
+        return {}
+
+    def _fit_labels(self) -> None:
+        table = self.table
+        table.fit(table.size.width or (self.app.size.width if self.is_attached else 80), self._sort_labels())
+
     @property
     def table(self) -> KeyedTable:
         if self._table is None:
@@ -248,13 +257,13 @@ class RowSetView(StoreView):
             if item is None:
                 continue
             record = self.records[key]
-            counted = count is not None and table.has(key)
-            if counted:
-                self._tally[record.values.get(count)] -= 1  # type: ignore[arg-type]
+            counted = count if count is not None and table.has(key) else None
+            if counted is not None:
+                self._tally[record.values.get(counted)] -= 1
             record.values = self.build_row(store, key, item, ctx)
             record.stamp = self.stamp(item)
-            if counted:
-                self._tally[record.values.get(count)] += 1  # type: ignore[arg-type]
+            if counted is not None:
+                self._tally[record.values.get(counted)] += 1
             self._place(record)
             dirty.add(key)
         carried, self._later = list(self._later), {}
@@ -269,7 +278,7 @@ class RowSetView(StoreView):
         self._scope = scope
         later: dict[str, None] = {}
         if self._paced and not self.text:  # the text filter searches every row's cells
-            later = defer(self, dirty, carried, ROWS_PER_SYNC, self._budget)
+            later = defer(self, ctx, dirty, carried, ROWS_PER_SYNC, self._budget)
         dirty.difference_update(later)
         started, grown = time.perf_counter(), False
         for key in dirty:
@@ -420,7 +429,7 @@ class RowSetView(StoreView):
                 drop.append(key)
         if count is not None:
             for key in drop:
-                self._tally[table.rows[key].values.get(count)] -= 1  # type: ignore[call-overload, attr-defined]
+                self._tally[table.records[RowKey(key)].values.get(count)] -= 1
             self._tally.update(r.values.get(count) for r in add)
         table.drop(drop)
         table.add(add)

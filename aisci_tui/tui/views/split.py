@@ -14,7 +14,7 @@ from typing import ClassVar
 from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Container
 from textual.widgets import DataTable
 
@@ -45,7 +45,7 @@ class SplitView(TableView):
     SplitView.-open > .split > DetailPane { display: block; width: 1fr; }
     """
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_selected", "Open", id="view.open"),
         Binding("escape", "close_detail", "Back", id="view.back"),
     ]

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from rich.text import Text
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from aisci_tui.protocol.models import Filters
@@ -35,7 +35,7 @@ class TableView(RowSetView):
     TableView .view-empty { height: auto; padding: 1 2; color: $text-muted; }
     """
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_selected", "Open", id="view.open"),
         *ROW_BINDINGS,
     ]
@@ -103,11 +103,9 @@ class TableView(RowSetView):
         self._apply_sort()
         return self._sort_label()
 
-    def _fit_labels(self) -> None:
+    def _sort_labels(self) -> dict[str, str]:
         col = self._column(self.sort_column)
-        labels = {col.key: f"{col.label} {'↓' if self.reverse else '↑'}"} if col else {}
-        table = self.table
-        table.fit(table.size.width or (self.app.size.width if self.is_attached else 80), labels)
+        return {col.key: f"{col.label} {'↓' if self.reverse else '↑'}"} if col else {}
 
     def _apply_sort(self) -> None:
         for record in self.records.values():

@@ -7,7 +7,7 @@ from typing import ClassVar
 from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -44,7 +44,7 @@ class DetailScreen(ModalScreen[None]):
     DetailScreen .detail-hint { color: $text-muted; height: 1; }
     """
 
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "close", "Close", id="detail.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close", id="detail.close")]
 
     def __init__(self, renderable: RenderableType, title: str = "") -> None:
         super().__init__()

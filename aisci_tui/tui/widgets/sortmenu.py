@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
@@ -27,7 +27,7 @@ class SortMenu(ModalScreen[str | None]):
     SortMenu OptionList { height: auto; max-height: 20; border: none; }
     """
 
-    BINDINGS: ClassVar[list[Binding]] = SORT_MENU_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = SORT_MENU_BINDINGS
 
     def __init__(self, columns: Sequence[tuple[str, str]], current: str | None, reverse: bool) -> None:
         """``columns``: (key, label) of each column in display order."""

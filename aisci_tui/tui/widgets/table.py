@@ -17,14 +17,15 @@ still exist.
 from __future__ import annotations
 
 from bisect import insort
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual._two_way_dict import TwoWayDict
+from textual.cache import LRUCache
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import DataTable
@@ -51,6 +52,7 @@ SCROLLBAR = 2
 _BLANK = Text("")
 #: More pending moves than this share of the rows: the order is rebuilt by one sort.
 RESORT_SHARE = 0.125
+_Key = TypeVar("_Key")
 
 
 @dataclass(eq=False)
@@ -87,6 +89,11 @@ def changed_cells(old: Mapping[str, Text], new: Mapping[str, Text]) -> dict[str,
     return {k: v for k, v in new.items() if not same(old.get(k), v)}
 
 
+def _discard_where(cache: LRUCache[_Key, Any], hit: Callable[[_Key], bool]) -> None:
+    for key in [k for k in cache.keys() if hit(k)]:  # noqa: SIM118 - an LRU cache, not a dict
+        cache.discard(key)
+
+
 class KeyedTable(DataTable):
     """Rows by key, cells written in place, columns fitted to the width."""
 
@@ -110,6 +117,11 @@ class KeyedTable(DataTable):
         self._fitted_for = -1
         #: Cells written in place since the last paint, by row (their cached renderings are dropped).
         self._stale: dict[RowKey, set[str]] = {}
+
+    @property
+    def records(self) -> dict[RowKey, TableRow]:
+        """``rows``, typed as what they are: :meth:`add` is the only way in and takes TableRows."""
+        return cast(dict[RowKey, TableRow], self.rows)
 
     # -- columns -------------------------------------------------------------------
 
@@ -152,7 +164,8 @@ class KeyedTable(DataTable):
     def _set_columns(self) -> None:
         """Put the fitted columns in place; rows keep their cells (every column's are in them)."""
         selected = self.selected_key()
-        records = list(self.ordered_rows)
+        rows = self.records
+        records = [rows[row.key] for row in self.ordered_rows]
         self.clear(columns=True)
         for col, width in self.shown:
             self.add_column(self._label(col), width=width, key=col.key)
@@ -204,7 +217,7 @@ class KeyedTable(DataTable):
         if not self.rows or self.reverse or self._pending:
             return None
         key = self._row_locations.get_key(len(self.rows) - 1)
-        return self.rows.get(key) if key is not None else None  # type: ignore[return-value]
+        return self.records.get(key) if key is not None else None
 
     def put(self, key: str, cells: Mapping[str, Text], sort_value: Any = 0) -> TableRow:
         """Show row ``key`` with ``cells``: added if new, else only what changed written; then sorted."""
@@ -263,13 +276,10 @@ class KeyedTable(DataTable):
         header = self.header_height if self.show_header else 0
         indexes = {i for i in (self._row_locations.get(k) for k in stale) if i is not None}
         lines = {i + header for i in indexes}
-        tests = ((self._cell_render_cache, lambda k: k[0] in stale and k[1] in stale[k[0]]),
-                 (self._row_render_cache, lambda k: k[0] in stale),
-                 (self._line_cache, lambda k: k[0] in lines),
-                 (self._row_renderable_cache, lambda k: k[1] in indexes))
-        for cache, hit in tests:
-            for key in [k for k in cache.keys() if hit(k)]:  # noqa: SIM118 - an LRU cache, not a dict
-                cache.discard(key)
+        _discard_where(self._cell_render_cache, lambda k: k[0] in stale and k[1] in stale[k[0]])
+        _discard_where(self._row_render_cache, lambda k: k[0] in stale)
+        _discard_where(self._line_cache, lambda k: k[0] in lines)
+        _discard_where(self._row_renderable_cache, lambda k: k[1] in indexes)
 
     def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
                      cursor: bool = False, hover: bool = False) -> list[list[Segment]]:
@@ -278,7 +288,8 @@ class KeyedTable(DataTable):
         row_key = self._row_locations.get_key(row_index) if row_index >= 0 else None
         column_key = self._column_locations.get_key(column_index) if column_index >= 0 else None
         cell = self._data[row_key].get(column_key) if row_key is not None and column_key is not None else None
-        if not isinstance(cell, Text) or row_index < self.fixed_rows or column_index < self.fixed_columns:
+        if (row_key is None or column_key is None or not isinstance(cell, Text)
+                or row_index < self.fixed_rows or column_index < self.fixed_columns):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         key = (row_key, column_key, base_style, cursor, hover, self._show_hover_cursor, self._update_count,
                self._pseudo_class_state)
@@ -355,13 +366,13 @@ class KeyedTable(DataTable):
         """The rows in view (and ``margin`` more on either side)."""
         top = max(0, round(self.scroll_y) - margin)
         height = (self.size.height or (self.app.size.height if self.is_attached else 24)) + 2 * margin
-        get, rows = self._row_locations.get_key, self.rows
+        get, rows = self._row_locations.get_key, self.records
         out = []
         for i in range(top, min(len(rows), top + height)):
             key = get(i)
             if key is not None:
                 out.append(rows[key])
-        return out  # type: ignore[return-value]
+        return out
 
     def selected_key(self) -> str | None:
         if not self.row_count or not self.is_valid_row_index(self.cursor_row):
@@ -395,7 +406,7 @@ class KeyedTable(DataTable):
 
     def _place(self, ascending: list[RowKey]) -> None:
         order = ascending[::-1] if self.reverse else ascending
-        self._row_locations = TwoWayDict(dict(zip(order, range(len(order)))))
+        self._row_locations = TwoWayDict(dict(zip(order, range(len(order)), strict=True)))
         self._update_count += 1
 
     def resort(self, follow: bool = True) -> bool:
@@ -406,11 +417,11 @@ class KeyedTable(DataTable):
         if not self._pending and not self._full_sort:
             return False
         selected = self.selected_key() if follow else None
-        rows = self.rows
+        rows = self.records
         before = self._in_view()
 
         def value(key: RowKey) -> Any:
-            return rows[key].sort  # type: ignore[attr-defined]
+            return rows[key].sort
 
         pending, self._pending = self._pending, set()
         if self._full_sort or len(pending) > RESORT_SHARE * len(rows):
