@@ -143,8 +143,10 @@ def _run_fields(line: SessionLine, extra: dict) -> None:
     stage, cost = extra.get("stage"), extra.get("cost")
     line.stage = stage if isinstance(stage, str) and stage else None
     total = cost.get("total_usd") if isinstance(cost, dict) else None
-    ok = isinstance(total, int | float) and not isinstance(total, bool) and total == total
-    line.cost_usd = float(total) if ok else None
+    if isinstance(total, int | float) and not isinstance(total, bool) and total == total:  # (not NaN)
+        line.cost_usd = float(total)
+    else:
+        line.cost_usd = None
     note = cost.get("note") if isinstance(cost, dict) else None
     line.cost_note = note if isinstance(note, str) and note else None
 

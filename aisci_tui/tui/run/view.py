@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Container
 from textual.widgets import Static, Tree
 
@@ -52,7 +52,7 @@ class TreeView(StoreView):
     TreeView.-narrow > .split { layout: vertical; }
     """
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("left_square_bracket", "stage(-1)", "Prev stage", id="tree.stage-prev"),
         Binding("right_square_bracket", "stage(1)", "Next stage", id="tree.stage-next"),
         Binding("escape", "focus_tree", "Back to tree", show=False, id="tree.back"),
@@ -78,7 +78,7 @@ class TreeView(StoreView):
                            id="tree-plots")
 
     @property
-    def tree(self) -> SearchTree:
+    def tree(self) -> SearchTree:  # type: ignore[override]  # (Textual's DOMNode.tree is a debug drawing)
         return self.query_one(SearchTree)
 
     @property

@@ -13,7 +13,7 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -204,7 +204,7 @@ class HomeView(StoreView):
     VIEW_ID = "home"
     TITLE = "Home"
 
-    BINDINGS: ClassVar[list[Binding]] = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_selected", "Go to", id="view.open"),
         Binding("escape", "dismiss_catch_up", "Dismiss", id="home.dismiss"),
     ]
