@@ -97,9 +97,8 @@ class FrameSource:
 
 
 async def through_app(n: int, unbounded: bool, every: int = CHECK_EVERY) -> dict[str, object]:
-    from aisci_tui.tui.app import DashboardApp
-
     from aisci_tui.client.gctune import steady_heap, tune_for_ingest
+    from aisci_tui.tui.app import DashboardApp
 
     source = FrameSource(n, unbounded, every)
     app = DashboardApp(source)  # type: ignore[arg-type]

@@ -116,8 +116,8 @@ class SystemData(Struct):
 
 
 def _event(tag: str, data: type) -> type:
-    return msgspec.defstruct(tag, [("id", str), ("data", data), ("timestamp", Union[str, None], None),
-                                   ("meta", Union[dict, None], None)], tag=tag, tag_field="type")
+    return msgspec.defstruct(tag, [("id", str), ("data", data), ("timestamp", str | None, None),
+                                   ("meta", dict | None, None)], tag=tag, tag_field="type")
 
 
 def decoder():
@@ -125,4 +125,4 @@ def decoder():
     events = (_event("agent_status", AgentData), _event("research_progress", ProgressData),
               _event("experiment_results", ExperimentData), _event("ethical_assessment", EthicsData),
               _event("system_event", SystemData))
-    return msgspec.json.Decoder(Union[events]).decode
+    return msgspec.json.Decoder(Union[events]).decode  # noqa: UP007  (a union built from a tuple)

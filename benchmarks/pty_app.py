@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import Sequence
 
-
 #: Answers a modern terminal gives: synchronized output (mode 2026) is supported, so the
 #: app brackets each frame with ``ESC [?2026h`` ... ``ESC [?2026l`` and frames can be counted.
 TERMINAL_ANSWERS = {b"\x1b[?2026$p": b"\x1b[?2026;2$y"}

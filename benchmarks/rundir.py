@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import json
 import os
 import statistics
 import tempfile
@@ -95,8 +96,8 @@ def scans(root: Path, nodes: int, repeats: int) -> dict[str, Any]:
     small = []
     for k in range(repeats):
         (stage.path / "notes" / "stage_progress.json").write_text(
-            '{"stage": "1_initial_implementation_1_preliminary", "total_nodes": %d, "good_nodes": %d, '
-            '"buggy_nodes": 0, "best_metric": "None", "current_findings": "step %d"}' % (nodes, nodes, k))
+            json.dumps({"stage": "1_initial_implementation_1_preliminary", "total_nodes": nodes, "good_nodes": nodes,
+                        "buggy_nodes": 0, "best_metric": "None", "current_findings": f"step {k}"}))
         small.append(_timed_scan(reader))
     stage.add_node(loss=0.5)
     stage.write()

@@ -14,9 +14,9 @@ import math
 import os
 import signal
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TextIO, cast
 
 import typer
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from aisci_tui.sources.base import Notice, Source
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(str, Enum):  # noqa: UP042  (a StrEnum would change what str() of a member gives)
     jsonl = "jsonl"
     text = "text"
 

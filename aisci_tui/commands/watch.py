@@ -46,7 +46,7 @@ and the plots of the highlighted node. Nothing in the folders is modified.
 """
 
 
-class ImageMode(str, Enum):
+class ImageMode(str, Enum):  # noqa: UP042  (a StrEnum would change what str() of a member gives)
     auto = "auto"
     blocks = "blocks"
     off = "off"

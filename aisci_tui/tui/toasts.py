@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from aisci_tui.protocol.errors import ERROR_TEXT
 from aisci_tui.protocol.models import Event, SystemEventData

@@ -13,8 +13,8 @@ import pytest
 from aisci_tui.server import ProtocolServer, ServerConfig
 from aisci_tui.sources.replay import load_lines
 from tests.bridge.helpers import cli_env
-from tests.pty import Pty
 from tests.bridge.test_replay_dashboard import write_recording
+from tests.pty import Pty
 
 KEY = "replay-cli-key-9Xk2Lr7q"
 CLI = [sys.executable, "-m", "aisci_tui"]

@@ -15,9 +15,9 @@ from aisci_tui.server.simulator import Simulator
 from aisci_tui.settings import Settings
 from aisci_tui.sources.record import Recorder, RecordingSource
 from aisci_tui.sources.replay import ReplaySource, load_lines
+from aisci_tui.sources.rundir import RunSource
 from aisci_tui.store import Store
 from aisci_tui.tui.app import DashboardApp
-from aisci_tui.sources.rundir import RunSource
 from aisci_tui.tui.run.apps import replay_app, watch_app
 from tests.bridge.helpers import screen_text, wait_until
 from tests.bridge.runwriter import mid_run

@@ -11,8 +11,8 @@ import pytest
 
 from aisci_tui.tui.run.picker import RunPicker
 from tests.bridge.helpers import cli_env, wait_until
-from tests.pty import Pty
 from tests.bridge.runwriter import early_run, failed_run, finished_run, mid_run
+from tests.pty import Pty
 
 CLI = [sys.executable, "-m", "aisci_tui"]
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 
+from aisci_tui.protocol.codec import from_obj
 from aisci_tui.settings import Settings
 from aisci_tui.store import Store
 from aisci_tui.tui.app import DashboardApp
 from aisci_tui.tui.run import searchtree
 from aisci_tui.tui.run.view import TreeView, dashboard_views
-from aisci_tui.protocol.codec import from_obj
 from tests.bridge.helpers import screen_text, wait_until
 
 STAGE = "stage_2_baseline_tuning_1_first_attempt"

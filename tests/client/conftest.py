@@ -154,4 +154,4 @@ async def mini_server(handler: Any, **kwargs: Any) -> AsyncIterator[str]:
         yield f"{scheme}://127.0.0.1:{port}/ws"
 
 
-from tests.peers.fixtures import any_server, guide_peer  # noqa: F401  (a test taking any_server runs against both servers)
+from tests.peers.fixtures import any_server, guide_peer  # noqa: E402, F401  (after the fixtures it uses; a test taking any_server runs against both servers)

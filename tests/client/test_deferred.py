@@ -12,7 +12,7 @@ import pytest
 from aisci_tui.client import Client
 from aisci_tui.protocol import ProtocolError
 from aisci_tui.protocol.fast import RawEvent, route
-from aisci_tui.sources.record import RecordingSource, Recorder
+from aisci_tui.sources.record import Recorder, RecordingSource
 from aisci_tui.store import Store
 from aisci_tui.tui.ingest import Pump
 from tests.client.conftest import agent_event, fast_config

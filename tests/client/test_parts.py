@@ -19,8 +19,8 @@ from aisci_tui import exitcodes
 from aisci_tui.client import ClientConfig, Credential, CredentialError, Credentials, NoCredentials, redact_url
 from aisci_tui.client.backoff import Backoff
 from aisci_tui.client.failures import classify
-from aisci_tui.ratelimit import TokenBucket
 from aisci_tui.logging_setup import add_secret, scrub, setup_logging
+from aisci_tui.ratelimit import TokenBucket
 
 
 class Upper:

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import pytest
+
 from aisci_tui.client import (
     AckTimeout,
     Client,

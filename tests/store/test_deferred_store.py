@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from aisci_tui.protocol import codec
 import orjson
 
+from aisci_tui.protocol import codec
 from aisci_tui.protocol.fast import route
 from aisci_tui.store import Store, StoreLimits
 

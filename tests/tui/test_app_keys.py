@@ -35,7 +35,7 @@ async def test_number_keys_switch_views_and_each_view_is_synced(sim_server, sett
             await pilot.press(str(n))
             assert app.current_view.VIEW_ID == view_id
             assert tabs.current == view_id
-            await wait_for(pilot, lambda: app.gate.syncs > before, what=f"sync of {view_id}")
+            await wait_for(pilot, lambda b=before: app.gate.syncs > b, what=f"sync of {view_id}")
         await pilot.press("2")
         columns, rows = app.current_view.export_rows()
         assert rows, "the agents view shows the agents in the store"

@@ -166,7 +166,7 @@ async def test_coalesced_rendering_syncs_far_less_than_per_event(settings):
     for naive in (False, True):
         app = DashboardApp(ListSource(items, hold=True), settings=settings, naive_render=naive)
         async with app.run_test(size=(100, 30)) as pilot:
-            await wait_for(pilot, lambda: app.pump.items == len(items), timeout=20, what="all items")
+            await wait_for(pilot, lambda a=app: a.pump.items == len(items), timeout=20, what="all items")
             await pilot.pause(0.1)
             counts[naive] = app.gate.syncs
     assert counts[False] < 50, counts
