@@ -76,8 +76,9 @@ _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _installed: list[logging.Handler] = []
 
 
-def setup_logging(log_file: str | os.PathLike[str] | None = None, verbose: bool = False,
-                  *, stderr: bool = True) -> None:
+def setup_logging(
+    log_file: str | os.PathLike[str] | None = None, verbose: bool = False, *, stderr: bool = True
+) -> None:
     """Configure the ``aisci_tui`` logger.
 
     ``log_file``: append records there (file created 0600). ``verbose``: log at

@@ -129,8 +129,7 @@ class Settings(BaseSettings):
     #: Name of an entry in ``profiles`` (development, staging, production or your own).
     profile: str | None = None
     #: Extra or overriding named endpoints, merged over :data:`DEFAULT_PROFILES`.
-    profiles: Annotated[dict[str, str | Profile], BeforeValidator(_no_secret_in_profiles)] = Field(
-        default_factory=dict)
+    profiles: Annotated[dict[str, str | Profile], BeforeValidator(_no_secret_in_profiles)] = Field(default_factory=dict)
     #: Named sets of endpoints, each a list of profile names or URLs: ``lab = ["lab-a", "ws://b:8080/ws"]``.
     fleets: dict[str, list[str]] = Field(default_factory=dict)
     theme: str = DEFAULT_THEME
@@ -210,7 +209,9 @@ def _describe(err: ValidationError, path: Path) -> str:
     return f"Invalid setting {loc}: {first.get('msg', 'invalid value')} (check {path} and {env_name})."
 
 
-def resolve_config_path(config: str | os.PathLike[str] | None, env: Mapping[str, str] | None = None) -> tuple[Path, bool]:
+def resolve_config_path(
+    config: str | os.PathLike[str] | None, env: Mapping[str, str] | None = None
+) -> tuple[Path, bool]:
     """The config file to read and whether it must exist (it must when named explicitly)."""
     env = os.environ if env is None else env
     if config:

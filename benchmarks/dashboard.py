@@ -32,8 +32,9 @@ from benchmarks.harness import LoadProcess, Result, cpu_seconds
 VIEW_KEYS = (("2", "agents"), ("3", "experiments"), ("4", "ethics"), ("5", "events"), ("1", "research"), ("0", "home"))
 
 
-async def _press(app: object, key: str, view: str, displays: list[float], views: list[str],
-                 timeout: float = 5.0) -> tuple[float, float]:
+async def _press(
+    app: object, key: str, view: str, displays: list[float], views: list[str], timeout: float = 5.0
+) -> tuple[float, float]:
     """Send ``key`` as the terminal would; seconds until handled and until painted.
 
     Painted is the first screen update written while ``view`` was current
@@ -101,8 +102,13 @@ async def measure(rate: float, seconds: float, hz: float, *, keys: bool = True) 
 
     total = int(rate * seconds)
     stream = framegen.stream(total)
-    out: dict[str, object] = {"rate": rate, "load_seconds": seconds, "refresh_hz": hz, "events": total,
-                              "population": framegen.population_summary(stream)}
+    out: dict[str, object] = {
+        "rate": rate,
+        "load_seconds": seconds,
+        "refresh_hz": hz,
+        "events": total,
+        "population": framegen.population_summary(stream),
+    }
     async with LoadProcess(stream, rate=rate, end_marker=False) as load:
         client = project.make_client(load.url)
         app = DashboardApp(client, settings=Settings(refresh_hz=hz))
@@ -183,7 +189,8 @@ async def measure(rate: float, seconds: float, hz: float, *, keys: bool = True) 
         key_handled_ms_max=round(max((h for h, _ in latencies), default=0) * 1000, 1),
         key_painted_ms_max=round(max((p for _, p in latencies), default=0) * 1000, 1),
         key_painted_ms_median=round(sorted(p for _, p in latencies)[len(latencies) // 2] * 1000, 1)
-        if latencies else 0.0,
+        if latencies
+        else 0.0,
         cpu_s=round(cpu, 2),
         cpu_ms_per_1000_events=round(cpu / max(1, received) * 1e6, 1),
         cpu_share_of_core=round(cpu / (end - start), 3),
@@ -206,7 +213,9 @@ async def run(quick: bool = False) -> Result:
     res.check("dashboard: screen updates per second (max)", m["refreshes_per_whole_second_max"], "<=", hz, "/s")  # type: ignore[arg-type]
     if m["key_presses"]:
         res.check("dashboard: key press to new view painted (max)", m["key_painted_ms_max"], "<=", 200, "ms")  # type: ignore[arg-type]
-    res.notes.append(f"CPU per 1,000 events (headless, client included): {m['cpu_ms_per_1000_events_no_keys']} ms "
-                     f"without key presses, {m['cpu_ms_per_1000_events']} ms over the whole run (view switches "
-                     f"re-render a whole view); at most {m['refreshes_in_any_1s_max']} updates in a sliding second")
+    res.notes.append(
+        f"CPU per 1,000 events (headless, client included): {m['cpu_ms_per_1000_events_no_keys']} ms "
+        f"without key presses, {m['cpu_ms_per_1000_events']} ms over the whole run (view switches "
+        f"re-render a whole view); at most {m['refreshes_in_any_1s_max']} updates in a sliding second"
+    )
     return res

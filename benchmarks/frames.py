@@ -111,8 +111,7 @@ def _rekey(kind: str, data: dict, rng: random.Random, pop: Population) -> dict:
     return data
 
 
-def iter_objects(n: int, *, seed: int = 7, population: Population | None = None,
-                 start: int = 0) -> Iterator[dict]:
+def iter_objects(n: int, *, seed: int = 7, population: Population | None = None, start: int = 0) -> Iterator[dict]:
     """``n`` event envelopes in stream order; ids and timestamps continue from ``start``."""
     pools = simulated_pools()
     pop = population or Population()
@@ -122,8 +121,12 @@ def iter_objects(n: int, *, seed: int = 7, population: Population | None = None,
     for i in range(start, start + n):
         kind = rng.choices(types, weights)[0]
         base = rng.choice(pools[kind])
-        yield {"type": kind, "id": f"bench-{seed}-{i:09d}", "timestamp": _stamp(i),
-               "data": _rekey(kind, base["data"], rng, pop)}
+        yield {
+            "type": kind,
+            "id": f"bench-{seed}-{i:09d}",
+            "timestamp": _stamp(i),
+            "data": _rekey(kind, base["data"], rng, pop),
+        }
 
 
 def iter_frames(n: int, **kwargs: object) -> Iterator[bytes]:
@@ -143,8 +146,10 @@ def batched(frames: list[bytes], size: int) -> list[bytes]:
     out = []
     for k in range(0, len(frames), size):
         events = b",".join(frames[k : k + size])
-        out.append(b'{"type":"batch","id":"bench-batch-%d","timestamp":"%s","data":{"subscription_id":"sub_bench",'
-                   b'"events":[%s]}}' % (k, _stamp(k).encode(), events))
+        out.append(
+            b'{"type":"batch","id":"bench-batch-%d","timestamp":"%s","data":{"subscription_id":"sub_bench",'
+            b'"events":[%s]}}' % (k, _stamp(k).encode(), events)
+        )
     return out
 
 

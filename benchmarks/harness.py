@@ -86,8 +86,9 @@ def short_number(v: float) -> str:
 class LoadProcess:
     """The load generator in its own process; ``async with`` starts and stops it."""
 
-    def __init__(self, frames: list[bytes], *, rate: float | None = None, hold: float = 0.0,
-                 end_marker: bool = True) -> None:
+    def __init__(
+        self, frames: list[bytes], *, rate: float | None = None, hold: float = 0.0, end_marker: bool = True
+    ) -> None:
         self.frames = frames
         self.args: list[str] = []
         if rate is not None:
@@ -111,8 +112,14 @@ class LoadProcess:
         path = Path(self._tmp.name) / "frames.bin"
         write_frames_file(path, self.frames)
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "benchmarks.loadgen", str(path), *self.args,
-            stdout=asyncio.subprocess.PIPE, cwd=str(ROOT), limit=64 * 1024 * 1024,
+            sys.executable,
+            "-m",
+            "benchmarks.loadgen",
+            str(path),
+            *self.args,
+            stdout=asyncio.subprocess.PIPE,
+            cwd=str(ROOT),
+            limit=64 * 1024 * 1024,
         )
         self._reader = asyncio.create_task(self._read())
         first = await asyncio.wait_for(self._events.get(), 20)

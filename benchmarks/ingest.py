@@ -30,8 +30,9 @@ from benchmarks.loadgen import END_TYPE
 
 EVENT_TYPES = ("agent_status", "research_progress", "experiment_results", "ethical_assessment", "system_event")
 AUTH = orjson.dumps({"type": "auth", "id": "msg_a", "timestamp": "2025-01-01T00:00:00Z", "data": {"token": "bench"}})
-SUBSCRIBE = orjson.dumps({"type": "subscribe", "id": "msg_s", "timestamp": "2025-01-01T00:00:00Z",
-                          "data": {"events": list(EVENT_TYPES)}})
+SUBSCRIBE = orjson.dumps(
+    {"type": "subscribe", "id": "msg_s", "timestamp": "2025-01-01T00:00:00Z", "data": {"events": list(EVENT_TYPES)}}
+)
 
 Pipeline = Callable[[str, int], Awaitable[int]]
 
@@ -153,9 +154,20 @@ async def events_command(url: str, expected: int) -> int:
 
     env = {**os.environ, "AISCI_API_KEY": project.BENCH_KEY}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "aisci_tui", "events", "--url", url, "--limit", str(expected),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL, cwd=str(ROOT), env=env,
-        limit=1 << 20)
+        sys.executable,
+        "-m",
+        "aisci_tui",
+        "events",
+        "--url",
+        url,
+        "--limit",
+        str(expected),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+        cwd=str(ROOT),
+        env=env,
+        limit=1 << 20,
+    )
     assert proc.stdout is not None
     lines = 0
     while chunk := await proc.stdout.read(1 << 20):
@@ -288,14 +300,26 @@ async def run(quick: bool = False, repeats: int | None = None) -> Result:
     if "guide_client" in best:
         res.check("ingest / guide's Python client (b)", ours / best["guide_client"], ">=", 1.0, "ratio")
     if "events" in best:
-        res.check("`events` to a pipe / raw receive+orjson (a)", best["events"] / best["raw_orjson"], ">=", 0.5,
-                  "ratio")
+        res.check(
+            "`events` to a pipe / raw receive+orjson (a)", best["events"] / best["raw_orjson"], ">=", 0.5, "ratio"
+        )
         if "guide_client" in best:
-            res.check("`events` to a pipe / guide's Python client (b)", best["events"] / best["guide_client"],
-                      ">=", 1.0, "ratio")
+            res.check(
+                "`events` to a pipe / guide's Python client (b)",
+                best["events"] / best["guide_client"],
+                ">=",
+                1.0,
+                "ratio",
+            )
     per_event = res.numbers["cpu_us_per_event_median"]
     mine = per_event.get("ours", per_event["diag_codec_store"])
-    res.notes.append("by CPU per event (robust to load elsewhere): ours " + f"{mine} us, " + ", ".join(
-        f"{k} {per_event[k]} us (ratio {per_event[k] / mine:.2f})" for k in ("raw_orjson", "guide_client")
-        if k in per_event))
+    res.notes.append(
+        "by CPU per event (robust to load elsewhere): ours "
+        + f"{mine} us, "
+        + ", ".join(
+            f"{k} {per_event[k]} us (ratio {per_event[k] / mine:.2f})"
+            for k in ("raw_orjson", "guide_client")
+            if k in per_event
+        )
+    )
     return res

@@ -94,8 +94,16 @@ class LoadServer:
     stream that many times; ``end_marker`` appends a :data:`END_TYPE` frame.
     """
 
-    def __init__(self, frames: list[bytes], *, rate: float | None = None, tick: float = 0.01,
-                 chunk: int = 256 * 1024, end_marker: bool = True, hold: float = 0.0) -> None:
+    def __init__(
+        self,
+        frames: list[bytes],
+        *,
+        rate: float | None = None,
+        tick: float = 0.01,
+        chunk: int = 256 * 1024,
+        end_marker: bool = True,
+        hold: float = 0.0,
+    ) -> None:
         self.wire = [ws_frame(f) for f in frames]
         self.rate = rate
         self.tick = tick
@@ -151,23 +159,40 @@ class LoadServer:
         kind, mid = msg.get("type"), msg.get("id") or "msg_x"
         stamp = "2025-01-01T12:00:00.000Z"
         if kind == "auth":
-            data = {"status": "success", "session_id": "bench", "user_id": "bench", "permissions": ["read"],
-                    "expires_at": "2099-01-01T00:00:00Z"}
+            data = {
+                "status": "success",
+                "session_id": "bench",
+                "user_id": "bench",
+                "permissions": ["read"],
+                "expires_at": "2099-01-01T00:00:00Z",
+            }
             return [{"type": "auth_response", "id": "msg_auth", "timestamp": stamp, "data": data}], False
         if kind == "subscribe":
             sub = msg.get("data") or {}
-            out = [{"type": "subscription_response", "id": "msg_sub", "timestamp": stamp,
-                    "data": {"status": "success", "subscription_id": "sub_bench",
-                             "subscribed_events": sub.get("events") or [], "active_filters": {}}}]
+            out = [
+                {
+                    "type": "subscription_response",
+                    "id": "msg_sub",
+                    "timestamp": stamp,
+                    "data": {
+                        "status": "success",
+                        "subscription_id": "sub_bench",
+                        "subscribed_events": sub.get("events") or [],
+                        "active_filters": {},
+                    },
+                }
+            ]
             if sub.get("require_ack"):
-                out.append({"type": "ack", "id": "msg_ack", "timestamp": stamp,
-                            "data": {"original_id": mid, "status": "ok"}})
+                out.append(
+                    {"type": "ack", "id": "msg_ack", "timestamp": stamp, "data": {"original_id": mid, "status": "ok"}}
+                )
             return out, True
         if kind == "ping":
             return [{"type": "pong", "id": "msg_pong", "timestamp": stamp, "data": {}}], False
         if kind == "unsubscribe":
-            return [{"type": "ack", "id": "msg_unsub", "timestamp": stamp,
-                     "data": {"original_id": mid, "status": "ok"}}], False
+            return [
+                {"type": "ack", "id": "msg_unsub", "timestamp": stamp, "data": {"original_id": mid, "status": "ok"}}
+            ], False
         return [], False
 
     async def _stream(self, writer: asyncio.StreamWriter) -> None:

@@ -64,8 +64,14 @@ def through_store(n: int, unbounded: bool, every: int = CHECK_EVERY) -> dict[str
         if i % every == 0 or i == n:
             marks[i] = rss_mb()
     c = store.counters
-    return {"rss_mb": marks, "applied": c.applied, "accepted": c.applied + c.superseded,
-            "agents": len(store.agents), "experiments": len(store.experiments), "log": len(store.log)}
+    return {
+        "rss_mb": marks,
+        "applied": c.applied,
+        "accepted": c.applied + c.superseded,
+        "agents": len(store.agents),
+        "experiments": len(store.experiments),
+        "log": len(store.log),
+    }
 
 
 class FrameSource:
@@ -112,9 +118,14 @@ async def through_app(n: int, unbounded: bool, every: int = CHECK_EVERY) -> dict
         await asyncio.sleep(0.3)  # one more render of the final state
         c = app.store.counters
         # accepted: validated and applied, or replaced by a newer update before anything read it
-        out = {"rss_mb": source.marks, "applied": c.applied, "accepted": c.applied + c.superseded,
-               "agents": len(app.store.agents),
-               "experiments": len(app.store.experiments), "log": len(app.store.log)}
+        out = {
+            "rss_mb": source.marks,
+            "applied": c.applied,
+            "accepted": c.applied + c.superseded,
+            "agents": len(app.store.agents),
+            "experiments": len(app.store.experiments),
+            "log": len(app.store.log),
+        }
     return out
 
 
@@ -137,8 +148,9 @@ async def _measure(mode: str, n: int, unbounded: bool, every: int) -> dict:
     args = [sys.executable, "-m", "benchmarks.memory", "--mode", mode, "--events", str(n), "--every", str(every)]
     if unbounded:
         args.append("--unbounded")
-    proc = await asyncio.create_subprocess_exec(*args, cwd=str(ROOT), stdout=asyncio.subprocess.PIPE,
-                                                stderr=asyncio.subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec(
+        *args, cwd=str(ROOT), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
     out, err = await proc.communicate()
     if proc.returncode != 0:
         raise RuntimeError(f"memory child failed: {err.decode(errors='replace')[-400:]}")
@@ -160,8 +172,9 @@ async def run(quick: bool = False) -> Result:
         m["rss_ratio_end_to_early"] = round(after_all / after_early, 3)
         res.numbers[label] = m
         res.check(f"memory {label}: peak RSS", m["peak_rss_mb"], "<=", 300, "MB")
-        res.check(f"memory {label}: RSS {n // 1000}k / {early // 1000}k", m["rss_ratio_end_to_early"], "<=", 1.1,
-                  "ratio")
+        res.check(
+            f"memory {label}: RSS {n // 1000}k / {early // 1000}k", m["rss_ratio_end_to_early"], "<=", 1.1, "ratio"
+        )
     res.numbers["events"] = n
     res.numbers["check_every"] = step
     return res

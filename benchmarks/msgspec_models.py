@@ -114,15 +114,22 @@ class SystemData(Struct):
     alternatives: dict[str, Any] | None = None
 
 
-
 def _event(tag: str, data: type) -> type:
-    return msgspec.defstruct(tag, [("id", str), ("data", data), ("timestamp", str | None, None),
-                                   ("meta", dict | None, None)], tag=tag, tag_field="type")
+    return msgspec.defstruct(
+        tag,
+        [("id", str), ("data", data), ("timestamp", str | None, None), ("meta", dict | None, None)],
+        tag=tag,
+        tag_field="type",
+    )
 
 
 def decoder():
     """A decoder of any of the five events from JSON bytes or text."""
-    events = (_event("agent_status", AgentData), _event("research_progress", ProgressData),
-              _event("experiment_results", ExperimentData), _event("ethical_assessment", EthicsData),
-              _event("system_event", SystemData))
+    events = (
+        _event("agent_status", AgentData),
+        _event("research_progress", ProgressData),
+        _event("experiment_results", ExperimentData),
+        _event("ethical_assessment", EthicsData),
+        _event("system_event", SystemData),
+    )
     return msgspec.json.Decoder(Union[events]).decode  # noqa: UP007  (a union built from a tuple)

@@ -19,4 +19,3 @@ def make_client(url: str, **config: object):  # noqa: ANN201 - the project's Cli
 
     creds = Credentials(api_key=BENCH_KEY)
     return Client(ClientConfig(url=url, credentials=creds, subscriptions=[Subscription()], **config))
-

@@ -26,8 +26,16 @@ class PtyApp:
     Queries listed in ``answers`` get their answer written back, once each.
     """
 
-    def __init__(self, argv: Sequence[str], env: dict[str, str], *, cols: int = 120, rows: int = 40,
-                 cwd: str | None = None, answers: dict[bytes, bytes] | None = None) -> None:
+    def __init__(
+        self,
+        argv: Sequence[str],
+        env: dict[str, str],
+        *,
+        cols: int = 120,
+        rows: int = 40,
+        cwd: str | None = None,
+        answers: dict[bytes, bytes] | None = None,
+    ) -> None:
         self.argv, self.env, self.cols, self.rows, self.cwd = list(argv), env, cols, rows, cwd
         self.answers = dict(TERMINAL_ANSWERS if answers is None else answers)
         self.pid = 0
@@ -104,7 +112,7 @@ class PtyApp:
         with self._lock:
             seen = b""
             for t, d in self.chunks:
-                seen = seen[-len(needle):] + d
+                seen = seen[-len(needle) :] + d
                 if needle in seen:
                     return t
         return None

@@ -1,8 +1,8 @@
 """Run the benchmarks, print a table, write ``benchmarks/results/latest.json``.
 
-    python -m benchmarks            # full run (several minutes)
-    python -m benchmarks --quick    # smoke run: same code paths, small sizes, seconds
-    python -m benchmarks --only ingest,startup
+python -m benchmarks            # full run (several minutes)
+python -m benchmarks --quick    # smoke run: same code paths, small sizes, seconds
+python -m benchmarks --only ingest,startup
 """
 
 from __future__ import annotations
@@ -56,8 +56,9 @@ def machine() -> dict[str, object]:
     except (ValueError, OSError):
         mem = 0.0
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                                text=True, timeout=5).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=5
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         commit = ""
     return {
@@ -100,8 +101,10 @@ def markdown(report: dict) -> str:
             lines.append(f"| {res['name']} | could not run: {res['error']} | | | |")
         for c in res["checks"]:
             verdict = "met" if c["met"] else "**missed**"
-            lines.append(f"| {res['name']} | {c['name']} | {short_number(c['value'])} {c['unit']} | "
-                         f"{c['op']} {short_number(c['limit'])} | {verdict} |")
+            lines.append(
+                f"| {res['name']} | {c['name']} | {short_number(c['value'])} {c['unit']} | "
+                f"{c['op']} {short_number(c['limit'])} | {verdict} |"
+            )
     return "\n".join(lines)
 
 
@@ -122,8 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--quick", action="store_true", help="smoke mode: small sizes, no budgets enforced")
     p.add_argument("--only", default="", help="comma-separated subset: " + ",".join(BENCHMARKS))
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the JSON result")
-    p.add_argument("--markdown", metavar="JSON", type=Path,
-                   help="print the budget table of an earlier JSON result as Markdown, and run nothing")
+    p.add_argument(
+        "--markdown",
+        metavar="JSON",
+        type=Path,
+        help="print the budget table of an earlier JSON result as Markdown, and run nothing",
+    )
     args = p.parse_args(argv)
     if args.markdown:
         print(markdown(orjson.loads(args.markdown.read_bytes())))

@@ -96,8 +96,17 @@ def scans(root: Path, nodes: int, repeats: int) -> dict[str, Any]:
     small = []
     for k in range(repeats):
         (stage.path / "notes" / "stage_progress.json").write_text(
-            json.dumps({"stage": "1_initial_implementation_1_preliminary", "total_nodes": nodes, "good_nodes": nodes,
-                        "buggy_nodes": 0, "best_metric": "None", "current_findings": f"step {k}"}))
+            json.dumps(
+                {
+                    "stage": "1_initial_implementation_1_preliminary",
+                    "total_nodes": nodes,
+                    "good_nodes": nodes,
+                    "buggy_nodes": 0,
+                    "best_metric": "None",
+                    "current_findings": f"step {k}",
+                }
+            )
+        )
         small.append(_timed_scan(reader))
     stage.add_node(loss=0.5)
     stage.write()
@@ -105,18 +114,23 @@ def scans(root: Path, nodes: int, repeats: int) -> dict[str, Any]:
     return {
         "nodes": nodes,
         "journal_bytes": (stage.path / "journal.json").stat().st_size,
-        "full_scan_s": round(full[0], 4), "full_scan_events": full[1], "full_scan_files_read": full[2],
+        "full_scan_s": round(full[0], 4),
+        "full_scan_events": full[1],
+        "full_scan_files_read": full[2],
         "idle_rescan_s": round(statistics.median(s for s, *_ in idle), 5),
         "idle_rescan_files_read": max(n for _, _, n, _ in idle),
         "small_change_rescan_s": round(statistics.median(s for s, *_ in small), 5),
         "small_change_files_read": max(n for _, _, n, _ in small),
-        "journal_change_rescan_s": round(journal[0], 4), "journal_change_events": journal[1],
-        "journal_change_files_read": journal[2], "journal_change_bytes_read": journal[3],
+        "journal_change_rescan_s": round(journal[0], 4),
+        "journal_change_events": journal[1],
+        "journal_change_files_read": journal[2],
+        "journal_change_bytes_read": journal[3],
     }
 
 
-async def latency_and_idle(root: Path, nodes: int, changes: int, idle_s: float,
-                           settle: float = 1.5, quiet: float = 3.0) -> dict[str, Any]:
+async def latency_and_idle(
+    root: Path, nodes: int, changes: int, idle_s: float, settle: float = 1.5, quiet: float = 3.0
+) -> dict[str, Any]:
     """Time changes into the store, then CPU while nothing changes (``quiet`` s after the last write)."""
     from aisci_tui.sources.rundir import RunSource
     from aisci_tui.store import Store
@@ -154,8 +168,11 @@ async def latency_and_idle(root: Path, nodes: int, changes: int, idle_s: float,
         await source.aclose()
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
-    return {"change_to_store_s": [round(d, 3) for d in delays], "idle_cpu_share": round(idle_cpu, 4),
-            "watching_with_notifications": source.watching or None}
+    return {
+        "change_to_store_s": [round(d, 3) for d in delays],
+        "idle_cpu_share": round(idle_cpu, 4),
+        "watching_with_notifications": source.watching or None,
+    }
 
 
 async def run(quick: bool = False) -> Result:
@@ -165,8 +182,14 @@ async def run(quick: bool = False) -> Result:
     with tempfile.TemporaryDirectory(prefix="aisci-bench-run-") as tmp:
         large = await asyncio.to_thread(scans, Path(tmp) / "large", big, repeats)
         little = await asyncio.to_thread(scans, Path(tmp) / "small", small_run, repeats)
-        live = await latency_and_idle(Path(tmp) / "live", big, 1 if quick else 5, 1.0 if quick else 20.0,
-                                      0.6 if quick else 1.5, 0.5 if quick else 3.0)
+        live = await latency_and_idle(
+            Path(tmp) / "live",
+            big,
+            1 if quick else 5,
+            1.0 if quick else 20.0,
+            0.6 if quick else 1.5,
+            0.5 if quick else 3.0,
+        )
     res.numbers[f"{big} nodes"] = large
     res.numbers[f"{small_run} nodes"] = little
     res.numbers["live"] = live
@@ -176,6 +199,12 @@ async def run(quick: bool = False) -> Result:
     res.check(f"rundir {big} nodes: idle watching CPU share", live["idle_cpu_share"] * 100, "<=", 1.0, "%")
     res.check("rundir: files read after one small file changed", large["small_change_files_read"], "<=", 1, "files")
     res.check("rundir: files read when nothing changed", large["idle_rescan_files_read"], "<=", 0, "files")
-    res.check(f"rundir: small-change rescan {big} / {small_run} nodes", growth, "<=", 2.0, "ratio",
-              note="O(changed files) keeps this near 1; O(run) would make it ~10")
+    res.check(
+        f"rundir: small-change rescan {big} / {small_run} nodes",
+        growth,
+        "<=",
+        2.0,
+        "ratio",
+        note="O(changed files) keeps this near 1; O(run) would make it ~10",
+    )
     return res

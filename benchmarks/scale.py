@@ -58,39 +58,67 @@ class World:
 
     def _envelope(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
         self.n += 1
-        return {"type": kind, "id": f"w-{self.n}", "timestamp": _iso(T0 + timedelta(milliseconds=self.n)),
-                "data": data}
+        return {"type": kind, "id": f"w-{self.n}", "timestamp": _iso(T0 + timedelta(milliseconds=self.n)), "data": data}
 
     def agent(self, i: int, beat: datetime) -> dict[str, Any]:
         rng = self.rng
-        return self._envelope("agent_status", {
-            "agent_id": f"agent-{i:05}", "name": f"{TASKS[i % len(TASKS)].split('_')[0].title()} worker {i}",
-            "status": STATUSES[rng.randrange(len(STATUSES))], "session_id": f"ses-{i % self.sessions:03}",
-            "current_task": {"id": f"task-{i}", "type": TASKS[i % len(TASKS)], "progress": rng.random()},
-            "performance": {"cpu_usage": rng.random(), "memory_usage": rng.random(),
-                            "response_time": rng.random() * 2, "success_rate": rng.random()},
-            "health": {"last_heartbeat": _iso(beat), "error_count": rng.randrange(3), "uptime": 3600 + i},
-        })
+        return self._envelope(
+            "agent_status",
+            {
+                "agent_id": f"agent-{i:05}",
+                "name": f"{TASKS[i % len(TASKS)].split('_')[0].title()} worker {i}",
+                "status": STATUSES[rng.randrange(len(STATUSES))],
+                "session_id": f"ses-{i % self.sessions:03}",
+                "current_task": {"id": f"task-{i}", "type": TASKS[i % len(TASKS)], "progress": rng.random()},
+                "performance": {
+                    "cpu_usage": rng.random(),
+                    "memory_usage": rng.random(),
+                    "response_time": rng.random() * 2,
+                    "success_rate": rng.random(),
+                },
+                "health": {"last_heartbeat": _iso(beat), "error_count": rng.randrange(3), "uptime": 3600 + i},
+            },
+        )
 
     def world(self) -> list[dict[str, Any]]:
         out = []
         for s in range(self.sessions):
-            out.append(self._envelope("research_progress", {
-                "session_id": f"ses-{s:03}", "title": f"Idea {s}: sparse attention for small data",
-                "current_phase": PHASES[s % len(PHASES)], "overall_progress": (s % 97) / 100,
-                "phase_progress": 0.5, "timeline": {"started_at": _iso(T0), "time_elapsed": 3600,
-                                                    "estimated_completion": _iso(T0 + timedelta(hours=5))},
-            }))
+            out.append(
+                self._envelope(
+                    "research_progress",
+                    {
+                        "session_id": f"ses-{s:03}",
+                        "title": f"Idea {s}: sparse attention for small data",
+                        "current_phase": PHASES[s % len(PHASES)],
+                        "overall_progress": (s % 97) / 100,
+                        "phase_progress": 0.5,
+                        "timeline": {
+                            "started_at": _iso(T0),
+                            "time_elapsed": 3600,
+                            "estimated_completion": _iso(T0 + timedelta(hours=5)),
+                        },
+                    },
+                )
+            )
         for i in range(self.agents):
             out.append(self.agent(i, T0))
         for e in range(self.experiments):
-            out.append(self._envelope("experiment_results", {
-                "experiment_id": f"exp-{e:05}", "title": f"Ablation {e} of the attention window",
-                "status": ("completed", "completed", "failed", "partial")[e % 4],
-                "session_id": f"ses-{e % self.sessions:03}",
-                "results": {"summary": "Accuracy rose with the window.", "metrics": {"accuracy": (e % 89) / 100}},
-                "execution": {"agent_id": f"agent-{e % self.agents:05}", "duration": 60 + e % 900},
-            }))
+            out.append(
+                self._envelope(
+                    "experiment_results",
+                    {
+                        "experiment_id": f"exp-{e:05}",
+                        "title": f"Ablation {e} of the attention window",
+                        "status": ("completed", "completed", "failed", "partial")[e % 4],
+                        "session_id": f"ses-{e % self.sessions:03}",
+                        "results": {
+                            "summary": "Accuracy rose with the window.",
+                            "metrics": {"accuracy": (e % 89) / 100},
+                        },
+                        "execution": {"agent_id": f"agent-{e % self.agents:05}", "duration": 60 + e % 900},
+                    },
+                )
+            )
         return out
 
 
@@ -155,8 +183,14 @@ def _sort_keys(app: Any) -> list[str]:
     return ["s", bindings.SORT_KEYS[1]] if hasattr(bindings, "SORT_KEYS") else ["s"]
 
 
-async def _timed(app: Any, displays: list[float], send: Callable[[], None], done: Callable[[], bool],
-                 marks: list[float], timeout: float = 10.0) -> tuple[float, float]:
+async def _timed(
+    app: Any,
+    displays: list[float],
+    send: Callable[[], None],
+    done: Callable[[], bool],
+    marks: list[float],
+    timeout: float = 10.0,
+) -> tuple[float, float]:
     """Seconds from ``send()`` to the first screen update written after ``done()`` held (``marks``
     holds the time the view finished the work, set by a wrapper), and the CPU seconds meanwhile."""
     marks.clear()
@@ -172,8 +206,9 @@ async def _timed(app: Any, displays: list[float], send: Callable[[], None], done
     return displays[index] - t0, app._bench_cpus[index] - c0
 
 
-async def _measure_view(app: Any, key: str, view_id: str, displays: list[float], views: list[str],
-                        dwell: float) -> dict[str, Any]:
+async def _measure_view(
+    app: Any, key: str, view_id: str, displays: list[float], views: list[str], dwell: float
+) -> dict[str, Any]:
     """Switch to one view, let it fill, then its CPU share, a filter keystroke and a sort."""
     view = app.views[view_id]
     figures: dict[str, Any] = {}
@@ -260,8 +295,13 @@ async def measure(agents: int, experiments: int, sessions: int, rate: float, dwe
     app._display = counting  # type: ignore[method-assign]
     tune_for_ingest()
     total = sessions + agents + experiments
-    out: dict[str, Any] = {"sessions": sessions, "agents": agents, "experiments": experiments,
-                           "updates_per_s": rate, "views": {}}
+    out: dict[str, Any] = {
+        "sessions": sessions,
+        "agents": agents,
+        "experiments": experiments,
+        "updates_per_s": rate,
+        "views": {},
+    }
     async with app.run_test(size=(120, 40)):
         await _until(lambda: source.delivered >= total and len(app.store.agents) >= agents, 120)
         out["load_s"] = round(time.monotonic() - started, 2)
@@ -291,10 +331,22 @@ def child(argv: list[str]) -> None:
 
 
 async def _measure(agents: int, experiments: int, sessions: int, dwell: float) -> dict[str, Any]:
-    args = [sys.executable, "-m", "benchmarks.scale", "--agents", str(agents), "--experiments", str(experiments),
-            "--sessions", str(sessions), "--dwell", str(dwell)]
-    proc = await asyncio.create_subprocess_exec(*args, cwd=str(ROOT), stdout=asyncio.subprocess.PIPE,
-                                                stderr=asyncio.subprocess.PIPE)
+    args = [
+        sys.executable,
+        "-m",
+        "benchmarks.scale",
+        "--agents",
+        str(agents),
+        "--experiments",
+        str(experiments),
+        "--sessions",
+        str(sessions),
+        "--dwell",
+        str(dwell),
+    ]
+    proc = await asyncio.create_subprocess_exec(
+        *args, cwd=str(ROOT), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
     out, err = await proc.communicate()
     if proc.returncode != 0:
         raise RuntimeError(f"scale child failed: {err.decode(errors='replace')[-600:]}")
@@ -324,15 +376,19 @@ async def run(quick: bool = False) -> Result:
     for field in ("cpu_share", "filter_key_ms", "sort_ms", "switch_ms"):
         base = max(1e-3, _worst(small, field))
         res.numbers[f"growth_{field}"] = round(_worst(big, field) / base, 2)
-    res.notes.append(f"CPU spent until painted at {big['agents']:,} agents (worst view; wall time is this plus "
-                     f"waiting for a core on a loaded machine): switch {_worst(big, 'switch_cpu_ms')} ms, filter "
-                     f"keystroke {_worst(big, 'filter_key_cpu_ms')} ms, sort {_worst(big, 'sort_cpu_ms')} ms")
+    res.notes.append(
+        f"CPU spent until painted at {big['agents']:,} agents (worst view; wall time is this plus "
+        f"waiting for a core on a loaded machine): switch {_worst(big, 'switch_cpu_ms')} ms, filter "
+        f"keystroke {_worst(big, 'filter_key_cpu_ms')} ms, sort {_worst(big, 'sort_cpu_ms')} ms"
+    )
     per_view = "; ".join(f"{v} {f['cpu_share'] * 100:.0f}%" for v, f in big["views"].items())
     res.notes.append(f"CPU per view at {big['agents']:,} agents: {per_view}")
     per_view = "; ".join(f"{v} {f['cpu_share'] * 100:.0f}%" for v, f in small["views"].items())
     res.notes.append(f"CPU per view at {small['agents']:,} agents: {per_view}")
-    res.notes.append("growth 1k → 10k agents (worst view): " + ", ".join(
-        f"{k.removeprefix('growth_')} ×{v}" for k, v in res.numbers.items() if k.startswith("growth_")))
+    res.notes.append(
+        "growth 1k → 10k agents (worst view): "
+        + ", ".join(f"{k.removeprefix('growth_')} ×{v}" for k, v in res.numbers.items() if k.startswith("growth_"))
+    )
     return res
 
 

@@ -47,17 +47,32 @@ async def _serve(n: int) -> None:
 
 
 async def measure(n: int, timeout: float = 30.0) -> dict[str, float]:
-    proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "benchmarks.serverload", str(n),
-                                                cwd=str(ROOT), stdout=asyncio.subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "benchmarks.serverload", str(n), cwd=str(ROOT), stdout=asyncio.subprocess.PIPE
+    )
     try:
         assert proc.stdout is not None
         info = orjson.loads(await asyncio.wait_for(proc.stdout.readline(), 30))
         got, first, last = 0, 0.0, 0.0
         async with websockets.connect(f"ws://127.0.0.1:{info['port']}/ws", max_size=None) as ws:
             await ws.send(orjson.dumps({"type": "auth", "id": "a", "data": {"api_key": info["key"]}}).decode())
-            await ws.send(orjson.dumps({"type": "subscribe", "id": "s", "data": {
-                "events": ["agent_status", "research_progress", "experiment_results", "ethical_assessment",
-                           "system_event"]}}).decode())
+            await ws.send(
+                orjson.dumps(
+                    {
+                        "type": "subscribe",
+                        "id": "s",
+                        "data": {
+                            "events": [
+                                "agent_status",
+                                "research_progress",
+                                "experiment_results",
+                                "ethical_assessment",
+                                "system_event",
+                            ]
+                        },
+                    }
+                ).decode()
+            )
             deadline = time.monotonic() + timeout
             while got < n and time.monotonic() < deadline:
                 try:

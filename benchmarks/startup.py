@@ -46,8 +46,7 @@ def time_process(argv: list[str], repeats: int) -> list[float]:
     out = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, check=False,
-                       timeout=60)
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, check=False, timeout=60)
         out.append(time.perf_counter() - t0)
     return out
 
@@ -86,8 +85,12 @@ async def run(quick: bool = False) -> Result:
         times = time_process([*command(), *args], repeats)
         med = statistics.median(times)
         modules = imported_modules(args)
-        res.numbers[label] = {"median_s": round(med, 3), "min_s": round(min(times), 3),
-                              "vs_bare_python": round(med / statistics.median(base), 2), "imports": modules}
+        res.numbers[label] = {
+            "median_s": round(med, 3),
+            "min_s": round(min(times), 3),
+            "vs_bare_python": round(med / statistics.median(base), 2),
+            "imports": modules,
+        }
         res.check(f"{label}: wall time (median)", med, "<=", 0.3, "s")
         res.check(f"{label}: Textual imported", float(modules["textual"]), "<=", 0, "bool")
     firsts = [await demo_first_frame() for _ in range(1 if quick else 5)]

@@ -29,8 +29,9 @@ WARMUP = 3.0
 
 def app_env(config_home: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AISCI_", "TEXTUAL", "COLORTERM"))}
-    env.update(TERM="xterm-256color", AISCI_API_KEY=project.BENCH_KEY, XDG_CONFIG_HOME=config_home,
-               PYTHONUNBUFFERED="1")
+    env.update(
+        TERM="xterm-256color", AISCI_API_KEY=project.BENCH_KEY, XDG_CONFIG_HOME=config_home, PYTHONUNBUFFERED="1"
+    )
     env.pop("NO_COLOR", None)
     return env
 
@@ -56,8 +57,9 @@ async def _cpu_over(app: PtyApp, t0: float, t1: float) -> float:
     return cpu_seconds(app.pid) - cpu0
 
 
-async def one_run(frames: list[bytes], rate: float, seconds: float, flags: list[str], *,
-                  warmup: float = WARMUP, idle: float = 0.0) -> dict[str, dict[str, float]]:
+async def one_run(
+    frames: list[bytes], rate: float, seconds: float, flags: list[str], *, warmup: float = WARMUP, idle: float = 0.0
+) -> dict[str, dict[str, float]]:
     """Start the dashboard, let it settle; optionally measure it idle; then stream and measure.
 
     The load generator holds the stream back ``warmup + idle`` seconds after the
@@ -99,8 +101,9 @@ async def run(quick: bool = False) -> Result:
     if quick:  # the smoke run only needs each code path once
         runs = {"default (10 Hz)": [], "--naive-render": ["--naive-render"]}
     for label, flags in runs.items():
-        measured = await one_run(stream, rate, load_s, flags, warmup=warmup,
-                                 idle=idle_s if label.startswith("default") else 0.0)
+        measured = await one_run(
+            stream, rate, load_s, flags, warmup=warmup, idle=idle_s if label.startswith("default") else 0.0
+        )
         res.numbers[label] = measured["load"]
         if "idle" in measured:
             res.numbers["idle"] = measured["idle"]
@@ -108,21 +111,36 @@ async def run(quick: bool = False) -> Result:
     res.check(f"idle {idle_s:g} s: CPU share of one core", idle["cpu_share_of_core"] * 100, "<=", 1.0, "%")
     for label, hz in (("default (10 Hz)", 10), ("--refresh-hz 2", 2)):
         if label in res.numbers:
-            res.check(f"100 ev/s, {label}: frames per second (max)",
-                      res.numbers[label]["frames_per_whole_second_max"], "<=", hz, "frames")
+            res.check(
+                f"100 ev/s, {label}: frames per second (max)",
+                res.numbers[label]["frames_per_whole_second_max"],
+                "<=",
+                hz,
+                "frames",
+            )
     default = res.numbers["default (10 Hz)"]["bytes_per_s"]
     res.check("100 ev/s, default settings: terminal bytes", default / 1024, "<=", 64, "KB/s")
     naive = res.numbers["--naive-render"]["bytes_per_s"]
-    res.check("100 ev/s: naive per-event redraw / default bytes", naive / max(1, default), ">=", 1.0, "ratio",
-              note="what coalescing buys")
+    res.check(
+        "100 ev/s: naive per-event redraw / default bytes",
+        naive / max(1, default),
+        ">=",
+        1.0,
+        "ratio",
+        note="what coalescing buys",
+    )
     if "--refresh-hz 2" in res.numbers:
         slow = res.numbers["--refresh-hz 2"]["bytes_per_s"]
         res.check("100 ev/s: --refresh-hz 2 / default bytes", slow / max(1, default), "<=", 1.0, "ratio")
-        res.notes.append(f"--refresh-hz 2 writes {slow / 1024:.1f} KB/s, the default {default / 1024:.1f} KB/s, "
-                         f"naive per-event redraw {naive / 1024:.1f} KB/s")
+        res.notes.append(
+            f"--refresh-hz 2 writes {slow / 1024:.1f} KB/s, the default {default / 1024:.1f} KB/s, "
+            f"naive per-event redraw {naive / 1024:.1f} KB/s"
+        )
     if not quick:
         busy = (await one_run(framegen.stream(2000 * 15), 2000.0, 10.0, []))["load"]
         res.numbers["2000 ev/s (pty)"] = busy
-        res.notes.append(f"on a real pty at 2,000 ev/s: {busy['cpu_ms_per_1000_events']} ms CPU per 1,000 events, "
-                         f"{busy['cpu_share_of_core'] * 100:.0f}% of a core, {busy['bytes_per_s'] / 1024:.1f} KB/s")
+        res.notes.append(
+            f"on a real pty at 2,000 ev/s: {busy['cpu_ms_per_1000_events']} ms CPU per 1,000 events, "
+            f"{busy['cpu_share_of_core'] * 100:.0f}% of a core, {busy['bytes_per_s'] / 1024:.1f} KB/s"
+        )
     return res

@@ -63,8 +63,10 @@ def main() -> None:
     wanted = list(project["dependencies"]) + list(project["optional-dependencies"]["test"])
     pinned = closure(wanted)
     lines = [f"{name}=={version}" for name, version in sorted(pinned.items())]
-    header = ("# Versions CI installs (pip install -c constraints.txt '.[test]').\n"
-              "# Refresh: python scripts/freeze_constraints.py (see README, Development).\n")
+    header = (
+        "# Versions CI installs (pip install -c constraints.txt '.[test]').\n"
+        "# Refresh: python scripts/freeze_constraints.py (see README, Development).\n"
+    )
     (ROOT / "constraints.txt").write_text(header + "\n".join(lines) + "\n")
     print(f"constraints.txt: {len(lines)} distributions")
 

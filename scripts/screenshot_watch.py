@@ -48,8 +48,12 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("screenshots/watch.svg"))
     parser.add_argument("--view", choices=sorted(VIEW_KEYS), default="tree")
     parser.add_argument("--size", default="120x36", help="columns x rows (default 120x36)")
-    parser.add_argument("--images", choices=("blocks", "off"), default="blocks",
-                        help="draw the plots as coloured blocks, or describe them only")
+    parser.add_argument(
+        "--images",
+        choices=("blocks", "off"),
+        default="blocks",
+        help="draw the plots as coloured blocks, or describe them only",
+    )
     args = parser.parse_args()
     from aisci_tui.sources.rundir import classify
 
@@ -57,8 +61,9 @@ def main() -> int:
         print(f"{args.run} is not an AI-Scientist-v2 run folder.", file=sys.stderr)
         return 2
     cols, _, rows = args.size.partition("x")
-    written = asyncio.run(shoot(args.run.resolve(), args.out, view=args.view, size=(int(cols), int(rows)),
-                                images=args.images))
+    written = asyncio.run(
+        shoot(args.run.resolve(), args.out, view=args.view, size=(int(cols), int(rows)), images=args.images)
+    )
     print(written)
     return 0
 

@@ -36,7 +36,12 @@ async def test_ingest_pipelines_all_see_every_event() -> None:
     assert all(_finite_positive(r) for r in rates.values())
     assert all(_finite_positive(v) for v in checks.values())
     assert set(res.numbers["frame_bytes_by_type"]) == {
-        "agent_status", "research_progress", "experiment_results", "ethical_assessment", "system_event"}
+        "agent_status",
+        "research_progress",
+        "experiment_results",
+        "ethical_assessment",
+        "system_event",
+    }
 
 
 async def test_dashboard_under_load_receives_everything_and_answers_keys() -> None:
@@ -122,5 +127,7 @@ def test_command_line_writes_table_and_json(tmp_path, capsys) -> None:
     assert startup["error"] is None
     assert isinstance(startup["numbers"]["aisci-tui --help"]["imports"]["textual"], bool)
     assert all(_finite_positive(x) for x in startup["numbers"]["demo first frame s"])
-    assert {c["name"] for c in startup["checks"]} >= {"aisci-tui --help: wall time (median)",
-                                                      "aisci-tui demo: first frame (median)"}
+    assert {c["name"] for c in startup["checks"]} >= {
+        "aisci-tui --help: wall time (median)",
+        "aisci-tui demo: first frame (median)",
+    }

@@ -18,11 +18,7 @@ OPTIONAL = ["aisci_tui.client", "aisci_tui.server", "aisci_tui.sources.rundir", 
 
 
 def imported_after(module: str) -> set[str]:
-    code = (
-        "import importlib, sys, json;"
-        f"importlib.import_module({module!r});"
-        "print(json.dumps(sorted(sys.modules)))"
-    )
+    code = f"import importlib, sys, json;importlib.import_module({module!r});print(json.dumps(sorted(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     import json
 

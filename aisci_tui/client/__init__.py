@@ -1,9 +1,9 @@
 """A reconnecting client of the AI-Scientist-v2 WebSocket protocol (no Textual here).
 
-    creds = Credentials.from_env_or_files()
-    client = Client(ClientConfig(url=..., credentials=creds, subscriptions=[Subscription()]))
-    async for item in client:   # Event or Notice
-        ...
+creds = Credentials.from_env_or_files()
+client = Client(ClientConfig(url=..., credentials=creds, subscriptions=[Subscription()]))
+async for item in client:   # Event or Notice
+    ...
 """
 
 from aisci_tui.client.client import Client

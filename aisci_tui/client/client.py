@@ -36,6 +36,7 @@ from aisci_tui.sources.base import Ability, ConnectionState, Notice, Sink
 
 log = logging.getLogger("aisci_tui.client")
 
+
 class Client:
     """A reconnecting client of the AI-Scientist-v2 WebSocket protocol.
 
@@ -129,8 +130,13 @@ class Client:
 
     # -- public API -------------------------------------------------------------
 
-    async def subscribe(self, events: list[str], filters: Filters | None = None,
-                        options: SubscribeOptions | None = None, require_ack: bool = False) -> str:
+    async def subscribe(
+        self,
+        events: list[str],
+        filters: Filters | None = None,
+        options: SubscribeOptions | None = None,
+        require_ack: bool = False,
+    ) -> str:
         """Subscribe (now, and again after every reconnect); returns the subscription id.
 
         Raises :class:`SubscriptionError` if the server refuses, :class:`AckTimeout`
@@ -195,12 +201,20 @@ class Client:
             self._state_nowait(ConnectionState.CLOSED)
         self.outlet.end()
 
-    async def set_state(self, state: ConnectionState, *, text: str = "", attempt: int = 0,
-                        retry_in: float | None = None, severity: str = "info") -> None:
+    async def set_state(
+        self,
+        state: ConnectionState,
+        *,
+        text: str = "",
+        attempt: int = 0,
+        retry_in: float | None = None,
+        severity: str = "info",
+    ) -> None:
         self.state = state
         log.info("%s %s%s", state.name, self.label, f": {text}" if text else "")
-        self.outlet.deliver(Notice(kind="state", state=state, text=text, attempt=attempt,
-                                   retry_in=retry_in, severity=severity))
+        self.outlet.deliver(
+            Notice(kind="state", state=state, text=text, attempt=attempt, retry_in=retry_in, severity=severity)
+        )
 
     def _state_nowait(self, state: ConnectionState) -> None:
         self.state = state
@@ -242,8 +256,15 @@ class Client:
     async def _fail(self, fatal: Fatal) -> None:
         self.exit_code = fatal.exit_code
         self.state = ConnectionState.ERROR
-        self.fatal = Notice(kind="state", state=ConnectionState.ERROR, text=fatal.text, code=fatal.code,
-                            severity="error", fatal=True, details={"exit_code": fatal.exit_code})
+        self.fatal = Notice(
+            kind="state",
+            state=ConnectionState.ERROR,
+            text=fatal.text,
+            code=fatal.code,
+            severity="error",
+            fatal=True,
+            details={"exit_code": fatal.exit_code},
+        )
         log.error("%s", fatal.text)
         self.outlet.deliver(self.fatal)
 
@@ -255,8 +276,15 @@ class Client:
         while not self._closing:
             await self.set_state(ConnectionState.CONNECTING, attempt=failures + 1)
             try:
-                ws = await connect(cfg.url, ssl=context, max_size=cfg.max_frame, open_timeout=cfg.open_timeout,
-                                   ping_interval=None, close_timeout=2.0, user_agent_header="aisci-tui")
+                ws = await connect(
+                    cfg.url,
+                    ssl=context,
+                    max_size=cfg.max_frame,
+                    open_timeout=cfg.open_timeout,
+                    ping_interval=None,
+                    close_timeout=2.0,
+                    user_agent_header="aisci-tui",
+                )
             except Exception as exc:
                 failure = classify(exc, self.label)
                 if not failure.transient:
@@ -272,13 +300,21 @@ class Client:
             else:
                 failures += 1
                 if cfg.max_attempts is not None and failures >= cfg.max_attempts:
-                    raise Fatal(f"Gave up after {failures} failed attempt{'s' * (failures > 1)} to connect "
-                                f"to {self.label}. Last: {outcome.text}", exitcodes.GAVE_UP)
+                    raise Fatal(
+                        f"Gave up after {failures} failed attempt{'s' * (failures > 1)} to connect "
+                        f"to {self.label}. Last: {outcome.text}",
+                        exitcodes.GAVE_UP,
+                    )
             delay = 0.0 if outcome.requested else self._backoff.delay(max(0, failures - 1))
             if outcome.retry_after:
                 delay = max(delay, min(outcome.retry_after, cfg.backoff_cap))
-            await self.set_state(ConnectionState.RECONNECTING, text=outcome.text, attempt=failures + 1,
-                                 retry_in=delay, severity="warning")
+            await self.set_state(
+                ConnectionState.RECONNECTING,
+                text=outcome.text,
+                attempt=failures + 1,
+                retry_in=delay,
+                severity="warning",
+            )
             await self._pause(delay)
 
     async def _startup(self) -> ssl.SSLContext | None:
@@ -293,8 +329,12 @@ class Client:
             reason = getattr(exc, "strerror", None) or type(exc).__name__
             raise Fatal(f"Could not load the CA file {cfg.ca_file}: {reason}.", exitcodes.TLS_FAILED) from None
         if context is not None and cfg.insecure:
-            self.outlet.notice("info", "Certificate verification is off (--insecure): anyone on the network "
-                              "path could read or change this connection.", severity="warning")
+            self.outlet.notice(
+                "info",
+                "Certificate verification is off (--insecure): anyone on the network "
+                "path could read or change this connection.",
+                severity="warning",
+            )
         return context
 
     async def _serve(self, ws: ClientConnection) -> LinkDrop | Closing:
@@ -353,8 +393,12 @@ class Client:
                 if wire_log.isEnabledFor(logging.DEBUG):
                     wire_log.debug("received %s", describe_frame(frame))
                 # the hot path: a deferrable entity event routed by its few fields, without a coroutine
-                if (out.deferring and type(frame) is str and len(frame) <= max_frame
-                        and (raw := route(frame)) is not None):
+                if (
+                    out.deferring
+                    and type(frame) is str
+                    and len(frame) <= max_frame
+                    and (raw := route(frame)) is not None
+                ):
                     if out.accept(raw):
                         sink = out.sink  # Outlet.deliver, inlined for the flood
                         if sink is queue:
@@ -372,8 +416,10 @@ class Client:
         ours = sent.code if sent is not None else None
         if ours == 1009:
             self._skip_history = True
-            self.outlet.invalid(f"a frame exceeded the {self.config.max_frame}-byte limit; reconnecting without "
-                               "history so that it is not sent again (events of the last moments may be missing)")
+            self.outlet.invalid(
+                f"a frame exceeded the {self.config.max_frame}-byte limit; reconnecting without "
+                "history so that it is not sent again (events of the last moments may be missing)"
+            )
         elif ours == 1007:
             self.outlet.invalid("a text frame was not valid UTF-8; reconnecting")
         code = rcvd.code if rcvd is not None else None

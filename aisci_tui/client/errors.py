@@ -39,8 +39,7 @@ class LinkDrop(Exception):
     growing even though the link had opened). ``retry_after``: the server's hint.
     """
 
-    def __init__(self, text: str, *, escalate: bool = False, retry_after: float | None = None,
-                 requested: bool = False):
+    def __init__(self, text: str, *, escalate: bool = False, retry_after: float | None = None, requested: bool = False):
         super().__init__(text)
         self.text = text
         self.escalate = escalate

@@ -26,21 +26,24 @@ def classify(exc: BaseException, label: str) -> ConnectFailure:
         # a plain-HTTP server answers a TLS hello by closing the connection
         return ConnectFailure(
             f"The TLS handshake with {label} failed (the connection was reset); is it really a wss:// server?",
-            False, exitcodes.TLS_FAILED,
+            False,
+            exitcodes.TLS_FAILED,
         )
     if isinstance(exc, InvalidStatus):
         status = exc.response.status_code
         if status in (401, 403):
             return ConnectFailure(
                 f"{label} refused the connection with HTTP {status} (not authorised).",
-                False, exitcodes.AUTH_FAILED,
+                False,
+                exitcodes.AUTH_FAILED,
             )
         if status in (408, 429) or status >= 500:
             return ConnectFailure(f"{label} answered HTTP {status}.", True)
         return ConnectFailure(
             f"{label} answered with an HTTP {status} page instead of a WebSocket upgrade; "
             "check the URL and its path (for example /ws).",
-            False, exitcodes.NOT_WEBSOCKET,
+            False,
+            exitcodes.NOT_WEBSOCKET,
         )
     if isinstance(exc, InvalidMessage) and isinstance(exc.__cause__, EOFError | ConnectionError):
         return ConnectFailure(f"{label} closed the connection during the handshake.", True)
@@ -49,25 +52,28 @@ def classify(exc: BaseException, label: str) -> ConnectFailure:
     if isinstance(exc, InvalidHandshake):
         return ConnectFailure(
             f"{label} did not answer like a WebSocket server; check the URL.",
-            False, exitcodes.NOT_WEBSOCKET,
+            False,
+            exitcodes.NOT_WEBSOCKET,
         )
     if isinstance(exc, ssl.SSLCertVerificationError):
         reason = getattr(exc, "verify_message", None) or "certificate verification failed"
         return ConnectFailure(
-            f"The TLS certificate of {label} could not be verified ({reason}); "
-            "pass --ca-file for a private CA.",
-            False, exitcodes.TLS_FAILED,
+            f"The TLS certificate of {label} could not be verified ({reason}); pass --ca-file for a private CA.",
+            False,
+            exitcodes.TLS_FAILED,
         )
     if isinstance(exc, ssl.SSLError):
         reason = getattr(exc, "reason", None) or "TLS handshake failed"
         return ConnectFailure(
             f"The TLS handshake with {label} failed ({reason}); is it really a wss:// server?",
-            False, exitcodes.TLS_FAILED,
+            False,
+            exitcodes.TLS_FAILED,
         )
     if isinstance(exc, socket.gaierror):
         return ConnectFailure(
             f"The host in {label} could not be found (DNS lookup failed); check the host name in the URL.",
-            False, exitcodes.HOST_NOT_FOUND
+            False,
+            exitcodes.HOST_NOT_FOUND,
         )
     if isinstance(exc, ConnectionRefusedError):
         return ConnectFailure(f"Nothing is listening at {label} (connection refused).", True)

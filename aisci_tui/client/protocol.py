@@ -76,8 +76,7 @@ class ProtocolHandler:
     :class:`Link` it is given, and passes events and notices to ``out``.
     """
 
-    def __init__(self, config: ClientConfig, stats: ClientStats, bucket: TokenBucket, out: Outlet,
-                 label: str) -> None:
+    def __init__(self, config: ClientConfig, stats: ClientStats, bucket: TokenBucket, out: Outlet, label: str) -> None:
         self.config = config
         self.stats = stats
         self.bucket = bucket
@@ -130,8 +129,9 @@ class ProtocolHandler:
             await self._on_error(link, msg)
         elif isinstance(msg, UnknownMessage):  # a newer server's type: said as its raw word, never dropped
             kind = server_text(msg.type, 60)
-            self.out.notice("unknown", f"Unknown message type {kind!r} (this version cannot show it).",
-                              details={"type": kind})
+            self.out.notice(
+                "unknown", f"Unknown message type {kind!r} (this version cannot show it).", details={"type": kind}
+            )
         else:
             self.out.invalid(f"unexpected message type {server_text(msg.type, 40)!r}")
 
@@ -163,8 +163,11 @@ class ProtocolHandler:
             self.out.notice("error", text, severity="warning", code=code, details=data.details or {})
             raise LinkDrop(text, escalate=True, retry_after=data.retry_after)
         elif code == ErrorCode.SUBSCRIPTION_FAILED:
-            parts = [("invalid_events", "unknown event types"), ("invalid_filters", "invalid filters"),
-                     ("unknown_subscription", "unknown subscription")]
+            parts = [
+                ("invalid_events", "unknown event types"),
+                ("invalid_filters", "invalid filters"),
+                ("unknown_subscription", "unknown subscription"),
+            ]
             for key, label in parts:
                 value = (data.details or {}).get(key)
                 names = _names(data.details, key) if isinstance(value, list) else server_text(value or "", 60)
@@ -216,8 +219,7 @@ class ProtocolHandler:
     def _auth_fatal(self, text: str, code: str) -> Fatal:
         assert self.config.credentials is not None
         source = self.config.credentials.source
-        return Fatal(f"Authentication failed: {text} Check the credential from {source}.",
-                     exitcodes.AUTH_FAILED, code)
+        return Fatal(f"Authentication failed: {text} Check the credential from {source}.", exitcodes.AUTH_FAILED, code)
 
     async def authenticate(self, link: Link) -> None:
         """First authentication on a new connection; one retry with a fresh credential."""
@@ -250,9 +252,12 @@ class ProtocolHandler:
                     raise self._auth_fatal("The token has expired.", ErrorCode.TOKEN_EXPIRED)
                 if not link.warned_stale:
                     link.warned_stale = True
-                    self.out.notice("info", "The server asks for a fresh token, but the credential source "
-                                      "still gives the same one; the connection ends when it expires.",
-                                      severity="warning")
+                    self.out.notice(
+                        "info",
+                        "The server asks for a fresh token, but the credential source "
+                        "still gives the same one; the connection ends when it expires.",
+                        severity="warning",
+                    )
                 return
             ok, code, text = await self.send_auth(link, fresh)
             if not ok:
@@ -266,8 +271,9 @@ class ProtocolHandler:
     def make_ping(self) -> Envelope:
         return make("ping", {})
 
-    async def subscribe_on(self, link: Link, record: SubscriptionRecord, *, resume: bool,
-                           skip_history: bool = False) -> None:
+    async def subscribe_on(
+        self, link: Link, record: SubscriptionRecord, *, resume: bool, skip_history: bool = False
+    ) -> None:
         """Send ``record``'s subscribe on ``link`` and wait for the answer (and ack).
 
         ``skip_history``: ask for no history even if the subscription wants it (the
@@ -304,7 +310,8 @@ class ProtocolHandler:
                 raise AckTimeout(f"No answer to the subscription within {timeout:g} s.") from None
             if resp.data.status != "success":
                 raise link.sub_errors.pop(msg.id, None) or SubscriptionError(
-                    "The server refused the subscription.", ErrorCode.SUBSCRIPTION_FAILED)
+                    "The server refused the subscription.", ErrorCode.SUBSCRIPTION_FAILED
+                )
             if ack is not None:
                 try:
                     await link.wait(ack, timeout)
@@ -341,4 +348,3 @@ class ProtocolHandler:
             link.sub_waiters.pop(msg.id, None)
             link.sub_errors.pop(msg.id, None)
             link.unsub_ids.discard(msg.id)
-

@@ -37,49 +37,123 @@ if TYPE_CHECKING:
 ENV_URL = "AISCI_URL"
 CONNECTION_PANEL = "Connection"
 
-UrlOption = Annotated[list[str] | None, typer.Option(
-    "--url", metavar="URL", rich_help_panel=CONNECTION_PANEL,
-    help="WebSocket URL of the server; repeat it to watch several servers at once "
-         "[default: $AISCI_URL, else ws://127.0.0.1:8080/ws].")]
-TokenFileOption = Annotated[Path | None, typer.Option(
-    "--token-file", metavar="PATH", rich_help_panel=CONNECTION_PANEL,
-    help="Read the token (JWT or API key) from this file; re-read whenever a fresh one is needed. "
-         "Otherwise AISCI_TOKEN or AISCI_API_KEY from the environment.")]
-TokenCommandOption = Annotated[str | None, typer.Option(
-    "--token-command", metavar="CMD", rich_help_panel=CONNECTION_PANEL,
-    help="Run CMD (split like a shell would, but no shell) and use its first output line as the token, "
-         "each time one is needed.")]
-InsecureOption = Annotated[bool, typer.Option(
-    "--insecure", rich_help_panel=CONNECTION_PANEL,
-    help="Do not verify the server's TLS certificate (wss:// only; a warning is shown).")]
-CaFileOption = Annotated[Path | None, typer.Option(
-    "--ca-file", metavar="PATH", rich_help_panel=CONNECTION_PANEL,
-    help="Trust the CA certificates in this PEM file for wss:// connections.")]
-LogFileOption = Annotated[Path | None, typer.Option(
-    "--log-file", metavar="PATH", rich_help_panel=CONNECTION_PANEL,
-    help="Append a log to PATH (created with mode 0600; credentials are redacted).")]
-VerboseOption = Annotated[bool, typer.Option(
-    "-v", "--verbose", rich_help_panel=CONNECTION_PANEL,
-    help="Log every message sent and received (auth payloads redacted).")]
-MaxAttemptsOption = Annotated[int | None, typer.Option(
-    "--max-attempts", metavar="N", min=1, rich_help_panel=CONNECTION_PANEL,
-    help="Give up after N failed connection attempts in a row [default: keep trying].")]
+UrlOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--url",
+        metavar="URL",
+        rich_help_panel=CONNECTION_PANEL,
+        help="WebSocket URL of the server; repeat it to watch several servers at once "
+        "[default: $AISCI_URL, else ws://127.0.0.1:8080/ws].",
+    ),
+]
+TokenFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--token-file",
+        metavar="PATH",
+        rich_help_panel=CONNECTION_PANEL,
+        help="Read the token (JWT or API key) from this file; re-read whenever a fresh one is needed. "
+        "Otherwise AISCI_TOKEN or AISCI_API_KEY from the environment.",
+    ),
+]
+TokenCommandOption = Annotated[
+    str | None,
+    typer.Option(
+        "--token-command",
+        metavar="CMD",
+        rich_help_panel=CONNECTION_PANEL,
+        help="Run CMD (split like a shell would, but no shell) and use its first output line as the token, "
+        "each time one is needed.",
+    ),
+]
+InsecureOption = Annotated[
+    bool,
+    typer.Option(
+        "--insecure",
+        rich_help_panel=CONNECTION_PANEL,
+        help="Do not verify the server's TLS certificate (wss:// only; a warning is shown).",
+    ),
+]
+CaFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--ca-file",
+        metavar="PATH",
+        rich_help_panel=CONNECTION_PANEL,
+        help="Trust the CA certificates in this PEM file for wss:// connections.",
+    ),
+]
+LogFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--log-file",
+        metavar="PATH",
+        rich_help_panel=CONNECTION_PANEL,
+        help="Append a log to PATH (created with mode 0600; credentials are redacted).",
+    ),
+]
+VerboseOption = Annotated[
+    bool,
+    typer.Option(
+        "-v",
+        "--verbose",
+        rich_help_panel=CONNECTION_PANEL,
+        help="Log every message sent and received (auth payloads redacted).",
+    ),
+]
+MaxAttemptsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--max-attempts",
+        metavar="N",
+        min=1,
+        rich_help_panel=CONNECTION_PANEL,
+        help="Give up after N failed connection attempts in a row [default: keep trying].",
+    ),
+]
 
 
 DISPLAY_PANEL = "Display"
 
-ConfigOption = Annotated[Path | None, typer.Option(
-    "--config", metavar="PATH", rich_help_panel=DISPLAY_PANEL,
-    help="Read settings from this TOML file instead of the default one.")]
-ThemeOption = Annotated[str | None, typer.Option(
-    "--theme", metavar="NAME", rich_help_panel=DISPLAY_PANEL,
-    help="Colour theme: aisci-dark (default), aisci-light, aisci-16, or a Textual theme name.")]
-RefreshOption = Annotated[float | None, typer.Option(
-    "--refresh-hz", metavar="HZ", min=0.1, max=60.0, rich_help_panel=DISPLAY_PANEL,
-    help="Redraw at most this many times a second [default: 10].")]
-MouseOption = Annotated[bool | None, typer.Option(
-    "--mouse/--no-mouse", rich_help_panel=DISPLAY_PANEL, show_default=False,
-    help="Use the mouse; --no-mouse leaves selection to the terminal (tmux copy/paste) [default: mouse].")]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        metavar="PATH",
+        rich_help_panel=DISPLAY_PANEL,
+        help="Read settings from this TOML file instead of the default one.",
+    ),
+]
+ThemeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--theme",
+        metavar="NAME",
+        rich_help_panel=DISPLAY_PANEL,
+        help="Colour theme: aisci-dark (default), aisci-light, aisci-16, or a Textual theme name.",
+    ),
+]
+RefreshOption = Annotated[
+    float | None,
+    typer.Option(
+        "--refresh-hz",
+        metavar="HZ",
+        min=0.1,
+        max=60.0,
+        rich_help_panel=DISPLAY_PANEL,
+        help="Redraw at most this many times a second [default: 10].",
+    ),
+]
+MouseOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--mouse/--no-mouse",
+        rich_help_panel=DISPLAY_PANEL,
+        show_default=False,
+        help="Use the mouse; --no-mouse leaves selection to the terminal (tmux copy/paste) [default: mouse].",
+    ),
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,8 +203,9 @@ def with_options(**groups: type) -> Callable[[Callable[..., Any]], Callable[...,
                 continue
             types = typing.get_type_hints(group, include_extras=True)
             fields = dataclasses.fields(group)
-            params += [inspect.Parameter(f.name, param.kind, default=f.default, annotation=types[f.name])
-                       for f in fields]
+            params += [
+                inspect.Parameter(f.name, param.kind, default=f.default, annotation=types[f.name]) for f in fields
+            ]
             members[param.name] = (group, [f.name for f in fields])
 
         @functools.wraps(command)
@@ -184,10 +259,19 @@ class ConnectionOptions:
     max_attempts: int | None = None
 
     @classmethod
-    def of(cls, url: str | None, access: AccessOptions, log_file: Path | None, verbose: bool,
-           max_attempts: int | None) -> ConnectionOptions:
-        return cls(url, access.token_file, access.token_command, access.insecure, access.ca_file, log_file,
-                   verbose, max_attempts)
+    def of(
+        cls, url: str | None, access: AccessOptions, log_file: Path | None, verbose: bool, max_attempts: int | None
+    ) -> ConnectionOptions:
+        return cls(
+            url,
+            access.token_file,
+            access.token_command,
+            access.insecure,
+            access.ca_file,
+            log_file,
+            verbose,
+            max_attempts,
+        )
 
     @property
     def resolved_url(self) -> str:
@@ -202,11 +286,13 @@ class ConnectionOptions:
         try:
             setup_logging(self.log_file, self.verbose, stderr=stderr)
         except OSError as exc:
-            raise CommandError(f"Could not open the log file {self.log_file}: {exc.strerror or exc}.",
-                               exitcodes.USAGE) from None
+            raise CommandError(
+                f"Could not open the log file {self.log_file}: {exc.strerror or exc}.", exitcodes.USAGE
+            ) from None
 
-    def client_config(self, subscriptions: list[Subscription], session_id: str | None = None,
-                      **overrides: Any) -> ClientConfig:
+    def client_config(
+        self, subscriptions: list[Subscription], session_id: str | None = None, **overrides: Any
+    ) -> ClientConfig:
         """A :class:`ClientConfig` for these options; raises :class:`CommandError`."""
         from aisci_tui.client import ClientConfig, CredentialError, Credentials, check_url
 

@@ -77,15 +77,27 @@ fresh development key, and connects the dashboard to it through the real
 WebSocket client. Nothing leaves this machine.
 """
 
-SessionOption = Annotated[str | None, typer.Option(
-    "--session", metavar="ID",
-    help="Show only this research session (with several servers: SERVER/ID, as the rows show it).")]
-ProfileOption = Annotated[str | None, typer.Option(
-    "--profile", metavar="NAME", rich_help_panel="Connection",
-    help="Connect to a named endpoint from the config file (development, staging, production, …), "
-         "or to every endpoint of a [fleets] entry.")]
-NaiveRenderOption = Annotated[bool, typer.Option(
-    "--naive-render", hidden=True, help="Redraw after every event (for benchmarks).")]
+SessionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--session",
+        metavar="ID",
+        help="Show only this research session (with several servers: SERVER/ID, as the rows show it).",
+    ),
+]
+ProfileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        metavar="NAME",
+        rich_help_panel="Connection",
+        help="Connect to a named endpoint from the config file (development, staging, production, …), "
+        "or to every endpoint of a [fleets] entry.",
+    ),
+]
+NaiveRenderOption = Annotated[
+    bool, typer.Option("--naive-render", hidden=True, help="Redraw after every event (for benchmarks).")
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -132,8 +144,9 @@ def _check_theme(name: str) -> None:
         fail(f"Unknown theme {name!r}; choose from {known}.", exitcodes.USAGE)
 
 
-def run_dashboard(make_app: Callable[[], DashboardApp], settings: Settings,
-                  cleanup: Callable[[], Awaitable[None]] | None = None) -> int:
+def run_dashboard(
+    make_app: Callable[[], DashboardApp], settings: Settings, cleanup: Callable[[], Awaitable[None]] | None = None
+) -> int:
     """Run the app in a fresh event loop; returns its exit code. Never shows a traceback."""
     import asyncio
     import logging
@@ -158,16 +171,20 @@ def run_dashboard(make_app: Callable[[], DashboardApp], settings: Settings,
         return exitcodes.OK
     except Exception as exc:
         logging.getLogger("aisci_tui").exception("the dashboard failed")
-        print(f"aisci-tui: the dashboard stopped unexpectedly ({type(exc).__name__}); "
-              "run with --log-file PATH for details.", file=sys.stderr)
+        print(
+            f"aisci-tui: the dashboard stopped unexpectedly ({type(exc).__name__}); "
+            "run with --log-file PATH for details.",
+            file=sys.stderr,
+        )
         return exitcodes.ERROR
 
 
 def _dashboard_subscription(session: str | None) -> Any:
     from aisci_tui.client import Filters, SubscribeOptions, Subscription
 
-    return Subscription(filters=Filters(session_id=session) if session else None,
-                        options=SubscribeOptions(include_history=True))
+    return Subscription(
+        filters=Filters(session_id=session) if session else None, options=SubscribeOptions(include_history=True)
+    )
 
 
 @with_options(access=AccessOptions, display=DisplayOptions)
@@ -183,20 +200,22 @@ def dashboard(
     record: RecordOption = None,
 ) -> None:
     if ctx.invoked_subcommand is not None:
-        given = [name for name in ctx.params
-                 if getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE"]
+        given = [name for name in ctx.params if getattr(ctx.get_parameter_source(name), "name", "") == "COMMANDLINE"]
         if given:
             option = "--" + given[0].replace("_", "-")
-            fail(f"{option} belongs to the dashboard; give the command's own options after "
-                 f"`{ctx.invoked_subcommand}`.", exitcodes.USAGE)
+            fail(
+                f"{option} belongs to the dashboard; give the command's own options after `{ctx.invoked_subcommand}`.",
+                exitcodes.USAGE,
+            )
         return
     from aisci_tui.client import DEFAULT_URL
     from aisci_tui.commands.endpoints import open_endpoints, resolve
     from aisci_tui.settings import ConfigError
 
     urls = list(url or [])
-    settings = load_settings_or_fail(display.config, url=urls[0] if len(urls) == 1 else None, profile=profile,
-                                     **display.settings_flags)
+    settings = load_settings_or_fail(
+        display.config, url=urls[0] if len(urls) == 1 else None, profile=profile, **display.settings_flags
+    )
     try:
         specs = resolve(settings, urls, DEFAULT_URL)
     except ConfigError as exc:
@@ -204,11 +223,13 @@ def dashboard(
     opts = ConnectionOptions.of(None, access, display.log_file, display.verbose, max_attempts)
     with failing_on_command_error():
         opts.setup_logging(stderr=False)
-        client, _ = open_endpoints(specs, opts, _dashboard_subscription, session, prefix_ids=True,
-                                   dedupe_size=settings.history.dedupe)
+        client, _ = open_endpoints(
+            specs, opts, _dashboard_subscription, session, prefix_ids=True, dedupe_size=settings.history.dedupe
+        )
     source = with_recording(client, record)
-    code = run_dashboard(lambda: _make_app(source, settings, session, access.insecure, naive_render, tree=True),
-                         settings, source.aclose)
+    code = run_dashboard(
+        lambda: _make_app(source, settings, session, access.insecure, naive_render, tree=True), settings, source.aclose
+    )
     if client.fatal is not None:
         if code == exitcodes.OK:
             code = client.exit_code
@@ -217,8 +238,9 @@ def dashboard(
     raise typer.Exit(code)
 
 
-def _make_app(source: Source, settings: Settings, session: str | None, insecure: bool,
-              naive_render: bool, *, tree: bool = False) -> DashboardApp:
+def _make_app(
+    source: Source, settings: Settings, session: str | None, insecure: bool, naive_render: bool, *, tree: bool = False
+) -> DashboardApp:
     from aisci_tui.tui.app import DashboardApp
 
     views = None
@@ -226,27 +248,38 @@ def _make_app(source: Source, settings: Settings, session: str | None, insecure:
         from aisci_tui.tui.run.view import dashboard_views
 
         views = dashboard_views()
-    return DashboardApp(source, settings=settings, session_id=session, insecure=insecure,
-                        naive_render=naive_render, handle_hangup=True, views=views)
+    return DashboardApp(
+        source,
+        settings=settings,
+        session_id=session,
+        insecure=insecure,
+        naive_render=naive_render,
+        handle_hangup=True,
+        views=views,
+    )
 
 
 @with_options(display=DisplayOptions)
 def demo(
-    seed: Annotated[int | None, typer.Option("--seed", metavar="N",
-                                             help="Seed of the simulator (same seed, same story).")] = None,
-    speed: Annotated[float, typer.Option("--speed", metavar="X", min=0.01, max=1000.0,
-                                         help="Run simulated time X times faster than the clock.")] = 1.0,
-    sessions: Annotated[int, typer.Option("--sessions", metavar="N", min=1, max=50,
-                                          help="How many research sessions to simulate.")] = 3,
+    seed: Annotated[
+        int | None, typer.Option("--seed", metavar="N", help="Seed of the simulator (same seed, same story).")
+    ] = None,
+    speed: Annotated[
+        float,
+        typer.Option(
+            "--speed", metavar="X", min=0.01, max=1000.0, help="Run simulated time X times faster than the clock."
+        ),
+    ] = 1.0,
+    sessions: Annotated[
+        int, typer.Option("--sessions", metavar="N", min=1, max=50, help="How many research sessions to simulate.")
+    ] = 3,
     session: SessionOption = None,
     display: DisplayOptions = DisplayOptions(),
     naive_render: NaiveRenderOption = False,
 ) -> None:
     settings = prepare_display(display)
-    source = DemoSource(seed=seed, speed=speed, sessions=sessions, session=session,
-                        dedupe=settings.history.dedupe)
-    code = run_dashboard(lambda: _make_app(source, settings, session, False, naive_render),
-                         settings, source.aclose)
+    source = DemoSource(seed=seed, speed=speed, sessions=sessions, session=session, dedupe=settings.history.dedupe)
+    code = run_dashboard(lambda: _make_app(source, settings, session, False, naive_render), settings, source.aclose)
     raise typer.Exit(code)
 
 
@@ -270,8 +303,9 @@ class DemoSource:
 
         return frozenset({Ability.NARROWING, Ability.DELIVERY, Ability.RECONNECT})  # the client's
 
-    def __init__(self, *, seed: int | None, speed: float, sessions: int, session: str | None,
-                 dedupe: int = 200_000) -> None:
+    def __init__(
+        self, *, seed: int | None, speed: float, sessions: int, session: str | None, dedupe: int = 200_000
+    ) -> None:
         self.seed, self.speed, self.sessions, self.session = seed, speed, sessions, session
         self.dedupe = dedupe
         self.label = "demo (starting)"
@@ -290,17 +324,20 @@ class DemoSource:
         from aisci_tui.client import Client, ClientConfig, Credentials
         from aisci_tui.server import ProtocolServer, ServerConfig
 
-        self.server = ProtocolServer(ServerConfig(port=0, seed=self.seed, speed=self.speed,
-                                                  sessions=self.sessions, warmup=DEMO_WARMUP))
+        self.server = ProtocolServer(
+            ServerConfig(port=0, seed=self.seed, speed=self.speed, sessions=self.sessions, warmup=DEMO_WARMUP)
+        )
         await self.server.start()
         self.label = f"demo {self.server.url}"
-        self.client = Client(ClientConfig(
-            url=self.server.url,
-            credentials=Credentials(api_key=self.server.dev_api_key),
-            subscriptions=[_dashboard_subscription(self.session)],
-            session_id=self.session,
-            dedupe_size=self.dedupe,
-        ))
+        self.client = Client(
+            ClientConfig(
+                url=self.server.url,
+                credentials=Credentials(api_key=self.server.dev_api_key),
+                subscriptions=[_dashboard_subscription(self.session)],
+                session_id=self.session,
+                dedupe_size=self.dedupe,
+            )
+        )
         if self._defer:
             self.client.defer_validation()
         if self._sink is not None:

@@ -72,28 +72,42 @@ def register(app: typer.Typer) -> None:
 @with_options(access=AccessOptions)
 def events(
     url: UrlOption = None,
-    session: Annotated[str | None, typer.Option(
-        "--session", metavar="ID", help="Only events of this research session.")] = None,
-    types: Annotated[list[str] | None, typer.Option(
-        "--type", "-t", metavar="T", help="Only this event type (repeat for more) [default: all five].")] = None,
-    history: Annotated[bool, typer.Option(
-        "--history/--no-history",
-        help="First print the events the server still holds (what exists before what changes), "
-             "then the live stream.")] = True,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, metavar="N",
-                                              help="Stop after N events.")] = None,
-    duration: Annotated[float | None, typer.Option("--duration", min=0.0, metavar="S",
-                                                   help="Stop after S seconds.")] = None,
+    session: Annotated[
+        str | None, typer.Option("--session", metavar="ID", help="Only events of this research session.")
+    ] = None,
+    types: Annotated[
+        list[str] | None,
+        typer.Option("--type", "-t", metavar="T", help="Only this event type (repeat for more) [default: all five]."),
+    ] = None,
+    history: Annotated[
+        bool,
+        typer.Option(
+            "--history/--no-history",
+            help="First print the events the server still holds (what exists before what changes), "
+            "then the live stream.",
+        ),
+    ] = True,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, metavar="N", help="Stop after N events.")] = None,
+    duration: Annotated[
+        float | None, typer.Option("--duration", min=0.0, metavar="S", help="Stop after S seconds.")
+    ] = None,
     fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.jsonl,
     access: AccessOptions = AccessOptions(),
     log_file: LogFileOption = None,
     verbose: VerboseOption = False,
     max_attempts: MaxAttemptsOption = None,
-    from_file: Annotated[Path | None, typer.Option(
-        "--from", metavar="FILE.jsonl", help="Replay a recording instead of connecting.")] = None,
-    speed: Annotated[float | None, typer.Option(
-        "--speed", metavar="X", min=0.01,
-        help="With --from: play X times faster than recorded [default: as fast as possible].")] = None,
+    from_file: Annotated[
+        Path | None, typer.Option("--from", metavar="FILE.jsonl", help="Replay a recording instead of connecting.")
+    ] = None,
+    speed: Annotated[
+        float | None,
+        typer.Option(
+            "--speed",
+            metavar="X",
+            min=0.01,
+            help="With --from: play X times faster than recorded [default: as fast as possible].",
+        ),
+    ] = None,
     record: RecordOption = None,
 ) -> None:
     urls = list(url or [])
@@ -133,8 +147,14 @@ def events(
     raise typer.Exit(code)
 
 
-def open_source(opts: ConnectionOptions, types: list[str], session: str | None, *, history: bool = True,
-                urls: list[str] | None = None) -> Source:
+def open_source(
+    opts: ConnectionOptions,
+    types: list[str],
+    session: str | None,
+    *,
+    history: bool = True,
+    urls: list[str] | None = None,
+) -> Source:
     """The source of events for these options: the WebSocket client, or with several ``urls`` one
     client per server fanned in, each event tagged with its server in ``meta.endpoint``;
     ``history``: ask for the events the server holds before the live ones, as the dashboard does."""
@@ -144,8 +164,7 @@ def open_source(opts: ConnectionOptions, types: list[str], session: str | None, 
 
     unknown = [t for t in types if t not in EVENT_TYPES]
     if unknown:
-        raise CommandError(f"Unknown event type {unknown[0]!r}; choose from {', '.join(EVENT_TYPES)}.",
-                           exitcodes.USAGE)
+        raise CommandError(f"Unknown event type {unknown[0]!r}; choose from {', '.join(EVENT_TYPES)}.", exitcodes.USAGE)
     events = list(dict.fromkeys(types)) or list(EVENT_TYPES)
 
     def subscription(session_id: str | None) -> Subscription:
@@ -157,8 +176,9 @@ def open_source(opts: ConnectionOptions, types: list[str], session: str | None, 
     return source
 
 
-async def run_events(source: Source, printer: Printer, *, limit: int | None = None,
-                     duration: float | None = None) -> int:
+async def run_events(
+    source: Source, printer: Printer, *, limit: int | None = None, duration: float | None = None
+) -> int:
     """Print what ``source`` yields until ``limit``, ``duration``, Ctrl-C or its end; returns the exit code."""
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -264,8 +284,14 @@ class Printer:
 
     BATCH = 48
 
-    def __init__(self, fmt: OutputFormat = OutputFormat.jsonl, *, verbose: bool = False,
-                 out: TextIO | None = None, err: TextIO | None = None):
+    def __init__(
+        self,
+        fmt: OutputFormat = OutputFormat.jsonl,
+        *,
+        verbose: bool = False,
+        out: TextIO | None = None,
+        err: TextIO | None = None,
+    ):
         self.fmt = fmt
         self.verbose = verbose
         self.out = out or sys.stdout
@@ -293,8 +319,13 @@ class Printer:
         jsonl = self._jsonl
         if type(event) is self._raw:
             text = event.text
-            if (jsonl and type(text) is str and "\n" not in text and "\r" not in text
-                    and (event.conforms or self._conforms(event.type, text))):
+            if (
+                jsonl
+                and type(text) is str
+                and "\n" not in text
+                and "\r" not in text
+                and (event.conforms or self._conforms(event.type, text))
+            ):
                 return self._write(text)
             try:
                 event = event.validate()
@@ -386,8 +417,13 @@ class Printer:
             counts["events"] = self.printed  # what was handed over and printed (a sink may get more)
             counts["invalid"] += self.invalid_late
         else:
-            counts = {"received": self.printed + self.invalid, "events": self.printed,
-                      "invalid": self.invalid, "duplicates": 0, "reconnects": 0}
+            counts = {
+                "received": self.printed + self.invalid,
+                "events": self.printed,
+                "invalid": self.invalid,
+                "duplicates": 0,
+                "reconnects": 0,
+            }
         try:
             self.err.write(json.dumps(counts, separators=(",", ":")) + "\n")
             self.err.flush()

@@ -13,10 +13,15 @@ from aisci_tui.commands.common import fail
 if TYPE_CHECKING:
     from aisci_tui.sources.base import Source
 
-RecordOption = Annotated[Path | None, typer.Option(
-    "--record", metavar="FILE.jsonl",
-    help="Append every event received, with its arrival time, to FILE.jsonl (created 0600, flushed as it "
-         "goes) for `aisci-tui replay` or `aisci-tui events --from`.")]
+RecordOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--record",
+        metavar="FILE.jsonl",
+        help="Append every event received, with its arrival time, to FILE.jsonl (created 0600, flushed as it "
+        "goes) for `aisci-tui replay` or `aisci-tui events --from`.",
+    ),
+]
 
 
 def with_recording(source: Source, record: Path | None) -> Source:

@@ -35,12 +35,13 @@ Going back rebuilds the state from the start of the recording.
     aisci-tui replay session.jsonl --speed 10
 """
 
-SpeedOption = Annotated[float, typer.Option(
-    "--speed", metavar="X", min=0.01, max=100000.0,
-    help="Play X times faster than recorded.")]
-MaxGapOption = Annotated[float | None, typer.Option(
-    "--max-gap", metavar="S", min=0.0,
-    help="Shorten quiet stretches longer than S seconds to S seconds.")]
+SpeedOption = Annotated[
+    float, typer.Option("--speed", metavar="X", min=0.01, max=100000.0, help="Play X times faster than recorded.")
+]
+MaxGapOption = Annotated[
+    float | None,
+    typer.Option("--max-gap", metavar="S", min=0.0, help="Shorten quiet stretches longer than S seconds to S seconds."),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -58,14 +59,21 @@ def check_recording(path: Path) -> Path:
         with open(target, "rb"):
             pass
     except OSError as exc:
-        raise CommandError(f"Cannot read the recording {target}: {exc.strerror or type(exc).__name__}.",
-                           exitcodes.USAGE) from None
+        raise CommandError(
+            f"Cannot read the recording {target}: {exc.strerror or type(exc).__name__}.", exitcodes.USAGE
+        ) from None
     return target
 
 
-def open_replay(path: Path, *, speed: float = math.inf, types: list[str] | None = None,
-                session: str | None = None, stay_open: bool = False,
-                max_gap: float | None = None) -> Source:
+def open_replay(
+    path: Path,
+    *,
+    speed: float = math.inf,
+    types: list[str] | None = None,
+    session: str | None = None,
+    stay_open: bool = False,
+    max_gap: float | None = None,
+) -> Source:
     """A recording as a source, optionally limited to some event types and one session.
 
     Raises :class:`CommandError` for a missing file or an unknown type.
@@ -75,8 +83,7 @@ def open_replay(path: Path, *, speed: float = math.inf, types: list[str] | None 
 
     unknown = [t for t in types or [] if t not in EVENT_TYPES]
     if unknown:
-        raise CommandError(f"Unknown event type {unknown[0]!r}; choose from {', '.join(EVENT_TYPES)}.",
-                           exitcodes.USAGE)
+        raise CommandError(f"Unknown event type {unknown[0]!r}; choose from {', '.join(EVENT_TYPES)}.", exitcodes.USAGE)
     source = ReplaySource(check_recording(path), speed, stay_open=stay_open, max_gap=max_gap)
     if not types and session is None:
         return source
@@ -85,8 +92,7 @@ def open_replay(path: Path, *, speed: float = math.inf, types: list[str] | None 
 
 @with_options(display=DisplayOptions)
 def replay(
-    file: Annotated[Path, typer.Argument(metavar="FILE", show_default=False,
-                                         help="A recording made with --record.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", show_default=False, help="A recording made with --record.")],
     speed: SpeedOption = 1.0,
     max_gap: MaxGapOption = None,
     session: SessionOption = None,
@@ -102,5 +108,7 @@ def replay(
     support = probe(images.value)
     code = run_dashboard(
         lambda: replay_app(source, settings=settings, session_id=session, images=support, handle_hangup=True),
-        settings, source.aclose)
+        settings,
+        source.aclose,
+    )
     raise typer.Exit(code)

@@ -52,12 +52,24 @@ class ImageMode(str, Enum):  # noqa: UP042  (a StrEnum would change what str() o
     off = "off"
 
 
-PollOption = Annotated[float, typer.Option(
-    "--poll", metavar="S", min=0.05, max=3600.0,
-    help="Look at the folder at least every S seconds (file notifications usually wake it sooner).")]
-ImagesOption = Annotated[ImageMode, typer.Option(
-    "--images", help="Draw plots: auto (sixel, kitty or coloured blocks, as the terminal allows), "
-                     "blocks (always coloured half-cell blocks), off (describe them in words).")]
+PollOption = Annotated[
+    float,
+    typer.Option(
+        "--poll",
+        metavar="S",
+        min=0.05,
+        max=3600.0,
+        help="Look at the folder at least every S seconds (file notifications usually wake it sooner).",
+    ),
+]
+ImagesOption = Annotated[
+    ImageMode,
+    typer.Option(
+        "--images",
+        help="Draw plots: auto (sixel, kitty or coloured blocks, as the terminal allows), "
+        "blocks (always coloured half-cell blocks), off (describe them in words).",
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -69,10 +81,14 @@ def not_a_run(path: Path) -> str:
     if not path.exists():
         return f"{path} does not exist."
     if not path.is_dir():
-        return (f"{path} is a file; give an AI-Scientist-v2 run folder "
-                "(experiments/<date>_<idea>_attempt_<n>) or an experiments/ folder.")
-    return (f"{path} is not an AI-Scientist-v2 run folder or experiments/ folder "
-            "(it holds no idea.json, no logs/ and no run folders).")
+        return (
+            f"{path} is a file; give an AI-Scientist-v2 run folder "
+            "(experiments/<date>_<idea>_attempt_<n>) or an experiments/ folder."
+        )
+    return (
+        f"{path} is not an AI-Scientist-v2 run folder or experiments/ folder "
+        "(it holds no idea.json, no logs/ and no run folders)."
+    )
 
 
 def resolve(path: Path) -> tuple[str, Path]:
@@ -102,18 +118,23 @@ def pick_run(folder: Path, settings: Settings) -> Path | None:
         import logging
 
         logging.getLogger("aisci_tui").exception("the run list failed")
-        fail(f"the run list stopped unexpectedly ({type(exc).__name__}); run with --log-file PATH for details.",
-             exitcodes.ERROR)
+        fail(
+            f"the run list stopped unexpectedly ({type(exc).__name__}); run with --log-file PATH for details.",
+            exitcodes.ERROR,
+        )
 
 
-PickOption = Annotated[bool, typer.Option(
-    "--pick", help="For an experiments/ folder: list its runs and open the one chosen, instead of all.")]
+PickOption = Annotated[
+    bool,
+    typer.Option("--pick", help="For an experiments/ folder: list its runs and open the one chosen, instead of all."),
+]
 
 
 @with_options(display=DisplayOptions)
 def watch(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATH...", show_default=False,
-                                                help="Run folders, or experiments/ folders.")],
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATH...", show_default=False, help="Run folders, or experiments/ folders.")
+    ],
     poll: PollOption = 1.0,
     pick: PickOption = False,
     images: ImagesOption = ImageMode.auto,
@@ -135,8 +156,9 @@ def watch(
     raise typer.Exit(watch_fleet(targets, settings, support, poll=poll, record=record))
 
 
-def watch_fleet(targets: list[tuple[str, Path]], settings: Settings, support: ImageSupport, *, poll: float,
-                record: Path | None) -> int:
+def watch_fleet(
+    targets: list[tuple[str, Path]], settings: Settings, support: ImageSupport, *, poll: float, record: Path | None
+) -> int:
     """The dashboard on every run of the folders (and the runs) given, each its own session."""
     import os
 
@@ -147,8 +169,9 @@ def watch_fleet(targets: list[tuple[str, Path]], settings: Settings, support: Im
     runs = [t for kind, t in targets if kind == "run"]
     source = with_recording(FleetSource(folders, runs, poll_interval=poll), record)
     root = Path(os.path.commonpath([str(t) for _, t in targets]))
-    return run_dashboard(lambda: fleet_app(source, root, settings=settings, images=support, handle_hangup=True),
-                         settings, source.aclose)
+    return run_dashboard(
+        lambda: fleet_app(source, root, settings=settings, images=support, handle_hangup=True), settings, source.aclose
+    )
 
 
 def watch_run(run_dir: Path, settings: Settings, support: ImageSupport, *, poll: float, record: Path | None) -> int:
@@ -159,7 +182,9 @@ def watch_run(run_dir: Path, settings: Settings, support: ImageSupport, *, poll:
     source = with_recording(RunSource(run_dir, poll_interval=poll), record)
     return run_dashboard(
         lambda: watch_app(source, run_dir, settings=settings, images=support, handle_hangup=True),
-        settings, source.aclose)
+        settings,
+        source.aclose,
+    )
 
 
 def run_feed_factory(path: Path, poll: float, history_size: int = 0) -> Callable[[], AsyncIterator[Event]]:
@@ -175,12 +200,16 @@ def run_feed_factory(path: Path, poll: float, history_size: int = 0) -> Callable
         runs = find_runs(target)
         for run in runs:
             print(f"Publishing the run folder {run.path}.", file=sys.stderr, flush=True)
-        print(f"Publishing every run in {target}, each as its own session; runs that appear later join.",
-              file=sys.stderr, flush=True)
+        print(
+            f"Publishing every run in {target}, each as its own session; runs that appear later join.",
+            file=sys.stderr,
+            flush=True,
+        )
 
         def make_fleet() -> AsyncIterator[Event]:
-            return run_feed(target, history_size=history_size, on_notice=_warn,
-                            source=FleetSource([target], poll_interval=poll))
+            return run_feed(
+                target, history_size=history_size, on_notice=_warn, source=FleetSource([target], poll_interval=poll)
+            )
 
         return make_fleet
     print(f"Publishing the run folder {target}.", file=sys.stderr, flush=True)

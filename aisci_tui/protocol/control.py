@@ -79,9 +79,7 @@ class SubscribeOptions(Model):
     )
     batch_size: int | None = Field(default=None, ge=1, validation_alias=AliasChoices("batch_size", "batchSize"))
     throttle_ms: int | None = Field(default=None, ge=0, validation_alias=AliasChoices("throttle_ms", "throttleMs"))
-    batch_events: bool | None = Field(
-        default=None, validation_alias=AliasChoices("batch_events", "batchEvents")
-    )
+    batch_events: bool | None = Field(default=None, validation_alias=AliasChoices("batch_events", "batchEvents"))
     batch_interval_ms: int | None = Field(
         default=None, ge=0, validation_alias=AliasChoices("batch_interval_ms", "batchIntervalMs")
     )

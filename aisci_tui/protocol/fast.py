@@ -29,8 +29,13 @@ if TYPE_CHECKING:
     _Keys = msgspec.Struct  # its fields are made from the registry and read with getattr
 else:
     #: The fields of ``data`` that routing reads: every kind's key and session link.
-    _Keys = msgspec.defstruct("_Keys", [(name, str | None, None) for name in dict.fromkeys(
-        field for kind in ENTITY_KINDS for field in (kind.key, kind.session))])
+    _Keys = msgspec.defstruct(
+        "_Keys",
+        [
+            (name, str | None, None)
+            for name in dict.fromkeys(field for kind in ENTITY_KINDS for field in (kind.key, kind.session))
+        ],
+    )
 
 
 class _Routing(msgspec.Struct):
@@ -48,8 +53,16 @@ class RawEvent:
 
     __slots__ = ("type", "id", "timestamp", "key", "session_id", "text", "conforms", "_model", "_error")
 
-    def __init__(self, msg_type: str, msg_id: str, timestamp: str | None, key: str,
-                 session_id: str | None, text: str | bytes, conforms: bool = False) -> None:
+    def __init__(
+        self,
+        msg_type: str,
+        msg_id: str,
+        timestamp: str | None,
+        key: str,
+        session_id: str | None,
+        text: str | bytes,
+        conforms: bool = False,
+    ) -> None:
         self.type = msg_type
         self.id = msg_id
         self.timestamp = timestamp
@@ -90,9 +103,12 @@ class RawEvent:
     def _agrees(self, msg: Event) -> bool:
         data = msg.data
         kind = BY_TYPE[self.type]
-        return (msg.type == self.type and msg.id == self.id
-                and getattr(data, kind.key, None) == self.key
-                and getattr(data, kind.session, None) == self.session_id)
+        return (
+            msg.type == self.type
+            and msg.id == self.id
+            and getattr(data, kind.key, None) == self.key
+            and getattr(data, kind.session, None) == self.session_id
+        )
 
 
 def route(frame: str | bytes) -> RawEvent | None:

@@ -42,7 +42,17 @@ EVENT_TYPES: tuple[str, ...] = tuple(EVENT_MODELS)
 
 #: The control messages (everything that is not an event), by envelope type with the events.
 _CONTROL_MODELS: tuple[type[Envelope], ...] = (
-    Auth, AuthResponse, TokenRefreshRequired, Subscribe, SubscriptionResponse, Unsubscribe, Ack, Ping, Pong, Error, Batch,
+    Auth,
+    AuthResponse,
+    TokenRefreshRequired,
+    Subscribe,
+    SubscriptionResponse,
+    Unsubscribe,
+    Ack,
+    Ping,
+    Pong,
+    Error,
+    Batch,
 )
 MESSAGE_MODELS: dict[str, type[Envelope]] = {m.TYPE: m for m in _CONTROL_MODELS} | EVENT_MODELS
 

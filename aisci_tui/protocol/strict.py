@@ -78,11 +78,13 @@ def _struct(model: type[BaseModel], structs: dict[Any, type], tag: str | None = 
 
 
 _STRUCTS: dict[Any, type] = {}
-_DECODERS: dict[str, Callable[[str | bytes], Any]] = {msg_type: msgspec.json.Decoder(_struct(model, _STRUCTS)).decode
-             for msg_type, model in EVENT_MODELS.items()}
+_DECODERS: dict[str, Callable[[str | bytes], Any]] = {
+    msg_type: msgspec.json.Decoder(_struct(model, _STRUCTS)).decode for msg_type, model in EVENT_MODELS.items()
+}
 #: Every event envelope as one union told apart by ``type``, and what routing reads of each.
-_TAGGED = {_struct(model, _STRUCTS, msg_type): (msg_type, BY_TYPE.get(msg_type))
-           for msg_type, model in EVENT_MODELS.items()}
+_TAGGED = {
+    _struct(model, _STRUCTS, msg_type): (msg_type, BY_TYPE.get(msg_type)) for msg_type, model in EVENT_MODELS.items()
+}
 _decode_any_event = msgspec.json.Decoder(typing.Union[tuple(_TAGGED)]).decode  # noqa: UP007
 
 
@@ -125,6 +127,13 @@ def route_checked(frame: str | bytes) -> RawEvent | None:
         if kind is None:  # a system event: not deferred, whatever its shape
             return None
         data = event.data
-        return RawEvent(msg_type, event.id, event.timestamp, getattr(data, kind.key),
-                        getattr(data, kind.session), frame, conforms=True)
+        return RawEvent(
+            msg_type,
+            event.id,
+            event.timestamp,
+            getattr(data, kind.key),
+            getattr(data, kind.session),
+            frame,
+            conforms=True,
+        )
     return route(frame)

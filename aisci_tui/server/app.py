@@ -158,8 +158,9 @@ class ProtocolServer:
 
     def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
         if request.path.split("?", 1)[0] != self.config.path:
-            return connection.respond(HTTPStatus.NOT_FOUND, "Not found: this server answers WebSockets on "
-                                      f"{self.config.path}\n")
+            return connection.respond(
+                HTTPStatus.NOT_FOUND, f"Not found: this server answers WebSockets on {self.config.path}\n"
+            )
         return None
 
     async def _handle(self, ws: ServerConnection) -> None:
@@ -167,8 +168,14 @@ class ProtocolServer:
         if len(self._connections) >= self.config.max_connections:
             stats["connections_refused"] += 1
             frame = encode(
-                make("error", {"code": str(ErrorCode.CONNECTION_LIMIT),
-                               "message": "too many connections; try again later", "retry_after": 5})
+                make(
+                    "error",
+                    {
+                        "code": str(ErrorCode.CONNECTION_LIMIT),
+                        "message": "too many connections; try again later",
+                        "retry_after": 5,
+                    },
+                )
             )
             try:
                 await ws.send(frame)

@@ -252,9 +252,7 @@ class Connection:
             else:
                 requests.unsubscribe(self, msg)
         else:
-            self.error(
-                ErrorCode.INVALID_MESSAGE, f"unexpected message type {shorten(msg.type, 40)!r}", msg.id
-            )
+            self.error(ErrorCode.INVALID_MESSAGE, f"unexpected message type {shorten(msg.type, 40)!r}", msg.id)
 
     def _on_auth(self, msg: Auth) -> None:
         try:

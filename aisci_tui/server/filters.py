@@ -99,9 +99,7 @@ class Matcher:
         custom = f.custom_filters or {}
         threshold = custom.get("confidence_threshold")
         if threshold is not None and (
-            isinstance(threshold, bool)
-            or not isinstance(threshold, int | float)
-            or not math.isfinite(threshold)
+            isinstance(threshold, bool) or not isinstance(threshold, int | float) or not math.isfinite(threshold)
         ):
             raise FilterError("custom_filters.confidence_threshold", "must be a number")
         self.confidence = float(threshold) if threshold is not None else None

@@ -10,7 +10,9 @@ GARBAGE: tuple[str | bytes, ...] = (
     '{"type": "agent_status", "id": "evt-broken", "data": {"agent_id": ',  # truncated JSON
     '{"type":"agent_status","id":"evt-types","timestamp":"' + _STAMP + '",'
     '"data":{"agent_id":42,"status":["busy"]}}',  # wrong field types
-    '{"type":"research_progress","timestamp":"' + _STAMP + '","data":{"session_id":"s","overall_progress":0.5}}',  # no id
+    '{"type":"research_progress","timestamp":"'
+    + _STAMP
+    + '","data":{"session_id":"s","overall_progress":0.5}}',  # no id
     "[1, 2, 3]",  # bare array
     '"just a string"',  # bare string
     '{"type":"research_progress","id":"evt-nan","data":{"session_id":"s","overall_progress":NaN}}',  # NaN

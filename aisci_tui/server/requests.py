@@ -50,9 +50,7 @@ def subscribe(conn: Connection, msg: Subscribe) -> None:
     try:
         matcher = Matcher(data.filters)
     except FilterError as exc:
-        conn.error(
-            ErrorCode.SUBSCRIPTION_FAILED, f"invalid filter {exc}", msg.id, {"invalid_filters": [exc.field]}
-        )
+        conn.error(ErrorCode.SUBSCRIPTION_FAILED, f"invalid filter {exc}", msg.id, {"invalid_filters": [exc.field]})
         _failed(conn, msg.id)
         return
     if unknown:
@@ -84,6 +82,7 @@ def subscribe(conn: Connection, msg: Subscribe) -> None:
             sub.deliver(item)
         sub.flush_batch()
 
+
 def _answer(conn: Connection, sub: Subscription, filters: Any, correlation_id: str | None) -> None:
     conn.reply(
         "subscription_response",
@@ -105,6 +104,7 @@ def _failed(conn: Connection, correlation_id: str | None) -> None:
         {"status": "error", "subscribed_events": [], "active_filters": {}},
         correlation_id,
     )
+
 
 def unsubscribe(conn: Connection, msg: Unsubscribe) -> None:
     """Drop some events of a subscription, or all of it; answered with a ``subscription_response``."""

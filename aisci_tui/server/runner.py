@@ -70,8 +70,12 @@ async def serve_forever(
     feed = feed_factory() if feed_factory is not None else None
 
     def feed_failed(exc: BaseException) -> None:
-        print(f"The event feed stopped with an error ({type(exc).__name__}); clients are told the service "
-              "is unavailable. Press Ctrl-C to stop.", file=err, flush=True)
+        print(
+            f"The event feed stopped with an error ({type(exc).__name__}); clients are told the service "
+            "is unavailable. Press Ctrl-C to stop.",
+            file=err,
+            flush=True,
+        )
 
     async with ProtocolServer(cfg, feed=feed, on_feed_error=feed_failed) as srv:
         if not cfg.is_loopback:
@@ -81,8 +85,11 @@ async def serve_forever(
                 file=err,
             )
         if cfg.jwt_secret and len(cfg.jwt_secret.encode()) < MIN_SECRET_BYTES:
-            print(f"Warning: AISCI_JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes; tokens signed with it "
-                  "are easy to forge.", file=err)
+            print(
+                f"Warning: AISCI_JWT_SECRET is shorter than {MIN_SECRET_BYTES} bytes; tokens signed with it "
+                "are easy to forge.",
+                file=err,
+            )
         if srv.dev_api_key:
             from aisci_tui.logging_setup import add_secret
 

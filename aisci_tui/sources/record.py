@@ -88,7 +88,6 @@ def record_to(source: Source, path: str | Path) -> RecordingSource:
 class RecordingSource(PassThrough):
     """Pass a source's items through unchanged, writing every event to a :class:`Recorder`."""
 
-
     def __init__(self, source: Source, recorder: Recorder) -> None:
         super().__init__(source)
         self.recorder = recorder
@@ -102,8 +101,9 @@ class RecordingSource(PassThrough):
                         self.recorder.write(item)
                     except (OSError, ValueError) as exc:
                         failed = True
-                        yield Notice(kind="info", severity="warning",
-                                     text=f"recording to {self.recorder.path} stopped: {exc}")
+                        yield Notice(
+                            kind="info", severity="warning", text=f"recording to {self.recorder.path} stopped: {exc}"
+                        )
                 yield item
         finally:
             self.recorder.close()

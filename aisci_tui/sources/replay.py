@@ -216,21 +216,31 @@ class ReplaySource:
         try:
             self._lines = await asyncio.to_thread(load_lines, self.path, self.max_gap)
         except OSError as exc:
-            yield Notice(kind="error", fatal=True, severity="error",
-                         text=f"cannot read the recording {self.path}: {exc.strerror or type(exc).__name__}")
+            yield Notice(
+                kind="error",
+                fatal=True,
+                severity="error",
+                text=f"cannot read the recording {self.path}: {exc.strerror or type(exc).__name__}",
+            )
             yield Notice(kind="state", state=ConnectionState.CLOSED, text=f"closed {self.path}")
             return
         self.loaded = True
         self._rebase(min(self._base_pos, self.duration))
-        yield Notice(kind="state", state=ConnectionState.OPEN,
-                     text=f"replaying {self.path.name}: {len(self._lines)} lines over {self.duration:.1f} s")
+        yield Notice(
+            kind="state",
+            state=ConnectionState.OPEN,
+            text=f"replaying {self.path.name}: {len(self._lines)} lines over {self.duration:.1f} s",
+        )
         index, ended = 0, False
         while not self._closed:
             self._changed.clear()
             if self._reset:
                 self._reset, index, ended = False, 0, False
-                yield Notice(kind="info", text=f"replay rewound to {self.position:.1f} s",
-                             details={"replay": "reset", "position": self.position})
+                yield Notice(
+                    kind="info",
+                    text=f"replay rewound to {self.position:.1f} s",
+                    details={"replay": "reset", "position": self.position},
+                )
             position = self.position
             burst = 0
             while index < len(self._lines) and self._lines[index].offset <= position and not self._reset:
@@ -246,8 +256,9 @@ class ReplaySource:
             if index >= len(self._lines):
                 if not ended:
                     ended = True
-                    yield Notice(kind="info", text="end of the recording",
-                                 details={"replay": "end", "position": self.duration})
+                    yield Notice(
+                        kind="info", text="end of the recording", details={"replay": "end", "position": self.duration}
+                    )
                 if not self.stay_open:
                     break
                 await self._changed.wait()
@@ -260,8 +271,13 @@ class ReplaySource:
 
     def _decode(self, line: _Line) -> list[SourceItem]:
         if line.problem is not None or line.envelope is None:
-            return [Notice(kind="invalid", text=f"line {line.number}: {line.problem or 'no envelope'}",
-                           details={"line": line.number})]
+            return [
+                Notice(
+                    kind="invalid",
+                    text=f"line {line.number}: {line.problem or 'no envelope'}",
+                    details={"line": line.number},
+                )
+            ]
         try:
             msg = from_obj(line.envelope)
         except ProtocolError as exc:
@@ -270,16 +286,24 @@ class ReplaySource:
             out: list[SourceItem] = []
             for item in expand_batch(msg):
                 if isinstance(item, ProtocolError):
-                    out.append(Notice(kind="invalid", text=f"line {line.number}: {item}",
-                                      details={"line": line.number}))
+                    out.append(
+                        Notice(kind="invalid", text=f"line {line.number}: {item}", details={"line": line.number})
+                    )
                 else:
                     out.append(item)
             return out
         if isinstance(msg, Event | UnknownMessage):
             return [msg]  # type: ignore[list-item]
         if isinstance(msg, Error):
-            return [Notice(kind="error", code=msg.data.code, text=msg.data.message or msg.data.code,
-                           severity="error", details={"line": line.number})]
+            return [
+                Notice(
+                    kind="error",
+                    code=msg.data.code,
+                    text=msg.data.message or msg.data.code,
+                    severity="error",
+                    details={"line": line.number},
+                )
+            ]
         return []  # control messages (pong, ack, ...) carry nothing to show
 
 

@@ -82,13 +82,24 @@ def assessment_links(store: Store, resource_id: str) -> Iterator[Link]:
     d = ent.data
     kind = RESOURCE_KINDS.get(d.resource_type or "")
     if kind is None:  # the type is missing or unknown: whatever holds that id
-        kind = next((k for k, table in (("experiment", store.experiments), ("agent", store.agents),
-                                        ("session", store.sessions)) if resource_id in table), None)
+        kind = next(
+            (
+                k
+                for k, table in (
+                    ("experiment", store.experiments),
+                    ("agent", store.agents),
+                    ("session", store.sessions),
+                )
+                if resource_id in table
+            ),
+            None,
+        )
     if kind == "session":
         yield from session_link(store, resource_id)
     elif kind == "experiment" and resource_id in store.experiments:
-        yield Link(f"Experiment: {_name(store.experiments[resource_id].data.title, resource_id)}", "experiment",
-                   resource_id)
+        yield Link(
+            f"Experiment: {_name(store.experiments[resource_id].data.title, resource_id)}", "experiment", resource_id
+        )
     elif kind == "agent" and resource_id in store.agents:
         yield Link(f"Agent: {_name(store.agents[resource_id].data.name, resource_id)}", "agent", resource_id)
     if kind != "session":

@@ -31,8 +31,16 @@ JOURNAL = 2000
 EVENT_ITEMS = 50
 
 #: Attention ranks, most urgent first.
-RANKS = {"critical": 0, "experiment": 1, "agent-error": 2, "non_compliant": 3, "error": 4, "stalled": 5,
-         "review": 6, "heartbeat": 7}
+RANKS = {
+    "critical": 0,
+    "experiment": 1,
+    "agent-error": 2,
+    "non_compliant": 3,
+    "error": 4,
+    "stalled": 5,
+    "review": 6,
+    "heartbeat": 7,
+}
 
 
 def _epoch(stamp: str | None) -> float | None:
@@ -133,8 +141,14 @@ def metric_point(d, ordinal: int) -> Point:
     elif results is not None and results.metrics is not None and results.metrics.accuracy is not None:
         value = float(results.metrics.accuracy)
     step = extra.get("step")
-    return Point(float(step) if isinstance(step, int | float) else float(ordinal), value, d.status == "failed",
-                 str(extra.get("stage") or ""), name, lower)
+    return Point(
+        float(step) if isinstance(step, int | float) else float(ordinal),
+        value,
+        d.status == "failed",
+        str(extra.get("stage") or ""),
+        name,
+        lower,
+    )
 
 
 def _run_fields(line: SessionLine, extra: dict) -> None:
@@ -218,8 +232,9 @@ class Overview:
     def _session(self, key: str, d, stamp_text: str | None, at: float) -> None:
         line = self._line(key)
         if line.phase is not None and d.current_phase != line.phase and d.current_phase and _fresh(stamp_text, at):
-            self.journal.append(Change(at, "phase", f"{d.title or key}: {line.phase} → {d.current_phase}",
-                                       ("session", key)))
+            self.journal.append(
+                Change(at, "phase", f"{d.title or key}: {line.phase} → {d.current_phase}", ("session", key))
+            )
         line.title = d.title or key
         line.phase, line.progress = d.current_phase, d.overall_progress
         t = d.timeline
@@ -251,8 +266,9 @@ class Overview:
         self._heartbeats.pop(key, None)
         since = _epoch(d.health.last_heartbeat) if d.health else None
         if d.status == "error":
-            self._items[("agent", key)] = Attention(RANKS["agent-error"], "agent", key, "error", "Agent in error",
-                                                    new.name, since, d.session_id)
+            self._items[("agent", key)] = Attention(
+                RANKS["agent-error"], "agent", key, "error", "Agent in error", new.name, since, d.session_id
+            )
         elif d.status != "offline" and since is not None:
             self._heartbeats[key] = since
         self.version += 1
@@ -282,8 +298,9 @@ class Overview:
             if (old is None or old[1] != "failed") and fresh:
                 self.journal.append(Change(at, "failed", title, ("experiment", key)))
             since = _epoch((d.execution.completed_at if d.execution else None) or stamp)
-            self._items[("experiment", key)] = Attention(RANKS["experiment"], "experiment", key, "error",
-                                                         "Experiment failed", title, since, d.session_id)
+            self._items[("experiment", key)] = Attention(
+                RANKS["experiment"], "experiment", key, "error", "Experiment failed", title, since, d.session_id
+            )
         else:
             self._items.pop(("experiment", key), None)
         if d.session_id is not None:
@@ -314,8 +331,11 @@ class Overview:
             if best is None or acc > best:
                 best, which = acc, key
         if best is not None and best != line.best and line.best is not None and at is not None:
-            self.journal.append(Change(at, "best", f"{line.title}: best accuracy {line.best:.3f} → {best:.3f}",
-                                       ("experiment", which or "")))
+            self.journal.append(
+                Change(
+                    at, "best", f"{line.title}: best accuracy {line.best:.3f} → {best:.3f}", ("experiment", which or "")
+                )
+            )
         line.best, line.best_experiment = best, which
 
     def _assessment(self, key: str, d, stamp: str | None) -> None:
@@ -324,13 +344,29 @@ class Overview:
         since = _epoch((d.metadata.assessed_at if d.metadata else None) or stamp)
         name = f"{(d.resource_type or 'resource').replace('_', ' ')} {key}"
         if a.status == "non_compliant":
-            self._items[("assessment", key)] = Attention(RANKS["non_compliant"], "assessment", key, "error",
-                                                         "Non-compliant", name, since, d.session_id,
-                                                         a.review_deadline)
+            self._items[("assessment", key)] = Attention(
+                RANKS["non_compliant"],
+                "assessment",
+                key,
+                "error",
+                "Non-compliant",
+                name,
+                since,
+                d.session_id,
+                a.review_deadline,
+            )
         elif a.human_review_required or a.status == "review_required":
-            self._items[("assessment", key)] = Attention(RANKS["review"], "assessment", key, "warning",
-                                                         "Review required", name, since, d.session_id,
-                                                         a.review_deadline)
+            self._items[("assessment", key)] = Attention(
+                RANKS["review"],
+                "assessment",
+                key,
+                "warning",
+                "Review required",
+                name,
+                since,
+                d.session_id,
+                a.review_deadline,
+            )
         self.version += 1
 
     def _log(self, entry: LogEntry, at: float) -> None:
@@ -343,8 +379,11 @@ class Overview:
             return
         session = entry.event.session_id if entry.event is not None else None
         since = _epoch(entry.timestamp) or at
-        self._events.append(Attention(RANKS[entry.severity], "event", str(entry.seq),
-                                      "error", entry.severity.title(), title, since, session))
+        self._events.append(
+            Attention(
+                RANKS[entry.severity], "event", str(entry.seq), "error", entry.severity.title(), title, since, session
+            )
+        )
         self.version += 1
 
     def _remove(self, kind: str, key: str) -> None:
@@ -373,8 +412,9 @@ class Overview:
                 break
             if ("agent", key) not in self._items:
                 agent = self._agents[key]
-                self._items[("agent", key)] = Attention(RANKS["heartbeat"], "agent", key, "warning",
-                                                        "Heartbeat stale", agent.name, beat, agent.session_id)
+                self._items[("agent", key)] = Attention(
+                    RANKS["heartbeat"], "agent", key, "warning", "Heartbeat stale", agent.name, beat, agent.session_id
+                )
                 changed = True
         for key, updated in self._quiet.items():
             if at - updated < STALLED_AFTER:
@@ -382,8 +422,9 @@ class Overview:
             line = self.sessions.get(key)
             if line is not None and not line.stalled:
                 line.stalled = True
-                self._items[("session", key)] = Attention(RANKS["stalled"], "session", key, "warning",
-                                                          "Stalled", line.title, updated, key)
+                self._items[("session", key)] = Attention(
+                    RANKS["stalled"], "session", key, "warning", "Stalled", line.title, updated, key
+                )
                 changed = True
         return changed
 

@@ -45,7 +45,10 @@ class Column:
 
 
 def fit_columns(
-    columns: Sequence[Column], available: int, padding: int = 1, skip: Iterable[str] = (),
+    columns: Sequence[Column],
+    available: int,
+    padding: int = 1,
+    skip: Iterable[str] = (),
     widest: Mapping[str, int] | None = None,
 ) -> list[tuple[Column, int]]:
     """The columns that fit in ``available`` cells, in their original order, with widths.
@@ -89,8 +92,9 @@ def fit_columns(
     return out
 
 
-def _fit_to_content(columns: Sequence[Column], available: int, padding: int, skip: Iterable[str],
-                    widest: Mapping[str, int]) -> list[tuple[Column, int]]:
+def _fit_to_content(
+    columns: Sequence[Column], available: int, padding: int, skip: Iterable[str], widest: Mapping[str, int]
+) -> list[tuple[Column, int]]:
     pad = 2 * padding
     skipped = set(skip)
     columns = [c for c in columns if c.key not in skipped]
@@ -316,8 +320,9 @@ class SessionTally:
             self._store = store
             sessions, agents, experiments = set(store.sessions), set(store.agents), set(store.experiments)
         elif full:  # the same store: what changed since last counted, by event id
-            sessions, agents, experiments = (self._diff(kind, store.table(kind))
-                                             for kind in ("sessions", "agents", "experiments"))
+            sessions, agents, experiments = (
+                self._diff(kind, store.table(kind)) for kind in ("sessions", "agents", "experiments")
+            )
         else:
             removed: dict[str, set[str]] = {}
             for kind, key in changes.removed:
@@ -387,8 +392,12 @@ class SessionTally:
             self._counts.pop(sid, None)
             return None
         ids = named | active
-        counts = SessionCounts(agent_ids=set(ids), experiments_total=statuses.total(),
-                               experiments_done=statuses["completed"], experiments_failed=statuses["failed"])
+        counts = SessionCounts(
+            agent_ids=set(ids),
+            experiments_total=statuses.total(),
+            experiments_done=statuses["completed"],
+            experiments_failed=statuses["failed"],
+        )
         agents = store.agents
         for key in ids:
             agent = agents.get(key)

@@ -73,8 +73,13 @@ class Liveness:
 
     __slots__ = ("wall", "tolerance", "at_most", "_cutoff", "_until")
 
-    def __init__(self, wall: Callable[[], datetime] = _utc_now, *, tolerance: float = SKEW_TOLERANCE,
-                 at_most: float = REPLAY_AT_MOST) -> None:
+    def __init__(
+        self,
+        wall: Callable[[], datetime] = _utc_now,
+        *,
+        tolerance: float = SKEW_TOLERANCE,
+        at_most: float = REPLAY_AT_MOST,
+    ) -> None:
         self.wall = wall
         self.tolerance = tolerance
         self.at_most = at_most

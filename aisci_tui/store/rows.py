@@ -163,9 +163,7 @@ def assessment_row(entity: Entity) -> Row:
     meta = data.metadata
     computed = weighted_total(a.frameworks)
     total = computed[0] if computed else None
-    mismatch = (
-        total is not None and _is_number(a.overall_score) and abs(total - a.overall_score) > TOTAL_TOLERANCE
-    )
+    mismatch = total is not None and _is_number(a.overall_score) and abs(total - a.overall_score) > TOTAL_TOLERANCE
     severities = {i.severity for i in a.identified_issues if i.severity}
     worst = max(severities, key=lambda s: ISSUE_RANK.get(s, -1), default=None)
     return {

@@ -26,8 +26,7 @@ def hides(wanted: str | None, named: str | None) -> bool:
     return wanted is not None and named is not None and named != wanted
 
 
-def named_session(kind: str, key: str | None, session: str | None,
-                  owner: Callable[[str], str | None]) -> str | None:
+def named_session(kind: str, key: str | None, session: str | None, owner: Callable[[str], str | None]) -> str | None:
     """The session an event (or entity) names: its own, else for an assessment its resource's."""
     if session is not None:
         return session

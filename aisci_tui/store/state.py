@@ -69,7 +69,8 @@ class Store:
         #: Per entity of a kind with a tracked field (agents), (timestamp, value) each time a
         #: validated update changed that field.
         self._history: dict[str, dict[str, deque[tuple[str | None, Any]]]] = {
-            kind.table: {} for kind in ENTITY_KINDS if kind.tracked}
+            kind.table: {} for kind in ENTITY_KINDS if kind.tracked
+        }
         self.log: deque[LogEntry] = deque(maxlen=self.limits.log)
         self.counters = Counters()
         self.connection = Connection()
@@ -185,8 +186,7 @@ class Store:
             self._log("unknown", "info", notice.text, None, details=notice.details)
         elif notice.kind == "error":
             self.counters.errors += 1
-            self._log("error", notice.severity or "error", notice.text, None,
-                      code=notice.code, details=notice.details)
+            self._log("error", notice.severity or "error", notice.text, None, code=notice.code, details=notice.details)
         else:
             self._log("info", notice.severity or "info", notice.text, None, details=notice.details)
         if notice.fatal:
@@ -218,6 +218,7 @@ class Store:
 
     def snapshot(self) -> dict[str, Any]:
         """Everything the store holds as plain JSON-able values (for comparing stores)."""
+
         def dump(table: OrderedDict[str, Entity]) -> dict[str, Any]:
             return {k: e.data.model_dump(mode="json") for k, e in sorted(table.items())}
 
@@ -369,9 +370,17 @@ class Store:
         if per_key is not None:
             per_key.pop(key, None)
 
-    def _log(self, kind: str, severity: str, title: str, timestamp: str | None, *,
-             event: SystemEventData | None = None, code: str | None = None,
-             details: dict[str, Any] | None = None) -> None:
+    def _log(
+        self,
+        kind: str,
+        severity: str,
+        title: str,
+        timestamp: str | None,
+        *,
+        event: SystemEventData | None = None,
+        code: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         self._seq += 1
         entry = LogEntry(self._seq, self.clock(), kind, severity, title, timestamp, event, code, details or {})
         self.log.append(entry)

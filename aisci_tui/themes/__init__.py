@@ -19,12 +19,37 @@ if TYPE_CHECKING:
     from textual.theme import Theme
 
 _FIELDS = {
-    "name", "primary", "secondary", "warning", "error", "success", "accent", "foreground",
-    "background", "surface", "panel", "boost", "dark", "luminosity_spread", "text_alpha",
-    "variables", "ansi",
+    "name",
+    "primary",
+    "secondary",
+    "warning",
+    "error",
+    "success",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+    "dark",
+    "luminosity_spread",
+    "text_alpha",
+    "variables",
+    "ansi",
 }
-_COLOURS = ("primary", "secondary", "warning", "error", "success", "accent", "foreground",
-            "background", "surface", "panel", "boost")
+_COLOURS = (
+    "primary",
+    "secondary",
+    "warning",
+    "error",
+    "success",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+)
 
 
 class ThemeError(Exception):
@@ -66,10 +91,10 @@ def parse_theme(path: Path) -> Theme:
     if unknown:
         raise ThemeError(f"The theme file {path} has unknown field(s): {', '.join(unknown)}.")
     if not isinstance(spec.get("primary"), str):
-        raise ThemeError(f"The theme file {path} must set primary = \"<colour>\".")
+        raise ThemeError(f'The theme file {path} must set primary = "<colour>".')
     variables = spec.get("variables", {})
     if not isinstance(variables, dict) or not all(isinstance(v, str) for v in variables.values()):
-        raise ThemeError(f"The theme file {path} has a [variables] table that is not name = \"value\" pairs.")
+        raise ThemeError(f'The theme file {path} has a [variables] table that is not name = "value" pairs.')
     for key in _COLOURS:
         value = spec.get(key)
         if value is None:

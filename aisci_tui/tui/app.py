@@ -106,8 +106,13 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
         is_fresh = None if Ability.SEEK in abilities_of(source) else self.store.live.is_live
         self.toaster = toasts.Toaster(self._toast, lambda: self.paused, is_fresh=is_fresh)
         self.limiter = self.toaster.limiter
-        self.pump = Pump(source, self.store, on_notice=self._on_notice, on_system=self.toaster.system,
-                         on_item=self._render_now if naive_render else None)
+        self.pump = Pump(
+            source,
+            self.store,
+            on_notice=self._on_notice,
+            on_system=self.toaster.system,
+            on_item=self._render_now if naive_render else None,
+        )
         self.view_state: dict[str, dict[str, str]] = {cls.VIEW_ID: {} for cls in self.view_classes}
         self.narrowing = Narrowing(source, session_id)
         self._failed_views: set[str] = set()
@@ -124,8 +129,9 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
         yield ViewTabs([(cls.VIEW_ID, cls.TITLE) for cls in self.view_classes], id="tabs")
-        yield FilterInput(placeholder="filter rows (Enter keeps, Escape clears)", id="filter-input",
-                          classes="hidden", disabled=True)
+        yield FilterInput(
+            placeholder="filter rows (Enter keeps, Escape clears)", id="filter-input", classes="hidden", disabled=True
+        )
         yield NotLiveLine(id="not-live", classes="hidden")
         self.views = {v.VIEW_ID: v(id=v.VIEW_ID) if isinstance(v, type) else v for v in self.view_classes}
         with ContentSwitcher(initial=self.view_classes[0].VIEW_ID, id="views"):
@@ -172,8 +178,13 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
         return self.views[self._switcher.current or self.view_classes[0].VIEW_ID]
 
     def context(self) -> ViewContext:
-        return ViewContext(session_id=self.session_id, now=self.liveness.clock(self.clock()),
-                           refresh_hz=self.settings.refresh_hz, overview=self.overview, liveness=self.liveness)
+        return ViewContext(
+            session_id=self.session_id,
+            now=self.liveness.clock(self.clock()),
+            refresh_hz=self.settings.refresh_hz,
+            overview=self.overview,
+            liveness=self.liveness,
+        )
 
     # -- rendering ----------------------------------------------------------------
 
@@ -215,12 +226,16 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
             log.exception("the %s view failed to update", view.VIEW_ID)
             if view.VIEW_ID not in self._failed_views:
                 self._failed_views.add(view.VIEW_ID)
-                self.notify(f"The {view.TITLE} view could not update ({type(exc).__name__}); "
-                            "details are in the log file.", title="Display problem", severity="error")
+                self.notify(
+                    f"The {view.TITLE} view could not update ({type(exc).__name__}); details are in the log file.",
+                    title="Display problem",
+                    severity="error",
+                )
 
     def _refresh_header(self) -> None:
-        self._status.show(collect(self.store, self.source.label, self.session_id, paused=self.paused,
-                                  insecure=self.insecure))
+        self._status.show(
+            collect(self.store, self.source.label, self.session_id, paused=self.paused, insecure=self.insecure)
+        )
 
     def _check_live(self) -> None:
         """Dim the views and say so in the body while not live (or after a fatal error)."""
@@ -236,8 +251,11 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
         view = self.current_view
         view_id = view.VIEW_ID
         state = self.view_state.get(view_id, {})
-        words = [view.counts(), f"filter: {state['text']}" if state.get("text") else "",
-                 *(state.get(k, "") for k in ("filter", "sort"))]
+        words = [
+            view.counts(),
+            f"filter: {state['text']}" if state.get("text") else "",
+            *(state.get(k, "") for k in ("filter", "sort")),
+        ]
         self._tabs.set_current(view_id, " · ".join(w for w in words if w and w != "all"))
 
     # -- the / filter line ----------------------------------------------------------
@@ -268,8 +286,13 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
         toast = toasts.for_screen(offered, *self.size)
         if toast is None:
             return
-        self.notify(toast.message, title=toast.title, severity=toast.severity,  # type: ignore[arg-type]
-                    timeout=toast.timeout, markup=False)
+        self.notify(
+            toast.message,
+            title=toast.title,
+            severity=toast.severity,  # type: ignore[arg-type]
+            timeout=toast.timeout,
+            markup=False,
+        )
         if toast.bell:
             self.bell()
 
@@ -290,8 +313,11 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
         elif event.state == WorkerState.SUCCESS and worker.name == "source":
             if self.store.connection.fatal is None:
                 self.store.note(Notice("info", text=f"{clean(self.source.label, 80)}: no more events."))
-                self.notify("The source has no more events; what was received stays on screen.",
-                            title="Source ended", markup=False)
+                self.notify(
+                    "The source has no more events; what was received stays on screen.",
+                    title="Source ended",
+                    markup=False,
+                )
         self._refresh_header()
 
     def _handle_exception(self, error: Exception) -> None:
@@ -301,8 +327,12 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
             super()._handle_exception(error)
             return
         self._return_code = 1
-        self.panic(Text(f"aisci-tui stopped after an internal error ({type(error).__name__}); "
-                        "run with --log-file PATH to record the details."))
+        self.panic(
+            Text(
+                f"aisci-tui stopped after an internal error ({type(error).__name__}); "
+                "run with --log-file PATH to record the details."
+            )
+        )
 
     def _hangup(self) -> None:
         self.exit(self.return_code or 0)
@@ -366,12 +396,12 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
         if not columns:
             self.notify(f"The {view.TITLE} view has nothing to sort.", markup=False)
             return
+
         def chosen(key: str | None) -> None:
             if key is not None:
                 self._sorted(view.sort_by(key or None))
 
-        self.push_screen(SortMenu(columns, getattr(view, "sort_column", None), getattr(view, "reverse", False)),
-                         chosen)
+        self.push_screen(SortMenu(columns, getattr(view, "sort_column", None), getattr(view, "reverse", False)), chosen)
 
     def action_sort_reverse(self) -> None:
         self._sorted(self.current_view.sort_reverse())
@@ -414,8 +444,9 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
             self.notify(why_reconnect_wont_help(self.store.connection.fatal), markup=False, severity="warning")
         elif Ability.RECONNECT in abilities_of(self.source):
             source = cast(ReconnectableSource, self.source)  # it has the ability
-            self.run_worker(source.reconnect_now(), name="reconnect", group="reconnect",
-                            exclusive=True, exit_on_error=False)
+            self.run_worker(
+                source.reconnect_now(), name="reconnect", group="reconnect", exclusive=True, exit_on_error=False
+            )
             self.notify("Reconnecting now.", markup=False)
         else:
             self.notify(f"{clean(self.source.label, 80)} cannot reconnect.", markup=False)
@@ -438,8 +469,9 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
             self.theme = name
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.help_rows(),
-                                    config_hint="Keys can be remapped in the [keymap] table of config.toml."))
+        self.push_screen(
+            HelpScreen(self.help_rows(), config_hint="Keys can be remapped in the [keymap] table of config.toml.")
+        )
 
     def help_rows(self) -> list[HelpRow]:
         """Every active key of the main screen, from the binding tables (keymap applied)."""

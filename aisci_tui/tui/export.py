@@ -57,8 +57,9 @@ def csv_cell(value: Any) -> str:
     return text
 
 
-def render(fmt: str, view_id: str, columns: Sequence[str], rows: Sequence[dict[str, Any]],
-           exported_at: datetime) -> str:
+def render(
+    fmt: str, view_id: str, columns: Sequence[str], rows: Sequence[dict[str, Any]], exported_at: datetime
+) -> str:
     if fmt == "json":
         doc = {
             "view": view_id,
@@ -82,8 +83,14 @@ def export_filename(view_id: str, fmt: str, when: datetime) -> str:
     return f"aisci-{view_id}-{stamp}.{fmt}"
 
 
-def write_export(directory: Path, fmt: str, view_id: str, columns: Sequence[str],
-                 rows: Sequence[dict[str, Any]], when: datetime | None = None) -> Path:
+def write_export(
+    directory: Path,
+    fmt: str,
+    view_id: str,
+    columns: Sequence[str],
+    rows: Sequence[dict[str, Any]],
+    when: datetime | None = None,
+) -> Path:
     """Write the file and return its path; never overwrites (adds ``-2``, ``-3``…)."""
     when = when or datetime.now(UTC)
     try:

@@ -55,8 +55,7 @@ class StatusInfo:
     endpoints: list[tuple[str, ConnectionState, int, float | None]] = field(default_factory=list)
 
 
-def collect(store: Store, label: str, session_id: str | None, *, paused: bool,
-            insecure: bool = False) -> StatusInfo:
+def collect(store: Store, label: str, session_id: str | None, *, paused: bool, insecure: bool = False) -> StatusInfo:
     """Read the store into a :class:`StatusInfo` (no rendering)."""
     now = store.clock()
     conn = store.connection
@@ -95,12 +94,12 @@ def _endpoints_part(info: StatusInfo, pal: Palette, text: Text) -> None:
     """``● 1/2 open`` and, for each server that is not open, its name, state and ``not live``."""
     states = [state for _, state, _, _ in info.endpoints]
     opened = states.count(ConnectionState.OPEN)
-    symbol, word, role = STATE_LOOK[ConnectionState.OPEN] if opened else STATE_LOOK.get(
-        info.state, ("?", str(info.state), "muted"))
+    symbol, word, role = (
+        STATE_LOOK[ConnectionState.OPEN] if opened else STATE_LOOK.get(info.state, ("?", str(info.state), "muted"))
+    )
     if opened and opened < len(states):
         role = "warning"
-    text.append(f"{symbol} {opened}/{len(states)} {STATE_LOOK[ConnectionState.OPEN][1]}",
-                style=pal[role] + BOLD)
+    text.append(f"{symbol} {opened}/{len(states)} {STATE_LOOK[ConnectionState.OPEN][1]}", style=pal[role] + BOLD)
     first = True
     for label, state, _, _ in info.endpoints:
         if state == ConnectionState.OPEN:
@@ -222,7 +221,11 @@ class StatusLine(Vertical):
             else:
                 frozen = self._frozen
                 frozen.state, frozen.attempt, frozen.retry_in, frozen.fatal = (
-                    info.state, info.attempt, info.retry_in, info.fatal)
+                    info.state,
+                    info.attempt,
+                    info.retry_in,
+                    info.fatal,
+                )
                 info = frozen
         palette = self._palette()
         text = status_text(info, palette)

@@ -30,8 +30,10 @@ def is_credential_problem(text: str | None) -> bool:
 def what_to_do(fatal: str) -> str:
     """One sentence of advice after a fatal error."""
     if is_credential_problem(fatal):
-        return ("Check the credential (AISCI_API_KEY or AISCI_TOKEN, --token-file or --token-command) and start "
-                "aisci-tui again; q quits and prints this on the shell.")
+        return (
+            "Check the credential (AISCI_API_KEY or AISCI_TOKEN, --token-file or --token-command) and start "
+            "aisci-tui again; q quits and prints this on the shell."
+        )
     return "Fix the cause and start aisci-tui again; q quits and prints this on the shell."
 
 
@@ -72,8 +74,9 @@ class Liveness:
 
     def stale(self, arrived: float, store_now: float) -> bool:
         """An entity the server has not re-reported since it came back (after the grace period)."""
-        return (self.reopened_at is not None and store_now - self.reopened_at >= RESYNC_GRACE
-                and arrived < self.reopened_at)
+        return (
+            self.reopened_at is not None and store_now - self.reopened_at >= RESYNC_GRACE and arrived < self.reopened_at
+        )
 
 
 def body_notice(conn: Connection, live: Liveness) -> tuple[str, str] | None:
@@ -83,7 +86,10 @@ def body_notice(conn: Connection, live: Liveness) -> tuple[str, str] | None:
     if live.lost_at is not None:
         when = clock_time(live.lost_at, live.lost_at)
         state = {ConnectionState.RECONNECTING: "reconnecting", ConnectionState.CONNECTING: "connecting"}.get(
-            conn.state, "not connected")
-        return "warning", (f"○ Not live since {when} ({state}): the rows are as of {when}, dimmed, "
-                           "and nothing counts down until the server is back.")
+            conn.state, "not connected"
+        )
+        return "warning", (
+            f"○ Not live since {when} ({state}): the rows are as of {when}, dimmed, "
+            "and nothing counts down until the server is back."
+        )
     return None

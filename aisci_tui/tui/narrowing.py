@@ -24,8 +24,9 @@ class Narrowing:
         self.source = source
         self.sent: Wanted = ((), None, session_id)  # what the initial subscription already says
 
-    def update(self, event_types: Sequence[str], view_filters: Filters | None,
-               session_id: str | None) -> Awaitable[None] | None:
+    def update(
+        self, event_types: Sequence[str], view_filters: Filters | None, session_id: str | None
+    ) -> Awaitable[None] | None:
         """A coroutine that re-subscribes, or None if the source cannot filter or nothing changed."""
         if Ability.NARROWING not in abilities_of(self.source):
             return None
@@ -38,8 +39,9 @@ class Narrowing:
         return self._send(cast(FilterableSource, self.source), types, view_filters, session_id)
 
     @staticmethod
-    async def _send(source: FilterableSource, types: tuple[str, ...], view_filters: Filters | None,
-                    session_id: str | None) -> None:
+    async def _send(
+        source: FilterableSource, types: tuple[str, ...], view_filters: Filters | None, session_id: str | None
+    ) -> None:
         session = {"session_id": session_id} if session_id is not None else {}
         base = Filters(session_id=session_id) if session_id is not None else None
         if view_filters is None:

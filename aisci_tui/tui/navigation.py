@@ -37,18 +37,29 @@ class Navigation(_Base):
     _seen_at: datetime
 
     if TYPE_CHECKING:
+
         @property
         def current_view(self) -> StoreView: ...
 
         def action_show_view(self, view_id: str) -> None: ...
 
     #: Which view shows each kind of thing a line can name.
-    GOTO_VIEWS: ClassVar[dict[str, str]] = {"agent": "agents", "experiment": "experiments",
-                                            "assessment": "ethics", "event": "events", "node": "tree",
-                                            "stage": "tree"}
+    GOTO_VIEWS: ClassVar[dict[str, str]] = {
+        "agent": "agents",
+        "experiment": "experiments",
+        "assessment": "ethics",
+        "event": "events",
+        "node": "tree",
+        "stage": "tree",
+    }
     #: What the rows of each view are.
-    ROW_KINDS: ClassVar[dict[str, str]] = {"agents": "agent", "experiments": "experiment", "ethics": "assessment",
-                                           "events": "event", "research": "session"}
+    ROW_KINDS: ClassVar[dict[str, str]] = {
+        "agents": "agent",
+        "experiments": "experiment",
+        "ethics": "assessment",
+        "events": "event",
+        "research": "session",
+    }
 
     def action_links(self) -> None:
         """``g``: the links of the highlighted row (on Home: of the highlighted line's thing)."""
@@ -119,10 +130,9 @@ class Navigation(_Base):
         if not isinstance(home, HomeView) or not home.is_mounted:
             return
         now = self.clock()
-        text = catch_up_text(self.overview.since(since.timestamp()), since, now, home.palette,
-                             max(40, self.size.width - 6))
+        text = catch_up_text(
+            self.overview.since(since.timestamp()), since, now, home.palette, max(40, self.size.width - 6)
+        )
         home.show_catch_up(text)
         if text is not None and self.current_view is not home:
-            self.notify("What changed while you were away is on the Home screen (key 0).", timeout=4,
-                        markup=False)
-
+            self.notify("What changed while you were away is on the Home screen (key 0).", timeout=4, markup=False)

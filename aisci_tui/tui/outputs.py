@@ -26,14 +26,17 @@ class OutputActions:
     last_export: Path | None = None
 
     if TYPE_CHECKING:
+
         @property
         def current_view(self) -> StoreView: ...
+
     last_screenshot: str | None = None
 
     def action_export(self) -> None:
         view = self.current_view
         self.push_screen(  # type: ignore[attr-defined]
-            ExportDialog(view.TITLE, str(self.settings.export_path)), self._export_chosen)
+            ExportDialog(view.TITLE, str(self.settings.export_path)), self._export_chosen
+        )
 
     def _export_chosen(self, fmt: str | None) -> None:
         if fmt:
@@ -50,8 +53,12 @@ class OutputActions:
             return
         except Exception as exc:
             log.exception("export of the %s view failed", view.VIEW_ID)
-            notify(f"The {view.TITLE} view could not be exported ({type(exc).__name__}).",
-                   title="Export failed", severity="error", markup=False)
+            notify(
+                f"The {view.TITLE} view could not be exported ({type(exc).__name__}).",
+                title="Export failed",
+                severity="error",
+                markup=False,
+            )
             return
         self.last_export = path
         notify(f"{len(rows)} rows → {path}", title="Exported", markup=False)
@@ -63,8 +70,12 @@ class OutputActions:
             directory.mkdir(parents=True, exist_ok=True)
             path = self.save_screenshot(path=str(directory))  # type: ignore[attr-defined]
         except OSError as exc:
-            notify(f"Could not save the screenshot in {directory}: {exc.strerror or exc}.",
-                   title="Screenshot failed", severity="error", markup=False)
+            notify(
+                f"Could not save the screenshot in {directory}: {exc.strerror or exc}.",
+                title="Screenshot failed",
+                severity="error",
+                markup=False,
+            )
             return
         self.last_screenshot = path
         notify(f"Saved {path}", title="Screenshot", markup=False)

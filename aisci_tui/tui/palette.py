@@ -31,12 +31,17 @@ class DashboardCommands(Provider):
             shown = f"{text} (key: {app.get_key_display(binding.with_key(key))})" if key else text
             commands.append((title, shown, partial(app.run_action, binding.action)))
         for fmt in ("json", "csv"):
-            commands.append((f"Export the current view as {fmt.upper()}",
-                             "Write the rows shown now to a file.",
-                             partial(app.run_action, f"export_as('{fmt}')")))
+            commands.append(
+                (
+                    f"Export the current view as {fmt.upper()}",
+                    "Write the rows shown now to a file.",
+                    partial(app.run_action, f"export_as('{fmt}')"),
+                )
+            )
         for name in sorted(getattr(app, "dashboard_themes", ())):
-            commands.append((f"Theme: {name}", "Switch to this colour theme.",
-                             partial(app.run_action, f"use_theme('{name}')")))
+            commands.append(
+                (f"Theme: {name}", "Switch to this colour theme.", partial(app.run_action, f"use_theme('{name}')"))
+            )
         return commands
 
     async def discover(self) -> Hits:
@@ -56,7 +61,7 @@ GOTO_LIMIT = 5000
 
 
 class GoToCommands(Provider):
-    """"Go to": any session, agent, experiment or tree node, found by name or id."""
+    """ "Go to": any session, agent, experiment or tree node, found by name or id."""
 
     def _targets(self) -> list[tuple[str, str, str, str]]:
         """(text to match, help, kind, key) for everything in the store."""
@@ -64,14 +69,14 @@ class GoToCommands(Provider):
         has_tree = "tree" in getattr(self.app, "views", {})
         out: list[tuple[str, str, str, str]] = []
         for key, ent in list(reversed(store.sessions.items()))[:GOTO_LIMIT]:
-            out.append((f"Session {clean(ent.data.title or key, 100)} ({clean(key, 40)})", "research session",
-                        "session", key))
+            out.append(
+                (f"Session {clean(ent.data.title or key, 100)} ({clean(key, 40)})", "research session", "session", key)
+            )
         for key, ent in list(reversed(store.agents.items()))[:GOTO_LIMIT]:
             out.append((f"Agent {clean(ent.data.name or key, 100)} ({clean(key, 40)})", "agent", "agent", key))
         for key, ent in list(reversed(store.experiments.items()))[:GOTO_LIMIT]:
             d = ent.data
-            out.append((f"Experiment {clean(d.title or key, 100)} ({clean(key, 40)})", "experiment",
-                        "experiment", key))
+            out.append((f"Experiment {clean(d.title or key, 100)} ({clean(key, 40)})", "experiment", "experiment", key))
             node = (d.model_extra or {}).get("node_id")
             if has_tree and node:
                 out.append((f"Node {clean(str(node), 60)} ({clean(key, 60)})", "tree node", "node", key))

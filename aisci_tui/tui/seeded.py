@@ -48,8 +48,9 @@ def seeded_events(seed: int = 42, minutes: float = 45.0, sessions: int = 3) -> t
     return tuple(sim.advance(minutes * 60.0))
 
 
-def seeded_store(seed: int = 42, minutes: float = 45.0, sessions: int = 3,
-                 overview: Overview | None = None) -> tuple[Store, datetime]:
+def seeded_store(
+    seed: int = 42, minutes: float = 45.0, sessions: int = 3, overview: Overview | None = None
+) -> tuple[Store, datetime]:
     """A fresh store holding ``minutes`` of a seeded simulation, and the simulated 'now'.
 
     The store's clock follows the events' own timestamps while they are fed,
@@ -76,10 +77,18 @@ def seeded_store(seed: int = 42, minutes: float = 45.0, sessions: int = 3,
     return store, end
 
 
-def seeded_app(seed: int = 42, minutes: float = 45.0, *, session_id: str | None = None,
-               theme: str = "aisci-dark") -> DashboardApp:
+def seeded_app(
+    seed: int = 42, minutes: float = 45.0, *, session_id: str | None = None, theme: str = "aisci-dark"
+) -> DashboardApp:
     overview = Overview()
     store, now = seeded_store(seed, minutes, overview=overview)
     settings = Settings.model_construct(theme=theme)
-    return DashboardApp(QuietSource(), store=store, settings=settings, session_id=session_id,
-                        clock=lambda: now, start_source=False, overview=overview)
+    return DashboardApp(
+        QuietSource(),
+        store=store,
+        settings=settings,
+        session_id=session_id,
+        clock=lambda: now,
+        start_source=False,
+        overview=overview,
+    )

@@ -146,9 +146,13 @@ class Toaster:
     ``show`` puts one toast on screen; ``paused`` says whether the display is frozen.
     """
 
-    def __init__(self, show: Callable[[Toast], None], paused: Callable[[], bool],
-                 limiter: ToastLimiter | None = None,
-                 is_fresh: Callable[[str | None], bool] | None = None) -> None:
+    def __init__(
+        self,
+        show: Callable[[Toast], None],
+        paused: Callable[[], bool],
+        limiter: ToastLimiter | None = None,
+        is_fresh: Callable[[str | None], bool] | None = None,
+    ) -> None:
         self.show = show
         self.paused = paused
         self.limiter = limiter or ToastLimiter()

@@ -30,12 +30,17 @@ from typing import Any
 
 def _png(rgba: tuple[int, int, int, int] = (200, 40, 40, 255)) -> bytes:
     """A valid 1x1 RGBA PNG."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" + bytes(rgba)))
-            + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00" + bytes(rgba)))
+        + chunk(b"IEND", b"")
+    )
 
 
 #: A 1x1 PNG, so plot files are real images.
@@ -62,8 +67,9 @@ def metric_str(node: dict[str, Any]) -> str:
     parts = []
     for m in value["metric_names"]:
         arrow = "↓" if m.get("lower_is_better") else "↑"
-        vals = ", ".join(f"{d['dataset_name']}:(final={d['final_value']:.4f}, best={d['best_value']:.4f})"
-                         for d in m["data"])
+        vals = ", ".join(
+            f"{d['dataset_name']}:(final={d['final_value']:.4f}, best={d['best_value']:.4f})" for d in m["data"]
+        )
         parts.append(f"{m['metric_name']}{arrow}[{vals}]")
     return "Metrics(" + "; ".join(parts) + ")"
 
@@ -167,29 +173,60 @@ class StageWriter:
         if not buggy and not seed_agg:
             names = []
             if loss is not None:
-                names.append({"metric_name": "validation loss", "lower_is_better": True, "description": "CE",
-                              "data": [{"dataset_name": d, "final_value": loss + i, "best_value": loss + i}
-                                       for i, d in enumerate(datasets)]})
-            names.append({"metric_name": "held-out accuracy", "lower_is_better": False, "description": "acc",
-                          "data": [{"dataset_name": d, "final_value": acc, "best_value": acc} for d in datasets]})
+                names.append(
+                    {
+                        "metric_name": "validation loss",
+                        "lower_is_better": True,
+                        "description": "CE",
+                        "data": [
+                            {"dataset_name": d, "final_value": loss + i, "best_value": loss + i}
+                            for i, d in enumerate(datasets)
+                        ],
+                    }
+                )
+            names.append(
+                {
+                    "metric_name": "held-out accuracy",
+                    "lower_is_better": False,
+                    "description": "acc",
+                    "data": [{"dataset_name": d, "final_value": acc, "best_value": acc} for d in datasets],
+                }
+            )
             metric_value = {"metric_names": names}
         node = {
             # every plan of a stage starts with the same task text, as upstream's do
-            "code": "print('hi')", "plan": self.run.plan_of(step, seed, seed_agg), "overall_plan": "",
-            "plot_code": None, "plot_plan": None, "step": step, "id": nid,
+            "code": "print('hi')",
+            "plan": self.run.plan_of(step, seed, seed_agg),
+            "overall_plan": "",
+            "plot_code": None,
+            "plot_plan": None,
+            "step": step,
+            "id": nid,
             "ctime": BASE_TIME + 100 * (len(self.run.all_nodes) + 1),
-            "_term_out": ["ok"], "exec_time": None if seed_agg else 12.5 + step,
-            "exc_type": exc_type if buggy else None, "exc_info": None, "exc_stack": None,
+            "_term_out": ["ok"],
+            "exec_time": None if seed_agg else 12.5 + step,
+            "exc_type": exc_type if buggy else None,
+            "exc_info": None,
+            "exc_stack": None,
             "analysis": f"{'Failed' if buggy else 'Ran'} at step {step}.",
             "exp_results_dir": rel_dir,
             "metric": {"value": metric_value, "maximize": None, "name": None, "description": None},
-            "is_buggy": buggy, "is_buggy_plots": None if buggy else buggy_plots,
-            "parent_id": None, "children": [], "plot_data": {}, "plots_generated": False,
-            "plots": [], "plot_paths": plot_paths, "plot_analyses": analyses,
+            "is_buggy": buggy,
+            "is_buggy_plots": None if buggy else buggy_plots,
+            "parent_id": None,
+            "children": [],
+            "plot_data": {},
+            "plots_generated": False,
+            "plots": [],
+            "plot_paths": plot_paths,
+            "plot_analyses": analyses,
             "vlm_feedback_summary": ([] if buggy or vlm is None else vlm),
             "datasets_successfully_tested": [] if buggy else list(datasets),
-            "ablation_name": ablation, "hyperparam_name": hyperparam,
-            "is_seed_node": seed, "is_seed_agg_node": seed_agg, "exec_time_feedback": "",
+            "ablation_name": ablation,
+            "hyperparam_name": hyperparam,
+            "is_seed_node": seed,
+            "is_seed_agg_node": seed_agg,
+            "exec_time_feedback": "",
         }
         self.nodes.append(node)
         self.run.all_nodes.append(node)
@@ -205,8 +242,9 @@ class StageWriter:
 
     def journal_bytes(self) -> bytes:
         # utils/serialize.dumps_json: compact, with node2parent and "__version": "2"
-        return json.dumps({"nodes": self.nodes, "node2parent": self.node2parent, "__version": "2"},
-                          separators=(",", ":")).encode()
+        return json.dumps(
+            {"nodes": self.nodes, "node2parent": self.node2parent, "__version": "2"}, separators=(",", ":")
+        ).encode()
 
     def write(self, *, best: str | None = None, best_file: str | None = None) -> None:
         """Rewrite the stage's files in place, as the step callback does after every step.
@@ -280,14 +318,22 @@ class RunWriter:
         self.all_nodes: list[dict[str, Any]] = []
         self._stamp = BASE_TIME - 360.0  # the folder's name: 09:13:56, a few minutes before the first node
         self.logs.mkdir(parents=True, exist_ok=True)
-        idea = {"Name": "toy_idea", "Title": title, "Short Hypothesis": "It works.",
-                "Abstract": "We test it.", "Experiments": ["Try it."], "Risk Factors and Limitations": ["None."]}
+        idea = {
+            "Name": "toy_idea",
+            "Title": title,
+            "Short Hypothesis": "It works.",
+            "Abstract": "We test it.",
+            "Experiments": ["Try it."],
+            "Risk Factors and Limitations": ["None."],
+        }
         self.put(self.path / "idea.json", json.dumps(idea, indent=4), self._stamp)
         self.put(self.path / "idea.md", f"## Title\n\n{title}\n", self._stamp)
         stages = "\n".join(f"    stage{k}_max_iters: {v}" for k, v in self.max_iters.items())
-        self.put(self.path / "bfts_config.yaml",
-                 f"agent:\n  num_workers: {workers}\n  stages:\n{stages}\nexec:\n  timeout: {timeout}\n",
-                 self._stamp)
+        self.put(
+            self.path / "bfts_config.yaml",
+            f"agent:\n  num_workers: {workers}\n  stages:\n{stages}\nexec:\n  timeout: {timeout}\n",
+            self._stamp,
+        )
         for k in range(1, workers + 1):
             self.worker(k)
 
@@ -358,8 +404,7 @@ class RunWriter:
 
     def summaries(self) -> None:
         # perform_experiments_bfts: overall_summarize, one file per main stage
-        for name in ("draft_summary.json", "baseline_summary.json", "research_summary.json",
-                     "ablation_summary.json"):
+        for name in ("draft_summary.json", "baseline_summary.json", "research_summary.json", "ablation_summary.json"):
             self.put(self.logs / name, json.dumps({"summary": name}))
 
     def figures(self, count: int = 2) -> None:
@@ -372,14 +417,22 @@ class RunWriter:
         and the interactions, each with its reply's ``created`` time."""
         at = self.tick(600.0) if at is None else at
         summary = {
-            "gpt-4o-2024-11-20": {"tokens": {"prompt": 120_000, "completion": 30_000, "reasoning": 0,
-                                             "cached": 20_000}, "cost (USD)": 0.575},
-            "o1-preview-2024-09-12": {"tokens": {"prompt": 40_000, "completion": 20_000, "reasoning": 8_000,
-                                                 "cached": 0}, "cost (USD)": 1.8},
+            "gpt-4o-2024-11-20": {
+                "tokens": {"prompt": 120_000, "completion": 30_000, "reasoning": 0, "cached": 20_000},
+                "cost (USD)": 0.575,
+            },
+            "o1-preview-2024-09-12": {
+                "tokens": {"prompt": 40_000, "completion": 20_000, "reasoning": 8_000, "cached": 0},
+                "cost (USD)": 1.8,
+            },
         }
         self.put(self.path / "token_tracker.json", json.dumps(summary), at)
-        replies = {model: [{"system_message": "s", "prompt": "p", "response": "r", "timestamp": int(at) - 60 * k}
-                           for k in range(3)] for model in summary}
+        replies = {
+            model: [
+                {"system_message": "s", "prompt": "p", "response": "r", "timestamp": int(at) - 60 * k} for k in range(3)
+            ]
+            for model in summary
+        }
         self.put(self.path / "token_tracker_interactions.json", json.dumps(replies), at)
 
     def citations(self, rounds: int, status: str = "in_progress") -> None:
@@ -392,13 +445,25 @@ class RunWriter:
     def pdf(self, name: str | None = None) -> None:
         self.put(self.path / (name or f"{self.name}_reflection_final_page_limit.pdf"), b"%PDF-1.4\n")
 
-    def review(self, ethical: bool | None = False, decision: str = "Reject", raw: str | None = None,
-               overall: int = 3) -> None:
+    def review(
+        self, ethical: bool | None = False, decision: str = "Reject", raw: str | None = None, overall: int = 3
+    ) -> None:
         """``perform_review``'s dict, written as ``json.dumps(review_text, indent=4)``."""
         review: dict[str, Any] = {
-            "Summary": "A paper.", "Strengths": ["Clear."], "Weaknesses": ["Small."], "Originality": 2,
-            "Quality": 2, "Clarity": 3, "Significance": 2, "Questions": ["Why?"], "Limitations": ["Toy."],
-            "Soundness": 2, "Presentation": 3, "Contribution": 2, "Overall": overall, "Confidence": 4,
+            "Summary": "A paper.",
+            "Strengths": ["Clear."],
+            "Weaknesses": ["Small."],
+            "Originality": 2,
+            "Quality": 2,
+            "Clarity": 3,
+            "Significance": 2,
+            "Questions": ["Why?"],
+            "Limitations": ["Toy."],
+            "Soundness": 2,
+            "Presentation": 3,
+            "Contribution": 2,
+            "Overall": overall,
+            "Confidence": 4,
             "Decision": decision,
         }
         if ethical is not None:

@@ -88,8 +88,11 @@ async def test_the_dashboard_lists_every_run_and_follows_the_one_entered(tmp_pat
     app = fleet_app(source, folder, settings=settings)
     async with app.run_test(size=(150, 40)) as pilot:
         await pilot.press("1")  # the Research view: a line per session
-        await wait_until(pilot, lambda: all(t in screen_text(app) for t in ("Early Idea", "Done Idea", "Mid Idea")),
-                         what="three sessions")
+        await wait_until(
+            pilot,
+            lambda: all(t in screen_text(app) for t in ("Early Idea", "Done Idea", "Mid Idea")),
+            what="three sessions",
+        )
         mid_run(tmp_path, name=LATE, title="Late Idea")
         start = time.monotonic()
         await wait_until(pilot, lambda: "Late Idea" in screen_text(app), timeout=4.0, what="the fourth run")
@@ -104,8 +107,11 @@ async def test_the_dashboard_lists_every_run_and_follows_the_one_entered(tmp_pat
         await wait_until(pilot, lambda: "Accept · overall 6" in screen_text(app), what="its review")
         await pilot.press("6")
         view = app.query_one(TreeView)
-        await wait_until(pilot, lambda: view.stages and {s.key.session_id for s in view.stages} == {DONE},
-                         what="the tree of that run only")
+        await wait_until(
+            pilot,
+            lambda: view.stages and {s.key.session_id for s in view.stages} == {DONE},
+            what="the tree of that run only",
+        )
         assert len(view.stages) == 4
     await source.aclose()
 
@@ -115,13 +121,21 @@ async def test_serve_from_run_publishes_every_run_as_its_own_session(tmp_path):
     feed = run_feed(folder, source=fleet(folder))
     async with ProtocolServer(ServerConfig(port=0, api_keys=(KEY,)), feed=feed) as server:
         await asyncio.sleep(0.5)
-        client = Client(ClientConfig(
-            url=server.url, credentials=Credentials(api_key=KEY),
-            subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
-            backoff_base=0.05, backoff_cap=0.2, open_timeout=3.0, ack_timeout=3.0))
+        client = Client(
+            ClientConfig(
+                url=server.url,
+                credentials=Credentials(api_key=KEY),
+                subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
+                backoff_base=0.05,
+                backoff_cap=0.2,
+                open_timeout=3.0,
+                ack_timeout=3.0,
+            )
+        )
         store = Store()
-        await until(store, client.__aiter__(), lambda: len(store.sessions) == 3
-                    and len(store.experiments) >= 2 + 8 + 10)
+        await until(
+            store, client.__aiter__(), lambda: len(store.sessions) == 3 and len(store.experiments) >= 2 + 8 + 10
+        )
         await client.aclose()
     assert set(store.sessions) == {EARLY, DONE, MID}
     assert store.sessions[DONE].data.model_extra["review"]["decision"] == "Accept"
@@ -170,17 +184,29 @@ async def test_serve_from_run_command_on_a_folder(tmp_path):
 
     folder = three_runs(tmp_path)
     proc = await asyncio.to_thread(
-        subprocess.Popen, [sys.executable, "-m", "aisci_tui", "serve", "--port", "0", "--from-run", str(folder),
-                           "--poll", "0.1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=cli_env(tmp_path) | {"AISCI_API_KEYS": KEY}, cwd=tmp_path)
+        subprocess.Popen,
+        [sys.executable, "-m", "aisci_tui", "serve", "--port", "0", "--from-run", str(folder), "--poll", "0.1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=cli_env(tmp_path) | {"AISCI_API_KEYS": KEY},
+        cwd=tmp_path,
+    )
     try:
         line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), timeout=20)
         url = re.search(r"Serving (ws://127\.0\.0\.1:\d+/ws)", line)
         assert url, line
-        client = Client(ClientConfig(
-            url=url.group(1), credentials=Credentials(api_key=KEY),
-            subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
-            backoff_base=0.05, backoff_cap=0.2, open_timeout=3.0, ack_timeout=3.0))
+        client = Client(
+            ClientConfig(
+                url=url.group(1),
+                credentials=Credentials(api_key=KEY),
+                subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
+                backoff_base=0.05,
+                backoff_cap=0.2,
+                open_timeout=3.0,
+                ack_timeout=3.0,
+            )
+        )
         store = Store()
         await until(store, client.__aiter__(), lambda: len(store.sessions) == 3, timeout=20)
         await client.aclose()

@@ -26,17 +26,28 @@ SIZE = (140, 40)
 
 def client_of(url: str) -> Client:
     """A real client subscribed like the dashboard: everything, with the server's history."""
-    return Client(ClientConfig(
-        url=url, credentials=Credentials(api_key=KEY),
-        subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
-        backoff_base=0.05, backoff_cap=0.2, open_timeout=3.0, ack_timeout=3.0,
-    ))
+    return Client(
+        ClientConfig(
+            url=url,
+            credentials=Credentials(api_key=KEY),
+            subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
+            backoff_base=0.05,
+            backoff_cap=0.2,
+            open_timeout=3.0,
+            ack_timeout=3.0,
+        )
+    )
 
 
 def complete(store: Store) -> bool:
     # 8 experiments: 9 journal entries, stage 2's node 0 being stage 1's best under the same id
-    return (len(store.experiments) == 8 and len(store.agents) == 3 and len(store.sessions) == 1
-            and len(store.assessments) == 1 and len(timeless(store.snapshot())["system_events"]) == 2)
+    return (
+        len(store.experiments) == 8
+        and len(store.agents) == 3
+        and len(store.sessions) == 1
+        and len(store.assessments) == 1
+        and len(timeless(store.snapshot())["system_events"]) == 2
+    )
 
 
 def timeless(snapshot: dict) -> dict:
@@ -51,8 +62,7 @@ async def test_a_remote_dashboard_shows_what_watch_shows(tmp_path):
     clock = Clock()
     settings = Settings.model_construct(export_dir=tmp_path / "out", refresh_hz=20.0)
 
-    watched = watch_app(RunSource(run.path, poll_interval=0.05, clock=clock, watch=False), run.path,
-                        settings=settings)
+    watched = watch_app(RunSource(run.path, poll_interval=0.05, clock=clock, watch=False), run.path, settings=settings)
     async with watched.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: complete(watched.store), what="the watched run")
         await pilot.press("6")
@@ -82,9 +92,25 @@ async def test_a_remote_dashboard_shows_what_watch_shows(tmp_path):
 async def test_serve_from_run_command_end_to_end(tmp_path):
     run = mid_run(tmp_path)
     env = cli_env(tmp_path) | {"AISCI_API_KEYS": KEY}
-    proc = subprocess.Popen([sys.executable, "-m", "aisci_tui", "serve", "--port", "0", "--from-run",
-                             str(tmp_path / "experiments"), "--poll", "0.1"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "aisci_tui",
+            "serve",
+            "--port",
+            "0",
+            "--from-run",
+            str(tmp_path / "experiments"),
+            "--poll",
+            "0.1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     try:
         line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), timeout=20)
         match = re.search(r"Serving (ws://127\.0\.0\.1:\d+/ws)", line)
@@ -127,8 +153,7 @@ def vantage_free(sessions: dict) -> dict:
     return {sid: {k: v for k, v in fields.items() if k not in VANTAGE} for sid, fields in sessions.items()}
 
 
-async def late_client_state(run, *, history: int, refresh: bool,
-                            additions: int = 12) -> tuple[Store, Store, list[str]]:
+async def late_client_state(run, *, history: int, refresh: bool, additions: int = 12) -> tuple[Store, Store, list[str]]:
     """Publish ``run``, keep writing nodes, then connect a client.
 
     Returns what the client got, what the folder says, and the ids of the nodes added (in order).

@@ -28,12 +28,15 @@ def home_line(app) -> str:
 
 
 async def shown(app, pilot, *words: str) -> str:
-    await wait_until(pilot, lambda: all(w in home_line(app) for w in words), what=f"{words} on Home: {home_line(app)!r}")
+    await wait_until(
+        pilot, lambda: all(w in home_line(app) for w in words), what=f"{words} on Home: {home_line(app)!r}"
+    )
     return home_line(app)
 
 
-@pytest.mark.parametrize("size,best", [((80, 24), "0 good yet"), ((120, 36), "0 good yet"),
-                                       ((200, 50), "no good node yet")])
+@pytest.mark.parametrize(
+    "size,best", [((80, 24), "0 good yet"), ((120, 36), "0 good yet"), ((200, 50), "no good node yet")]
+)
 async def test_a_stage_without_a_good_node_says_so(tmp_path, size, best):
     run = no_good_run(tmp_path)
     app = make_app(run, tmp_path)

@@ -119,8 +119,9 @@ def test_an_unchanged_stage_is_not_rebuilt_but_a_changed_one_is(tmp_path):
     second.write()
     events = reader.scan()
     exps = {e.data.experiment_id for e in by_type(events, "experiment_results")}
-    assert exps == {second.nodes[1]['id']} | ({second.nodes[0]['id']} if second.best !=
-                                                        second.nodes[0]["id"] else set())
+    assert exps == {second.nodes[1]["id"]} | (
+        {second.nodes[0]["id"]} if second.best != second.nodes[0]["id"] else set()
+    )
     assert reader.tree(run.stages[0].folder) is tree_one, "stage 1's tree was kept"
     assert reader.tree(second.folder) is not tree_two and len(reader.tree(second.folder).nodes) == 2
     progress = by_type(events, "research_progress")
@@ -142,8 +143,7 @@ async def test_a_notification_about_a_deleted_plot_reaches_the_store_side_quickl
             pytest.skip("file notifications do not work here")
         await asyncio.sleep(0.2)
         _plot(run, ids[1]).unlink()
-        gone = await seen.wait_for(lambda i: is_experiment(exp)(i) and not i.data.results.visualizations,
-                                   timeout=4)
+        gone = await seen.wait_for(lambda i: is_experiment(exp)(i) and not i.data.results.visualizations, timeout=4)
         assert gone.data.results.key_findings, "the analysis text stays; only the missing image goes"
     finally:
         await seen.close()

@@ -65,7 +65,7 @@ def test_every_node_becomes_one_experiment_with_its_tags(tmp_path):
     assert len(s1.nodes) + len(s2.nodes) == 9 and len(exps) == 8
 
     draft = s1.nodes[1]
-    first = exps[draft['id']]
+    first = exps[draft["id"]]
     assert first.status == "completed" and first.is_best is True
     assert first.results.summary == "Ran at step 1."
     assert first.results.metrics.model_extra["validation loss [pair_sum] final"] == 1.5
@@ -79,27 +79,29 @@ def test_every_node_becomes_one_experiment_with_its_tags(tmp_path):
     assert Path(viz[0].url.removeprefix("file://")).is_file()
     assert viz[0].description.startswith("Plot 0 of")
 
-    buggy = exps[s1.nodes[0]['id']]
+    buggy = exps[s1.nodes[0]["id"]]
     assert buggy.status == "failed" and buggy.exc_type == "KeyError" and buggy.results.visualizations == []
     assert buggy.results.metrics.model_extra == {}
 
-    seed = exps[s1.nodes[3]['id']]
+    seed = exps[s1.nodes[3]["id"]]
     assert seed.is_seed_node is True and seed.parent_id == draft["id"] and seed.status == "completed"
-    agg = exps[s1.nodes[4]['id']]
+    agg = exps[s1.nodes[4]["id"]]
     assert agg.is_seed_agg_node is True and agg.title.endswith("seed aggregation")
     assert agg.status == "partial" and agg.verdict == "seed aggregate"  # is_buggy_plots never set
 
     # the stage-1 best node copied into stage 2: one experiment, in both stages' trees
-    copy = exps[draft['id']]
+    copy = exps[draft["id"]]
     assert copy.stage == s1.folder and copy.main_stage == 1 and copy.step == 1
     assert [(p["stage"], p["step"], p["parent_id"]) for p in copy.stages] == [
-        (s1.folder, 1, None), (s2.folder, 0, None)]
+        (s1.folder, 1, None),
+        (s2.folder, 0, None),
+    ]
     assert copy.stages[1]["label"] == "best of stage 1"
-    tuned = exps[s2.nodes[1]['id']]
+    tuned = exps[s2.nodes[1]["id"]]
     assert tuned.hyperparam_name == "learning rate" and tuned.parent_id == draft["id"]
     assert tuned.results.metrics.model_extra["validation loss [pair_diff] final"] == pytest.approx(1.6)
     assert tuned.results.metrics.model_extra["validation loss ↓ (mean of 2 datasets)"] == pytest.approx(1.1)
-    partial = exps[s2.nodes[3]['id']]
+    partial = exps[s2.nodes[3]["id"]]
     assert partial.status == "partial" and partial.parent_id == s2.nodes[2]["id"]
     assert partial.verdict == "plots rejected"
 
@@ -320,7 +322,7 @@ def test_a_new_node_emits_only_what_changed(tmp_path):
     assert not {e.id for e in after} & before
     exps = experiments(after)
     # the new node, and the old best which is not the best any more
-    assert set(exps) == {nid, s2.nodes[1]['id']}
+    assert set(exps) == {nid, s2.nodes[1]["id"]}
     assert exps[nid].is_best is True
     assert one(after, "research_progress").data.nodes["total"] == 10
 
@@ -342,7 +344,7 @@ def test_nan_metrics_and_odd_types_do_not_break_the_mapping(tmp_path):
     assert exp.results.metrics.model_extra["held-out accuracy [pair_sum] final"] == 0.1
     assert exp.results.key_findings[:2] == ["first", "second"]
     assert exp.execution.duration is None and exp.step is None
-    assert exps['x' * 32].status == "partial"
+    assert exps["x" * 32].status == "partial"
     assert reader.take_notices() == []
 
 

@@ -20,8 +20,14 @@ from tests.bridge.test_source import Collector, is_state
 
 
 def event(n: int, status: str = "busy"):
-    return from_obj({"type": "agent_status", "id": f"m{n}", "timestamp": f"2026-01-01T00:00:{n:02d}.000Z",
-                     "data": {"agent_id": f"a{n % 3}", "status": status}})
+    return from_obj(
+        {
+            "type": "agent_status",
+            "id": f"m{n}",
+            "timestamp": f"2026-01-01T00:00:{n:02d}.000Z",
+            "data": {"agent_id": f"a{n % 3}", "status": status},
+        }
+    )
 
 
 def record(path, arrivals):
@@ -122,15 +128,16 @@ async def test_seek_forward_delivers_skipped_events_and_back_resets(tmp_path):
     reset = await got.wait_for(lambda i: isinstance(i, Notice) and i.details.get("replay") == "reset")
     assert reset.details["position"] == pytest.approx(30, abs=1)
     await asyncio.sleep(0.1)
-    after_reset = got.items[got.items.index(reset) + 1:]
+    after_reset = got.items[got.items.index(reset) + 1 :]
     assert [e.id for e in events_of(after_reset)] == ["m0"]
     replay.seek_end()
     await got.wait_for(lambda i: getattr(i, "id", None) == "m3", timeout=1.0)
-    assert [e.id for e in events_of(got.items[got.items.index(reset) + 1:])] == ["m0", "m1", "m2", "m3"]
+    assert [e.id for e in events_of(got.items[got.items.index(reset) + 1 :])] == ["m0", "m1", "m2", "m3"]
     await got.wait_for(lambda i: isinstance(i, Notice) and i.details.get("replay") == "end")
     replay.seek_start()
-    await got.wait_for(lambda i: isinstance(i, Notice) and i.details.get("replay") == "reset"
-                       and i.details["position"] < 0.5)
+    await got.wait_for(
+        lambda i: isinstance(i, Notice) and i.details.get("replay") == "reset" and i.details["position"] < 0.5
+    )
     replay.set_speed(float("inf"))
     await asyncio.sleep(0.1)
     assert [e.id for e in events_of(got.items)][-4:] == ["m0", "m1", "m2", "m3"]
@@ -146,10 +153,22 @@ async def test_bad_lines_become_invalid_notices_and_good_lines_still_play(tmp_pa
         "[1, 2]",
         json.dumps({"arrival": 1.1}),
         json.dumps({"arrival": 1.2, "envelope": {"type": "agent_status", "id": "x", "data": {"status": "busy"}}}),
-        json.dumps({"arrival": 1.3, "envelope": {"type": "batch", "id": "b", "data": {"events": [
-            to_obj(event(2)), {"type": "agent_status", "id": "y", "data": {}}]}}}),
-        json.dumps({"arrival": 1.4, "envelope": {"type": "error", "id": "e",
-                                                 "data": {"code": "RATE_LIMITED", "message": "slow down"}}}),
+        json.dumps(
+            {
+                "arrival": 1.3,
+                "envelope": {
+                    "type": "batch",
+                    "id": "b",
+                    "data": {"events": [to_obj(event(2)), {"type": "agent_status", "id": "y", "data": {}}]},
+                },
+            }
+        ),
+        json.dumps(
+            {
+                "arrival": 1.4,
+                "envelope": {"type": "error", "id": "e", "data": {"code": "RATE_LIMITED", "message": "slow down"}},
+            }
+        ),
         json.dumps({"arrival": 1.5, "envelope": {"type": "pong", "id": "p"}}),
         json.dumps({"arrival": 1.6, "envelope": {"type": "future_event", "id": "f", "data": {}}}),
         "",

@@ -16,7 +16,6 @@ STAGE1 = "stage_1_initial_implementation_1_preliminary"
 STAGE2 = "stage_2_baseline_tuning_1_first_attempt"
 
 
-
 @pytest.fixture(autouse=True, scope="module")
 def _reference_run() -> None:
     """Skip without ../shared, but fail under CI (see tests/guide.py)."""
@@ -65,9 +64,14 @@ def test_eighteen_experiments_one_per_node_id_and_the_best_metric(scanned):
     statuses = [e.status for e in exps.values()]
     # good 5 + 5 (node 0 once), buggy 4 + 2, other: plots rejected, plots unchecked, the seed aggregate
     assert (statuses.count("completed"), statuses.count("failed"), statuses.count("partial")) == (9, 6, 3)
-    assert {exps[i].verdict for i in ("8283f78754ef40cca6ce06a9b722e2a6", "a63b45f5dc724abeb74acfa336812d36",
-                                      "065677fa520b4de7951ea42f044ecc31")} == {
-        "plots rejected", "plots not checked", "seed aggregate"}
+    assert {
+        exps[i].verdict
+        for i in (
+            "8283f78754ef40cca6ce06a9b722e2a6",
+            "a63b45f5dc724abeb74acfa336812d36",
+            "065677fa520b4de7951ea42f044ecc31",
+        )
+    } == {"plots rejected", "plots not checked", "seed aggregate"}
 
 
 def test_plots_are_found_on_disk_with_their_analyses(scanned):

@@ -21,8 +21,9 @@ CLI = [sys.executable, "-m", "aisci_tui"]
 
 
 def cli(tmp_path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=60,
-                          env=cli_env(tmp_path) | env, cwd=tmp_path)
+    return subprocess.run(
+        [*CLI, *args], capture_output=True, text=True, timeout=60, env=cli_env(tmp_path) | env, cwd=tmp_path
+    )
 
 
 async def test_events_record_then_events_from_prints_the_same_lines(tmp_path):
@@ -31,8 +32,9 @@ async def test_events_record_then_events_from_prints_the_same_lines(tmp_path):
     record = tmp_path / "events.jsonl"
     config = ServerConfig(port=0, api_keys=(KEY,), seed=4, speed=50.0, sessions=2)
     async with ProtocolServer(config) as server:
-        live = await asyncio.to_thread(cli, tmp_path, "events", "--url", server.url, "--limit", "40",
-                                       "--record", str(record), AISCI_API_KEY=KEY)
+        live = await asyncio.to_thread(
+            cli, tmp_path, "events", "--url", server.url, "--limit", "40", "--record", str(record), AISCI_API_KEY=KEY
+        )
     assert live.returncode == 0, live.stderr
     printed = live.stdout.splitlines()
     assert len(printed) == 40

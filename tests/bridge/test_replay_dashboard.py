@@ -38,18 +38,28 @@ async def test_record_a_live_session_then_replay_it_to_the_same_state(tmp_path):
     path = tmp_path / "live.jsonl"
     config = ServerConfig(port=0, api_keys=(KEY,), seed=21, speed=60.0, sessions=2, warmup=1800.0)
     async with ProtocolServer(config) as server:
-        client = Client(ClientConfig(
-            url=server.url, credentials=Credentials(api_key=KEY),
-            subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
-            backoff_base=0.05, backoff_cap=0.2, open_timeout=3.0, ack_timeout=3.0,
-        ))
+        client = Client(
+            ClientConfig(
+                url=server.url,
+                credentials=Credentials(api_key=KEY),
+                subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
+                backoff_base=0.05,
+                backoff_cap=0.2,
+                open_timeout=3.0,
+                ack_timeout=3.0,
+            )
+        )
         source = with_recording(client, path)  # what --record does
         assert isinstance(source, RecordingSource)
         live = DashboardApp(source, settings=settings_in(tmp_path))
         async with live.run_test(size=SIZE) as pilot:
             history = len(server.hub.history)
-            await wait_until(pilot, lambda: live.store.counters.received >= history + 40,
-                             timeout=15, what="the history and a stretch of live events")
+            await wait_until(
+                pilot,
+                lambda: live.store.counters.received >= history + 40,
+                timeout=15,
+                what="the history and a stretch of live events",
+            )
             assert len(live.store.experiments) >= 2 and len(live.store.agents) >= 5
             await source.aclose()
             await pilot.pause(0.1)
@@ -109,8 +119,11 @@ async def test_replay_keys_pause_seek_rewind_and_speed(tmp_path):
         first_store = app.store
         await pilot.press("circumflex_accent")
         start = state_at(path, 0.0)
-        await wait_until(pilot, lambda: app.store is not first_store and app.store.snapshot() == start,
-                         what="a fresh store after Start")
+        await wait_until(
+            pilot,
+            lambda: app.store is not first_store and app.store.snapshot() == start,
+            what="a fresh store after Start",
+        )
         assert app.store.counters.applied < first_store.counters.applied
         await pilot.press("full_stop")
         await wait_until(pilot, lambda: app.store.snapshot() == state_at(path, 60.0), what="one minute in")
@@ -148,8 +161,14 @@ async def test_an_open_agent_detail_follows_a_rewind(tmp_path):
         await pilot.press("2")
         await pilot.pause(0.2)
         app.current_view.open_key(agent_id)
-        await wait_until(pilot, lambda: "no longer in the store" not in screen_text(app)
-                         and full["agents"][agent_id]["name"] in screen_text(app), what="the agent's details")
+        await wait_until(
+            pilot,
+            lambda: (
+                "no longer in the store" not in screen_text(app)
+                and full["agents"][agent_id]["name"] in screen_text(app)
+            ),
+            what="the agent's details",
+        )
         # back to the start, where this agent has not appeared yet (the modal screen keeps the
         # replay keys from the app, so the action is called as the command palette would)
         app.action_replay_start()

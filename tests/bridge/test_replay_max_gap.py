@@ -32,8 +32,11 @@ def test_replay_max_gap_plays_an_hour_of_silence_in_two_seconds(tmp_path):
     path = tmp_path / "quiet.jsonl"
     recording_with_a_silence(path)
     # without --max-gap the recording lasts 1:00:04; with it, 2 s + 2 s (the silence) + 2 s
-    term = Pty([*CLI, "replay", str(path), "--max-gap", "2", "--speed", "1", "--images", "off"],
-               env=cli_env(tmp_path), cwd=tmp_path)
+    term = Pty(
+        [*CLI, "replay", str(path), "--max-gap", "2", "--speed", "1", "--images", "off"],
+        env=cli_env(tmp_path),
+        cwd=tmp_path,
+    )
     try:
         assert term.wait_for("● open", "/0:06", timeout=15), term.output[-3000:]
         assert b"1:00:04" not in term.output

@@ -99,7 +99,11 @@ def test_node_zero_is_one_experiment_in_both_trees_and_counted_once(tmp_path):
     keys = [s.key for s in searchtree.stages(store, None)]
     assert all(carried["id"] in searchtree.stage_tree(store, k).nodes for k in keys)
     counts = session_counts(store)[run.name]
-    assert (counts.experiments_total, counts.experiments_done, counts.experiments_failed) == (8, 3, 3)  # good: the draft, its seed run, the tuned node
+    assert (counts.experiments_total, counts.experiments_done, counts.experiments_failed) == (
+        8,
+        3,
+        3,
+    )  # good: the draft, its seed run, the tuned node
 
 
 def test_every_count_agrees_with_stage_progress_json(tmp_path):
@@ -110,7 +114,10 @@ def test_every_count_agrees_with_stage_progress_json(tmp_path):
         written = progress_json(stage)
         summary = by_stage[stage.folder]
         assert (summary.total, summary.good, summary.buggy) == (
-            written["total_nodes"], written["good_nodes"], written["buggy_nodes"]), stage.folder
+            written["total_nodes"],
+            written["good_nodes"],
+            written["buggy_nodes"],
+        ), stage.folder
         assert (info.total_nodes, info.good_nodes, info.buggy_nodes) == (summary.total, summary.good, summary.buggy)
         tree = reader.tree(stage.folder)
         glyphs = [n.status for n in tree.nodes.values()]
@@ -136,8 +143,14 @@ def test_labels_say_what_differs_not_the_shared_plan(tmp_path):
     reader, _ = stored(run)
     labels = [n.label for t in reader.trees().values() for n in t.nodes.values()]
     assert not any("Synthetic toy task" in label for label in labels)
-    assert {"draft", "seed run", "seed aggregation", "best of stage 1", "improve · tuning: learning rate",
-            "debug · tuning: batch size"} <= set(labels)
+    assert {
+        "draft",
+        "seed run",
+        "seed aggregation",
+        "best of stage 1",
+        "improve · tuning: learning rate",
+        "debug · tuning: batch size",
+    } <= set(labels)
 
 
 def test_a_copied_run_keeps_its_own_clock(tmp_path):
@@ -175,7 +188,9 @@ def test_a_copied_finished_run_says_seven_hours_with_review_and_cost(tmp_path):
     assert progress.model_extra["review"] == {"decision": "Accept", "overall": 6.0, "ethical_concerns": False}
     cost = progress.model_extra["cost"]
     assert cost["total_usd"] == pytest.approx(2.375) and set(cost["models"]) == {
-        "gpt-4o-2024-11-20", "o1-preview-2024-09-12"}
+        "gpt-4o-2024-11-20",
+        "o1-preview-2024-09-12",
+    }
     assert not [e for e in store.log if e.kind == "system_event" and "No progress" in (e.title or "")]
 
 
@@ -202,16 +217,26 @@ def test_events_from_a_served_copied_finished_run(tmp_path):
     folder = tmp_path / "experiments" / "2025-06-12_09-13-56_toy_idea_attempt_0"
     folder.mkdir(parents=True)
     env = cli_env(tmp_path) | {"AISCI_API_KEYS": KEY}
-    server = subprocess.Popen([sys.executable, "-m", "aisci_tui", "serve", "--port", "0", "--from-run",
-                               str(folder), "--poll", "0.2"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "aisci_tui", "serve", "--port", "0", "--from-run", str(folder), "--poll", "0.2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
     try:
         line = server.stdout.readline()
         url = re.search(r"Serving (ws://127\.0\.0\.1:\d+/ws)", line)
         assert url, line
-        listener = subprocess.Popen([sys.executable, "-m", "aisci_tui", "events", "--url", url.group(1),
-                                     "--duration", "8"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                    text=True, env=cli_env(tmp_path) | {"AISCI_API_KEY": KEY}, cwd=tmp_path)
+        listener = subprocess.Popen(
+            [sys.executable, "-m", "aisci_tui", "events", "--url", url.group(1), "--duration", "8"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli_env(tmp_path) | {"AISCI_API_KEY": KEY},
+            cwd=tmp_path,
+        )
         time.sleep(2.5)
         run = finished_run(tmp_path)
         run.copied()
@@ -235,7 +260,10 @@ def test_events_from_a_served_copied_finished_run(tmp_path):
         assert [d["node_id"] for d, p in here if p["is_best"]] == [stage.best]
         statuses = [d["status"] for d, _ in here]
         assert (len(here), statuses.count("completed"), statuses.count("failed")) == (
-            written["total_nodes"], written["good_nodes"], written["buggy_nodes"])
+            written["total_nodes"],
+            written["good_nodes"],
+            written["buggy_nodes"],
+        )
 
 
 # -- through the dashboard -----------------------------------------------------------------
@@ -243,8 +271,7 @@ def test_events_from_a_served_copied_finished_run(tmp_path):
 
 def app_for(run, tmp_path, clock):
     settings = Settings.model_construct(export_dir=tmp_path / "out", refresh_hz=20.0)
-    return watch_app(RunSource(run.path, poll_interval=0.05, clock=clock, watch=False), run.path,
-                     settings=settings)
+    return watch_app(RunSource(run.path, poll_interval=0.05, clock=clock, watch=False), run.path, settings=settings)
 
 
 async def test_dashboard_shows_the_finished_runs_review_cost_and_own_trail(tmp_path):

@@ -65,7 +65,7 @@ async def test_a_node_written_while_running_arrives_within_a_second(tmp_path, wa
     got = Collector(source)
     await got.wait_for(is_state(ConnectionState.OPEN))
     s2 = run.stages[1]
-    await got.wait_for(is_experiment(s2.nodes[-1]['id']))
+    await got.wait_for(is_experiment(s2.nodes[-1]["id"]))
     await asyncio.sleep(0.1)
     nid = s2.add_node(parent=s2.nodes[0]["id"], loss=0.1)
     written = time.monotonic()
@@ -107,8 +107,9 @@ async def test_source_keeps_watching_after_the_run_ends(tmp_path):
     await got.wait_for(lambda i: isinstance(i, Notice) and "has finished" in i.text)
     await got.wait_for(lambda i: getattr(i, "type", None) == "system_event" and i.data.title == "Run finished")
     run.review(ethical=True)
-    ethics = await got.wait_for(lambda i: getattr(i, "type", None) == "ethical_assessment"
-                                and i.data.assessment.status == "review_required")
+    ethics = await got.wait_for(
+        lambda i: getattr(i, "type", None) == "ethical_assessment" and i.data.assessment.status == "review_required"
+    )
     assert ethics.data.metadata.assessed_by == "llm_reviewer"
     await got.close()
 

@@ -22,8 +22,7 @@ def test_dashboard_views_carry_a_configured_tree_view(tmp_path):
 async def test_the_app_mounts_the_view_it_was_given(tmp_path):
     run = mid_run(tmp_path)
     settings = Settings.model_construct(export_dir=tmp_path / "out", refresh_hz=20.0)
-    app = watch_app(RunSource(run.path, poll_interval=0.05, clock=Clock(), watch=False), run.path,
-                    settings=settings)
+    app = watch_app(RunSource(run.path, poll_interval=0.05, clock=Clock(), watch=False), run.path, settings=settings)
     given = app.view_classes[-1]
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("6")

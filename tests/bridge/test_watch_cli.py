@@ -19,8 +19,9 @@ posix_only = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX p
 
 
 def run_cli(tmp_path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=30, env=cli_env(tmp_path),
-                          cwd=tmp_path)
+    return subprocess.run(
+        [*CLI, *args], capture_output=True, text=True, timeout=30, env=cli_env(tmp_path), cwd=tmp_path
+    )
 
 
 def test_a_path_that_is_not_a_run_is_one_sentence_and_exit_2(tmp_path):
@@ -52,8 +53,9 @@ def test_an_unwritable_recording_is_one_sentence_and_exit_2(tmp_path):
 def test_watch_a_run_in_a_terminal_record_it_and_quit(tmp_path):
     run = mid_run(tmp_path)
     record = tmp_path / "watched.jsonl"
-    term = Pty([*CLI, "watch", str(run.path), "--images", "off", "--record", str(record)], env=cli_env(tmp_path),
-               cwd=tmp_path)
+    term = Pty(
+        [*CLI, "watch", str(run.path), "--images", "off", "--record", str(record)], env=cli_env(tmp_path), cwd=tmp_path
+    )
     try:
         assert term.wait_for("● open", "Toy Idea: Does It Work?", "Stage 2 baseline tuning"), term.output[-3000:]
         term.send("6")
@@ -73,8 +75,7 @@ def test_watch_a_run_in_a_terminal_record_it_and_quit(tmp_path):
 def test_an_experiments_folder_is_watched_whole_every_run_a_session(tmp_path):
     early_run(tmp_path, name="2025-06-10_08-00-00_older_idea_attempt_0", title="An Older Idea")
     finished_run(tmp_path, name="2025-06-12_09-00-00_newer_idea_attempt_1", title="A Newer Idea")
-    term = Pty([*CLI, "watch", str(tmp_path / "experiments"), "--images", "off"], env=cli_env(tmp_path),
-               cwd=tmp_path)
+    term = Pty([*CLI, "watch", str(tmp_path / "experiments"), "--images", "off"], env=cli_env(tmp_path), cwd=tmp_path)
     try:
         assert term.wait_for("All sessions (2)", "An Older Idea", "A Newer Idea"), term.output[-3000:]
         term.send("q")
@@ -87,8 +88,9 @@ def test_an_experiments_folder_is_watched_whole_every_run_a_session(tmp_path):
 def test_several_run_folders_are_watched_together(tmp_path):
     early = early_run(tmp_path, name="2025-06-10_08-00-00_older_idea_attempt_0", title="An Older Idea")
     newer = finished_run(tmp_path, name="2025-06-12_09-00-00_newer_idea_attempt_1", title="A Newer Idea")
-    term = Pty([*CLI, "watch", str(early.path), str(newer.path), "--images", "off"], env=cli_env(tmp_path),
-               cwd=tmp_path)
+    term = Pty(
+        [*CLI, "watch", str(early.path), str(newer.path), "--images", "off"], env=cli_env(tmp_path), cwd=tmp_path
+    )
     try:
         assert term.wait_for("All sessions (2)", "An Older Idea", "A Newer Idea"), term.output[-3000:]
         term.send("q")
@@ -101,8 +103,9 @@ def test_several_run_folders_are_watched_together(tmp_path):
 def test_pick_lists_the_runs_and_opens_the_chosen_one(tmp_path):
     early_run(tmp_path, name="2025-06-10_08-00-00_older_idea_attempt_0", title="An Older Idea")
     finished_run(tmp_path, name="2025-06-12_09-00-00_newer_idea_attempt_1", title="A Newer Idea")
-    term = Pty([*CLI, "watch", str(tmp_path / "experiments"), "--pick", "--images", "off"], env=cli_env(tmp_path),
-               cwd=tmp_path)
+    term = Pty(
+        [*CLI, "watch", str(tmp_path / "experiments"), "--pick", "--images", "off"], env=cli_env(tmp_path), cwd=tmp_path
+    )
     try:
         assert term.wait_for("2 runs in", "newer_idea", "older_idea", "finished"), term.output[-3000:]
         term.send("\r")  # the newest is highlighted first

@@ -34,8 +34,11 @@ async def test_stage_counts_best_metric_tree_and_plot_text(tmp_path):
         await wait_until(pilot, lambda: len(app.store.experiments) == 8, what="the run's eight node ids")
         # the standard views show the run like a live session
         # (Home's latest events may name the stage before its session line is drawn)
-        await wait_until(pilot, lambda: "Stage 2 baseline tuning" in screen_text(app)
-                         and "Toy Idea: Does It Work?" in screen_text(app), what="the phase and the run's title")
+        await wait_until(
+            pilot,
+            lambda: "Stage 2 baseline tuning" in screen_text(app) and "Toy Idea: Does It Work?" in screen_text(app),
+            what="the phase and the run's title",
+        )
         await pilot.press("3")
         columns, rows = app.current_view.export_rows()
         assert len(rows) == 8 and {r["status"] for r in rows} == {"completed", "failed", "partial"}
@@ -53,8 +56,9 @@ async def test_stage_counts_best_metric_tree_and_plot_text(tmp_path):
         root = view.tree.root.children[0]
         assert root.data == ids[0] and [c.data for c in root.children] == [ids[1], ids[2]]
         assert [c.data for c in root.children[1].children] == [ids[3]]
-        assert view.tree.label_of(best).startswith("★  1 improve · tuning: learning rate · validation loss ↓ 1.1 "
-                                                   "(mean of 2 datasets)") and "best" in view.tree.label_of(best)
+        assert view.tree.label_of(best).startswith(
+            "★  1 improve · tuning: learning rate · validation loss ↓ 1.1 (mean of 2 datasets)"
+        ) and "best" in view.tree.label_of(best)
         assert view.tree.label_of(ids[2]).startswith("✖  2 improve · tuning: batch size · IndexError")
         assert view.tree.label_of(ids[0]).startswith("✓  0 best of stage 1")
         assert view.tree.label_of(ids[3]).startswith("◐  3")

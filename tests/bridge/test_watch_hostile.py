@@ -22,9 +22,19 @@ def event(kind: str, data: dict):
 
 
 def node(nid: str, parent=None, *, step=0, stage=STAGE, session="s1", **extra):
-    data = {"experiment_id": f"x-{nid}", "session_id": session, "status": "completed",
-            "title": f"Stage 2.1 step {step}: n{nid}", "node_id": nid, "stage": stage, "step": step, "parent_id": parent, "is_best": False,
-            "is_buggy_plots": False, **extra}
+    data = {
+        "experiment_id": f"x-{nid}",
+        "session_id": session,
+        "status": "completed",
+        "title": f"Stage 2.1 step {step}: n{nid}",
+        "node_id": nid,
+        "stage": stage,
+        "step": step,
+        "parent_id": parent,
+        "is_best": False,
+        "is_buggy_plots": False,
+        **extra,
+    }
     return event("experiment_results", data)
 
 
@@ -51,14 +61,23 @@ def hostile_events(tmp_path):
         node("c", "b", step=2),
         node("d", "d", step=3),  # its own parent
         node("e", "nobody", step="x"),  # a missing parent and a step that is not a number
-        node("f\x1b[31mred", None, step=4, title="Stage 2.1 step 4: \x1b]52;c;Zm9v\x07evil \u202etxet",
-             is_best=True, results={"main_metric": {"name": "loss", "value": 1.0, "lower_is_better": [1],
-                                                    "datasets": "many"},
-                                    "visualizations": [{"url": "file:///dev/zero.png"},
-                                                       {"url": "file:///tmp/a%00b.png"},
-                                                       {"url": f"file://{fifo}"},
-                                                       {"url": "https://example.com/x.png"},
-                                                       {"url": "file://remote-host/etc/x.png"}]}),
+        node(
+            "f\x1b[31mred",
+            None,
+            step=4,
+            title="Stage 2.1 step 4: \x1b]52;c;Zm9v\x07evil \u202etxet",
+            is_best=True,
+            results={
+                "main_metric": {"name": "loss", "value": 1.0, "lower_is_better": [1], "datasets": "many"},
+                "visualizations": [
+                    {"url": "file:///dev/zero.png"},
+                    {"url": "file:///tmp/a%00b.png"},
+                    {"url": f"file://{fifo}"},
+                    {"url": "https://example.com/x.png"},
+                    {"url": "file://remote-host/etc/x.png"},
+                ],
+            },
+        ),
         node("g", None, stage="not a stage name", step=0),
         node("h", None, stage="stage_9_" + "z" * 500 + "_1_" + "y" * 500, step=0),
         event("experiment_results", {"experiment_id": "untagged", "status": "completed"}),
@@ -79,8 +98,9 @@ def test_cycles_and_missing_parents_still_show_every_node(tmp_path):
 async def test_the_tree_view_draws_hostile_tags_without_escapes(tmp_path):
     store = Store()
     store.feed(hostile_events(tmp_path))
-    app = DashboardApp(Quiet(), store=store, settings=Settings.model_construct(refresh_hz=20.0),
-                       views=dashboard_views())
+    app = DashboardApp(
+        Quiet(), store=store, settings=Settings.model_construct(refresh_hz=20.0), views=dashboard_views()
+    )
     async with app.run_test(size=(130, 40)) as pilot:
         await pilot.press("6")
         view = app.query_one(TreeView)

@@ -26,8 +26,13 @@ _ids = itertools.count(1)
 @asynccontextmanager
 async def running(**overrides: Any) -> AsyncIterator[ProtocolServer]:
     """A server without the simulator: tests publish the events they need."""
-    cfg: dict[str, Any] = {"port": 0, "jwt_secret": SECRET, "api_keys": (API_KEY,), "simulate": False,
-                           "auth_timeout": 5.0}
+    cfg: dict[str, Any] = {
+        "port": 0,
+        "jwt_secret": SECRET,
+        "api_keys": (API_KEY,),
+        "simulate": False,
+        "auth_timeout": 5.0,
+    }
     cfg.update(overrides)
     async with ProtocolServer(ServerConfig(**cfg)) as srv:
         yield srv
@@ -81,6 +86,7 @@ class Collector:
 
     async def until(self, predicate: Any, timeout: float = 5.0) -> None:
         """Wait until ``predicate(self)`` is true (or fail after ``timeout`` seconds)."""
+
         async def wait() -> None:
             while not predicate(self):
                 self._changed.clear()
@@ -135,8 +141,11 @@ def answer_basics(send_pong: bool = True, send_ack: bool = False, close_after_au
             elif msg.type == "subscribe":
                 if send_ack:
                     await ws.send(encode(make("ack", {"original_id": msg.id}, meta=meta)))
-                await ws.send(encode(make("subscription_response",
-                                          {"status": "success", "subscription_id": "sub-mini"}, meta=meta)))
+                await ws.send(
+                    encode(
+                        make("subscription_response", {"status": "success", "subscription_id": "sub-mini"}, meta=meta)
+                    )
+                )
             elif msg.type == "ping" and send_pong:
                 await ws.send(encode(make("pong", {}, meta=meta)))
 

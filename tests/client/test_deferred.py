@@ -106,14 +106,25 @@ def test_route_refuses_what_routing_cannot_trust():
     ok = {"type": "agent_status", "id": "e1", "timestamp": None, "data": {"agent_id": "a", "status": 5}}
     raw = route(orjson.dumps(ok).decode())
     assert isinstance(raw, RawEvent) and raw.key == "a" and not raw.checked
-    for bad in ({**ok, "id": 1}, {**ok, "timestamp": 3}, {**ok, "data": []}, {**ok, "data": None},
-                {**ok, "data": {"agent_id": 1}}, {**ok, "data": {"agent_id": "a", "session_id": 2}},
-                {**ok, "data": {"status": "busy"}}, {k: v for k, v in ok.items() if k != "id"},
-                {**ok, "type": "system_event"}, {**ok, "type": ["x"]}, [ok]):
+    for bad in (
+        {**ok, "id": 1},
+        {**ok, "timestamp": 3},
+        {**ok, "data": []},
+        {**ok, "data": None},
+        {**ok, "data": {"agent_id": 1}},
+        {**ok, "data": {"agent_id": "a", "session_id": 2}},
+        {**ok, "data": {"status": "busy"}},
+        {k: v for k, v in ok.items() if k != "id"},
+        {**ok, "type": "system_event"},
+        {**ok, "type": ["x"]},
+        [ok],
+    ):
         assert route(orjson.dumps(bad).decode()) is None, bad
-    for text in ('{"type": "agent_status", "id": "e1", "data": {"agent_id": "a", "x": [1,}}',
-                 '{"type": "agent_status", "id": "e1", "data": {"agent_id": "a", "x": NaN}}',
-                 '{"type": "agent_status", "id": "e1", "data": {"agent_id": "a", "x": ' + "[" * 5000 + "]" * 5000 + "}}"):
+    for text in (
+        '{"type": "agent_status", "id": "e1", "data": {"agent_id": "a", "x": [1,}}',
+        '{"type": "agent_status", "id": "e1", "data": {"agent_id": "a", "x": NaN}}',
+        '{"type": "agent_status", "id": "e1", "data": {"agent_id": "a", "x": ' + "[" * 5000 + "]" * 5000 + "}}",
+    ):
         assert route(text) is None  # malformed or too deep: the full path gives the reason
 
 

@@ -76,8 +76,10 @@ async def test_entity_events_reach_the_sink_unvalidated_and_others_validated(ser
     client.deliver_to(got.append)
     await client.ready()
     await server.publish(agent_event(agent="agt-1"))
-    await server.inject_raw('{"type":"system_event","id":"sys-1","timestamp":"2025-01-01T00:00:00Z",'
-                            '"data":{"event_type":"info","severity":"info","message":"hello"}}')
+    await server.inject_raw(
+        '{"type":"system_event","id":"sys-1","timestamp":"2025-01-01T00:00:00Z",'
+        '"data":{"event_type":"info","severity":"info","message":"hello"}}'
+    )
     await server.inject_raw("{not json")
     await until(lambda: any(isinstance(i, Notice) and i.kind == "invalid" for i in got))
     raw = [i for i in got if type(i) is RawEvent]

@@ -26,8 +26,14 @@ def clean_env(**extra: str) -> dict[str, str]:
 @asynccontextmanager
 async def events_process(*args: str, env: dict[str, str] | None = None):
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "aisci_tui", "events", *args,
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "aisci_tui",
+        "events",
+        *args,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
         env=env if env is not None else clean_env(AISCI_API_KEY=API_KEY),
     )
     try:
@@ -160,8 +166,18 @@ async def test_tokens_never_reach_output_or_the_log(server, tmp_path):
     token_file.chmod(0o600)
     log_file = tmp_path / "events.log"
     async with publishing(server):
-        code, out, err = await run("--url", server.url, "--limit", "2", "--token-file", str(token_file),
-                                   "--log-file", str(log_file), "-v", env=clean_env())
+        code, out, err = await run(
+            "--url",
+            server.url,
+            "--limit",
+            "2",
+            "--token-file",
+            str(token_file),
+            "--log-file",
+            str(log_file),
+            "-v",
+            env=clean_env(),
+        )
     log = log_file.read_text()
     assert code == 0 and os.stat(log_file).st_mode & 0o777 == 0o600
     assert '"type":"auth","data":"<redacted>"' in log and "received" in log
@@ -212,7 +228,6 @@ def test_no_option_takes_a_token_value():
     assert result.exit_code == exitcodes.USAGE and "abc" not in result.output.replace("--token", "")
 
 
-
 async def test_history_is_printed_first_by_default_and_not_with_no_history(any_server):
     """A server holding a run that is not changing: `events` lists what exists (as the dashboard does)."""
     held = [agent_event(agent=f"agt-h{i}") for i in range(3)]
@@ -227,6 +242,11 @@ async def test_history_is_printed_first_by_default_and_not_with_no_history(any_s
 def test_help_tells_of_the_history_default():
     import subprocess
 
-    out = subprocess.run([sys.executable, "-m", "aisci_tui", "events", "--help"], capture_output=True, text=True,
-                         env={**clean_env(), "COLUMNS": "200"}, timeout=30).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "aisci_tui", "events", "--help"],
+        capture_output=True,
+        text=True,
+        env={**clean_env(), "COLUMNS": "200"},
+        timeout=30,
+    ).stdout
     assert "--history" in out and "--no-history" in out and "still holds" in out

@@ -14,12 +14,16 @@ from tests.client.test_events_cli import clean_env, events_process, run, wait_su
 
 #: A valid agent update as a server might format it: spaced, keys in its own order, an unknown field,
 #: an integer where the model reads a float, and text beyond ASCII.
-SPACED = ('{"data": {"status": "busy", "agent_id": "agt-9", "name": "Ag\\u00e9nt é", "x_extra": [1, {"k": null}],'
-          ' "performance": {"cpu_usage": 1}}, "id": "evt-spaced", "type": "agent_status",'
-          ' "timestamp": "2025-01-01T00:00:00Z"}')
+SPACED = (
+    '{"data": {"status": "busy", "agent_id": "agt-9", "name": "Ag\\u00e9nt é", "x_extra": [1, {"k": null}],'
+    ' "performance": {"cpu_usage": 1}}, "id": "evt-spaced", "type": "agent_status",'
+    ' "timestamp": "2025-01-01T00:00:00Z"}'
+)
 #: Valid by the models, which read the number in the string; not by the strict check.
-LAX = ('{"type":"agent_status","id":"evt-lax","timestamp":"2025-01-01T00:00:01Z",'
-       '"data":{"agent_id":"agt-8","status":"idle","performance":{"cpu_usage":"0.5"}}}')
+LAX = (
+    '{"type":"agent_status","id":"evt-lax","timestamp":"2025-01-01T00:00:01Z",'
+    '"data":{"agent_id":"agt-8","status":"idle","performance":{"cpu_usage":"0.5"}}}'
+)
 #: Invalid: the status must be a string.
 BAD = '{"type":"agent_status","id":"evt-bad","data":{"agent_id":"agt-7","status":5}}'
 

@@ -96,4 +96,3 @@ async def test_good_events_next_to_bad_ones_in_a_batch_survive(server):
         await col.until(lambda c: any(e.id == last.id for e in c.events))
         assert [e.id for e in col.events] == [good.id, last.id]
         assert col.client.stats.invalid == 2 and col.client.stats.duplicates == 1
-

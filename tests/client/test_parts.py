@@ -252,4 +252,3 @@ def test_urls_are_checked_and_shown_without_credentials():
             ClientConfig(url=bad, credentials=Credentials(api_key="k"))
     cfg = ClientConfig(url="ws://h/ws", credentials=Credentials(api_key="k"), ping_interval=3.0)
     assert cfg.ping_timeout == 3.0
-

@@ -33,10 +33,16 @@ async def test_library_example_prints_experiment_results(monkeypatch):
         from aisci_tui.protocol import make
 
         await asyncio.sleep(0.3)
-        await srv.publish(make("experiment_results", {"experiment_id": "e-readme", "session_id": session,
-                                                      "title": "Readme run", "status": "completed"}))
-        other = make("experiment_results", {"experiment_id": "e-other", "session_id": "ses-other",
-                                            "title": "Other", "status": "failed"})
+        await srv.publish(
+            make(
+                "experiment_results",
+                {"experiment_id": "e-readme", "session_id": session, "title": "Readme run", "status": "completed"},
+            )
+        )
+        other = make(
+            "experiment_results",
+            {"experiment_id": "e-other", "session_id": "ses-other", "title": "Other", "status": "failed"},
+        )
         await srv.publish(other)
         for _ in range(100):
             if ("Readme run", "completed") in printed:

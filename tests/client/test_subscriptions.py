@@ -36,14 +36,21 @@ def system(severity: str, **kw: Any) -> Event:
 
 def experiment(status: str, session: str = "ses-1", plots: bool = False) -> Event:
     results = {"summary": "s", "visualizations": [{"type": "plot", "title": "p", "url": "u"}] if plots else []}
-    return ev("experiment_results", {"experiment_id": f"x{next(_n)}", "status": status, "session_id": session,
-                                     "results": results})
+    return ev(
+        "experiment_results",
+        {"experiment_id": f"x{next(_n)}", "status": status, "session_id": session, "results": results},
+    )
 
 
 def assessment(confidence: float, status: str = "compliant") -> Event:
-    return ev("ethical_assessment", {"resource_id": "r1", "resource_type": "experiment",
-                                     "assessment": {"overall_score": 0.9, "status": status,
-                                                    "confidence": confidence}})
+    return ev(
+        "ethical_assessment",
+        {
+            "resource_id": "r1",
+            "resource_type": "experiment",
+            "assessment": {"overall_score": 0.9, "status": status, "confidence": confidence},
+        },
+    )
 
 
 async def delivered(server, col: Collector, published: list[Event]) -> list[str]:
@@ -105,8 +112,9 @@ async def test_date_range_filter(server):
 
 async def test_custom_filters(server):
     low, high = assessment(0.5), assessment(0.95)
-    got = await filtered(server, ["ethical_assessment"], Filters(custom_filters={"confidence_threshold": 0.8}),
-                         [low, high])
+    got = await filtered(
+        server, ["ethical_assessment"], Filters(custom_filters={"confidence_threshold": 0.8}), [low, high]
+    )
     assert got == [high.id]
     sub = Subscription(events=["experiment_results"], filters=Filters(custom_filters={"include_visualizations": False}))
     async with collecting(fast_config(server.url, subscriptions=[sub])) as col:
@@ -218,5 +226,4 @@ async def test_client_without_subscriptions_can_still_close_cleanly(any_server):
     await client.ready()
     await client.aclose()
     states = [item.state for item in [item async for item in client]]
-    assert states == [ConnectionState.CONNECTING, ConnectionState.OPEN, ConnectionState.CLOSING,
-                      ConnectionState.CLOSED]
+    assert states == [ConnectionState.CONNECTING, ConnectionState.OPEN, ConnectionState.CLOSING, ConnectionState.CLOSED]

@@ -95,8 +95,13 @@ class ServeProcess:
         return f"ws://127.0.0.1:{self.port}/ws"
 
     def start(self, timeout: float = 15.0) -> None:
-        self.proc = subprocess.Popen(cli("serve", "--port", str(self.port), *self.args), env=self.env,
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(
+            cli("serve", "--port", str(self.port), *self.args),
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -122,11 +127,18 @@ class ServeProcess:
                 self.kill()
 
 
-async def run_cli(*args: str, env: dict[str, str], timeout: float = 30.0,
-                  cwd: Path | None = None) -> tuple[int, str, str]:
+async def run_cli(
+    *args: str, env: dict[str, str], timeout: float = 30.0, cwd: Path | None = None
+) -> tuple[int, str, str]:
     """Run ``aisci-tui ARGS`` to the end; (exit code, stdout, stderr)."""
-    proc = await asyncio.create_subprocess_exec(*cli(*args), env=env, cwd=cwd, stdin=asyncio.subprocess.DEVNULL,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    proc = await asyncio.create_subprocess_exec(
+        *cli(*args),
+        env=env,
+        cwd=cwd,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         out, err = await asyncio.wait_for(proc.communicate(), timeout)
     finally:
@@ -164,28 +176,54 @@ def _make_with_cryptography(folder: Path) -> Certificate:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "aisci-tui test")])
     now = datetime.datetime.now(datetime.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=2))
-        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-                                                    x509.DNSName("localhost")]), critical=False)
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]),
+            critical=False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     paths = Certificate(folder / "cert.pem", folder / "key.pem")
     paths.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    paths.key.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                            serialization.NoEncryption()))
+    paths.key.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return paths
 
 
 def _make_with_openssl(folder: Path) -> Certificate:
     paths = Certificate(folder / "cert.pem", folder / "key.pem")
     subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-         "-keyout", str(paths.key), "-out", str(paths.cert), "-days", "2", "-subj", "/CN=aisci-tui test",
-         "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
-        check=True, capture_output=True, timeout=30,
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            str(paths.key),
+            "-out",
+            str(paths.cert),
+            "-days",
+            "2",
+            "-subj",
+            "/CN=aisci-tui test",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
     )
     return paths
 
@@ -282,8 +320,11 @@ async def http_page(status: int, body: str, content_type: str = "text/html") -> 
         with contextlib.suppress(Exception):
             await reader.readuntil(b"\r\n\r\n")
             data = body.encode()
-            writer.write(f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\n"
-                         f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode() + data)
+            writer.write(
+                f"HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\n"
+                f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode()
+                + data
+            )
             await writer.drain()
         writer.close()
 
@@ -322,8 +363,9 @@ class ListSource:
 class Terminal:
     """A child process on a pseudo-terminal of a given size; keeps every byte it writes."""
 
-    def __init__(self, argv: list[str], env: dict[str, str], cols: int = 160, rows: int = 48,
-                 cwd: Path | None = None) -> None:
+    def __init__(
+        self, argv: list[str], env: dict[str, str], cols: int = 160, rows: int = 48, cwd: Path | None = None
+    ) -> None:
         import fcntl
         import pty
         import struct

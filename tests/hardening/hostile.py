@@ -115,13 +115,50 @@ def chance(c: Chooser, one_in: int) -> bool:
 
 # -- values ------------------------------------------------------------------------------
 
-WORDS = ("busy", "idle", "error", "offline", "completed", "failed", "partial", "compliant",
-         "review_required", "non_compliant", "low", "medium", "high", "critical", "info", "warning",
-         "hibernating", "quantum_tunnelling", "", " ", "BUSY", "null", "0", "√", "日本語", "🧪")
+WORDS = (
+    "busy",
+    "idle",
+    "error",
+    "offline",
+    "completed",
+    "failed",
+    "partial",
+    "compliant",
+    "review_required",
+    "non_compliant",
+    "low",
+    "medium",
+    "high",
+    "critical",
+    "info",
+    "warning",
+    "hibernating",
+    "quantum_tunnelling",
+    "",
+    " ",
+    "BUSY",
+    "null",
+    "0",
+    "√",
+    "日本語",
+    "🧪",
+)
 TIMESTAMPS = (
-    "2026-01-01T00:00:00Z", "2026-01-01T00:00:01Z", "2026-01-01T00:00:00.500Z", "2025-12-31T23:59:59Z",
-    "9999-12-31T23:59:59Z", "0001-01-01T00:00:00Z", "1970-01-01T00:00:00+14:00", "2026-13-45T99:99:99Z",
-    "yesterday", "", "2026-01-01", "2026-01-01T00:00:00", "2026-01-01T00:00:00-23:59", "\x1b[2J", "Z" * 70,
+    "2026-01-01T00:00:00Z",
+    "2026-01-01T00:00:01Z",
+    "2026-01-01T00:00:00.500Z",
+    "2025-12-31T23:59:59Z",
+    "9999-12-31T23:59:59Z",
+    "0001-01-01T00:00:00Z",
+    "1970-01-01T00:00:00+14:00",
+    "2026-13-45T99:99:99Z",
+    "yesterday",
+    "",
+    "2026-01-01",
+    "2026-01-01T00:00:00",
+    "2026-01-01T00:00:00-23:59",
+    "\x1b[2J",
+    "Z" * 70,
 )
 
 
@@ -143,8 +180,7 @@ def text(c: Chooser) -> str:
 
 
 def number(c: Chooser) -> Any:
-    return c.choice((0, 1, -1, 0.5, 1.0000001, -0.25, 100, 1e308, -1e308, 5e-324, 2**63, 2**64 + 1,
-                     10**30, 3, 0.999))
+    return c.choice((0, 1, -1, 0.5, 1.0000001, -0.25, 100, 1e308, -1e308, 5e-324, 2**63, 2**64 + 1, 10**30, 3, 0.999))
 
 
 def scalar(c: Chooser) -> Any:
@@ -180,69 +216,125 @@ KEYS = [f"k{n}" for n in range(6)]
 
 
 def _task(c: Chooser) -> dict[str, Any]:
-    return {"id": maybe(c, text(c)), "type": maybe(c, c.choice(WORDS)), "progress": maybe(c, number(c)),
-            "started_at": maybe(c, c.choice(TIMESTAMPS))}
+    return {
+        "id": maybe(c, text(c)),
+        "type": maybe(c, c.choice(WORDS)),
+        "progress": maybe(c, number(c)),
+        "started_at": maybe(c, c.choice(TIMESTAMPS)),
+    }
 
 
 def agent_data(c: Chooser) -> dict[str, Any]:
     return {
-        "agent_id": maybe(c, c.choice(KEYS)), "name": maybe(c, text(c)), "status": maybe(c, c.choice(WORDS)),
-        "session_id": maybe(c, c.choice(("s0", "s1", "s2"))), "current_task": maybe(c, _task(c)),
-        "performance": {"cpu_usage": maybe(c, number(c)), "memory_usage": maybe(c, number(c)),
-                        "response_time": maybe(c, number(c)), "success_rate": maybe(c, number(c))},
+        "agent_id": maybe(c, c.choice(KEYS)),
+        "name": maybe(c, text(c)),
+        "status": maybe(c, c.choice(WORDS)),
+        "session_id": maybe(c, c.choice(("s0", "s1", "s2"))),
+        "current_task": maybe(c, _task(c)),
+        "performance": {
+            "cpu_usage": maybe(c, number(c)),
+            "memory_usage": maybe(c, number(c)),
+            "response_time": maybe(c, number(c)),
+            "success_rate": maybe(c, number(c)),
+        },
         "health": {"last_heartbeat": maybe(c, c.choice(TIMESTAMPS)), "error_count": maybe(c, c.integer(-5, 10))},
     }
 
 
 def progress_data(c: Chooser) -> dict[str, Any]:
     return {
-        "session_id": maybe(c, c.choice(("s0", "s1", "s2", "s3"))), "title": maybe(c, text(c)),
-        "overall_progress": maybe(c, number(c)), "current_phase": maybe(c, c.choice(WORDS)),
+        "session_id": maybe(c, c.choice(("s0", "s1", "s2", "s3"))),
+        "title": maybe(c, text(c)),
+        "overall_progress": maybe(c, number(c)),
+        "current_phase": maybe(c, c.choice(WORDS)),
         "phase_progress": maybe(c, number(c)),
-        "activities": [{"agent_id": maybe(c, c.choice(KEYS)), "activity": maybe(c, text(c)),
-                        "progress": maybe(c, number(c)), "status": maybe(c, c.choice(WORDS))}
-                       for _ in range(c.integer(0, 3))],
-        "milestones": [{"name": maybe(c, text(c)), "status": maybe(c, c.choice(WORDS)),
-                        "completed_at": maybe(c, c.choice(TIMESTAMPS))} for _ in range(c.integer(0, 3))],
-        "timeline": {"started_at": maybe(c, c.choice(TIMESTAMPS)), "time_elapsed": maybe(c, number(c)),
-                     "time_remaining": maybe(c, number(c))},
+        "activities": [
+            {
+                "agent_id": maybe(c, c.choice(KEYS)),
+                "activity": maybe(c, text(c)),
+                "progress": maybe(c, number(c)),
+                "status": maybe(c, c.choice(WORDS)),
+            }
+            for _ in range(c.integer(0, 3))
+        ],
+        "milestones": [
+            {
+                "name": maybe(c, text(c)),
+                "status": maybe(c, c.choice(WORDS)),
+                "completed_at": maybe(c, c.choice(TIMESTAMPS)),
+            }
+            for _ in range(c.integer(0, 3))
+        ],
+        "timeline": {
+            "started_at": maybe(c, c.choice(TIMESTAMPS)),
+            "time_elapsed": maybe(c, number(c)),
+            "time_remaining": maybe(c, number(c)),
+        },
     }
 
 
 def experiment_data(c: Chooser) -> dict[str, Any]:
     return {
-        "experiment_id": maybe(c, c.choice(KEYS)), "session_id": maybe(c, c.choice(("s0", "s1"))),
-        "title": maybe(c, text(c)), "status": maybe(c, c.choice(WORDS)),
+        "experiment_id": maybe(c, c.choice(KEYS)),
+        "session_id": maybe(c, c.choice(("s0", "s1"))),
+        "title": maybe(c, text(c)),
+        "status": maybe(c, c.choice(WORDS)),
         "results": {
             "summary": maybe(c, text(c)),
             "key_findings": [maybe(c, text(c)) for _ in range(c.integer(0, 3))],
-            "metrics": {"accuracy": maybe(c, number(c)), "confidence_interval": maybe(c, [number(c), number(c)]),
-                        text(c)[:20]: value(c)},
-            "visualizations": [{"type": maybe(c, text(c)), "title": maybe(c, text(c)),
-                                "url": maybe(c, c.choice(("https://example.org/p.png", "file:///tmp/p.png",
-                                                          "javascript:alert(1)", NASTY, "")))}
-                               for _ in range(c.integer(0, 2))],
+            "metrics": {
+                "accuracy": maybe(c, number(c)),
+                "confidence_interval": maybe(c, [number(c), number(c)]),
+                text(c)[:20]: value(c),
+            },
+            "visualizations": [
+                {
+                    "type": maybe(c, text(c)),
+                    "title": maybe(c, text(c)),
+                    "url": maybe(
+                        c,
+                        c.choice(("https://example.org/p.png", "file:///tmp/p.png", "javascript:alert(1)", NASTY, "")),
+                    ),
+                }
+                for _ in range(c.integer(0, 2))
+            ],
         },
-        "execution": {"duration": maybe(c, number(c)), "agent_id": maybe(c, c.choice(KEYS)),
-                      "computing_resources": {"memory_peak": maybe(c, text(c))}},
+        "execution": {
+            "duration": maybe(c, number(c)),
+            "agent_id": maybe(c, c.choice(KEYS)),
+            "computing_resources": {"memory_peak": maybe(c, text(c))},
+        },
         "quality_metrics": {"data_quality_score": maybe(c, number(c))},
     }
 
 
 def assessment_data(c: Chooser) -> dict[str, Any]:
-    frameworks = {c.choice(("utilitarian", "deontological", "care_ethics", text(c)[:30])):
-                  {"score": maybe(c, number(c)), "weight": maybe(c, number(c)), "assessment": maybe(c, text(c))}
-                  for _ in range(c.integer(0, 3))}
+    frameworks = {
+        c.choice(("utilitarian", "deontological", "care_ethics", text(c)[:30])): {
+            "score": maybe(c, number(c)),
+            "weight": maybe(c, number(c)),
+            "assessment": maybe(c, text(c)),
+        }
+        for _ in range(c.integer(0, 3))
+    }
     return {
-        "resource_id": maybe(c, c.choice(KEYS)), "resource_type": maybe(c, c.choice(("experiment", "agent",
-                                                                                     "research_session", "x"))),
+        "resource_id": maybe(c, c.choice(KEYS)),
+        "resource_type": maybe(c, c.choice(("experiment", "agent", "research_session", "x"))),
         "session_id": maybe(c, c.choice(("s0", "s1"))),
         "assessment": {
-            "overall_score": maybe(c, number(c)), "status": maybe(c, c.choice(WORDS)),
-            "confidence": maybe(c, number(c)), "frameworks": maybe(c, frameworks),
-            "identified_issues": [{"severity": maybe(c, c.choice(WORDS)), "category": maybe(c, text(c)),
-                                   "description": maybe(c, text(c)), "auto_fixable": maybe(c, True)}
-                                  for _ in range(c.integer(0, 2))],
+            "overall_score": maybe(c, number(c)),
+            "status": maybe(c, c.choice(WORDS)),
+            "confidence": maybe(c, number(c)),
+            "frameworks": maybe(c, frameworks),
+            "identified_issues": [
+                {
+                    "severity": maybe(c, c.choice(WORDS)),
+                    "category": maybe(c, text(c)),
+                    "description": maybe(c, text(c)),
+                    "auto_fixable": maybe(c, True),
+                }
+                for _ in range(c.integer(0, 2))
+            ],
             "recommendations": [maybe(c, text(c)) for _ in range(c.integer(0, 2))],
             "human_review_required": maybe(c, c.choice((True, False))),
             "review_deadline": maybe(c, c.choice(TIMESTAMPS)),
@@ -255,10 +347,12 @@ def system_data(c: Chooser) -> dict[str, Any]:
     return {
         "event_type": maybe(c, c.choice(("maintenance", "scale", "error", "update", "solar_flare"))),
         "severity": maybe(c, c.choice(("info", "warning", "error", "critical", "apocalyptic"))),
-        "title": maybe(c, text(c)), "description": maybe(c, text(c)),
+        "title": maybe(c, text(c)),
+        "description": maybe(c, text(c)),
         "session_id": maybe(c, c.choice(("s0", "s1"))),
         "affected_services": [maybe(c, text(c)) for _ in range(c.integer(0, 3))],
-        "scheduled_time": maybe(c, c.choice(TIMESTAMPS)), "estimated_duration": maybe(c, number(c)),
+        "scheduled_time": maybe(c, c.choice(TIMESTAMPS)),
+        "estimated_duration": maybe(c, number(c)),
         "actions_required": [maybe(c, text(c)) for _ in range(c.integer(0, 2))],
         "alternatives": maybe(c, {text(c)[:20]: value(c)}),
     }
@@ -275,8 +369,22 @@ DATA = {
     "ethical_assessment": assessment_data,
     "system_event": system_data,
 }
-OTHER_TYPES = ("auth", "auth_response", "subscribe", "subscription_response", "unsubscribe", "ack", "ping",
-               "pong", "error", "token_refresh_required", "batch", "agent_heartbeat", "brand_new_type", "")
+OTHER_TYPES = (
+    "auth",
+    "auth_response",
+    "subscribe",
+    "subscription_response",
+    "unsubscribe",
+    "ack",
+    "ping",
+    "pong",
+    "error",
+    "token_refresh_required",
+    "batch",
+    "agent_heartbeat",
+    "brand_new_type",
+    "",
+)
 
 
 def envelope(c: Chooser) -> dict[str, Any]:
@@ -287,8 +395,12 @@ def envelope(c: Chooser) -> dict[str, Any]:
     else:
         kind = c.choice(OTHER_TYPES)
         data = other_data(c)
-    obj: dict[str, Any] = {"type": maybe(c, kind), "id": maybe(c, c.choice(ID_POOL)),
-                           "timestamp": maybe(c, c.choice(TIMESTAMPS)), "data": data}
+    obj: dict[str, Any] = {
+        "type": maybe(c, kind),
+        "id": maybe(c, c.choice(ID_POOL)),
+        "timestamp": maybe(c, c.choice(TIMESTAMPS)),
+        "data": data,
+    }
     if chance(c, 4):
         obj["meta"] = maybe(c, {"version": "1.0", "source": text(c), "correlation_id": c.choice(ID_POOL)})
     if chance(c, 6):
@@ -366,8 +478,26 @@ def mutate(c: Chooser, original: dict[str, Any]) -> str | bytes:
             raw.append("[" * depth + "1" + "]" * depth)
             obj = _set(obj, path, PLACEHOLDER)
         elif op == 4:
-            raw.append(c.choice(("NaN", "Infinity", "-Infinity", "1e999", "-1e999", "01", "1.", ".5", "+1",
-                                 "0x10", "undefined", '"\\ud800"', '"\\u0000"', '"\\x1b"')))
+            raw.append(
+                c.choice(
+                    (
+                        "NaN",
+                        "Infinity",
+                        "-Infinity",
+                        "1e999",
+                        "-1e999",
+                        "01",
+                        "1.",
+                        ".5",
+                        "+1",
+                        "0x10",
+                        "undefined",
+                        '"\\ud800"',
+                        '"\\u0000"',
+                        '"\\x1b"',
+                    )
+                )
+            )
             obj = _set(obj, path, PLACEHOLDER)
         elif op == 5:
             obj = _set(obj, path, c.choice(TIMESTAMPS))

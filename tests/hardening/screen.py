@@ -36,8 +36,9 @@ def foreign_sequences(output: str) -> list[str]:
     rest = _OWN_SEQUENCES.sub("", output)
     found = [m.group(0)[:24] for m in re.finditer(r"\x1b.{0,8}|[\x00-\x08\x0b-\x1f\x7f-\x9f]", rest)]
     found += [s for s in FORBIDDEN_OUTPUT if s in output]
-    found += [ch for ch in ("\u202e", "\u202d", "\u2066", "\u2067", "\u2068", "\u2069", "\u200b", "\ufeff")
-              if ch in rest]
+    found += [
+        ch for ch in ("\u202e", "\u202d", "\u2066", "\u2067", "\u2068", "\u2069", "\u200b", "\ufeff") if ch in rest
+    ]
     return found
 
 

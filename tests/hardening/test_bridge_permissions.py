@@ -56,9 +56,15 @@ def test_unreadable_files_and_folders_are_reported_and_read_once_allowed(tmp_pat
     for path in locked:
         path.chmod(0)
     preexec = _without_dac_override if os.geteuid() == 0 else None
-    child = subprocess.Popen([sys.executable, "-c", READER, str(run.path)], env=clean_env(), text=True,
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             preexec_fn=preexec)
+    child = subprocess.Popen(
+        [sys.executable, "-c", READER, str(run.path)],
+        env=clean_env(),
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        preexec_fn=preexec,
+    )
     try:
         assert child.stdout is not None and child.stdin is not None
         first = json.loads(child.stdout.readline() or "{}")
@@ -83,5 +89,6 @@ def test_unreadable_files_and_folders_are_reported_and_read_once_allowed(tmp_pat
     only_s2 = {n["id"] for n in s2.nodes} - only_s1
     assert only_s2 and not only_s2 & set(first["experiments"]), "nothing made up for an unreadable journal"
     assert second["problems"] == [], "once readable, the problems are gone"
-    assert only_s2 & set(second["experiments"]) and only_s1 & set(second["experiments"]), \
+    assert only_s2 & set(second["experiments"]) and only_s1 & set(second["experiments"]), (
         "both stages are read once allowed"
+    )

@@ -75,14 +75,39 @@ async def kill_and_restart(tmp_path: Path, restarts: int, step: int = 40) -> Non
     """SIGKILL ``aisci-tui serve`` mid-stream ``restarts`` times; check the client lost and repeated nothing."""
     log = tmp_path / "serve.log"
     server = ServeProcess(
-        ["--seed", str(SEED), "--start", START.isoformat(), "--warmup", str(WARMUP), "--rate", str(RATE),
-         "--sessions", str(SESSIONS), "--history-size", "500000", "-v", "--log-file", str(log)],
-        clean_env(AISCI_API_KEYS=API_KEY), free_port())
+        [
+            "--seed",
+            str(SEED),
+            "--start",
+            START.isoformat(),
+            "--warmup",
+            str(WARMUP),
+            "--rate",
+            str(RATE),
+            "--sessions",
+            str(SESSIONS),
+            "--history-size",
+            "500000",
+            "-v",
+            "--log-file",
+            str(log),
+        ],
+        clean_env(AISCI_API_KEYS=API_KEY),
+        free_port(),
+    )
     server.start()
-    client = Client(ClientConfig(
-        url=server.url, credentials=Credentials(api_key=API_KEY),
-        subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
-        backoff_base=0.05, backoff_cap=BACKOFF_CAP, ping_interval=5.0, open_timeout=3.0, ack_timeout=3.0))
+    client = Client(
+        ClientConfig(
+            url=server.url,
+            credentials=Credentials(api_key=API_KEY),
+            subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
+            backoff_base=0.05,
+            backoff_cap=BACKOFF_CAP,
+            ping_interval=5.0,
+            open_timeout=3.0,
+            ack_timeout=3.0,
+        )
+    )
     consumer = Consumer(client)
     try:
         reached = 0
@@ -93,8 +118,11 @@ async def kill_and_restart(tmp_path: Path, restarts: int, step: int = 40) -> Non
             server.kill()
             await until(lambda: client.state is not ConnectionState.OPEN, timeout=10, what="the drop noticed")
             server.start()
-            await until(lambda c=cycle: client.stats.reconnects == c and client.state is ConnectionState.OPEN,
-                        timeout=20, what=f"reconnect {cycle}")
+            await until(
+                lambda c=cycle: client.stats.reconnects == c and client.state is ConnectionState.OPEN,
+                timeout=20,
+                what=f"reconnect {cycle}",
+            )
         await until(lambda: len(consumer.events) >= reached + step, timeout=60, what="events after the last restart")
     finally:
         await consumer.close()
@@ -125,17 +153,31 @@ async def test_server_killed_and_restarted_ten_times_loses_and_repeats_nothing(t
 
 
 def agent_event(n: int) -> Event:
-    return from_obj({"type": "agent_status", "id": f"stall-{n}", "timestamp": f"2026-03-01T10:00:{n % 60:02d}Z",
-                     "data": {"agent_id": f"agt-{n % 5}", "status": "busy"}})  # type: ignore[return-value]
+    return from_obj(
+        {
+            "type": "agent_status",
+            "id": f"stall-{n}",
+            "timestamp": f"2026-03-01T10:00:{n % 60:02d}Z",
+            "data": {"agent_id": f"agt-{n % 5}", "status": "busy"},
+        }
+    )  # type: ignore[return-value]
 
 
 async def test_a_stalled_network_is_detected_by_ping_timeout_and_reconnected():
     async with ProtocolServer(ServerConfig(port=0, api_keys=(API_KEY,), simulate=False)) as server:
         async with TcpProxy(server.port) as proxy:
-            client = Client(ClientConfig(
-                url=proxy.url(), credentials=Credentials(api_key=API_KEY),
-                subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
-                ping_interval=0.2, ping_timeout=0.2, backoff_base=0.02, backoff_cap=0.05, open_timeout=2.0))
+            client = Client(
+                ClientConfig(
+                    url=proxy.url(),
+                    credentials=Credentials(api_key=API_KEY),
+                    subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
+                    ping_interval=0.2,
+                    ping_timeout=0.2,
+                    backoff_base=0.02,
+                    backoff_cap=0.05,
+                    open_timeout=2.0,
+                )
+            )
             consumer = Consumer(client)
             try:
                 await client.ready()
@@ -149,8 +191,11 @@ async def test_a_stalled_network_is_detected_by_ping_timeout_and_reconnected():
                 await until(lambda: client.state is not ConnectionState.OPEN, timeout=5, what="the stall noticed")
                 detected = time.monotonic() - stalled
                 proxy.resume()
-                await until(lambda: client.stats.reconnects == 1 and len(consumer.events) == 20, timeout=5,
-                            what="reconnected with the missed events")
+                await until(
+                    lambda: client.stats.reconnects == 1 and len(consumer.events) == 20,
+                    timeout=5,
+                    what="reconnected with the missed events",
+                )
                 for n in range(20, 25):
                     await server.publish(agent_event(n))
                 await until(lambda: len(consumer.events) == 25, what="events after the stall")
@@ -183,14 +228,36 @@ class Tap:
 
 def flood_server_and_client() -> tuple[ServeProcess, Client]:
     """A seeded server in another process sending 4,000 events/s, started; a client for it."""
-    server = ServeProcess(["--seed", str(SEED), "--start", START.isoformat(), "--warmup", "0", "--rate", "4000",
-                           "--sessions", "3", "--history-size", "500000"], clean_env(AISCI_API_KEYS=API_KEY),
-                          free_port())
+    server = ServeProcess(
+        [
+            "--seed",
+            str(SEED),
+            "--start",
+            START.isoformat(),
+            "--warmup",
+            "0",
+            "--rate",
+            "4000",
+            "--sessions",
+            "3",
+            "--history-size",
+            "500000",
+        ],
+        clean_env(AISCI_API_KEYS=API_KEY),
+        free_port(),
+    )
     server.start()
-    client = Client(ClientConfig(
-        url=server.url, credentials=Credentials(api_key=API_KEY),
-        subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
-        backoff_base=0.02, backoff_cap=0.1, ping_interval=1.0, ping_timeout=1.0))
+    client = Client(
+        ClientConfig(
+            url=server.url,
+            credentials=Credentials(api_key=API_KEY),
+            subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
+            backoff_base=0.02,
+            backoff_cap=0.1,
+            ping_interval=1.0,
+            ping_timeout=1.0,
+        )
+    )
     return server, client
 
 
@@ -208,6 +275,7 @@ class SlowScreen:
                 self.redraws += 1
                 time.sleep(self.cost)
                 draw(*args, **kwargs)
+
             return drawn
 
         view.sync, view.catch_up = slow(self._sync), slow(self._catch_up)
@@ -287,17 +355,22 @@ async def test_a_slow_screen_never_grows_memory_and_never_loses_events(tmp_path:
             stopping = time.monotonic()
             server.stop()  # SIGTERM: the flood ends, even with this client not reading
             stop_took = time.monotonic() - stopping
-            await until(lambda: client.state is not ConnectionState.OPEN
-                        and in_flight(client, app.store) <= CONTROL_FRAMES, timeout=20, what="the queue drained")
+            await until(
+                lambda: client.state is not ConnectionState.OPEN and in_flight(client, app.store) <= CONTROL_FRAMES,
+                timeout=20,
+                what="the queue drained",
+            )
             await pilot.pause(0.2)
             counters = app.store.counters
             delivered = list(tap.ids)
     finally:
         await client.aclose()
         server.stop()
-    print(f"slow screen: {read_while_slow} frames read in {elapsed:.1f} s, at most {waiting} waiting for the store, "
-          f"reading paused: {blocked}; then {redraws} redraws in {rate_elapsed:.1f} s; "
-          f"{len(delivered)} events in all, {client.stats.reconnects} reconnects")
+    print(
+        f"slow screen: {read_while_slow} frames read in {elapsed:.1f} s, at most {waiting} waiting for the store, "
+        f"reading paused: {blocked}; then {redraws} redraws in {rate_elapsed:.1f} s; "
+        f"{len(delivered)} events in all, {client.stats.reconnects} reconnects"
+    )
     assert server.proc is not None and server.proc.returncode != -9, "serve stopped on SIGTERM (was not killed)"
     assert stop_took < 9.5, f"the server took {stop_took:.1f} s to stop with a client that had stopped reading"
     assert blocked, "the flood really outran the screen: reading had to pause"
@@ -366,8 +439,10 @@ async def test_a_slow_screen_with_direct_delivery_buffers_nothing_and_loses_noth
     finally:
         await client.aclose()
         server.stop()
-    print(f"slow screen, direct delivery: {read} frames read, at most {waiting} not in the store in {elapsed:.1f} s; "
-          f"then {redraws} redraws in {rate_elapsed:.1f} s")
+    print(
+        f"slow screen, direct delivery: {read} frames read, at most {waiting} not in the store in {elapsed:.1f} s; "
+        f"then {redraws} redraws in {rate_elapsed:.1f} s"
+    )
     assert server.proc is not None and server.proc.returncode != -9, "serve stopped on SIGTERM (was not killed)"
     assert stop_took < 9.5, f"the server took {stop_took:.1f} s to stop"
     assert read > 0, "events kept arriving"

@@ -53,13 +53,28 @@ def stream(c: Chooser, guide: list[tuple[str, dict[str, Any]]]) -> list[Any]:
         else:
             state = c.choice(list(ConnectionState))
             said = c.choice((NASTY, text(c)))
-            items.append(c.choice((
-                Notice("error", text=said, code=c.choice(("RATE_LIMITED", "BRAND_NEW", said)),
-                       severity=c.choice(("warning", "error", "critical")), details={said: said}),
-                Notice("state", state=state, attempt=c.integer(0, 9), retry_in=c.choice((None, 0.0, 2.5)),
-                       text=said, fatal=c.integer(0, 9) == 0),
-                Notice("info", text=said, severity=c.choice(("info", "warning"))),
-            )))
+            items.append(
+                c.choice(
+                    (
+                        Notice(
+                            "error",
+                            text=said,
+                            code=c.choice(("RATE_LIMITED", "BRAND_NEW", said)),
+                            severity=c.choice(("warning", "error", "critical")),
+                            details={said: said},
+                        ),
+                        Notice(
+                            "state",
+                            state=state,
+                            attempt=c.integer(0, 9),
+                            retry_in=c.choice((None, 0.0, 2.5)),
+                            text=said,
+                            fatal=c.integer(0, 9) == 0,
+                        ),
+                        Notice("info", text=said, severity=c.choice(("info", "warning"))),
+                    )
+                )
+            )
             continue
         try:
             msg = decode(frame)
@@ -159,8 +174,10 @@ def fuzz_dashboard(cases: int, tmp_path: Path, *, derandomize: bool = True) -> i
 
     # no shrinking: an example is ten streams through one app, and its blob is printed to reproduce it
     @settings(parent=fuzz(cases, derandomize=derandomize), phases=(Phase.explicit, Phase.reuse, Phase.generate))
-    @given(st.lists(st.binary(min_size=64, max_size=256), min_size=STREAMS_PER_APP, max_size=STREAMS_PER_APP),
-           st.sampled_from([(80, 24), (120, 36), (160, 48)]))
+    @given(
+        st.lists(st.binary(min_size=64, max_size=256), min_size=STREAMS_PER_APP, max_size=STREAMS_PER_APP),
+        st.sampled_from([(80, 24), (120, 36), (160, 48)]),
+    )
     def prop(blobs, size):
         nonlocal ran
         ran += len(blobs)

@@ -28,11 +28,16 @@ GENERATED_CASES = 3_800
 GUIDE_CASES = 5_000
 
 
-
 def fuzz(cases: int, *, derandomize: bool = True) -> settings:
     """Settings for ``cases`` examples (no example database, no deadline); reproducible unless told not."""
-    return settings(max_examples=cases, deadline=None, derandomize=derandomize, database=None, print_blob=True,
-                    suppress_health_check=list(HealthCheck))
+    return settings(
+        max_examples=cases,
+        deadline=None,
+        derandomize=derandomize,
+        database=None,
+        print_blob=True,
+        suppress_health_check=list(HealthCheck),
+    )
 
 
 def check_frame(frame: str | bytes) -> Envelope | None:
@@ -123,6 +128,11 @@ def test_mutated_guide_messages_decode_or_raise_protocol_error():
 def test_reasons_stay_short_when_the_frame_has_huge_keys():
     """Found by the soak run: a dict key from the frame was quoted whole in the reason."""
     frameworks = {f"{'k' * 70_000}{n}": 1 for n in range(5)}
-    frame = json.dumps({"type": "ethical_assessment", "id": "x",
-                        "data": {"resource_id": "r", "assessment": {"frameworks": frameworks}}})
+    frame = json.dumps(
+        {
+            "type": "ethical_assessment",
+            "id": "x",
+            "data": {"resource_id": "r", "assessment": {"frameworks": frameworks}},
+        }
+    )
     assert check_frame(frame) is None  # check_frame asserts the reason is under 400 characters

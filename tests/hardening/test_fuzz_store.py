@@ -75,7 +75,8 @@ def apply(store: Store, model: Model, event: Event) -> None:
     model.seen.add(event.id)
     ok = store.apply(event)
     assert ok == (not duplicate and not filtered and not stale), (
-        f"apply={ok} for duplicate={duplicate} filtered={filtered} stale={stale}")
+        f"apply={ok} for duplicate={duplicate} filtered={filtered} stale={stale}"
+    )
     if duplicate:
         model.duplicates += 1
     if ok:
@@ -92,8 +93,10 @@ def apply(store: Store, model: Model, event: Event) -> None:
 def check(store: Store, model: Model) -> None:
     limits, c = store.limits, store.counters
     for kind, (cap, field) in {
-        "agents": (limits.agents, "agent_id"), "sessions": (limits.sessions, "session_id"),
-        "experiments": (limits.experiments, "experiment_id"), "assessments": (limits.assessments, "resource_id"),
+        "agents": (limits.agents, "agent_id"),
+        "sessions": (limits.sessions, "session_id"),
+        "experiments": (limits.experiments, "experiment_id"),
+        "assessments": (limits.assessments, "resource_id"),
     }.items():
         table = store.table(kind)
         assert len(table) <= cap, f"{kind} over its cap"
@@ -152,10 +155,17 @@ def test_store_stays_consistent_under_generated_streams():
                 apply(store, model, c.choice(events))  # the same event again, as after a reconnect
             elif step == 9:
                 kind = c.choice(("state", "error", "invalid", "info"))
-                store.note(Notice(kind, text=c.choice(("x", "", "[b]y[/b]\x1b[2J")), code=c.choice((None, "E")),
-                                  severity=c.choice(("info", "warning", "error")), fatal=c.integer(0, 5) == 0,
-                                  state=c.choice(list(ConnectionState)) if kind == "state" else None,
-                                  retry_in=c.choice((None, 0.0, 3.5))))
+                store.note(
+                    Notice(
+                        kind,
+                        text=c.choice(("x", "", "[b]y[/b]\x1b[2J")),
+                        code=c.choice((None, "E")),
+                        severity=c.choice(("info", "warning", "error")),
+                        fatal=c.integer(0, 5) == 0,
+                        state=c.choice(list(ConnectionState)) if kind == "state" else None,
+                        retry_in=c.choice((None, 0.0, 3.5)),
+                    )
+                )
                 model.errors += kind == "error"
                 model.invalid += kind == "invalid"
             elif step == 10:
@@ -173,4 +183,3 @@ def test_store_stays_consistent_under_generated_streams():
     prop()
     FUZZ_COUNTS["store streams"] = ran
     assert ran == STORE_CASES
-

@@ -42,21 +42,40 @@ FINDINGS = [f"finding {n:06d}: loss went down" for n in range(100_000)]  # 3.1 M
 
 
 def huge_system_event(n: int) -> Event:
-    return from_obj({"type": "system_event", "id": f"huge-sys-{n}", "timestamp": "2026-03-01T10:00:00Z",
-                     "data": {"event_type": "update", "severity": "info", "title": f"Huge {n}",
-                              "description": DESCRIPTION}})  # type: ignore[return-value]
+    return from_obj(
+        {
+            "type": "system_event",
+            "id": f"huge-sys-{n}",
+            "timestamp": "2026-03-01T10:00:00Z",
+            "data": {"event_type": "update", "severity": "info", "title": f"Huge {n}", "description": DESCRIPTION},
+        }
+    )  # type: ignore[return-value]
 
 
 def huge_experiment(n: int) -> Event:
-    return from_obj({"type": "experiment_results", "id": f"huge-exp-{n}", "timestamp": "2026-03-01T10:00:00Z",
-                     "data": {"experiment_id": f"exp-huge-{n}", "title": f"Huge experiment {n}", "status": "completed",
-                              "results": {"summary": f"Summary {n}. " * 1_000, "key_findings": FINDINGS}}})  # type: ignore[return-value]
+    return from_obj(
+        {
+            "type": "experiment_results",
+            "id": f"huge-exp-{n}",
+            "timestamp": "2026-03-01T10:00:00Z",
+            "data": {
+                "experiment_id": f"exp-huge-{n}",
+                "title": f"Huge experiment {n}",
+                "status": "completed",
+                "results": {"summary": f"Summary {n}. " * 1_000, "key_findings": FINDINGS},
+            },
+        }
+    )  # type: ignore[return-value]
 
 
 def config(server: ProtocolServer, **overrides) -> ClientConfig:
-    values = {"url": server.url, "credentials": Credentials(api_key=API_KEY),
-              "subscriptions": [Subscription(options=SubscribeOptions(include_history=True))],
-              "backoff_base": 0.05, "backoff_cap": 0.2}
+    values = {
+        "url": server.url,
+        "credentials": Credentials(api_key=API_KEY),
+        "subscriptions": [Subscription(options=SubscribeOptions(include_history=True))],
+        "backoff_base": 0.05,
+        "backoff_cap": 0.2,
+    }
     values.update(overrides)
     return ClientConfig(**values)
 
@@ -92,8 +111,9 @@ async def test_keys_answer_within_200_ms_while_huge_messages_arrive(tmp_path: Pa
         latencies: list[float] = []
         walls: list[float] = []
         async with app.run_test(size=(120, 36)) as pilot:
-            await until(lambda: client.state is ConnectionState.OPEN and server.stats["subscriptions"] >= 1,
-                        what="subscribed")
+            await until(
+                lambda: client.state is ConnectionState.OPEN and server.stats["subscriptions"] >= 1, what="subscribed"
+            )
             for key in "123451":  # every view drawn once, so what is timed is the load, not a first layout
                 await pilot.press(key)
             await pilot.pause(0.1)
@@ -137,10 +157,13 @@ async def test_keys_answer_within_200_ms_while_huge_messages_arrive(tmp_path: Pa
             shown = events.table.get_cell(key, "description").plain
             assert len(shown) <= 200 and shown.endswith(ELLIPSIS), "a cell shows a capped string with an ellipsis"
             assert events.export_rows()[1][0]["description"] == DESCRIPTION or any(
-                r["description"] == DESCRIPTION for r in events.export_rows()[1]), "the export has the full text"
+                r["description"] == DESCRIPTION for r in events.export_rows()[1]
+            ), "the export has the full text"
         await client.aclose()
-    print(f"key press to action: {len(latencies)} presses, slowest {max(latencies) * 1000:.0f} ms of the loop's "
-          f"work, {max(walls) * 1000:.0f} ms of wall time")
+    print(
+        f"key press to action: {len(latencies)} presses, slowest {max(latencies) * 1000:.0f} ms of the loop's "
+        f"work, {max(walls) * 1000:.0f} ms of wall time"
+    )
     assert len(latencies) == 12 and len(handled) >= 12, "every key was handled"
     assert max(latencies) < KEY_BUDGET, f"the loop worked {max(latencies) * 1000:.0f} ms before a key ({latencies})"
     assert max(walls) < WALL_LIMIT, f"a key waited {max(walls) * 1000:.0f} ms ({walls})"
@@ -159,8 +182,14 @@ async def test_frames_over_the_limit_are_refused_and_the_client_carries_on(tmp_p
         await client.ready()
         await server.publish(huge_system_event(1))  # 600 KB: over this client's 64 KiB limit
         await until(lambda: client.stats.reconnects >= 1 and client.state is ConnectionState.OPEN, what="reconnect")
-        small = from_obj({"type": "system_event", "id": "small-1", "timestamp": "2026-03-01T10:00:01Z",
-                          "data": {"event_type": "update", "severity": "info", "title": "small"}})
+        small = from_obj(
+            {
+                "type": "system_event",
+                "id": "small-1",
+                "timestamp": "2026-03-01T10:00:01Z",
+                "data": {"event_type": "update", "severity": "info", "title": "small"},
+            }
+        )
         await server.publish(small)  # type: ignore[arg-type]
         await until(lambda: any(getattr(i, "id", None) == "small-1" for i in seen), what="the next event")
         assert client.stats.invalid >= 1
@@ -175,9 +204,25 @@ def test_history_is_bounded_by_the_configured_caps():
 
     store = Store(StoreLimits(agents=10, experiments=10, log=10, agent_history=5))
     for n in range(5_000):
-        store.apply(from_obj({"type": "agent_status", "id": f"a{n}", "timestamp": f"2026-03-01T10:{n // 60 % 60:02d}:{n % 60:02d}Z",
-                              "data": {"agent_id": f"agt-{n % 40}", "status": ("busy", "idle")[n % 2]}}))  # type: ignore[arg-type]
-        store.apply(from_obj({"type": "system_event", "id": f"s{n}", "timestamp": "2026-03-01T10:00:00Z",
-                              "data": {"event_type": "update", "severity": "info", "title": str(n)}}))  # type: ignore[arg-type]
+        store.apply(
+            from_obj(
+                {
+                    "type": "agent_status",
+                    "id": f"a{n}",
+                    "timestamp": f"2026-03-01T10:{n // 60 % 60:02d}:{n % 60:02d}Z",
+                    "data": {"agent_id": f"agt-{n % 40}", "status": ("busy", "idle")[n % 2]},
+                }
+            )
+        )  # type: ignore[arg-type]
+        store.apply(
+            from_obj(
+                {
+                    "type": "system_event",
+                    "id": f"s{n}",
+                    "timestamp": "2026-03-01T10:00:00Z",
+                    "data": {"event_type": "update", "severity": "info", "title": str(n)},
+                }
+            )
+        )  # type: ignore[arg-type]
     assert len(store.agents) == 10 and len(store.log) == 10
     assert all(len(h) <= 5 for h in store.agent_history.values()) and len(store.agent_history) <= 10

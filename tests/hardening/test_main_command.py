@@ -72,7 +72,7 @@ class Screen:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.term.read_until([b"\x00never\x00"], 0.1)
-            if all(w.encode() in self.term.output[self.mark:] for w in words):
+            if all(w.encode() in self.term.output[self.mark :] for w in words):
                 return True
         return False
 
@@ -89,16 +89,45 @@ def test_the_main_command_end_to_end(tmp_path: Path):
     second = mint_jwt(JWT_SECRET, subject="rotated-token", ttl=600)
     token_file.write_text(first + "\n")
     token_file.chmod(0o600)
-    server = ServeProcess(["--seed", str(SEED), "--start", START.isoformat(), "--warmup", str(WARMUP),
-                           "--rate", str(RATE), "--sessions", str(SESSIONS), "--history-size", "100000",
-                           "-v", "--log-file", str(log)],
-                          clean_env(AISCI_JWT_SECRET=JWT_SECRET), free_port())
+    server = ServeProcess(
+        [
+            "--seed",
+            str(SEED),
+            "--start",
+            START.isoformat(),
+            "--warmup",
+            str(WARMUP),
+            "--rate",
+            str(RATE),
+            "--sessions",
+            str(SESSIONS),
+            "--history-size",
+            "100000",
+            "-v",
+            "--log-file",
+            str(log),
+        ],
+        clean_env(AISCI_JWT_SECRET=JWT_SECRET),
+        free_port(),
+    )
     server.start()
     home = tmp_path / "home"
     home.mkdir()
     env = clean_env(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), TERM="xterm-256color")
-    argv = [*cli(), "--url", server.url, "--session", session, "--token-file", str(token_file),
-            "--record", str(record), "-v", "--log-file", str(tmp_path / "dashboard.log")]
+    argv = [
+        *cli(),
+        "--url",
+        server.url,
+        "--session",
+        session,
+        "--token-file",
+        str(token_file),
+        "--record",
+        str(record),
+        "-v",
+        "--log-file",
+        str(tmp_path / "dashboard.log"),
+    ]
     term = Pty(argv, env, tmp_path, size=(140, 40))
     screen = Screen(term)
     try:
@@ -182,14 +211,34 @@ def test_the_config_files_dedupe_window_and_export_dir_reach_the_dashboard(tmp_p
     window = 1_000  # the smallest the settings allow
     restart_warmup = 1_150.0
     (home / ".config" / "aisci-tui" / "config.toml").write_text(
-        f'export_dir = "~/exports"\n\n[history]\ndedupe = {window}\n')
-    server = ServeProcess(["--seed", str(SEED), "--start", START.isoformat(), "--warmup", str(warmup),
-                           "--rate", str(RATE), "--sessions", str(SESSIONS), "--history-size", "100000"],
-                          clean_env(AISCI_JWT_SECRET=JWT_SECRET), free_port())
+        f'export_dir = "~/exports"\n\n[history]\ndedupe = {window}\n'
+    )
+    server = ServeProcess(
+        [
+            "--seed",
+            str(SEED),
+            "--start",
+            START.isoformat(),
+            "--warmup",
+            str(warmup),
+            "--rate",
+            str(RATE),
+            "--sessions",
+            str(SESSIONS),
+            "--history-size",
+            "100000",
+        ],
+        clean_env(AISCI_JWT_SECRET=JWT_SECRET),
+        free_port(),
+    )
     server.start()
     env = clean_env(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), TERM="xterm-256color")
-    term = Pty([*cli(), "--url", server.url, "--session", session, "--token-file", str(token_file),
-                "--record", str(record)], env, tmp_path, size=(140, 40))
+    term = Pty(
+        [*cli(), "--url", server.url, "--session", session, "--token-file", str(token_file), "--record", str(record)],
+        env,
+        tmp_path,
+        size=(140, 40),
+    )
     screen = Screen(term)
     try:
         screen.drawn("● open", "ev/s", what="the dashboard connected")

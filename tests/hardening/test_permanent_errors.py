@@ -36,22 +36,46 @@ def the_sentence(stderr: str) -> str:
 
 
 async def test_each_permanent_error_is_one_sentence_with_its_own_exit_code(server, certificate: Certificate):
-    async with http_page(404, "Not here\n", "text/plain") as not_found, http_page(200, HTML) as html_page, \
-            TcpProxy(server.port, tls=certificate.server_context()) as tls:
+    async with (
+        http_page(404, "Not here\n", "text/plain") as not_found,
+        http_page(200, HTML) as html_page,
+        TcpProxy(server.port, tls=certificate.server_context()) as tls,
+    ):
         cases = {
-            "bad credentials": (server.url, clean_env(AISCI_API_KEY="not-the-right-key"), exitcodes.AUTH_FAILED,
-                                ("Authentication failed", "Check the credential")),
-            "HTTP 404": (not_found, clean_env(AISCI_API_KEY=API_KEY), exitcodes.NOT_WEBSOCKET,
-                         ("404", "check the URL")),
-            "an HTML page": (html_page, clean_env(AISCI_API_KEY=API_KEY), exitcodes.NOT_WEBSOCKET,
-                             ("200", "check the URL")),
-            "TLS": (tls.url("wss"), clean_env(AISCI_API_KEY=API_KEY), exitcodes.TLS_FAILED,
-                    ("certificate", "--ca-file")),
-            "DNS": ("ws://aisci-tui-test.invalid/ws", clean_env(AISCI_API_KEY=API_KEY), exitcodes.HOST_NOT_FOUND,
-                    ("could not be found", "check the host name")),
+            "bad credentials": (
+                server.url,
+                clean_env(AISCI_API_KEY="not-the-right-key"),
+                exitcodes.AUTH_FAILED,
+                ("Authentication failed", "Check the credential"),
+            ),
+            "HTTP 404": (
+                not_found,
+                clean_env(AISCI_API_KEY=API_KEY),
+                exitcodes.NOT_WEBSOCKET,
+                ("404", "check the URL"),
+            ),
+            "an HTML page": (
+                html_page,
+                clean_env(AISCI_API_KEY=API_KEY),
+                exitcodes.NOT_WEBSOCKET,
+                ("200", "check the URL"),
+            ),
+            "TLS": (
+                tls.url("wss"),
+                clean_env(AISCI_API_KEY=API_KEY),
+                exitcodes.TLS_FAILED,
+                ("certificate", "--ca-file"),
+            ),
+            "DNS": (
+                "ws://aisci-tui-test.invalid/ws",
+                clean_env(AISCI_API_KEY=API_KEY),
+                exitcodes.HOST_NOT_FOUND,
+                ("could not be found", "check the host name"),
+            ),
         }
-        results = await asyncio.gather(*(
-            run_cli("events", "--url", url, "--limit", "1", env=env) for url, env, _, _ in cases.values()))
+        results = await asyncio.gather(
+            *(run_cli("events", "--url", url, "--limit", "1", env=env) for url, env, _, _ in cases.values())
+        )
     codes = {}
     for (name, (_, _, expected, needles)), (code, out, err) in zip(cases.items(), results, strict=True):
         assert code == expected, f"{name}: exit {code}, stderr {err[-500:]}"
@@ -70,9 +94,16 @@ async def test_ca_file_makes_a_self_signed_server_trusted_and_insecure_warns(ser
         n = 0
         while not done.is_set():
             n += 1
-            await server.publish(from_obj({  # type: ignore[arg-type]
-                "type": "agent_status", "id": f"tls-{n}", "timestamp": "2026-03-01T10:00:00Z",
-                "data": {"agent_id": "agt-1", "status": "busy"}}))
+            await server.publish(
+                from_obj(
+                    {  # type: ignore[arg-type]
+                        "type": "agent_status",
+                        "id": f"tls-{n}",
+                        "timestamp": "2026-03-01T10:00:00Z",
+                        "data": {"agent_id": "agt-1", "status": "busy"},
+                    }
+                )
+            )
             await asyncio.sleep(0.02)
 
     async with TcpProxy(server.port, tls=certificate.server_context()) as tls:
@@ -82,7 +113,8 @@ async def test_ca_file_makes_a_self_signed_server_trusted_and_insecure_warns(ser
         try:
             trusted, insecure = await asyncio.gather(
                 run_cli("events", "--url", tls.url("wss"), "--limit", "2", "--ca-file", str(certificate.cert), env=env),
-                run_cli("events", "--url", tls.url("wss"), "--limit", "2", "--insecure", env=env))
+                run_cli("events", "--url", tls.url("wss"), "--limit", "2", "--insecure", env=env),
+            )
         finally:
             done.set()
             await publisher
@@ -102,11 +134,19 @@ async def test_insecure_stays_on_the_status_line_for_the_whole_session(server, c
     from aisci_tui.tui.header import StatusLine
 
     async with TcpProxy(server.port, tls=certificate.server_context()) as tls:
-        client = Client(ClientConfig(url=tls.url("wss"), credentials=Credentials(api_key=API_KEY),
-                                     subscriptions=[Subscription()], insecure=True,
-                                     backoff_base=0.02, backoff_cap=0.05))
-        app = DashboardApp(client, settings=Settings.model_construct(export_dir=tmp_path, refresh_hz=30.0),
-                           insecure=True)
+        client = Client(
+            ClientConfig(
+                url=tls.url("wss"),
+                credentials=Credentials(api_key=API_KEY),
+                subscriptions=[Subscription()],
+                insecure=True,
+                backoff_base=0.02,
+                backoff_cap=0.05,
+            )
+        )
+        app = DashboardApp(
+            client, settings=Settings.model_construct(export_dir=tmp_path, refresh_hz=30.0), insecure=True
+        )
 
         def status() -> str:
             line = app.query_one("#status", StatusLine)
@@ -118,8 +158,10 @@ async def test_insecure_stays_on_the_status_line_for_the_whole_session(server, c
             assert "verification is off" in status()
             for round_ in range(1, 3):
                 await server.drop_all()
-                await until(lambda r=round_: client.stats.reconnects == r and client.state is ConnectionState.OPEN,
-                            what="reconnected")
+                await until(
+                    lambda r=round_: client.stats.reconnects == r and client.state is ConnectionState.OPEN,
+                    what="reconnected",
+                )
                 await pilot.press("2", "5")
                 await pilot.pause(0.1)
                 assert "verification is off" in status(), "the warning stays after a reconnect"

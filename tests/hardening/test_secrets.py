@@ -37,8 +37,9 @@ def cmdline(pid: int) -> str:
 @pytest.fixture(scope="module")
 def jwt_server() -> Iterator[ServeProcess]:
     """``aisci-tui serve`` with a JWT secret from the environment (never from argv), default host."""
-    server = ServeProcess(["--seed", "3", "--rate", "300", "--warmup", "20", "-v"],
-                          clean_env(AISCI_JWT_SECRET=JWT_SECRET), free_port())
+    server = ServeProcess(
+        ["--seed", "3", "--rate", "300", "--warmup", "20", "-v"], clean_env(AISCI_JWT_SECRET=JWT_SECRET), free_port()
+    )
     server.start()
     yield server
     server.stop()
@@ -57,10 +58,12 @@ async def test_a_full_session_never_shows_the_token_anywhere(jwt_server: ServePr
     argv = {"serve": cmdline(jwt_server.proc.pid)}
 
     proc = await asyncio.create_subprocess_exec(
-        *cli("events", "--url", jwt_server.url, "-v", "--log-file", str(log), "--record", str(record),
-             "--limit", "30"),
-        env=clean_env(AISCI_TOKEN=token), stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        *cli("events", "--url", jwt_server.url, "-v", "--log-file", str(log), "--record", str(record), "--limit", "30"),
+        env=clean_env(AISCI_TOKEN=token),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     argv["events"] = cmdline(proc.pid)
     out, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 0, err.decode()[-1000:]
@@ -69,8 +72,13 @@ async def test_a_full_session_never_shows_the_token_anywhere(jwt_server: ServePr
     dash_log = tmp_path / "dashboard.log"
     setup_logging(dash_log, verbose=True, stderr=False)
     try:
-        client = Client(ClientConfig(url=jwt_server.url, credentials=Credentials(token=token),
-                                     subscriptions=[Subscription(options=SubscribeOptions(include_history=True))]))
+        client = Client(
+            ClientConfig(
+                url=jwt_server.url,
+                credentials=Credentials(token=token),
+                subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
+            )
+        )
         app = DashboardApp(client, settings=Settings.model_construct(export_dir=exports, refresh_hz=20.0))
         async with app.run_test(size=(140, 40)) as pilot:
             await until(lambda: app.store.counters.applied >= 20, what="events on the dashboard")
@@ -90,8 +98,11 @@ async def test_a_full_session_never_shows_the_token_anywhere(jwt_server: ServePr
         setup_logging(None)
 
     channels: dict[str, str] = {
-        "events stdout": out.decode(), "events stderr": err.decode(), "events log": log.read_text(),
-        "recording": record.read_text(), "dashboard log": dash_log.read_text(),
+        "events stdout": out.decode(),
+        "events stderr": err.decode(),
+        "events log": log.read_text(),
+        "recording": record.read_text(),
+        "dashboard log": dash_log.read_text(),
         **{f"argv of {name}": text for name, text in argv.items()},
         **{f"screenshot {n}": svg for n, svg in enumerate(shots)},
         **{f"export {p.name}": p.read_text() for p in sorted(exports.iterdir())},
@@ -112,6 +123,7 @@ async def test_a_full_session_never_shows_the_token_anywhere(jwt_server: ServePr
 def unsigned(claims: dict) -> str:
     def b64(obj: dict) -> str:
         return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
     return f"{b64({'alg': 'none', 'typ': 'JWT'})}.{b64(claims)}."
 
 
@@ -123,9 +135,12 @@ async def test_bad_tokens_are_refused_over_the_wire_and_never_echoed(jwt_server:
         "expired": mint_jwt(JWT_SECRET, subject="mallory", ttl=-30),
         "no exp": jwt.encode({"sub": "mallory"}, JWT_SECRET, algorithm="HS256"),
     }
-    results = await asyncio.gather(*(
-        run_cli("events", "--url", jwt_server.url, "--limit", "1", env=clean_env(AISCI_TOKEN=t))
-        for t in tokens.values()))
+    results = await asyncio.gather(
+        *(
+            run_cli("events", "--url", jwt_server.url, "--limit", "1", env=clean_env(AISCI_TOKEN=t))
+            for t in tokens.values()
+        )
+    )
     for (name, token), (code, out, err) in zip(tokens.items(), results, strict=True):
         assert code == exitcodes.AUTH_FAILED, f"{name}: exit {code}: {err[-400:]}"
         assert "Authentication failed" in err and "Traceback" not in err and out == "", name
@@ -138,9 +153,12 @@ async def test_a_token_file_others_can_read_gets_a_warning(jwt_server: ServeProc
     for path, mode in ((loose, 0o644), (tight, 0o600)):
         path.write_text(token + "\n")
         path.chmod(mode)
-    (code_l, _, err_l), (code_t, _, err_t) = await asyncio.gather(*(
-        run_cli("events", "--url", jwt_server.url, "--limit", "1", "--token-file", str(p), env=clean_env())
-        for p in (loose, tight)))
+    (code_l, _, err_l), (code_t, _, err_t) = await asyncio.gather(
+        *(
+            run_cli("events", "--url", jwt_server.url, "--limit", "1", "--token-file", str(p), env=clean_env())
+            for p in (loose, tight)
+        )
+    )
     assert code_l == 0 and code_t == 0, err_l + err_t
     assert f"The token file {loose} is accessible by other users (mode 0644)" in err_l
     assert f"chmod 600 {loose}" in err_l

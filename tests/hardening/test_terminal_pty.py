@@ -30,8 +30,9 @@ def test_a_hostile_recording_writes_no_data_borne_escapes_to_the_terminal(tmp_pa
         for n, text in enumerate(NASTY_TEXT.values(), start=1):
             for event in hostile_events(n, text):
                 recorder.write(event, arrival=1_000.0 + n / 100)
-    env = clean_env(TERM="xterm-256color", COLORTERM="truecolor", HOME=str(tmp_path),
-                    XDG_CONFIG_HOME=str(tmp_path / "config"))
+    env = clean_env(
+        TERM="xterm-256color", COLORTERM="truecolor", HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config")
+    )
     term = Terminal(cli("replay", str(recording), "--speed", "1000", "--images", "off"), env, cwd=tmp_path)
     try:
         term.read_for(2.0)
@@ -44,8 +45,20 @@ def test_a_hostile_recording_writes_no_data_borne_escapes_to_the_terminal(tmp_pa
     assert len(written) > 5_000 and "Agents" in written, "the dashboard was drawn"
     assert NASTY_TEXT["markup"] in written, "markup is written as typed"
     assert "invoice" in written and "gpj.exe" in written, "the words around a bidi override are shown"
-    for sequence in ("\x1b]52", "\x1b]0;", "\x1b]2;", "\x1b[2J", "\x1b]8;;file:///etc/passwd", "\x9b", "\x9d",
-                     "\u202e", "\u2066", "PWNED-TITLE\x07", "\x1bPq", "\x00"):
+    for sequence in (
+        "\x1b]52",
+        "\x1b]0;",
+        "\x1b]2;",
+        "\x1b[2J",
+        "\x1b]8;;file:///etc/passwd",
+        "\x9b",
+        "\x9d",
+        "\u202e",
+        "\u2066",
+        "PWNED-TITLE\x07",
+        "\x1bPq",
+        "\x00",
+    ):
         assert sequence not in written, f"{sequence!r} reached the terminal"
     for target in links_in(written):
         assert safe_url(target) == target, f"unsafe hyperlink {target!r}"

@@ -42,39 +42,100 @@ def hostile_events(n: int, text: str) -> list[Event]:
         return from_obj({"type": kind, "id": f"{kind}-{n}", "timestamp": STAMP.format(n % 60), "data": data})
 
     return [
-        ev("research_progress", {
-            "session_id": session, "title": v, "current_phase": v, "overall_progress": 0.4, "phase_progress": 0.5,
-            "activities": [{"agent_id": f"{text}-a{n}", "activity": v, "progress": 0.5, "status": v}],
-            "milestones": [{"name": v, "status": v, "completed_at": v}],
-            "timeline": {"started_at": v, "estimated_completion": v}}),
-        ev("agent_status", {
-            "agent_id": f"{text}-a{n}", "name": v, "status": v, "session_id": session,
-            "current_task": {"id": v, "type": v, "progress": 0.3, "started_at": v, "estimated_completion": v},
-            "performance": {"cpu_usage": 0.5}, "health": {"last_heartbeat": v, "error_count": 1}, v: v}),
-        ev("experiment_results", {
-            "experiment_id": f"{text}-x{n}", "session_id": session, "title": v, "status": v,
-            # the tree view's tags (a run-folder node): every experiment is a node of one stage
-            "stage": TREE_STAGE, "node_id": f"{text}-n{n}", "parent_id": None, "step": n, "is_best": True,
-            "exc_type": v,
-            "results": {"summary": v, "key_findings": [v, v],
-                        "metrics": {"accuracy": 0.9, "confidence_interval": [0.8, 0.95], v: 0.5},
-                        "visualizations": [{"type": v, "title": v, "url": text, "description": v},
-                                           {"type": "plot", "title": v, "url": f"https://example.org/{n}.png"}],
-                        "data": {"raw_data_url": text, "metadata": {"columns": [v], "file_size": v}}},
-            "execution": {"duration": 12.5, "agent_id": f"{text}-a{n}", "started_at": v,
-                          "computing_resources": {"memory_peak": v, "gpu_usage": v}},
-            "quality_metrics": {"data_quality_score": 0.7}}),
-        ev("ethical_assessment", {
-            "resource_id": f"{text}-x{n}", "resource_type": v, "session_id": session,
-            "assessment": {"overall_score": 0.6, "status": v, "confidence": 0.8,
-                           "frameworks": {v: {"score": 0.5, "weight": 1.0, "assessment": v}},
-                           "identified_issues": [{"severity": v, "category": v, "description": v,
-                                                  "recommendation": v, "auto_fixable": False}],
-                           "recommendations": [v], "human_review_required": True, "review_deadline": v},
-            "metadata": {"assessed_by": v, "assessment_version": v, "assessed_at": v}}),
-        ev("system_event", {
-            "event_type": v, "severity": "warning", "title": v, "description": v, "session_id": session,
-            "affected_services": [v], "scheduled_time": v, "actions_required": [v], "alternatives": {v: v}}),
+        ev(
+            "research_progress",
+            {
+                "session_id": session,
+                "title": v,
+                "current_phase": v,
+                "overall_progress": 0.4,
+                "phase_progress": 0.5,
+                "activities": [{"agent_id": f"{text}-a{n}", "activity": v, "progress": 0.5, "status": v}],
+                "milestones": [{"name": v, "status": v, "completed_at": v}],
+                "timeline": {"started_at": v, "estimated_completion": v},
+            },
+        ),
+        ev(
+            "agent_status",
+            {
+                "agent_id": f"{text}-a{n}",
+                "name": v,
+                "status": v,
+                "session_id": session,
+                "current_task": {"id": v, "type": v, "progress": 0.3, "started_at": v, "estimated_completion": v},
+                "performance": {"cpu_usage": 0.5},
+                "health": {"last_heartbeat": v, "error_count": 1},
+                v: v,
+            },
+        ),
+        ev(
+            "experiment_results",
+            {
+                "experiment_id": f"{text}-x{n}",
+                "session_id": session,
+                "title": v,
+                "status": v,
+                # the tree view's tags (a run-folder node): every experiment is a node of one stage
+                "stage": TREE_STAGE,
+                "node_id": f"{text}-n{n}",
+                "parent_id": None,
+                "step": n,
+                "is_best": True,
+                "exc_type": v,
+                "results": {
+                    "summary": v,
+                    "key_findings": [v, v],
+                    "metrics": {"accuracy": 0.9, "confidence_interval": [0.8, 0.95], v: 0.5},
+                    "visualizations": [
+                        {"type": v, "title": v, "url": text, "description": v},
+                        {"type": "plot", "title": v, "url": f"https://example.org/{n}.png"},
+                    ],
+                    "data": {"raw_data_url": text, "metadata": {"columns": [v], "file_size": v}},
+                },
+                "execution": {
+                    "duration": 12.5,
+                    "agent_id": f"{text}-a{n}",
+                    "started_at": v,
+                    "computing_resources": {"memory_peak": v, "gpu_usage": v},
+                },
+                "quality_metrics": {"data_quality_score": 0.7},
+            },
+        ),
+        ev(
+            "ethical_assessment",
+            {
+                "resource_id": f"{text}-x{n}",
+                "resource_type": v,
+                "session_id": session,
+                "assessment": {
+                    "overall_score": 0.6,
+                    "status": v,
+                    "confidence": 0.8,
+                    "frameworks": {v: {"score": 0.5, "weight": 1.0, "assessment": v}},
+                    "identified_issues": [
+                        {"severity": v, "category": v, "description": v, "recommendation": v, "auto_fixable": False}
+                    ],
+                    "recommendations": [v],
+                    "human_review_required": True,
+                    "review_deadline": v,
+                },
+                "metadata": {"assessed_by": v, "assessment_version": v, "assessed_at": v},
+            },
+        ),
+        ev(
+            "system_event",
+            {
+                "event_type": v,
+                "severity": "warning",
+                "title": v,
+                "description": v,
+                "session_id": session,
+                "affected_services": [v],
+                "scheduled_time": v,
+                "actions_required": [v],
+                "alternatives": {v: v},
+            },
+        ),
     ]
 
 

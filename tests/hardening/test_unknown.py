@@ -20,27 +20,54 @@ from aisci_tui.settings import Settings
 from tests.hardening.conftest import API_KEY, clean_env, cli, until
 
 STAMP = "2026-03-01T10:00:00Z"
-UNKNOWN_FRAME = json.dumps({"type": "agent_heartbeat", "id": "hb-1", "timestamp": STAMP,
-                            "data": {"agent_id": "agt-new", "beats": 3}})
+UNKNOWN_FRAME = json.dumps(
+    {"type": "agent_heartbeat", "id": "hb-1", "timestamp": STAMP, "data": {"agent_id": "agt-new", "beats": 3}}
+)
 
 
 def odd_events() -> list[Event]:
     """One event of each type whose enum-like fields hold values this version has never heard of."""
+
     def ev(kind: str, n: int, data: dict) -> Event:
         return from_obj({"type": kind, "id": f"odd-{n}", "timestamp": STAMP, "data": data})  # type: ignore[return-value]
 
     return [
-        ev("research_progress", 1, {"session_id": "ses-odd", "title": "Odd session", "current_phase": "dreaming",
-                                    "overall_progress": 0.5, "milestones": [{"name": "M", "status": "blocked"}]}),
-        ev("agent_status", 2, {"agent_id": "agt-odd", "name": "Odd agent", "status": "hibernating",
-                               "session_id": "ses-odd"}),
-        ev("experiment_results", 3, {"experiment_id": "exp-odd", "session_id": "ses-odd", "title": "Odd experiment",
-                                     "status": "superposed"}),
-        ev("ethical_assessment", 4, {"resource_id": "exp-odd", "resource_type": "dataset", "session_id": "ses-odd",
-                                     "assessment": {"status": "pending_council", "overall_score": 0.5,
-                                                    "frameworks": {"stoicism": {"score": 0.5, "weight": 1.0}},
-                                                    "identified_issues": [{"severity": "extreme",
-                                                                           "category": "astrology"}]}}),
+        ev(
+            "research_progress",
+            1,
+            {
+                "session_id": "ses-odd",
+                "title": "Odd session",
+                "current_phase": "dreaming",
+                "overall_progress": 0.5,
+                "milestones": [{"name": "M", "status": "blocked"}],
+            },
+        ),
+        ev(
+            "agent_status",
+            2,
+            {"agent_id": "agt-odd", "name": "Odd agent", "status": "hibernating", "session_id": "ses-odd"},
+        ),
+        ev(
+            "experiment_results",
+            3,
+            {"experiment_id": "exp-odd", "session_id": "ses-odd", "title": "Odd experiment", "status": "superposed"},
+        ),
+        ev(
+            "ethical_assessment",
+            4,
+            {
+                "resource_id": "exp-odd",
+                "resource_type": "dataset",
+                "session_id": "ses-odd",
+                "assessment": {
+                    "status": "pending_council",
+                    "overall_score": 0.5,
+                    "frameworks": {"stoicism": {"score": 0.5, "weight": 1.0}},
+                    "identified_issues": [{"severity": "extreme", "category": "astrology"}],
+                },
+            },
+        ),
         ev("system_event", 5, {"event_type": "solar_flare", "severity": "cataclysm", "title": "Odd system event"}),
     ]
 
@@ -52,9 +79,15 @@ async def server() -> AsyncIterator[ProtocolServer]:
 
 
 def client_of(server: ProtocolServer) -> Client:
-    return Client(ClientConfig(url=server.url, credentials=Credentials(api_key=API_KEY),
-                               subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
-                               backoff_base=0.05, backoff_cap=0.1))
+    return Client(
+        ClientConfig(
+            url=server.url,
+            credentials=Credentials(api_key=API_KEY),
+            subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
+            backoff_base=0.05,
+            backoff_cap=0.1,
+        )
+    )
 
 
 async def test_the_dashboard_shows_unknown_types_and_values_as_their_raw_words(server, tmp_path: Path):
@@ -105,8 +138,11 @@ async def test_the_dashboard_shows_unknown_types_and_values_as_their_raw_words(s
 async def test_the_events_command_prints_unknown_values_and_names_unknown_types(server):
     proc = await asyncio.create_subprocess_exec(
         *cli("events", "--url", server.url, "--limit", "5", "--format", "text"),
-        env=clean_env(AISCI_API_KEY=API_KEY), stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        env=clean_env(AISCI_API_KEY=API_KEY),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         await until(lambda: server.stats.get("subscriptions", 0) >= 1, timeout=20, what="subscribed")
         await server.inject_raw(UNKNOWN_FRAME)

@@ -33,7 +33,12 @@ async def any_server(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
         return
     from aisci_tui.server import ProtocolServer, ServerConfig
 
-    cfg = ServerConfig(port=0, jwt_secret="peer-tests-secret-long-enough-for-hs256", api_keys=(PEER_KEY,),
-                       simulate=False, auth_timeout=5.0)
+    cfg = ServerConfig(
+        port=0,
+        jwt_secret="peer-tests-secret-long-enough-for-hs256",
+        api_keys=(PEER_KEY,),
+        simulate=False,
+        auth_timeout=5.0,
+    )
     async with ProtocolServer(cfg) as srv:
         yield srv

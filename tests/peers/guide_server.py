@@ -132,8 +132,9 @@ class GuideServer:
                 try:
                     msg = json.loads(raw)
                 except ValueError:
-                    await self._send(ws, _envelope("error", {"code": "INVALID_MESSAGE",
-                                                             "message": "Malformed message"}))
+                    await self._send(
+                        ws, _envelope("error", {"code": "INVALID_MESSAGE", "message": "Malformed message"})
+                    )
                     continue
                 if isinstance(msg, dict):
                     self.received.append(msg)
@@ -156,30 +157,53 @@ class GuideServer:
         elif kind == "ping":
             await self._send(conn.ws, _envelope("pong", {}))
         elif kind in ("subscribe", "unsubscribe") and not conn.authed:
-            await self._send(conn.ws, _envelope("error", {"code": "AUTHENTICATION_FAILED",
-                                                          "message": "Authenticate first"}))
+            await self._send(
+                conn.ws, _envelope("error", {"code": "AUTHENTICATION_FAILED", "message": "Authenticate first"})
+            )
         elif kind == "subscribe":
             await self._on_subscribe(conn, msg, data)
         elif kind == "unsubscribe":
             conn.subs.pop(str(data.get("subscription_id")), None)
-            await self._send(conn.ws, _envelope("subscription_response", {
-                "status": "success", "subscription_id": data.get("subscription_id"), "subscribed_events": []}))
+            await self._send(
+                conn.ws,
+                _envelope(
+                    "subscription_response",
+                    {"status": "success", "subscription_id": data.get("subscription_id"), "subscribed_events": []},
+                ),
+            )
         else:
-            await self._send(conn.ws, _envelope("error", {"code": "INVALID_MESSAGE",
-                                                          "message": "Unknown message type"}))
+            await self._send(
+                conn.ws, _envelope("error", {"code": "INVALID_MESSAGE", "message": "Unknown message type"})
+            )
 
     async def _on_auth(self, conn: _Conn, data: dict[str, Any]) -> None:
         given = data.get("token") or data.get("api_key")
         if not given or (self.credentials and given not in self.credentials):
-            await self._send(conn.ws, _envelope("auth_response", {
-                "status": "error", "error": {"code": "INVALID_TOKEN", "message": "Authentication failed"}},
-                traced=False))
+            await self._send(
+                conn.ws,
+                _envelope(
+                    "auth_response",
+                    {"status": "error", "error": {"code": "INVALID_TOKEN", "message": "Authentication failed"}},
+                    traced=False,
+                ),
+            )
             return
         conn.authed = True
         expires = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        await self._send(conn.ws, _envelope("auth_response", {
-            "status": "success", "session_id": f"session_{uuid.uuid4().hex[:8]}", "user_id": "user_guide",
-            "permissions": ["read"], "expires_at": expires}, traced=False))
+        await self._send(
+            conn.ws,
+            _envelope(
+                "auth_response",
+                {
+                    "status": "success",
+                    "session_id": f"session_{uuid.uuid4().hex[:8]}",
+                    "user_id": "user_guide",
+                    "permissions": ["read"],
+                    "expires_at": expires,
+                },
+                traced=False,
+            ),
+        )
 
     async def _on_subscribe(self, conn: _Conn, msg: dict[str, Any], data: dict[str, Any]) -> None:
         events = [e for e in data.get("events") or [] if isinstance(e, str)]
@@ -187,20 +211,41 @@ class GuideServer:
         if data.get("require_ack") and msg.get("id"):
             await self._send(conn.ws, _envelope("ack", {"original_id": msg["id"]}))
         if bad or not events:
-            await self._send(conn.ws, _envelope("error", {
-                "code": "SUBSCRIPTION_FAILED", "message": "Failed to subscribe to requested events",
-                "details": {"invalid_events": bad}, "correlation_id": f"corr_{uuid.uuid4().hex}"}))
-            await self._send(conn.ws, _envelope("subscription_response", {
-                "status": "error", "subscribed_events": [], "active_filters": {}}))
+            await self._send(
+                conn.ws,
+                _envelope(
+                    "error",
+                    {
+                        "code": "SUBSCRIPTION_FAILED",
+                        "message": "Failed to subscribe to requested events",
+                        "details": {"invalid_events": bad},
+                        "correlation_id": f"corr_{uuid.uuid4().hex}",
+                    },
+                ),
+            )
+            await self._send(
+                conn.ws,
+                _envelope("subscription_response", {"status": "error", "subscribed_events": [], "active_filters": {}}),
+            )
             return
         filters = data.get("filters") if isinstance(data.get("filters"), dict) else {}
         sub = _Sub(f"sub_{uuid.uuid4().hex}", events, filters)
         conn.subs[sub.id] = sub
         self.stats["subscriptions"] += 1
-        await self._send(conn.ws, _envelope("subscription_response", {
-            "status": "success", "subscription_id": sub.id, "subscribed_events": events,
-            "active_filters": {"session_id": filters["session_id"]} if "session_id" in filters else {},
-            "estimated_events_per_minute": 15, "retention_hours": 24}))
+        await self._send(
+            conn.ws,
+            _envelope(
+                "subscription_response",
+                {
+                    "status": "success",
+                    "subscription_id": sub.id,
+                    "subscribed_events": events,
+                    "active_filters": {"session_id": filters["session_id"]} if "session_id" in filters else {},
+                    "estimated_events_per_minute": 15,
+                    "retention_hours": 24,
+                },
+            ),
+        )
         options = data.get("options") if isinstance(data.get("options"), dict) else {}
         if options.get("include_history"):
             for old in list(self.history):
@@ -223,22 +268,57 @@ def guide_stream(session: str = "session_a", other: str = "session_b") -> list[d
         out.append({"type": kind, "id": f"msg_stream_{next(_seq):06d}", "timestamp": _now(), "data": data})
 
     for sid, agent, exp in ((session, "agent_alpha", "exp_a1"), (other, "agent_beta", "exp_b1")):
-        add("research_progress", {"session_id": sid, "title": f"Study {sid}", "overall_progress": 0.45,
-                                  "current_phase": "experimentation", "phase_progress": 0.3,
-                                  "activities": [{"agent_id": agent, "activity": "Running simulations",
-                                                  "progress": 0.8, "status": "in_progress"}]})
-        add("agent_status", {"agent_id": agent, "name": f"Research Agent {agent}", "status": "busy",
-                             "current_task": {"id": f"task_{agent}", "type": "data_analysis", "progress": 0.65}})
-        add("experiment_results", {"experiment_id": exp, "session_id": sid, "title": f"Analysis {exp}",
-                                   "status": "completed", "results": {"summary": "Significant effect",
-                                                                      "key_findings": ["r = 0.87"]}})
+        add(
+            "research_progress",
+            {
+                "session_id": sid,
+                "title": f"Study {sid}",
+                "overall_progress": 0.45,
+                "current_phase": "experimentation",
+                "phase_progress": 0.3,
+                "activities": [
+                    {"agent_id": agent, "activity": "Running simulations", "progress": 0.8, "status": "in_progress"}
+                ],
+            },
+        )
+        add(
+            "agent_status",
+            {
+                "agent_id": agent,
+                "name": f"Research Agent {agent}",
+                "status": "busy",
+                "current_task": {"id": f"task_{agent}", "type": "data_analysis", "progress": 0.65},
+            },
+        )
+        add(
+            "experiment_results",
+            {
+                "experiment_id": exp,
+                "session_id": sid,
+                "title": f"Analysis {exp}",
+                "status": "completed",
+                "results": {"summary": "Significant effect", "key_findings": ["r = 0.87"]},
+            },
+        )
         for resource, rtype in ((exp, "experiment"), (sid, "research_session")):
-            add("ethical_assessment", {"resource_id": resource, "resource_type": rtype,
-                                       "assessment": {"overall_score": 0.85, "status": "compliant",
-                                                      "confidence": 0.92}})
+            add(
+                "ethical_assessment",
+                {
+                    "resource_id": resource,
+                    "resource_type": rtype,
+                    "assessment": {"overall_score": 0.85, "status": "compliant", "confidence": 0.92},
+                },
+            )
     add("agent_status", {"agent_id": "agent_gamma", "name": "Research Agent Gamma", "status": "idle"})
-    add("system_event", {"event_type": "maintenance", "severity": "info", "title": "System Maintenance Scheduled",
-                         "description": "Scheduled maintenance will affect agent services"})
+    add(
+        "system_event",
+        {
+            "event_type": "maintenance",
+            "severity": "info",
+            "title": "System Maintenance Scheduled",
+            "description": "Scheduled maintenance will affect agent services",
+        },
+    )
     return out
 
 

@@ -13,14 +13,30 @@ from tests.waiting import until
 
 
 def ev(event_id: str, agent: str) -> object:
-    return from_obj({"type": "agent_status", "id": event_id, "timestamp": "2026-03-01T12:00:00Z",
-                     "data": {"agent_id": agent, "status": "busy"}})
+    return from_obj(
+        {
+            "type": "agent_status",
+            "id": event_id,
+            "timestamp": "2026-03-01T12:00:00Z",
+            "data": {"agent_id": agent, "status": "busy"},
+        }
+    )
 
 
 async def test_a_down_server_is_named_and_the_others_go_on(guide_peer):
     down = f"ws://127.0.0.1:{free_port()}/ws"
-    async with events_process("--url", guide_peer.url, "--url", down, "--max-attempts", "2", "--limit", "1",
-                              "--no-history", env=clean_env(AISCI_API_KEY=PEER_KEY)) as proc:
+    async with events_process(
+        "--url",
+        guide_peer.url,
+        "--url",
+        down,
+        "--max-attempts",
+        "2",
+        "--limit",
+        "1",
+        "--no-history",
+        env=clean_env(AISCI_API_KEY=PEER_KEY),
+    ) as proc:
         await until(lambda: guide_peer.stats["subscriptions"] >= 1, timeout=10)
         await asyncio.sleep(1.0)  # long enough for the down one to give up
         await guide_peer.publish(ev("after-1", "a1"))

@@ -71,8 +71,14 @@ async def test_events_prints_no_false_warning(peer):
 async def test_dashboard_shows_no_false_error(peer, tmp_path):
     for event in guide_stream():
         await peer.publish(event)
-    client = Client(ClientConfig(url=peer.url, credentials=Credentials(api_key=PEER_KEY), ack_timeout=1.0,
-                                 subscriptions=[Subscription(options=SubscribeOptions(include_history=True))]))
+    client = Client(
+        ClientConfig(
+            url=peer.url,
+            credentials=Credentials(api_key=PEER_KEY),
+            ack_timeout=1.0,
+            subscriptions=[Subscription(options=SubscribeOptions(include_history=True))],
+        )
+    )
     app = DashboardApp(client, settings=Settings())
     toasts: list[str] = []
     original = app.notify

@@ -23,11 +23,19 @@ from tests.peers.guide_server import GuideServer, guide_stream
 from tests.waiting import app_until, until
 
 WANTED = "session_a"
-KINDS = {"agent_status": "agents", "research_progress": "sessions", "experiment_results": "experiments",
-         "ethical_assessment": "assessments"}
+KINDS = {
+    "agent_status": "agents",
+    "research_progress": "sessions",
+    "experiment_results": "experiments",
+    "ethical_assessment": "assessments",
+}
 #: The field naming each entity, as the guide's event examples show it.
-KEY_FIELD = {"agent_status": "agent_id", "research_progress": "session_id", "experiment_results": "experiment_id",
-             "ethical_assessment": "resource_id"}
+KEY_FIELD = {
+    "agent_status": "agent_id",
+    "research_progress": "session_id",
+    "experiment_results": "experiment_id",
+    "ethical_assessment": "resource_id",
+}
 
 
 def entity(obj: dict) -> tuple[str, str]:
@@ -36,8 +44,9 @@ def entity(obj: dict) -> tuple[str, str]:
 
 
 async def events_entities(peer, stream: list[dict]) -> set[tuple[str, str]]:
-    async with events_process("--url", peer.url, "--session", WANTED, "--duration", "3",
-                              env=clean_env(AISCI_API_KEY=PEER_KEY)) as proc:
+    async with events_process(
+        "--url", peer.url, "--session", WANTED, "--duration", "3", env=clean_env(AISCI_API_KEY=PEER_KEY)
+    ) as proc:
         await until(lambda: peer.stats.get("subscriptions", 0) >= 1, timeout=10)
         for event in stream:
             await peer.publish(from_obj(event))
@@ -48,8 +57,15 @@ async def events_entities(peer, stream: list[dict]) -> set[tuple[str, str]]:
 async def dashboard_entities(peer) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
     """What the dashboard's store holds, and what its views show, for the history of ``peer``."""
     sub = Subscription(filters=Filters(session_id=WANTED), options=SubscribeOptions(include_history=True))
-    client = Client(ClientConfig(url=peer.url, credentials=Credentials(api_key=PEER_KEY), subscriptions=[sub],
-                                 session_id=WANTED, ack_timeout=2.0))
+    client = Client(
+        ClientConfig(
+            url=peer.url,
+            credentials=Credentials(api_key=PEER_KEY),
+            subscriptions=[sub],
+            session_id=WANTED,
+            ack_timeout=2.0,
+        )
+    )
     app = DashboardApp(client, settings=Settings(), session_id=WANTED)
     async with app.run_test(size=(160, 40)) as pilot:
         await app_until(pilot, lambda: app.store.sessions and app.store.log, what="the history")
@@ -65,8 +81,9 @@ async def dashboard_entities(peer) -> tuple[set[tuple[str, str]], set[tuple[str,
         await pilot.press("5")
         await pilot.pause(0.2)
         view = app.current_view
-        shown |= {("system_event", view.rows[k]["title"]) for k in view.table.row_keys()
-                  if view.rows[k]["kind"] != "state"}
+        shown |= {
+            ("system_event", view.rows[k]["title"]) for k in view.table.row_keys() if view.rows[k]["kind"] != "state"
+        }
     await client.aclose()
     return held, shown
 

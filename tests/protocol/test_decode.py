@@ -45,8 +45,10 @@ def test_unknown_message_type_is_kept_not_rejected():
         (agent(current_task={"progress": "lots"}), "data.current_task.progress"),
         ({"type": "agent_status", "data": {"agent_id": "a", "status": "idle"}}, "id: Field required"),
         ({"type": "experiment_results", "id": "e", "data": {"experiment_id": "x"}}, "data.status"),
-        ({"type": "research_progress", "id": "r", "data": {"session_id": "s", "milestones": [{}]}},
-         "data.milestones.0.name"),
+        (
+            {"type": "research_progress", "id": "r", "data": {"session_id": "s", "milestones": [{}]}},
+            "data.milestones.0.name",
+        ),
         ({"type": "ethical_assessment", "id": "e", "data": {"resource_id": "r"}}, "data.assessment"),
         ({"type": "error", "id": "e", "data": {"message": "x"}}, "data.code"),
         ({"type": "ack", "id": "e", "data": {}}, "data.original_id"),
@@ -122,8 +124,15 @@ def test_binary_frames_with_valid_json_decode():
 def test_batch_items_decode_one_by_one():
     good = agent()
     other = {"type": "experiment_results", "id": "e1", "data": {"experiment_id": "x", "status": "failed"}}
-    batch = decode(json.dumps({"type": "batch", "id": "b", "data": {"events": [good, {"type": "agent_status"}, other, 3,
-                                                                              {"type": "ping", "id": "p"}]}}))
+    batch = decode(
+        json.dumps(
+            {
+                "type": "batch",
+                "id": "b",
+                "data": {"events": [good, {"type": "agent_status"}, other, 3, {"type": "ping", "id": "p"}]},
+            }
+        )
+    )
     assert isinstance(batch, Batch)
     items = expand_batch(batch)
     assert isinstance(items[0], AgentStatus)
@@ -147,7 +156,14 @@ def test_auth_payload_is_not_shown_in_repr():
 
 
 def test_camel_case_options_from_the_typescript_client_are_understood():
-    msg = decode(json.dumps({"type": "subscribe", "id": "s", "data": {
-        "events": ["agent_status"], "options": {"includeHistory": True, "batchSize": 5}}}))
+    msg = decode(
+        json.dumps(
+            {
+                "type": "subscribe",
+                "id": "s",
+                "data": {"events": ["agent_status"], "options": {"includeHistory": True, "batchSize": 5}},
+            }
+        )
+    )
     assert msg.data.options.include_history is True
     assert msg.data.options.batch_size == 5

@@ -39,7 +39,7 @@ def test_the_typed_declarations_name_the_registry_tables_in_its_order():
     assert list(Store.__annotations__) == tables
     assert all(isinstance(getattr(Store, t), property) for t in tables)
     limits = [f.name for f in dataclasses.fields(StoreLimits)]
-    assert limits[: len(tables)] == tables and not set(limits[len(tables):]) & set(tables)
+    assert limits[: len(tables)] == tables and not set(limits[len(tables) :]) & set(tables)
     assert list(HistoryCaps.model_fields) == limits
     for f in dataclasses.fields(StoreLimits):
         setting = HistoryCaps.model_fields[f.name]
@@ -55,8 +55,9 @@ def test_routing_and_the_store_key_each_kind_by_its_registry_field():
         data = required | {kind.session: "ses-1", kind.key: f"key-{n}"}  # a session's key is its session
         if "assessment" in required:
             data["assessment"] = {}
-        frame = orjson.dumps({"type": kind.type, "id": f"e{n}", "timestamp": "2025-01-01T00:00:00Z",
-                              "data": data}).decode()
+        frame = orjson.dumps(
+            {"type": kind.type, "id": f"e{n}", "timestamp": "2025-01-01T00:00:00Z", "data": data}
+        ).decode()
         raw = route(frame)
         assert raw is not None and (raw.key, raw.session_id) == (f"key-{n}", data[kind.session])
         assert store.apply(raw)

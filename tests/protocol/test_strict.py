@@ -48,8 +48,13 @@ def test_ordinary_frames_pass_and_bad_values_fail():
     assert passed == len(stream)
     base = {"type": "agent_status", "id": "e", "data": {"agent_id": "a", "status": "busy"}}
     assert conforms("agent_status", json.dumps(base))
-    for bad in ({"status": 5}, {"status": None}, {"performance": {"cpu_usage": "0.5"}},
-                {"health": {"error_count": 1.5}}, {"health": {"error_count": 2**70}}):
+    for bad in (
+        {"status": 5},
+        {"status": None},
+        {"performance": {"cpu_usage": "0.5"}},
+        {"health": {"error_count": 1.5}},
+        {"health": {"error_count": 2**70}},
+    ):
         frame = json.dumps({**base, "data": {**base["data"], **bad}})
         assert not conforms("agent_status", frame), bad
     twice = '{"type":"agent_status","id":"e","data":{"agent_id":"a","status":"busy","status":7}}'
@@ -70,8 +75,9 @@ def test_every_event_type_has_a_strict_form():
 
 
 def _settings() -> settings:
-    return settings(max_examples=CASES, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=list(HealthCheck))
+    return settings(
+        max_examples=CASES, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+    )
 
 
 def test_generated_and_mutated_frames_pass_only_if_the_models_accept_them():
@@ -86,8 +92,11 @@ def test_generated_and_mutated_frames_pass_only_if_the_models_accept_them():
         counts["ran"] += 1
         if c.integer(0, 1):
             obj = envelope(c)
-            frame = json.dumps(obj, allow_nan=True) if not c.integer(0, 2) == 0 or not isinstance(obj, dict) \
+            frame = (
+                json.dumps(obj, allow_nan=True)
+                if not c.integer(0, 2) == 0 or not isinstance(obj, dict)
                 else mutate(c, obj)
+            )
         else:
             frame = mutate(c, examples[c.integer(0, len(examples) - 1)])
         if isinstance(frame, str) and route(frame) is not None and agrees(frame):
@@ -131,12 +140,14 @@ def test_one_parse_routes_and_checks_as_the_two_did():
     @given(st.binary(min_size=64, max_size=400))
     def prop(blob):
         c = BytesChooser(blob)
-        frame = json.dumps(envelope(c), allow_nan=True) if c.integer(0, 1) else \
-            mutate(c, examples[c.integer(0, len(examples) - 1)])
+        frame = (
+            json.dumps(envelope(c), allow_nan=True)
+            if c.integer(0, 1)
+            else mutate(c, examples[c.integer(0, len(examples) - 1)])
+        )
         counts["passed"] += routed_alike(frame)
 
     prop()
     assert counts["passed"] > CASES // 20, counts
-    twice = ('{"type":"agent_status","id":"e","data":{"agent_id":"a","status":"busy"},'
-             '"type":"research_progress"}')
+    twice = '{"type":"agent_status","id":"e","data":{"agent_id":"a","status":"busy"},"type":"research_progress"}'
     assert not routed_alike(twice)

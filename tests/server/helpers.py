@@ -70,8 +70,9 @@ class Peer:
         await self.send("auth", {"api_key": api_key})
         return await self.expect("auth_response")
 
-    async def subscribe(self, events: list[str], filters: dict | None = None, options: dict | None = None,
-                        **data: Any) -> dict[str, Any]:
+    async def subscribe(
+        self, events: list[str], filters: dict | None = None, options: dict | None = None, **data: Any
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"events": events, **data}
         if filters is not None:
             body["filters"] = filters
@@ -118,32 +119,54 @@ def _ev(kind: str, data: dict[str, Any], ts: str | None = None) -> Event:
 
 
 def agent_ev(agent: str = "a1", session: str = "s1", status: str = "busy", ts: str | None = None) -> Event:
-    return _ev("agent_status", {"agent_id": agent, "name": agent.upper(), "status": status, "session_id": session},
-               ts)
+    return _ev("agent_status", {"agent_id": agent, "name": agent.upper(), "status": status, "session_id": session}, ts)
 
 
 def progress_ev(session: str = "s1", progress: float = 0.5) -> Event:
-    return _ev("research_progress", {"session_id": session, "overall_progress": progress,
-                                     "current_phase": "analysis", "phase_progress": 0.0})
+    return _ev(
+        "research_progress",
+        {"session_id": session, "overall_progress": progress, "current_phase": "analysis", "phase_progress": 0.0},
+    )
 
 
-def experiment_ev(exp: str = "e1", session: str = "s1", status: str = "completed", agent: str = "a1",
-                  with_viz: bool = True) -> Event:
+def experiment_ev(
+    exp: str = "e1", session: str = "s1", status: str = "completed", agent: str = "a1", with_viz: bool = True
+) -> Event:
     viz = [{"type": "bar_chart", "title": "t", "url": "https://x/y.png"}] if with_viz else []
-    return _ev("experiment_results", {
-        "experiment_id": exp, "session_id": session, "status": status,
-        "results": {"summary": "s", "visualizations": viz}, "execution": {"agent_id": agent},
-    })
+    return _ev(
+        "experiment_results",
+        {
+            "experiment_id": exp,
+            "session_id": session,
+            "status": status,
+            "results": {"summary": "s", "visualizations": viz},
+            "execution": {"agent_id": agent},
+        },
+    )
 
 
-def assessment_ev(resource: str = "e1", session: str = "s1", confidence: float = 0.9,
-                  status: str = "compliant", severities: tuple[str, ...] = ()) -> Event:
+def assessment_ev(
+    resource: str = "e1",
+    session: str = "s1",
+    confidence: float = 0.9,
+    status: str = "compliant",
+    severities: tuple[str, ...] = (),
+) -> Event:
     issues = [{"severity": s, "category": "bias"} for s in severities]
-    return _ev("ethical_assessment", {
-        "resource_id": resource, "resource_type": "experiment", "session_id": session,
-        "assessment": {"overall_score": 0.9, "status": status, "confidence": confidence,
-                       "identified_issues": issues},
-    })
+    return _ev(
+        "ethical_assessment",
+        {
+            "resource_id": resource,
+            "resource_type": "experiment",
+            "session_id": session,
+            "assessment": {
+                "overall_score": 0.9,
+                "status": status,
+                "confidence": confidence,
+                "identified_issues": issues,
+            },
+        },
+    )
 
 
 def system_ev(severity: str = "info", session: str | None = None) -> Event:

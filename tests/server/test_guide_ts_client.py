@@ -72,8 +72,12 @@ def installed(npm: str) -> Path:
     modules = CACHE / "node_modules"
     if not ((modules / "ws").is_dir() and (modules / "typescript").is_dir()):
         CACHE.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run([npm, "install", "--prefix", str(CACHE), "--no-audit", "--no-fund", "--no-save",
-                               *PACKAGES], capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [npm, "install", "--prefix", str(CACHE), "--no-audit", "--no-fund", "--no-save", *PACKAGES],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert done.returncode == 0, f"npm install failed: {done.stderr[-2000:]}"
     return modules
 
@@ -89,11 +93,24 @@ def build(tmp_path: Path) -> tuple[str, Path]:
     modules = installed(npm)
     (tmp_path / "client.ts").write_text(guide_ts_class(), encoding="utf-8")
     (tmp_path / "transpile.js").write_text(TRANSPILE, encoding="utf-8")
-    subprocess.run([node, str(tmp_path / "transpile.js"), str(modules / "typescript"), str(tmp_path / "client.ts"),
-                    str(tmp_path / "client.js")], check=True, timeout=120)
+    subprocess.run(
+        [
+            node,
+            str(tmp_path / "transpile.js"),
+            str(modules / "typescript"),
+            str(tmp_path / "client.ts"),
+            str(tmp_path / "client.js"),
+        ],
+        check=True,
+        timeout=120,
+    )
     program = tmp_path / "program.js"
-    program.write_text(f"const WebSocket = require({json.dumps(str(modules / 'ws'))});\n"
-                       + (tmp_path / "client.js").read_text(encoding="utf-8") + DRIVER, encoding="utf-8")
+    program.write_text(
+        f"const WebSocket = require({json.dumps(str(modules / 'ws'))});\n"
+        + (tmp_path / "client.js").read_text(encoding="utf-8")
+        + DRIVER,
+        encoding="utf-8",
+    )
     return node, program
 
 
@@ -106,8 +123,14 @@ async def test_guide_typescript_client_gets_each_event_once(tmp_path):
         await srv.publish(agent_ev("other", session="s2"))
         env = {**os.environ, "GUIDE_TOKEN": mint_jwt(SECRET, subject="guide-ts", ttl=600)}
         proc = await asyncio.create_subprocess_exec(
-            node, str(program), srv.url, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE, env=env)
+            node,
+            str(program),
+            srv.url,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+            env=env,
+        )
         said: list[dict] = []
 
         async def read() -> None:
@@ -115,7 +138,7 @@ async def test_guide_typescript_client_gets_each_event_once(tmp_path):
             async for line in proc.stdout:
                 text = line.decode()
                 if text.startswith(MARK):
-                    said.append(json.loads(text[len(MARK):]))
+                    said.append(json.loads(text[len(MARK) :]))
 
         reader = asyncio.create_task(read())
         try:

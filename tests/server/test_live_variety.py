@@ -26,9 +26,14 @@ async def test_serve_then_events_for_ten_seconds_prints_all_five_types():
         err_lines = [server.stderr.readline(), server.stderr.readline()]
         key = next(x for x in err_lines if x.startswith("AISCI_API_KEY=")).split()[0].split("=", 1)[1]
         events = await asyncio.to_thread(
-            subprocess.run, [sys.executable, "-m", "aisci_tui", "events", "--url", url, "--duration", "10",
-                             "--no-history"],
-            capture_output=True, text=True, timeout=40, check=False, env={**CLEAN_ENV, "AISCI_API_KEY": key})
+            subprocess.run,
+            [sys.executable, "-m", "aisci_tui", "events", "--url", url, "--duration", "10", "--no-history"],
+            capture_output=True,
+            text=True,
+            timeout=40,
+            check=False,
+            env={**CLEAN_ENV, "AISCI_API_KEY": key},
+        )
     finally:
         server.terminate()
         server.communicate(timeout=10)
@@ -49,6 +54,9 @@ def test_lively_pacing_leaves_no_type_silent_for_long_and_keeps_the_realistic_st
             worst = max(worst, max(lively.now - last.get(kind, 0.0) for kind in EVENT_TYPES))
     assert worst < 10.0
     story = [(e.type, e.data.model_dump()) for e in realistic.advance(300) if e.type == "agent_status"]
-    again = [(e.type, e.data.model_dump()) for e in Simulator(seed=5, start=start, lively=True).advance(300)
-             if e.type == "agent_status"]
+    again = [
+        (e.type, e.data.model_dump())
+        for e in Simulator(seed=5, start=start, lively=True).advance(300)
+        if e.type == "agent_status"
+    ]
     assert story == again  # lively pacing adds events; it changes none of the realistic ones

@@ -26,7 +26,10 @@ CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("AISCI_")}
 def spawn(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "aisci_tui", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env or CLEAN_ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env or CLEAN_ENV,
     )
 
 

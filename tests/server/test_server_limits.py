@@ -17,9 +17,14 @@ from tests.server.helpers import agent_ev, peer, running, wait_for
 async def test_malformed_messages_get_invalid_message(server):
     async with peer(server.url) as p:
         huge = "x" * 200_000
-        for frame in ("{not json", "[1,2]", json.dumps({"type": "subscribe", "data": {"events": huge}}),
-                      json.dumps({"type": "agent_status", "id": "z", "data": {}}),
-                      json.dumps({"type": "mystery", "id": "q"}), b"\xff\xfe"):
+        for frame in (
+            "{not json",
+            "[1,2]",
+            json.dumps({"type": "subscribe", "data": {"events": huge}}),
+            json.dumps({"type": "agent_status", "id": "z", "data": {}}),
+            json.dumps({"type": "mystery", "id": "q"}),
+            b"\xff\xfe",
+        ):
             await p.ws.send(frame)
             err = await p.expect("error")
             assert err["data"]["code"] == "INVALID_MESSAGE"

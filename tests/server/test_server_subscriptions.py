@@ -52,18 +52,27 @@ async def test_agent_ids_filter(server):
 async def test_severity_filter(server):
     info, warn, err = system_ev("info"), system_ev("warning"), system_ev("error")
     low, high = assessment_ev(severities=("low",)), assessment_ev(severities=("high",))
-    got = await delivered(server, {"severity": ["warning", "error", "high"]}, [info, warn, err, low, high],
-                          subscribe=["system_event", "ethical_assessment"], marker=system_ev("error"))
+    got = await delivered(
+        server,
+        {"severity": ["warning", "error", "high"]},
+        [info, warn, err, low, high],
+        subscribe=["system_event", "ethical_assessment"],
+        marker=system_ev("error"),
+    )
     assert got == [warn.id, err.id, high.id]
 
 
 async def test_status_filter(server):
     busy, idle = agent_ev(status="busy"), agent_ev(status="idle")
-    done, failed, partial = experiment_ev(status="completed"), experiment_ev(status="failed"), experiment_ev(
-        status="partial")
+    done, failed, partial = (
+        experiment_ev(status="completed"),
+        experiment_ev(status="failed"),
+        experiment_ev(status="partial"),
+    )
     review = assessment_ev(status="review_required")
-    got = await delivered(server, {"status": ["busy", "failed", "review_required"]},
-                          [busy, idle, done, failed, partial, review])
+    got = await delivered(
+        server, {"status": ["busy", "failed", "review_required"]}, [busy, idle, done, failed, partial, review]
+    )
     assert got == [busy.id, failed.id, review.id]
 
 
@@ -73,8 +82,13 @@ async def test_date_range_filter(server):
     edge = agent_ev(ts="2026-01-31T23:59:59Z")
     late = agent_ev(ts="2026-02-01T00:00:00Z")
     window = {"start": "2026-01-01T00:00:00Z", "end": "2026-01-31T23:59:59Z"}
-    got = await delivered(server, {"date_range": window}, [early, inside, edge, late], subscribe=["agent_status"],
-                          marker=agent_ev(ts="2026-01-02T00:00:00Z"))
+    got = await delivered(
+        server,
+        {"date_range": window},
+        [early, inside, edge, late],
+        subscribe=["agent_status"],
+        marker=agent_ev(ts="2026-01-02T00:00:00Z"),
+    )
     assert got == [inside.id, edge.id]
 
 
@@ -143,8 +157,9 @@ async def test_history_is_bounded():
 
 async def test_batching_by_size_and_interval(server):
     async with peer(server.url) as p:
-        sub = await p.subscribe(["agent_status"], options={"batch_events": True, "batch_size": 3,
-                                                           "batch_interval_ms": 100})
+        sub = await p.subscribe(
+            ["agent_status"], options={"batch_events": True, "batch_size": 3, "batch_interval_ms": 100}
+        )
         evs = [agent_ev() for _ in range(4)]
         for ev in evs:
             await server.publish(ev)

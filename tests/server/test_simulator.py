@@ -54,8 +54,7 @@ def test_every_event_round_trips_and_ids_are_unique(run):
     _, events = run
     assert len({e.id for e in events}) == len(events)
     kinds = {e.type for e in events}
-    assert kinds == {"agent_status", "research_progress", "experiment_results", "ethical_assessment",
-                     "system_event"}
+    assert kinds == {"agent_status", "research_progress", "experiment_results", "ethical_assessment", "system_event"}
     times = [parse_time(e.timestamp) for e in events]
     assert all(e.timestamp.endswith("Z") for e in events)
     assert times == sorted(times)
@@ -102,7 +101,8 @@ def test_progress_is_consistent_and_monotone(run):
         statuses = [m.status for m in d.milestones]
         assert statuses.count("completed") == index
         assert statuses == ["completed"] * index + (["in_progress"] if index < 6 else []) + ["pending"] * (
-            len(PHASES) - index - 1 if index < 6 else 0)
+            len(PHASES) - index - 1 if index < 6 else 0
+        )
         for m in d.milestones:
             assert (m.completed_at is not None) == (m.status == "completed")
             if m.status == "in_progress":
@@ -216,9 +216,16 @@ async def test_run_paces_by_speed_and_by_rate():
 
 def test_a_completed_activity_is_a_task_its_agent_was_shown_working_on(run):
     _, events = run
-    worked_on = {(e.data.agent_id, e.data.current_task.description)
-                 for e in of(events, "agent_status") if e.data.current_task is not None}
-    completed = [(a.agent_id, a.activity) for e in of(events, "research_progress")
-                 for a in e.data.activities or [] if a.status == "completed"]
+    worked_on = {
+        (e.data.agent_id, e.data.current_task.description)
+        for e in of(events, "agent_status")
+        if e.data.current_task is not None
+    }
+    completed = [
+        (a.agent_id, a.activity)
+        for e in of(events, "research_progress")
+        for a in e.data.activities or []
+        if a.status == "completed"
+    ]
     assert len(completed) > 100
     assert set(completed) <= worked_on

@@ -10,8 +10,12 @@ from aisci_tui.store import Store, StoreLimits
 
 
 def raw(i: int, agent: str, second: int, **data: object):
-    obj = {"type": "agent_status", "id": f"e{i}", "timestamp": f"2025-01-01T00:00:{second:02d}Z",
-           "data": {"agent_id": agent, "status": "busy", **data}}
+    obj = {
+        "type": "agent_status",
+        "id": f"e{i}",
+        "timestamp": f"2025-01-01T00:00:{second:02d}Z",
+        "data": {"agent_id": agent, "status": "busy", **data},
+    }
     return route(orjson.dumps(obj).decode())
 
 
@@ -55,8 +59,14 @@ def test_a_valid_update_older_than_the_newest_is_still_stale():
 def test_checked_and_unchecked_events_mix():
     store = Store()
     store.apply(raw(1, "a", 1, **BAD))
-    event = codec.from_obj({"type": "agent_status", "id": "e2", "timestamp": "2025-01-01T00:00:02Z",
-                            "data": {"agent_id": "a", "status": "idle"}})
+    event = codec.from_obj(
+        {
+            "type": "agent_status",
+            "id": "e2",
+            "timestamp": "2025-01-01T00:00:02Z",
+            "data": {"agent_id": "a", "status": "idle"},
+        }
+    )
     assert store.apply(event)
     assert store.agents["a"].data.status == "idle"
     assert store.counters.superseded == 1 and store.counters.invalid == 0

@@ -23,8 +23,14 @@ class Clocks:
 
 
 def sys_event(n: int, at: datetime, severity: str = "info"):
-    return from_obj({"type": "system_event", "id": f"e-{n}", "timestamp": at.isoformat(),
-                     "data": {"event_type": "update", "severity": severity, "title": f"event {n}"}})
+    return from_obj(
+        {
+            "type": "system_event",
+            "id": f"e-{n}",
+            "timestamp": at.isoformat(),
+            "data": {"event_type": "update", "severity": severity, "title": f"event {n}"},
+        }
+    )
 
 
 def store_with(clocks: Clocks) -> Store:
@@ -40,8 +46,9 @@ def test_history_replayed_on_subscribe_is_applied_but_not_counted_nor_toasted():
     toaster = toasts.Toaster(shown.append, lambda: False, is_fresh=store.live.is_live)
     store.note(Notice("state", state=ConnectionState.OPEN))
     for n in range(500):  # the replay: the minute before we subscribed, a critical one among it
-        event = sys_event(n, T0 - timedelta(seconds=60) + timedelta(milliseconds=100 * n),
-                          "critical" if n == 7 else "info")
+        event = sys_event(
+            n, T0 - timedelta(seconds=60) + timedelta(milliseconds=100 * n), "critical" if n == 7 else "info"
+        )
         assert store.apply(event)
         toaster.system(event)
     assert len(store.log) == min(500, store.log.maxlen or 500)

@@ -85,6 +85,7 @@ def test_fit_columns_never_lets_a_later_column_jump_ahead_and_can_skip():
 
 def test_sort_key_orders_numbers_before_words_and_missing_last_either_way():
     rows = {"a": {"v": 3}, "b": {"v": None}, "c": {"v": 1.5}, "d": {"v": "zeta"}, "e": {"v": "Alpha"}}
+
     def order(reverse: bool) -> list[str]:
         return sorted(rows, key=lambda k: (sort_key(rows[k]["v"], reverse), k), reverse=reverse)
 
@@ -128,12 +129,18 @@ def test_severity_threshold_states_and_set_valued_fields():
 
 
 def test_agent_row_flattens_the_event_and_marks_stale_heartbeats():
-    store = store_with(ev(
-        "agent_status", agent_id="a1", name="Scout", status="busy", session_id="s1",
-        current_task={"type": "data_analysis", "progress": 0.65},
-        performance={"cpu_usage": 0.45, "memory_usage": 0.67, "response_time": 1.2, "success_rate": 0.95},
-        health={"last_heartbeat": "2026-01-01T11:59:50Z", "uptime": 86400, "error_count": 2},
-    ))
+    store = store_with(
+        ev(
+            "agent_status",
+            agent_id="a1",
+            name="Scout",
+            status="busy",
+            session_id="s1",
+            current_task={"type": "data_analysis", "progress": 0.65},
+            performance={"cpu_usage": 0.45, "memory_usage": 0.67, "response_time": 1.2, "success_rate": 0.95},
+            health={"last_heartbeat": "2026-01-01T11:59:50Z", "uptime": 86400, "error_count": 2},
+        )
+    )
     row = agent_row(store.agents["a1"], NOW)
     assert row["name"] == "Scout" and row["task"] == "data_analysis" and row["progress"] == 0.65
     assert row["cpu"] == 0.45 and row["errors"] == 2 and row["uptime"] == 86400
@@ -177,10 +184,18 @@ def test_session_membership_and_counts():
 def test_experiment_row_main_metric_tags_and_agent_name():
     store = store_with(
         ev("agent_status", agent_id="a1", name="Runner", status="busy"),
-        ev("experiment_results", experiment_id="e1", status="completed", title="T",
-           results={"metrics": {"validation loss [pair_sum] final": 1.56, "note": "text"}},
-           execution={"agent_id": "a1", "duration": 12},
-           stage="2_baseline_tuning", step=7, ablation_name="no dropout", is_seed_node=True),
+        ev(
+            "experiment_results",
+            experiment_id="e1",
+            status="completed",
+            title="T",
+            results={"metrics": {"validation loss [pair_sum] final": 1.56, "note": "text"}},
+            execution={"agent_id": "a1", "duration": 12},
+            stage="2_baseline_tuning",
+            step=7,
+            ablation_name="no dropout",
+            is_seed_node=True,
+        ),
     )
     row = experiment_row(store.experiments["e1"], store)
     assert row["metric_name"] == "validation loss [pair_sum] final" and row["metric"] == 1.56
@@ -192,10 +207,18 @@ def test_experiment_row_main_metric_tags_and_agent_name():
 
 def test_main_metric_prefers_accuracy_then_a_named_main_metric():
     store = store_with(
-        ev("experiment_results", experiment_id="e1", status="completed",
-           results={"metrics": {"accuracy": 0.9, "f1": 0.5}}),
-        ev("experiment_results", experiment_id="e2", status="completed",
-           results={"metrics": {"f1": 0.5, "main_metric": 0.7}}),
+        ev(
+            "experiment_results",
+            experiment_id="e1",
+            status="completed",
+            results={"metrics": {"accuracy": 0.9, "f1": 0.5}},
+        ),
+        ev(
+            "experiment_results",
+            experiment_id="e2",
+            status="completed",
+            results={"metrics": {"f1": 0.5, "main_metric": 0.7}},
+        ),
         ev("experiment_results", experiment_id="e3", status="failed"),
     )
     assert main_metric(store.experiments["e1"].data.results.metrics) == ("accuracy", 0.9)
@@ -208,13 +231,29 @@ def _frameworks(overall_scores: dict[str, tuple[float, float]]):
 
 
 def test_weighted_total_and_mismatch_flag():
-    fw = _frameworks({"utilitarian": (0.9, 0.25), "deontological": (0.8, 0.2), "virtue_ethics": (0.85, 0.15),
-                      "care_ethics": (0.88, 0.2), "justice_ethics": (0.82, 0.1), "precautionary": (0.78, 0.1)})
+    fw = _frameworks(
+        {
+            "utilitarian": (0.9, 0.25),
+            "deontological": (0.8, 0.2),
+            "virtue_ethics": (0.85, 0.15),
+            "care_ethics": (0.88, 0.2),
+            "justice_ethics": (0.82, 0.1),
+            "precautionary": (0.78, 0.1),
+        }
+    )
     store = store_with(
         ev("ethical_assessment", resource_id="ok", assessment={"overall_score": 0.85, "frameworks": fw}),
-        ev("ethical_assessment", resource_id="bad", assessment={"overall_score": 0.60, "frameworks": fw,
-           "identified_issues": [{"severity": "low"}, {"severity": "high"}], "human_review_required": True,
-           "review_deadline": "2026-01-08T12:00:00Z"}),
+        ev(
+            "ethical_assessment",
+            resource_id="bad",
+            assessment={
+                "overall_score": 0.60,
+                "frameworks": fw,
+                "identified_issues": [{"severity": "low"}, {"severity": "high"}],
+                "human_review_required": True,
+                "review_deadline": "2026-01-08T12:00:00Z",
+            },
+        ),
         ev("ethical_assessment", resource_id="none", assessment={"status": "not_assessed"}),
     )
     total, weights = weighted_total(store.assessments["ok"].data.assessment.frameworks)
@@ -231,12 +270,23 @@ def test_weighted_total_and_mismatch_flag():
 def test_log_rows_for_system_events_and_notices():
     from aisci_tui.sources.base import Notice
 
-    store = store_with(ev("system_event", event_type="maintenance", severity="warning", title="Maint",
-                          description="d", affected_services=["a", "b"], actions_required=["save"],
-                          scheduled_time="2026-01-02T02:00:00Z", estimated_duration=1800,
-                          alternatives={"continue_offline": True}))
-    store.note(Notice(kind="error", text="Rate limited", code="RATE_LIMITED", severity="error",
-                      details={"retry_after": 2}))
+    store = store_with(
+        ev(
+            "system_event",
+            event_type="maintenance",
+            severity="warning",
+            title="Maint",
+            description="d",
+            affected_services=["a", "b"],
+            actions_required=["save"],
+            scheduled_time="2026-01-02T02:00:00Z",
+            estimated_duration=1800,
+            alternatives={"continue_offline": True},
+        )
+    )
+    store.note(
+        Notice(kind="error", text="Rate limited", code="RATE_LIMITED", severity="error", details={"retry_after": 2})
+    )
     first, second = list(store.log)
     row = log_row(first)
     assert row["kind"] == "maintenance" and row["services"] == "a, b" and row["actions"] == "save"
@@ -258,12 +308,21 @@ def test_resource_name_resolves_experiments_agents_and_sessions():
     from aisci_tui.store.rows import resource_name
 
     store = Store()
-    store.feed([
-        from_obj({"type": "experiment_results", "id": "1", "data": {"experiment_id": "e1", "status": "completed",
-                                                                   "title": "Width sweep"}}),
-        from_obj({"type": "agent_status", "id": "2", "data": {"agent_id": "a1", "status": "idle", "name": "Scout"}}),
-        from_obj({"type": "research_progress", "id": "3", "data": {"session_id": "s1", "title": "Pruning"}}),
-    ])
+    store.feed(
+        [
+            from_obj(
+                {
+                    "type": "experiment_results",
+                    "id": "1",
+                    "data": {"experiment_id": "e1", "status": "completed", "title": "Width sweep"},
+                }
+            ),
+            from_obj(
+                {"type": "agent_status", "id": "2", "data": {"agent_id": "a1", "status": "idle", "name": "Scout"}}
+            ),
+            from_obj({"type": "research_progress", "id": "3", "data": {"session_id": "s1", "title": "Pruning"}}),
+        ]
+    )
     assert resource_name(store, "experiment", "e1") == "Width sweep"
     assert resource_name(store, "agent", "a1") == "Scout"
     assert resource_name(store, "research_session", "s1") == "Pruning"

@@ -25,13 +25,15 @@ def agent(msg_id, agent_id="a1", status="busy", ts="2026-01-01T00:00:00Z", **ext
 
 def test_each_event_type_lands_in_its_table_and_is_reported_as_changed():
     store = Store()
-    store.feed([
-        agent("1"),
-        ev("research_progress", "2", session_id="s1", overall_progress=0.3),
-        ev("experiment_results", "3", experiment_id="e1", status="completed", session_id="s1"),
-        ev("ethical_assessment", "4", resource_id="r1", assessment={"overall_score": 0.9}),
-        ev("system_event", "5", event_type="maintenance", severity="warning", title="Maintenance"),
-    ])
+    store.feed(
+        [
+            agent("1"),
+            ev("research_progress", "2", session_id="s1", overall_progress=0.3),
+            ev("experiment_results", "3", experiment_id="e1", status="completed", session_id="s1"),
+            ev("ethical_assessment", "4", resource_id="r1", assessment={"overall_score": 0.9}),
+            ev("system_event", "5", event_type="maintenance", severity="warning", title="Maintenance"),
+        ]
+    )
     changes = store.take_changes()
     assert changes.agents == {"a1"}
     assert changes.sessions == {"s1"}

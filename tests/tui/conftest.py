@@ -38,22 +38,39 @@ async def busy_server() -> AsyncIterator[ProtocolServer]:
         yield server
 
 
-def make_client(server: ProtocolServer, *, key: str = KEY, session: str | None = None,
-                max_attempts: int | None = None) -> Client:
+def make_client(
+    server: ProtocolServer, *, key: str = KEY, session: str | None = None, max_attempts: int | None = None
+) -> Client:
     """A real client of ``server``, subscribed like the dashboard command subscribes."""
-    sub = Subscription(filters=Filters(session_id=session) if session else None,
-                       options=SubscribeOptions(include_history=True))
-    return Client(ClientConfig(
-        url=server.url, credentials=Credentials(api_key=key), subscriptions=[sub], session_id=session,
-        backoff_base=0.05, backoff_cap=0.2, max_attempts=max_attempts, open_timeout=3.0, ack_timeout=3.0,
-    ))
+    sub = Subscription(
+        filters=Filters(session_id=session) if session else None, options=SubscribeOptions(include_history=True)
+    )
+    return Client(
+        ClientConfig(
+            url=server.url,
+            credentials=Credentials(api_key=key),
+            subscriptions=[sub],
+            session_id=session,
+            backoff_base=0.05,
+            backoff_cap=0.2,
+            max_attempts=max_attempts,
+            open_timeout=3.0,
+            ack_timeout=3.0,
+        )
+    )
 
 
 class ListSource:
     """Yields the given items, then ends (or, with ``hold``, waits until closed)."""
 
-    def __init__(self, items: Iterable[Any], *, label: str = "test list", hold: bool = False,
-                 fail_with: BaseException | None = None):
+    def __init__(
+        self,
+        items: Iterable[Any],
+        *,
+        label: str = "test list",
+        hold: bool = False,
+        fail_with: BaseException | None = None,
+    ):
         self.items = list(items)
         self.label = label
         self.hold = hold

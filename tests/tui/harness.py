@@ -52,8 +52,9 @@ def system(severity: str = "info", event_type: str = "update", **data: Any) -> E
 class Harness(App[None]):
     """Mounts ``view``; :meth:`sync` applies what changed in ``store`` like the dashboard's timer."""
 
-    def __init__(self, view: StoreView, store: Store | None = None, *, session_id: str | None = None,
-                 now: datetime = NOW) -> None:
+    def __init__(
+        self, view: StoreView, store: Store | None = None, *, session_id: str | None = None, now: datetime = NOW
+    ) -> None:
         super().__init__()
         self.view = view
         self.store = store or Store()

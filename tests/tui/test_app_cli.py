@@ -24,8 +24,9 @@ def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args], capture_output=True, text=True, timeout=20, env=env_for(tmp_path, **env),
-                          cwd=tmp_path)
+    return subprocess.run(
+        [*CLI, *args], capture_output=True, text=True, timeout=20, env=env_for(tmp_path, **env), cwd=tmp_path
+    )
 
 
 def test_help_documents_config_env_and_exit_codes(tmp_path):
@@ -34,9 +35,23 @@ def test_help_documents_config_env_and_exit_codes(tmp_path):
     elapsed = time.perf_counter() - started
     assert out.returncode == 0
     text = " ".join(out.stdout.split())
-    for needle in ("config.toml", "XDG_CONFIG_HOME", "--config", "AISCI_URL", "AISCI_REFRESH_HZ",
-                   "AISCI_API_KEY", "Exit codes", "3 authentication failed", "--session", "--theme",
-                   "--no-mouse", "--refresh-hz", "wss://api.ai-scientist.com/ws", "[keymap]", "NO_COLOR"):
+    for needle in (
+        "config.toml",
+        "XDG_CONFIG_HOME",
+        "--config",
+        "AISCI_URL",
+        "AISCI_REFRESH_HZ",
+        "AISCI_API_KEY",
+        "Exit codes",
+        "3 authentication failed",
+        "--session",
+        "--theme",
+        "--no-mouse",
+        "--refresh-hz",
+        "wss://api.ai-scientist.com/ws",
+        "[keymap]",
+        "NO_COLOR",
+    ):
         assert needle in text, needle
     assert "--naive-render" not in text
     assert elapsed < 3.0  # generous for a loaded machine; interactive runs take ~0.2 s

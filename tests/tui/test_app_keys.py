@@ -77,12 +77,19 @@ async def test_f_cycles_the_filter_and_narrows_the_subscription(busy_server, set
         label = app.query_one("#tabs", ViewTabs).state
         wanted = app.current_view.server_filters()
         assert wanted is not None and wanted.status, label
-        await wait_for(pilot, lambda: any(r.spec.filters and r.spec.filters.status == wanted.status
-                                          for r in tap.inner.records), what="re-subscription")
+        await wait_for(
+            pilot,
+            lambda: any(r.spec.filters and r.spec.filters.status == wanted.status for r in tap.inner.records),
+            what="re-subscription",
+        )
         await pilot.pause(0.3)
         mark = len(tap.items)
-        await wait_for(pilot, lambda: sum(isinstance(i.data, AgentStatusData) for i in tap.items[mark:]
-                                          if hasattr(i, "data")) >= 2, timeout=6, what="agent events after")
+        await wait_for(
+            pilot,
+            lambda: sum(isinstance(i.data, AgentStatusData) for i in tap.items[mark:] if hasattr(i, "data")) >= 2,
+            timeout=6,
+            what="agent events after",
+        )
         after = [i.data.status for i in tap.items[mark:] if isinstance(getattr(i, "data", None), AgentStatusData)]
         assert set(after) <= set(wanted.status), after
         other_types = {i.type for i in tap.items[mark:] if hasattr(i, "type") and i.type != "agent_status"}
@@ -92,8 +99,11 @@ async def test_f_cycles_the_filter_and_narrows_the_subscription(busy_server, set
                 break
             await pilot.press("f")
         assert app.current_view.server_filters() is None
-        await wait_for(pilot, lambda: all(not (r.spec.filters and r.spec.filters.status)
-                                          for r in tap.inner.records), what="filter removed")
+        await wait_for(
+            pilot,
+            lambda: all(not (r.spec.filters and r.spec.filters.status) for r in tap.inner.records),
+            what="filter removed",
+        )
 
 
 async def test_s_and_shift_s_sort_and_show_the_order(sim_server, settings):
@@ -213,8 +223,10 @@ async def test_palette_offers_dashboard_and_textual_commands(sim_server, setting
     from aisci_tui.tui.palette import DashboardCommands
 
     assert DashboardCommands in DashboardApp.COMMANDS
-    assert any(c is SystemCommandsProvider or getattr(c, "__name__", "") == "get_system_commands_provider"
-               for c in DashboardApp.COMMANDS)
+    assert any(
+        c is SystemCommandsProvider or getattr(c, "__name__", "") == "get_system_commands_provider"
+        for c in DashboardApp.COMMANDS
+    )
     app = DashboardApp(make_client(sim_server), settings=settings)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, lambda: live(app), what="live data")
@@ -246,9 +258,15 @@ async def test_opening_a_session_narrows_header_and_subscription_escape_goes_bac
         await wait_for(pilot, lambda: app.session_id is not None, what="a chosen session")
         chosen = app.session_id
         assert f"({chosen})" in app.query_one("#status", StatusLine)._last.plain
-        await wait_for(pilot, lambda: any(r.spec.filters and r.spec.filters.session_id == chosen
-                                          for r in tap.inner.records), what="session subscription")
+        await wait_for(
+            pilot,
+            lambda: any(r.spec.filters and r.spec.filters.session_id == chosen for r in tap.inner.records),
+            what="session subscription",
+        )
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.session_id is None, what="back to all sessions")
-        await wait_for(pilot, lambda: all(not (r.spec.filters and r.spec.filters.session_id)
-                                          for r in tap.inner.records), what="session filter removed")
+        await wait_for(
+            pilot,
+            lambda: all(not (r.spec.filters and r.spec.filters.session_id) for r in tap.inner.records),
+            what="session filter removed",
+        )

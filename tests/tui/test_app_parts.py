@@ -29,8 +29,17 @@ from tests.tui.harness import agent, progress, system
 
 @pytest.fixture
 def clean_env(monkeypatch, tmp_path):
-    for name in ("AISCI_URL", "AISCI_PROFILE", "AISCI_THEME", "AISCI_REFRESH_HZ", "AISCI_MOUSE",
-                 "AISCI_CONFIG", "AISCI_EXPORT_DIR", "AISCI_HISTORY__LOG", "AISCI_KEYMAP"):
+    for name in (
+        "AISCI_URL",
+        "AISCI_PROFILE",
+        "AISCI_THEME",
+        "AISCI_REFRESH_HZ",
+        "AISCI_MOUSE",
+        "AISCI_CONFIG",
+        "AISCI_EXPORT_DIR",
+        "AISCI_HISTORY__LOG",
+        "AISCI_KEYMAP",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     return monkeypatch
@@ -56,8 +65,11 @@ def test_default_config_file_lives_in_the_xdg_config_dir(clean_env, tmp_path):
 
 
 def test_precedence_flags_over_env_over_file(clean_env, tmp_path):
-    cfg = write(tmp_path / "c.toml", 'refresh_hz = 4\ntheme = "aisci-16"\nmouse = false\n'
-                                     '[history]\nlog = 100\nagents = 7\n[keymap]\npause = "space"\n')
+    cfg = write(
+        tmp_path / "c.toml",
+        'refresh_hz = 4\ntheme = "aisci-16"\nmouse = false\n'
+        '[history]\nlog = 100\nagents = 7\n[keymap]\npause = "space"\n',
+    )
     s = load_settings(cfg)
     assert (s.refresh_hz, s.theme, s.mouse, s.history.log, s.keymap) == (4, "aisci-16", False, 100, {"pause": "space"})
     clean_env.setenv("AISCI_REFRESH_HZ", "6")
@@ -80,12 +92,15 @@ def test_url_and_profile_resolution(clean_env, tmp_path):
         load_settings(cfg, profile="nope")
 
 
-@pytest.mark.parametrize("text, message", [
-    ("refresh_hz = [\n", "not valid TOML"),
-    ("colour = 1\n", "Unknown setting 'colour'"),
-    ("refresh_hz = -1\n", "Invalid setting refresh_hz"),
-    ("[history]\nlog = 'many'\n", "Invalid setting history.log"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("refresh_hz = [\n", "not valid TOML"),
+        ("colour = 1\n", "Unknown setting 'colour'"),
+        ("refresh_hz = -1\n", "Invalid setting refresh_hz"),
+        ("[history]\nlog = 'many'\n", "Invalid setting history.log"),
+    ],
+)
 def test_broken_config_files_give_one_sentence(clean_env, tmp_path, text, message):
     cfg = write(tmp_path / "bad.toml", text)
     with pytest.raises(ConfigError) as info:
@@ -125,8 +140,10 @@ def test_bundled_themes_include_a_light_and_a_16_colour_one():
     assert not themes["aisci-light"].dark
     sixteen = themes["aisci-16"]
     assert sixteen.ansi
-    assert all(getattr(sixteen, k) is None or str(getattr(sixteen, k)).startswith("ansi_")
-               for k in ("primary", "secondary", "warning", "error", "success", "accent", "background"))
+    assert all(
+        getattr(sixteen, k) is None or str(getattr(sixteen, k)).startswith("ansi_")
+        for k in ("primary", "secondary", "warning", "error", "success", "accent", "background")
+    )
 
 
 def test_user_themes_are_added_and_broken_ones_skipped(tmp_path):
@@ -173,14 +190,17 @@ def test_export_into_an_unwritable_place_is_a_sentence(tmp_path):
 # -- status line -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("state, words", [
-    (ConnectionState.CONNECTING, "◌ connecting"),
-    (ConnectionState.OPEN, "● open"),
-    (ConnectionState.CLOSING, "◍ closing"),
-    (ConnectionState.CLOSED, "○ closed"),
-    (ConnectionState.RECONNECTING, "↻ reconnecting"),
-    (ConnectionState.ERROR, "✖ error"),
-])
+@pytest.mark.parametrize(
+    "state, words",
+    [
+        (ConnectionState.CONNECTING, "◌ connecting"),
+        (ConnectionState.OPEN, "● open"),
+        (ConnectionState.CLOSING, "◍ closing"),
+        (ConnectionState.CLOSED, "○ closed"),
+        (ConnectionState.RECONNECTING, "↻ reconnecting"),
+        (ConnectionState.ERROR, "✖ error"),
+    ],
+)
 def test_every_connection_state_has_a_symbol_and_a_word(state, words):
     info = StatusInfo(state=state, label="ws://h/ws", session="All sessions (0)", rate=0.0, since_last=None)
     assert status_text(info).plain.startswith(words)
@@ -247,8 +267,9 @@ def test_render_gate_syncs_only_on_change_and_not_while_paused():
 
 
 def test_toast_wording_and_severity():
-    crit = toasts.for_system_event(SystemEventData(event_type="error", severity="critical", title="GPU lost",
-                                                   affected_services=["compute"]))
+    crit = toasts.for_system_event(
+        SystemEventData(event_type="error", severity="critical", title="GPU lost", affected_services=["compute"])
+    )
     assert (crit.severity, crit.timeout, crit.bell) == ("error", 0, True) and "compute" in crit.message
     info = toasts.for_system_event(SystemEventData(event_type="update", severity="info"))
     assert (info.severity, info.bell) == ("information", False)
@@ -262,10 +283,22 @@ def test_system_events_from_history_raise_no_toast():
     now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
     shown: list[toasts.Toast] = []
     toaster = toasts.Toaster(shown.append, lambda: False, is_fresh=toasts.fresh_within(lambda: now))
-    old = from_obj({"type": "system_event", "id": "old", "timestamp": "2026-01-01T11:30:00Z",
-                    "data": {"event_type": "scale", "severity": "warning", "title": "earlier"}})
-    new = from_obj({"type": "system_event", "id": "new", "timestamp": "2026-01-01T11:59:30Z",
-                    "data": {"event_type": "scale", "severity": "warning", "title": "just now"}})
+    old = from_obj(
+        {
+            "type": "system_event",
+            "id": "old",
+            "timestamp": "2026-01-01T11:30:00Z",
+            "data": {"event_type": "scale", "severity": "warning", "title": "earlier"},
+        }
+    )
+    new = from_obj(
+        {
+            "type": "system_event",
+            "id": "new",
+            "timestamp": "2026-01-01T11:59:30Z",
+            "data": {"event_type": "scale", "severity": "warning", "title": "just now"},
+        }
+    )
     toaster.system(old)
     toaster.system(new)
     assert [t.title for t in shown] == ["just now"]

@@ -57,8 +57,11 @@ async def test_malformed_frames_are_counted_logged_and_survived(settings, tmp_pa
             app = DashboardApp(make_client(server), settings=settings)
             async with app.run_test(size=(100, 30)) as pilot:
                 await wait_for(pilot, lambda: app.store.counters.invalid >= 3, timeout=10, what="invalid frames")
-                await wait_for(pilot, lambda: f"⚠ {app.store.counters.invalid} invalid" in status_plain(app),
-                               what="invalid count in the status line")
+                await wait_for(
+                    pilot,
+                    lambda: f"⚠ {app.store.counters.invalid} invalid" in status_plain(app),
+                    what="invalid count in the status line",
+                )
                 assert len(app.store.agents) > 0, "good events still apply"
                 await pilot.press("5")
                 assert app.is_running
@@ -101,8 +104,9 @@ async def test_session_option_shows_only_that_session(sim_server, settings):
     client = make_client(sim_server, session=wanted)
     app = DashboardApp(client, settings=settings, session_id=wanted)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: wanted in app.store.sessions and len(app.store.agents) > 0,
-                       what="the chosen session")
+        await wait_for(
+            pilot, lambda: wanted in app.store.sessions and len(app.store.agents) > 0, what="the chosen session"
+        )
         await pilot.pause(0.5)
         assert set(app.store.sessions) == {wanted}
         assert {e.data.session_id for e in app.store.agents.values()} == {wanted}
@@ -114,8 +118,11 @@ async def test_session_option_shows_only_that_session(sim_server, settings):
 async def test_system_events_become_toasts_and_critical_ones_stay(settings):
     from tests.tui.harness import NOW, system
 
-    items = [system("info", title="Deploy done"), system("warning", title="Disk 80%"),
-             system("critical", "error", title="GPU node lost")]
+    items = [
+        system("info", title="Deploy done"),
+        system("warning", title="Disk 80%"),
+        system("critical", "error", title="GPU node lost"),
+    ]
     app = DashboardApp(ListSource(items, hold=True), settings=settings, clock=lambda: NOW - timedelta(hours=1))
     toasts = record_toasts(app)
     rang: list[bool] = []

@@ -1,4 +1,4 @@
-""""Since you last looked": a key after a quiet spell, or the terminal's focus coming back, says what changed."""
+""" "Since you last looked": a key after a quiet spell, or the terminal's focus coming back, says what changed."""
 
 from __future__ import annotations
 
@@ -36,12 +36,30 @@ async def away(app: DashboardApp, pilot, clock: Clock, minutes: float) -> None:
     clock.offset += timedelta(minutes=minutes)
     now = clock()
     sid = next(iter(app.store.sessions))
-    app.store.apply(event("experiment_results", {"experiment_id": f"exp-away-{minutes}", "session_id": sid,
-                                                 "title": "Learning-rate sweep", "status": "failed"},
-                          at=now))
-    app.store.apply(event("research_progress", {"session_id": sid, "title": "Changed study",
-                                                "current_phase": f"phase_after_{minutes:g}", "overall_progress": 0.5},
-                          at=now + timedelta(seconds=1)))
+    app.store.apply(
+        event(
+            "experiment_results",
+            {
+                "experiment_id": f"exp-away-{minutes}",
+                "session_id": sid,
+                "title": "Learning-rate sweep",
+                "status": "failed",
+            },
+            at=now,
+        )
+    )
+    app.store.apply(
+        event(
+            "research_progress",
+            {
+                "session_id": sid,
+                "title": "Changed study",
+                "current_phase": f"phase_after_{minutes:g}",
+                "overall_progress": 0.5,
+            },
+            at=now + timedelta(seconds=1),
+        )
+    )
     before = app.gate.syncs
     await wait_for(pilot, lambda: app.gate.syncs > before + 1, what="a redraw")
 
@@ -51,8 +69,11 @@ async def test_a_key_after_a_quiet_spell_shows_what_changed_until_dismissed(sim_
     settings.catch_up_minutes = 10
     app = DashboardApp(make_client(sim_server), settings=settings, clock=clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: app.store.connection.state == ConnectionState.OPEN and app.store.sessions,
-                       what="live sessions")
+        await wait_for(
+            pilot,
+            lambda: app.store.connection.state == ConnectionState.OPEN and app.store.sessions,
+            what="live sessions",
+        )
         home = app.views["home"]
         await pilot.press("down")
         await away(app, pilot, clock, 3)  # a short spell: nothing is said
@@ -74,8 +95,11 @@ async def test_the_terminal_regaining_focus_shows_what_changed_while_away(sim_se
     clock = Clock()
     app = DashboardApp(make_client(sim_server), settings=settings, clock=clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: app.store.connection.state == ConnectionState.OPEN and app.store.sessions,
-                       what="live sessions")
+        await wait_for(
+            pilot,
+            lambda: app.store.connection.state == ConnectionState.OPEN and app.store.sessions,
+            what="live sessions",
+        )
         home = app.views["home"]
         app.post_message(events.AppBlur())
         await pilot.pause()

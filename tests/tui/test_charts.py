@@ -16,14 +16,20 @@ from tests.tui.harness import render_plain
 P = Palette.plain()
 
 
-def point(step: float, value: float | None, *, failed: bool = False, stage: str = "stage_1_a_1_b",
-          lower: bool | None = None) -> Point:
+def point(
+    step: float, value: float | None, *, failed: bool = False, stage: str = "stage_1_a_1_b", lower: bool | None = None
+) -> Point:
     return Point(step, value, failed, stage, "validation loss", lower)
 
 
 def test_best_so_far_follows_the_metric_direction_and_buggy_nodes_are_marked():
-    points = {"a": point(0, 0.9, lower=True), "b": point(1, 0.7, lower=True), "c": point(2, 0.8, lower=True),
-              "d": point(3, None, failed=True, lower=True), "e": point(0, 0.5, stage="stage_2_b_1_c", lower=True)}
+    points = {
+        "a": point(0, 0.9, lower=True),
+        "b": point(1, 0.7, lower=True),
+        "c": point(2, 0.8, lower=True),
+        "d": point(3, None, failed=True, lower=True),
+        "e": point(0, 0.5, stage="stage_2_b_1_c", lower=True),
+    }
     series, name = metric_series(points, P)
     assert name == "validation loss"
     by_label = {s.label: s for s in series}
@@ -56,16 +62,23 @@ def test_the_home_sparkline_and_the_progress_chart_show_the_same_history():
 async def test_a_session_opened_from_home_shows_its_charts(busy_server, settings):
     app = DashboardApp(make_client(busy_server), settings=settings)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.store.connection.state == ConnectionState.OPEN
-                       and any(len(s.history) >= 2 for s in app.overview.sessions.values()), timeout=15,
-                       what="progress history")
+        await wait_for(
+            pilot,
+            lambda: (
+                app.store.connection.state == ConnectionState.OPEN
+                and any(len(s.history) >= 2 for s in app.overview.sessions.values())
+            ),
+            timeout=15,
+            what="progress history",
+        )
         sid = next(k for k, s in app.overview.sessions.items() if len(s.history) >= 2)
         from aisci_tui.tui.views.base import GoTo
 
         app.post_message(GoTo("session", sid))
         await wait_for(pilot, lambda: app.session_id == sid, what="the session")
         body = app.query_one("#research-session-body", Static)
-        await wait_for(pilot, lambda: "Overall progress, %" in render_plain(body.content, 118),
-                       what="the progress chart")
+        await wait_for(
+            pilot, lambda: "Overall progress, %" in render_plain(body.content, 118), what="the progress chart"
+        )
         text = render_plain(body.content, 118)
         assert "minutes" in text and any(0x2800 <= ord(c) < 0x2900 for c in text)

@@ -13,8 +13,9 @@ from tests.tui.test_links import world
 async def test_enter_and_esc_read_the_same_in_every_view(settings):
     app = DashboardApp(ListSource(world(), hold=True), settings=settings)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: app.store.experiments and app.store.assessments and app.store.log,
-                       what="every kind of row")
+        await wait_for(
+            pilot, lambda: app.store.experiments and app.store.assessments and app.store.log, what="every kind of row"
+        )
         for key, view_id in (("2", "agents"), ("3", "experiments"), ("4", "ethics"), ("5", "events")):
             await pilot.press(key)
             view = app.current_view
@@ -43,8 +44,9 @@ async def test_a_new_rows_detail_opens_at_its_top():
     view = ExperimentsView()
     app = Harness(view)
     async with app.run_test(size=(170, 30)) as pilot:
-        app.feed(experiment("e1", "completed", title="First", **long), experiment("e2", "completed", title="Second",
-                                                                                  **long))
+        app.feed(
+            experiment("e1", "completed", title="First", **long), experiment("e2", "completed", title="Second", **long)
+        )
         app.sync()
         await pilot.pause()
         view.pane.scroll_end(animate=False)

@@ -18,8 +18,14 @@ HISTORY = 600
 
 
 def system_event(n: int, at: datetime, severity: str, title: str) -> Event:
-    return from_obj({"type": "system_event", "id": f"h-{n}", "timestamp": iso(at),
-                     "data": {"event_type": "update", "severity": severity, "title": title}})
+    return from_obj(
+        {
+            "type": "system_event",
+            "id": f"h-{n}",
+            "timestamp": iso(at),
+            "data": {"event_type": "update", "severity": severity, "title": title},
+        }
+    )
 
 
 def rate_shown(app: DashboardApp) -> float:
@@ -38,12 +44,19 @@ async def test_history_replay_is_not_the_live_rate_and_raises_no_toast(settings)
         # the last minute before we connect, oldest first, critical ones among them
         for n in range(HISTORY):
             severity = "critical" if n % 50 == 0 else "warning"
-            await server.publish(system_event(n, now - timedelta(seconds=60) + timedelta(milliseconds=90 * n),
-                                              severity, f"Old news {n}"))
+            await server.publish(
+                system_event(n, now - timedelta(seconds=60) + timedelta(milliseconds=90 * n), severity, f"Old news {n}")
+            )
         app = DashboardApp(make_client(server), settings=settings)
         async with app.run_test(size=(120, 36)) as pilot:
-            await wait_for(pilot, lambda: app.store.connection.state == ConnectionState.OPEN
-                           and app.store.counters.by_type.get("system_event", 0) >= HISTORY, what="the replay")
+            await wait_for(
+                pilot,
+                lambda: (
+                    app.store.connection.state == ConnectionState.OPEN
+                    and app.store.counters.by_type.get("system_event", 0) >= HISTORY
+                ),
+                what="the replay",
+            )
             await pilot.pause(1.2)  # a completed second of the rate window has passed
             app.gate.request_full()
             await pilot.pause(0.2)

@@ -28,8 +28,7 @@ from tests.tui.harness import (
 
 def lines(view: HomeView) -> list[str]:
     box = view.query_one("#home-list", OptionList)
-    return [render_plain(box.get_option_at_index(i).prompt, 240).rstrip("\n")
-            for i in range(box.option_count)]
+    return [render_plain(box.get_option_at_index(i).prompt, 240).rstrip("\n") for i in range(box.option_count)]
 
 
 def live(app: DashboardApp) -> bool:
@@ -42,8 +41,11 @@ async def test_home_is_the_first_view_and_enter_opens_the_session(sim_server, se
         await wait_for(pilot, lambda: live(app), what="live sessions")
         view = app.current_view
         assert view.VIEW_ID == "home"
-        await wait_for(pilot, lambda: sum(k == "session" for k, _ in view._targets.values())
-                       == len(app.store.sessions), what="a line per session")
+        await wait_for(
+            pilot,
+            lambda: sum(k == "session" for k, _ in view._targets.values()) == len(app.store.sessions),
+            what="a line per session",
+        )
         text = lines(view)
         assert text[0].startswith("Sessions")
         assert any(t.startswith("Needs attention") for t in text)
@@ -53,8 +55,11 @@ async def test_home_is_the_first_view_and_enter_opens_the_session(sim_server, se
         first = box.highlighted
         assert first is not None and any(title[:20] in text[first] for title in titles)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: app.current_view.VIEW_ID == "research" and app.session_id is not None,
-                       what="the session opened")
+        await wait_for(
+            pilot,
+            lambda: app.current_view.VIEW_ID == "research" and app.session_id is not None,
+            what="the session opened",
+        )
         title = app.store.sessions[app.session_id].data.title
         assert title[:20] in text[first]
         await pilot.press("0")
@@ -64,19 +69,36 @@ async def test_home_is_the_first_view_and_enter_opens_the_session(sim_server, se
 async def test_needs_attention_is_ranked_aged_and_each_line_goes_to_its_thing():
     store = Store()
     later = NOW - timedelta(minutes=5)
-    store.feed([
-        progress("ses-1", title="Pruning study", overall_progress=0.5, current_phase="analysis"),
-        agent("agt-ok", "busy", name="Steady Agent", session_id="ses-1",
-              health={"last_heartbeat": (NOW - timedelta(seconds=5)).isoformat()}),
-        agent("agt-bad", "error", name="Broken Agent", session_id="ses-1"),
-        experiment("exp-1", "failed", title="Seed sweep", session_id="ses-1",
-                   execution={"completed_at": (NOW - timedelta(minutes=20)).isoformat()}),
-        experiment("exp-2", "completed", title="Baseline", session_id="ses-1",
-                   results={"metrics": {"accuracy": 0.81}}),
-        assessment("exp-2", status="non_compliant", review_deadline=(NOW + timedelta(days=2)).isoformat(),
-                   data={"resource_type": "experiment", "session_id": "ses-1"}),
-        system("critical", "outage", title="Storage is full", session_id="ses-1"),
-    ])
+    store.feed(
+        [
+            progress("ses-1", title="Pruning study", overall_progress=0.5, current_phase="analysis"),
+            agent(
+                "agt-ok",
+                "busy",
+                name="Steady Agent",
+                session_id="ses-1",
+                health={"last_heartbeat": (NOW - timedelta(seconds=5)).isoformat()},
+            ),
+            agent("agt-bad", "error", name="Broken Agent", session_id="ses-1"),
+            experiment(
+                "exp-1",
+                "failed",
+                title="Seed sweep",
+                session_id="ses-1",
+                execution={"completed_at": (NOW - timedelta(minutes=20)).isoformat()},
+            ),
+            experiment(
+                "exp-2", "completed", title="Baseline", session_id="ses-1", results={"metrics": {"accuracy": 0.81}}
+            ),
+            assessment(
+                "exp-2",
+                status="non_compliant",
+                review_deadline=(NOW + timedelta(days=2)).isoformat(),
+                data={"resource_type": "experiment", "session_id": "ses-1"},
+            ),
+            system("critical", "outage", title="Storage is full", session_id="ses-1"),
+        ]
+    )
     view = HomeView()
     app = Harness(view, store, now=later + timedelta(minutes=5))
     async with app.run_test(size=(120, 36)) as pilot:
@@ -84,9 +106,13 @@ async def test_needs_attention_is_ranked_aged_and_each_line_goes_to_its_thing():
         await pilot.pause()
         text = lines(view)
         start = next(i for i, t in enumerate(text) if t.startswith("Needs attention"))
-        items = [t for t in text[start + 1:] if t[:1] in "✖▲"]
+        items = [t for t in text[start + 1 :] if t[:1] in "✖▲"]
         assert [t.split("  ")[0].strip("✖▲ ") for t in items][:4] == [
-            "Critical", "Experiment failed", "Agent in error", "Non-compliant"]
+            "Critical",
+            "Experiment failed",
+            "Agent in error",
+            "Non-compliant",
+        ]
         assert "Seed sweep" in items[1] and "20m" in items[1]
         assert "experiment Baseline" in items[3] and "due 2d" in items[3]
         session = next(t for t in text if "Pruning study" in t)
@@ -101,8 +127,15 @@ async def test_needs_attention_is_ranked_aged_and_each_line_goes_to_its_thing():
 
 async def test_nothing_to_attend_to_is_said_in_words():
     store = Store()
-    store.feed([event("research_progress", {"session_id": "ses-1", "title": "Quiet study", "overall_progress": 0.2,
-                                            "current_phase": "analysis"}, at=NOW - timedelta(seconds=30))])
+    store.feed(
+        [
+            event(
+                "research_progress",
+                {"session_id": "ses-1", "title": "Quiet study", "overall_progress": 0.2, "current_phase": "analysis"},
+                at=NOW - timedelta(seconds=30),
+            )
+        ]
+    )
     view = HomeView()
     app = Harness(view, store)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -126,8 +159,18 @@ def test_the_overview_kept_from_changes_equals_one_built_at_once():
     fresh.update(store, store.take_changes(), START + timedelta(minutes=30))
 
     def summary(o: Overview):
-        return {k: (s.agents_busy, s.agents_total, s.agents_error, s.experiments_done, s.experiments_failed,
-                    s.best, s.phase) for k, s in o.sessions.items()}
+        return {
+            k: (
+                s.agents_busy,
+                s.agents_total,
+                s.agents_error,
+                s.experiments_done,
+                s.experiments_failed,
+                s.best,
+                s.phase,
+            )
+            for k, s in o.sessions.items()
+        }
 
     assert summary(kept) == summary(fresh)
     assert [(a.kind, a.key) for a in kept.attention()] == [(a.kind, a.key) for a in fresh.attention()]
@@ -145,13 +188,13 @@ async def test_keys_that_show_work_and_the_help_screen_scrolls_without_tab(sim_s
         for view_id in ("home", "research", "agents", "experiments", "ethics", "events"):
             await pilot.press(str(["home", "research", "agents", "experiments", "ethics", "events"].index(view_id)))
             await pilot.pause()
-            shown = {b.binding.action for b in app.screen.active_bindings.values()
-                     if b.binding.show and b.enabled}
+            shown = {b.binding.action for b in app.screen.active_bindings.values() if b.binding.show and b.enabled}
             assert ("cycle_filter" in shown) == (app.current_view.FILTER_LABEL is not None), view_id
             footer = app.screen.query_one("Footer")
             ends = {k.key: k.region.right for k in footer.query("FooterKey")}
             assert 0 < ends.get("question_mark", 0) <= 80 and 0 < ends.get("q", 0) <= 80, (
-                f"? and q stay in the 80-column footer on {view_id}: {ends}")
+                f"? and q stay in the 80-column footer on {view_id}: {ends}"
+            )
         await pilot.press("1", "enter")  # one session in full: Esc is offered too
         await wait_for(pilot, lambda: app.session_id is not None, what="a session")
         await pilot.pause()

@@ -58,8 +58,9 @@ async def test_links_from_an_agent_an_experiment_an_assessment_and_an_event(sett
         await wait_for(pilot, lambda: app.current_view.selected_key() is not None, what="the event row")
         await pilot.press("g")
         await follow(pilot, app, "Session: Pruning study")
-        await wait_for(pilot, lambda: app.current_view.VIEW_ID == "research" and app.session_id == "ses-1",
-                       what="the session")
+        await wait_for(
+            pilot, lambda: app.current_view.VIEW_ID == "research" and app.session_id == "ses-1", what="the session"
+        )
 
 
 def test_an_assessment_without_a_resource_type_links_to_whatever_holds_its_id():
@@ -73,8 +74,14 @@ def test_an_assessment_without_a_resource_type_links_to_whatever_holds_its_id():
 async def test_the_palette_goes_to_an_agent_found_by_name(sim_server, settings):
     app = DashboardApp(make_client(sim_server), settings=settings)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: app.store.connection.state == ConnectionState.OPEN
-                       and any(e.data.name for e in app.store.agents.values()), what="agents")
+        await wait_for(
+            pilot,
+            lambda: (
+                app.store.connection.state == ConnectionState.OPEN
+                and any(e.data.name for e in app.store.agents.values())
+            ),
+            what="agents",
+        )
         key = next(k for k, e in app.store.agents.items() if e.data.name)
         await pilot.press("ctrl+p")
         await pilot.pause(0.2)

@@ -24,8 +24,9 @@ def notice(app: DashboardApp) -> str:
     return "" if box.has_class("hidden") else render_plain(box.content, 200)
 
 
-async def test_losing_the_server_dims_the_rows_freezes_the_clock_and_marks_what_did_not_come_back(settings,
-                                                                                                  monkeypatch):
+async def test_losing_the_server_dims_the_rows_freezes_the_clock_and_marks_what_did_not_come_back(
+    settings, monkeypatch
+):
     monkeypatch.setattr(liveness, "RESYNC_GRACE", 0.3)
     config = ServerConfig(port=0, api_keys=(KEY,), seed=11, speed=2.0, sessions=2)
     server = ProtocolServer(config)
@@ -33,8 +34,11 @@ async def test_losing_the_server_dims_the_rows_freezes_the_clock_and_marks_what_
     port = int(server.url.rsplit(":", 1)[1].split("/")[0])
     app = DashboardApp(make_client(server), settings=settings)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, lambda: app.store.connection.state == ConnectionState.OPEN and app.store.sessions,
-                       what="live sessions")
+        await wait_for(
+            pilot,
+            lambda: app.store.connection.state == ConnectionState.OPEN and app.store.sessions,
+            what="live sessions",
+        )
         assert notice(app) == ""
         await server.aclose()
         await wait_for(pilot, lambda: "Not live since" in notice(app), what="the not-live line")
@@ -49,8 +53,9 @@ async def test_losing_the_server_dims_the_rows_freezes_the_clock_and_marks_what_
         again = ProtocolServer(ServerConfig(port=port, api_keys=(KEY,), seed=99, speed=2.0, sessions=1))
         await again.start()
         try:
-            await wait_for(pilot, lambda: app.store.connection.state == ConnectionState.OPEN, timeout=10,
-                           what="the reconnect")
+            await wait_for(
+                pilot, lambda: app.store.connection.state == ConnectionState.OPEN, timeout=10, what="the reconnect"
+            )
             await wait_for(pilot, lambda: notice(app) == "", what="live again")
             await pilot.pause(0.6)
             app.gate.request_full()
@@ -106,9 +111,10 @@ async def test_news_does_not_cover_the_rows_of_a_small_screen(settings, size, sh
     from tests.tui.harness import event
 
     now = datetime.now(UTC)
-    items = [event("system_event", {"event_type": "update", "severity": "info", "title": "Runtime updated"}, at=now),
-             event("system_event", {"event_type": "alert", "severity": "warning", "title": "Disk nearly full"},
-                   at=now)]
+    items = [
+        event("system_event", {"event_type": "update", "severity": "info", "title": "Runtime updated"}, at=now),
+        event("system_event", {"event_type": "alert", "severity": "warning", "title": "Disk nearly full"}, at=now),
+    ]
     app = DashboardApp(ListSource(items, hold=True), settings=settings)
     async with app.run_test(size=size) as pilot:
         await wait_for(pilot, lambda: len(app.store.log) == 2, what="the events")

@@ -139,8 +139,10 @@ from tests.tui.harness import NOW, Harness, agent, cell, iso, shown  # noqa: E40
 
 def agents(count: int, cpu: int = 0) -> list:
     beat = {"last_heartbeat": iso(NOW - timedelta(seconds=5)), "uptime": 60, "error_count": 0}
-    return [agent(f"a{i:03}", "busy", name=f"Agent {i}", health=beat,
-                  performance={"cpu_usage": ((i + cpu) % 90) / 100}) for i in range(count)]
+    return [
+        agent(f"a{i:03}", "busy", name=f"Agent {i}", health=beat, performance={"cpu_usage": ((i + cpu) % 90) / 100})
+        for i in range(count)
+    ]
 
 
 def paced(app: Harness, *, full: bool = False) -> None:

@@ -30,27 +30,47 @@ STAGE = "stage_2_baseline_tuning_1_first_attempt"
 def tree_node(n: int, parent: int | None, loss: float, *, buggy: bool = False, best: bool = False) -> object:
     """An experiment as ``serve --from-run`` publishes a search-tree node (fixed ids and times)."""
     data = {
-        "experiment_id": f"node-{n:02d}", "session_id": "ses-tree", "title": f"Node {n}: tune the learning rate",
-        "status": "failed" if buggy else "completed", "stage": STAGE, "node_id": f"node-{n:02d}",
-        "parent_id": f"node-{parent:02d}" if parent is not None else None, "step": n, "is_best": best,
+        "experiment_id": f"node-{n:02d}",
+        "session_id": "ses-tree",
+        "title": f"Node {n}: tune the learning rate",
+        "status": "failed" if buggy else "completed",
+        "stage": STAGE,
+        "node_id": f"node-{n:02d}",
+        "parent_id": f"node-{parent:02d}" if parent is not None else None,
+        "step": n,
+        "is_best": best,
         "exc_type": "ValueError" if buggy else None,
         "results": {"metrics": {"validation loss": loss}, "key_findings": [f"Loss {loss:.2f} after 20 epochs."]},
     }
-    return from_obj({"type": "experiment_results", "id": f"tree-{n}", "timestamp": f"2026-03-01T09:{10 + n:02d}:00Z",
-                     "data": data})
+    return from_obj(
+        {"type": "experiment_results", "id": f"tree-{n}", "timestamp": f"2026-03-01T09:{10 + n:02d}:00Z", "data": data}
+    )
 
 
 def tree_app() -> DashboardApp:
     """The seeded dashboard with the tree view (key 6) and one stage of a search tree in the store."""
     overview = Overview()
     store, now = seeded_store(overview=overview)
-    nodes = [tree_node(0, None, 1.20), tree_node(1, 0, 0.95), tree_node(2, 0, 9.99, buggy=True),
-             tree_node(3, 1, 0.61, best=True), tree_node(4, 1, 0.88), tree_node(5, 3, 0.70)]
+    nodes = [
+        tree_node(0, None, 1.20),
+        tree_node(1, 0, 0.95),
+        tree_node(2, 0, 9.99, buggy=True),
+        tree_node(3, 1, 0.61, best=True),
+        tree_node(4, 1, 0.88),
+        tree_node(5, 3, 0.70),
+    ]
     for node in nodes:
         store.apply(node)  # type: ignore[arg-type]
     overview.update(store, store.take_changes(), now)
-    return DashboardApp(QuietSource(), store=store, settings=Settings.model_construct(theme="aisci-dark"),
-                        clock=lambda: now, start_source=False, overview=overview, views=dashboard_views())
+    return DashboardApp(
+        QuietSource(),
+        store=store,
+        settings=Settings.model_construct(theme="aisci-dark"),
+        clock=lambda: now,
+        start_source=False,
+        overview=overview,
+        views=dashboard_views(),
+    )
 
 
 def test_tree_view(snap_compare):
@@ -92,9 +112,15 @@ def test_too_small_screen(snap_compare):
 def test_error_banner(snap_compare):
     """A fatal error (here: authentication refused) stays on screen as a banner under the header."""
     app = seeded_app()
-    app.store.note(Notice("state", state=ConnectionState.ERROR, fatal=True, severity="error",
-                          text="Authentication failed: the token was refused (INVALID_TOKEN). "
-                               "Get a new token and start again."))
+    app.store.note(
+        Notice(
+            "state",
+            state=ConnectionState.ERROR,
+            fatal=True,
+            severity="error",
+            text="Authentication failed: the token was refused (INVALID_TOKEN). Get a new token and start again.",
+        )
+    )
     assert snap_compare(app, press=["_"], terminal_size=SIZE)
 
 
@@ -108,8 +134,12 @@ def test_replay_status_line(snap_compare, tmp_path):
             rec.write(event, arrival=start + n * 300.0 / len(events))
     source = ReplaySource(path, speed=1.0)
     end = datetime(2026, 3, 1, 9, 5, tzinfo=UTC)
-    app = replay_app(source, settings=Settings.model_construct(theme="aisci-dark"),
-                     store=Store(clock=lambda: MONOTONIC), clock=lambda: end)
+    app = replay_app(
+        source,
+        settings=Settings.model_construct(theme="aisci-dark"),
+        store=Store(clock=lambda: MONOTONIC),
+        clock=lambda: end,
+    )
 
     async def to_the_end(pilot):
         for _ in range(200):

@@ -13,10 +13,18 @@ from tests.tui.harness import NOW, Harness, agent, iso, progress, static_text
 
 def session(sid: str, *, done: bool, started_ago: float, elapsed: float) -> object:
     return progress(
-        sid, title="Study", overall_progress=1.0 if done else 0.5, current_phase="done" if done else "analysis",
+        sid,
+        title="Study",
+        overall_progress=1.0 if done else 0.5,
+        current_phase="done" if done else "analysis",
         activities=[{"agent_id": "agt-1", "activity": "Writing up", "progress": 0.4, "status": "in_progress"}],
-        timeline={"started_at": iso(NOW - timedelta(seconds=started_ago)), "time_elapsed": elapsed,
-                  "time_remaining": 600, "estimated_completion": iso(NOW - timedelta(minutes=5))})
+        timeline={
+            "started_at": iso(NOW - timedelta(seconds=started_ago)),
+            "time_elapsed": elapsed,
+            "time_remaining": 600,
+            "estimated_completion": iso(NOW - timedelta(minutes=5)),
+        },
+    )
 
 
 async def detail(events: list, sid: str) -> str:
@@ -30,8 +38,9 @@ async def detail(events: list, sid: str) -> str:
 
 
 async def test_a_finished_session_has_no_eta_nothing_overdue_in_progress_or_busy():
-    text = await detail([agent("agt-1", "busy", session_id="s1"), session("s1", done=True, started_ago=7200,
-                                                                          elapsed=3600)], "s1")
+    text = await detail(
+        [agent("agt-1", "busy", session_id="s1"), session("s1", done=True, started_ago=7200, elapsed=3600)], "s1"
+    )
     assert "overdue" not in text and "in progress" not in text.lower()
     assert "0 busy of 1" in text and "[ended]" in text
     assert "Estimated completion" not in text and "Remaining" not in text

@@ -64,8 +64,12 @@ async def test_an_unchanged_row_is_not_rendered_again_and_a_changed_one_only_in_
     view = AgentsView()
     app = Harness(view)
     async with app.run_test(size=(140, 30)) as pilot:
-        app.feed(*(agent(f"a{i:02}", "busy", name=f"Agent {i}", health=beat(5),
-                         performance={"cpu_usage": i / 100}) for i in range(40)))
+        app.feed(
+            *(
+                agent(f"a{i:02}", "busy", name=f"Agent {i}", health=beat(5), performance={"cpu_usage": i / 100})
+                for i in range(40)
+            )
+        )
         app.sync()
         await pilot.pause()
         cache = view.table._cell_render_cache
@@ -73,8 +77,11 @@ async def test_an_unchanged_row_is_not_rendered_again_and_a_changed_one_only_in_
         app.feed(agent("a03", "busy", name="Agent 3", health=beat(5), performance={"cpu_usage": 0.99}))
         app.sync()
         await pilot.pause()
-        rendered = {(k[0].value, k[1].value) for k in cache.keys()  # noqa: SIM118
-                    if cache.get(k) is not before.get(k)}
+        rendered = {
+            (k[0].value, k[1].value)
+            for k in cache.keys()  # noqa: SIM118
+            if cache.get(k) is not before.get(k)
+        }
         assert rendered == {("a03", "cpu")}  # one line, and in it only the changed cell
         assert cell(view, "a03", "cpu") == "99%"
 
@@ -120,8 +127,9 @@ def test_session_tally_matches_a_full_count_after_every_change():
         if kind < 0.5:
             store.feed([agent(f"a{rng.randrange(30)}", rng.choice(["busy", "idle"]), session_id=sid)])
         elif kind < 0.8:
-            store.feed([experiment(f"e{rng.randrange(20)}", rng.choice(["completed", "failed", "partial"]),
-                                   session_id=sid)])
+            store.feed(
+                [experiment(f"e{rng.randrange(20)}", rng.choice(["completed", "failed", "partial"]), session_id=sid)]
+            )
         else:
             acts = [{"agent_id": f"a{rng.randrange(30)}", "activity": "x"} for _ in range(rng.randrange(3))]
             store.feed([progress(sid, activities=acts)])
@@ -132,8 +140,10 @@ def test_session_tally_matches_a_full_count_after_every_change():
 
 
 async def test_sort_by_any_column_in_two_keys_and_again_to_reverse():
-    items = [agent(f"a{i}", "busy", name=f"Agent {n}", performance={"cpu_usage": cpu})
-             for i, (n, cpu) in enumerate([("C", 0.2), ("A", 0.9), ("B", 0.5)])]
+    items = [
+        agent(f"a{i}", "busy", name=f"Agent {n}", performance={"cpu_usage": cpu})
+        for i, (n, cpu) in enumerate([("C", 0.2), ("A", 0.9), ("B", 0.5)])
+    ]
     app = DashboardApp(ListSource(items, hold=True), settings=Settings(refresh_hz=20), clock=lambda: NOW)
     async with app.run_test(size=(160, 30)) as pilot:
         await pilot.press("2")
@@ -162,8 +172,10 @@ async def test_widths_follow_content_and_a_cut_cell_is_a_key_away():
     view = AgentsView()
     app = Harness(view)
     async with app.run_test(size=(200, 20)) as pilot:
-        app.feed(agent("a1", "busy", name="Scout", current_task={"type": long_task, "progress": 0.5}),
-                 agent("a2", "idle", name="Writer of papers"))
+        app.feed(
+            agent("a1", "busy", name="Scout", current_task={"type": long_task, "progress": 0.5}),
+            agent("a2", "idle", name="Writer of papers"),
+        )
         app.sync()
         await pilot.pause()
         widths = {col.key: width for col, width in view.table.shown}
@@ -189,9 +201,18 @@ async def test_a_body_cell_is_drawn_exactly_as_datatable_draws_it():
     view = AgentsView()
     app = Harness(view)
     async with app.run_test(size=(160, 20)) as pilot:
-        app.feed(agent("a1", "busy", name="Alpha", current_task={"type": "literature_search", "progress": 0.4},
-                       performance={"cpu_usage": 0.4}, health=beat(45)),
-                 agent("a2", "hibernating", name="B" * 60), agent("a3", "offline"))
+        app.feed(
+            agent(
+                "a1",
+                "busy",
+                name="Alpha",
+                current_task={"type": "literature_search", "progress": 0.4},
+                performance={"cpu_usage": 0.4},
+                health=beat(45),
+            ),
+            agent("a2", "hibernating", name="B" * 60),
+            agent("a3", "offline"),
+        )
         app.sync()
         await pilot.pause()
         table = view.table

@@ -41,7 +41,8 @@ FOUND = tuple(sorted(datatable_privates_used() - set(LISTED)))
 def test_datatable_still_has(name):
     assert hasattr(DataTable(), name), (
         f"Textual's DataTable no longer has {name!r}, which aisci_tui/tui/widgets/table.py relies on: "
-        "adapt KeyedTable before allowing this Textual version")
+        "adapt KeyedTable before allowing this Textual version"
+    )
 
 
 def test_the_methods_keyed_table_overrides_are_still_datatable_methods():
@@ -59,7 +60,10 @@ def test_the_two_way_dict_the_row_order_lives_in():
     assert hasattr(order, "_forward") and len(order._forward) == 2, "TwoWayDict._forward is gone"
 
 
-@pytest.mark.xfail(strict=True, reason="aisci_tui/tui/widgets/table.py uses DataTable._header_row_key without "
-                                       "listing it in TEXTUAL_INTERNALS (checked above all the same)")
+@pytest.mark.xfail(
+    strict=True,
+    reason="aisci_tui/tui/widgets/table.py uses DataTable._header_row_key without "
+    "listing it in TEXTUAL_INTERNALS (checked above all the same)",
+)
 def test_every_datatable_internal_the_tables_use_is_listed():
     assert FOUND == (), f"used but not in TEXTUAL_INTERNALS: {FOUND}"

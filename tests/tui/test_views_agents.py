@@ -18,8 +18,7 @@ async def test_rows_appear_update_in_place_and_disappear_by_key():
     view = AgentsView()
     app = Harness(view, Store(StoreLimits(agents=3)))
     async with app.run_test(size=(140, 30)) as pilot:
-        app.feed(agent("a1", "busy", name="Alpha", performance={"cpu_usage": 0.4}),
-                 agent("a2", "idle", name="Beta"))
+        app.feed(agent("a1", "busy", name="Alpha", performance={"cpu_usage": 0.4}), agent("a2", "idle", name="Beta"))
         app.sync()
         await pilot.pause()
         assert shown(view) == ["a1", "a2"]
@@ -73,8 +72,12 @@ async def test_filter_cycle_text_filter_and_server_filters():
     view = AgentsView()
     app = Harness(view)
     async with app.run_test(size=(120, 24)) as pilot:
-        app.feed(agent("a1", "busy", name="Literature Scout"), agent("a2", "idle", name="Paper Writer"),
-                 agent("a3", "error", name="Plot Generator"), agent("a4", "offline", name="Scout Two"))
+        app.feed(
+            agent("a1", "busy", name="Literature Scout"),
+            agent("a2", "idle", name="Paper Writer"),
+            agent("a3", "error", name="Plot Generator"),
+            agent("a4", "offline", name="Scout Two"),
+        )
         app.sync()
         await pilot.pause()
         assert view.server_filters() is None
@@ -106,8 +109,12 @@ async def test_sort_next_and_reverse_keep_the_highlighted_agent():
     view = AgentsView()
     app = Harness(view)
     async with app.run_test(size=(160, 24)) as pilot:
-        app.feed(*(agent(f"a{i}", "busy", name=f"Agent {c}", performance={"cpu_usage": cpu})
-                   for i, (c, cpu) in enumerate([("C", 0.2), ("A", 0.9), ("B", None), ("D", 0.5)])))
+        app.feed(
+            *(
+                agent(f"a{i}", "busy", name=f"Agent {c}", performance={"cpu_usage": cpu})
+                for i, (c, cpu) in enumerate([("C", 0.2), ("A", 0.9), ("B", None), ("D", 0.5)])
+            )
+        )
         app.sync()
         await pilot.pause()
         assert view.sort_next() == "sort: name ↑"
@@ -135,9 +142,17 @@ async def test_export_rows_are_full_untruncated_values_of_the_shown_rows():
     app = Harness(view)
     long_name = "Research agent " + "x" * 500
     async with app.run_test(size=(100, 24)) as pilot:
-        app.feed(agent("a1", "busy", name=long_name, current_task={"type": "data_analysis", "progress": 0.5},
-                       performance={"cpu_usage": 0.45}, health=beat(40)),
-                 agent("a2", "idle", name="Other"))
+        app.feed(
+            agent(
+                "a1",
+                "busy",
+                name=long_name,
+                current_task={"type": "data_analysis", "progress": 0.5},
+                performance={"cpu_usage": 0.45},
+                health=beat(40),
+            ),
+            agent("a2", "idle", name="Other"),
+        )
         app.sync()
         await pilot.pause()
         view.cycle_filter()  # busy only
@@ -155,9 +170,18 @@ async def test_enter_opens_the_agent_detail_in_place_which_follows_updates_and_e
     view = AgentsView()
     app = Harness(view)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.feed(agent("a1", "idle", name="Scout"), agent("a2", "busy", name="Runner", session_id="s1",
-                       current_task={"id": "t9", "type": "training_run", "progress": 0.3},
-                       health=beat(3), extra_field="kept"))
+        app.feed(
+            agent("a1", "idle", name="Scout"),
+            agent(
+                "a2",
+                "busy",
+                name="Runner",
+                session_id="s1",
+                current_task={"id": "t9", "type": "training_run", "progress": 0.3},
+                health=beat(3),
+                extra_field="kept",
+            ),
+        )
         app.feed(agent("a2", "error", name="Runner", session_id="s1", health=beat(1)))
         app.sync()
         await pilot.pause()
@@ -217,8 +241,10 @@ async def test_hostile_text_is_shown_literally():
     view = AgentsView()
     app = Harness(view)
     async with app.run_test(size=(120, 24)) as pilot:
-        app.feed(agent("a1", name="[bold red]x[/]", current_task={"type": "\x1b]52;c;ZXZpbA==\x07steal"}),
-                 agent("a2", name="\x1b[2J\x1b[31mred\u202ereversed"))
+        app.feed(
+            agent("a1", name="[bold red]x[/]", current_task={"type": "\x1b]52;c;ZXZpbA==\x07steal"}),
+            agent("a2", name="\x1b[2J\x1b[31mred\u202ereversed"),
+        )
         app.sync()
         await pilot.pause()
         assert cell(view, "a1", "name") == "[bold red]x[/]"
@@ -235,8 +261,18 @@ async def test_500_agents_sync_in_a_few_milliseconds():
     view = AgentsView()
     app = Harness(view)
     async with app.run_test(size=(160, 40)) as pilot:
-        app.feed(*(agent(f"a{i:03}", "busy", name=f"Agent {i}", health=beat(i % 20),
-                         performance={"cpu_usage": (i % 97) / 100}) for i in range(500)))
+        app.feed(
+            *(
+                agent(
+                    f"a{i:03}",
+                    "busy",
+                    name=f"Agent {i}",
+                    health=beat(i % 20),
+                    performance={"cpu_usage": (i % 97) / 100},
+                )
+                for i in range(500)
+            )
+        )
         app.sync()
         await pilot.pause()
         assert view.table.row_count == 500
@@ -246,9 +282,18 @@ async def test_500_agents_sync_in_a_few_milliseconds():
         async def median_sync(advance_clock: bool) -> float:
             timings = []
             for tick in range(9):
-                app.feed(*(agent(f"a{i:03}", "busy", name=f"Agent {i}", health=beat(i % 20),
-                                 performance={"cpu_usage": ((i + tick) % 89) / 100})
-                           for i in range(tick, 500, 50)))
+                app.feed(
+                    *(
+                        agent(
+                            f"a{i:03}",
+                            "busy",
+                            name=f"Agent {i}",
+                            health=beat(i % 20),
+                            performance={"cpu_usage": ((i + tick) % 89) / 100},
+                        )
+                        for i in range(tick, 500, 50)
+                    )
+                )
                 if advance_clock:  # every heartbeat age on screen changes
                     app.now += timedelta(seconds=1)
                 start = time.thread_time()

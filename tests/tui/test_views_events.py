@@ -45,7 +45,10 @@ async def test_entries_are_appended_newest_first_and_every_field_has_a_place():
         keys = shown(view)
         assert len(keys) == 4 and keys[-1] == key and view.table.rows[key] is row_before
         assert [cell(view, k, "title") for k in keys[:3]] == [
-            "not valid JSON: unexpected character", "Too many requests", "Scaled up"]
+            "not valid JSON: unexpected character",
+            "Too many requests",
+            "Scaled up",
+        ]
         assert cell(view, keys[1], "kind") == "RATE_LIMITED" and cell(view, keys[1], "severity") == "✖ error"
         assert cell(view, keys[1], "time") == "12:00:00"  # no timestamp: when the view first saw it
         columns, rows = view.export_rows()
@@ -72,8 +75,13 @@ async def test_severity_filter_cycle_and_text_filter():
     view = EventsView()
     app = Harness(view)
     async with app.run_test(size=(120, 30)) as pilot:
-        app.feed(system("info", title="i"), system("warning", title="w"), system("error", title="e"),
-                 system("critical", title="c"), system("mystery", title="m"))
+        app.feed(
+            system("info", title="i"),
+            system("warning", title="w"),
+            system("error", title="e"),
+            system("critical", title="c"),
+            system("mystery", title="m"),
+        )
         app.sync()
         await pilot.pause()
         titles = lambda: [cell(view, k, "title") for k in shown(view)]  # noqa: E731
@@ -114,8 +122,7 @@ async def test_session_scope_keeps_global_events():
     view = EventsView()
     app = Harness(view, session_id="s1")
     async with app.run_test(size=(120, 30)) as pilot:
-        app.feed(system(title="global"), system(title="mine", session_id="s1"),
-                 system(title="other", session_id="s2"))
+        app.feed(system(title="global"), system(title="mine", session_id="s1"), system(title="other", session_id="s2"))
         app.sync()
         await pilot.pause()
         assert sorted(cell(view, k, "title") for k in shown(view)) == ["global", "mine"]
@@ -125,8 +132,14 @@ async def test_hostile_event_text_is_literal_and_fast():
     view = EventsView()
     app = Harness(view)
     async with app.run_test(size=(160, 30)) as pilot:
-        app.feed(system("warning", title="[bold red]x[/]\x1b[2J", description="\x1b]8;;http://e\x07" + "z" * 600_000,
-                        actions_required=[f"act {i}" for i in range(100_000)]))
+        app.feed(
+            system(
+                "warning",
+                title="[bold red]x[/]\x1b[2J",
+                description="\x1b]8;;http://e\x07" + "z" * 600_000,
+                actions_required=[f"act {i}" for i in range(100_000)],
+            )
+        )
         start = time.perf_counter()
         app.sync()
         await pilot.pause()

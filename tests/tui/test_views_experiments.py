@@ -16,22 +16,30 @@ FULL = {
     "results": {
         "summary": "Analysis shows significant temperature increase",
         "key_findings": ["Average temperature increased by 1.2°C", "Correlation with CO2 levels: r = 0.87"],
-        "metrics": {"accuracy": 0.94, "confidence_interval": [0.89, 0.99], "sample_size": 10000,
-                    "effect_size": 0.75},
+        "metrics": {"accuracy": 0.94, "confidence_interval": [0.89, 0.99], "sample_size": 10000, "effect_size": 0.75},
         "visualizations": [
-            {"type": "time_series", "title": "Temperature Over Time",
-             "url": "https://api.ai-scientist.com/viz/plot_123.png", "description": "Trends 2010-2024"},
+            {
+                "type": "time_series",
+                "title": "Temperature Over Time",
+                "url": "https://api.ai-scientist.com/viz/plot_123.png",
+                "description": "Trends 2010-2024",
+            },
             {"type": "scatter_plot", "title": "Sneaky", "url": "javascript:alert(1)"},
             {"type": "image", "title": "Local plot", "url": "file:///runs/x/plot.png"},
         ],
-        "data": {"raw_data_url": "https://api.ai-scientist.com/data/exp_123_raw.csv",
-                 "processed_data_url": "https://api.ai-scientist.com/data/exp_123_processed.json",
-                 "metadata": {"columns": ["date", "temperature", "co2_level"], "rows": 3650,
-                              "file_size": "2.3MB"}},
+        "data": {
+            "raw_data_url": "https://api.ai-scientist.com/data/exp_123_raw.csv",
+            "processed_data_url": "https://api.ai-scientist.com/data/exp_123_processed.json",
+            "metadata": {"columns": ["date", "temperature", "co2_level"], "rows": 3650, "file_size": "2.3MB"},
+        },
     },
-    "execution": {"duration": 1200, "started_at": "2026-01-01T11:40:00Z", "completed_at": "2026-01-01T12:00:00Z",
-                  "agent_id": "a1", "computing_resources": {"cpu_time": 1800, "memory_peak": "4.5GB",
-                                                            "gpu_usage": "30%"}},
+    "execution": {
+        "duration": 1200,
+        "started_at": "2026-01-01T11:40:00Z",
+        "completed_at": "2026-01-01T12:00:00Z",
+        "agent_id": "a1",
+        "computing_resources": {"cpu_time": 1800, "memory_peak": "4.5GB", "gpu_usage": "30%"},
+    },
     "quality_metrics": {"data_quality_score": 0.92, "methodology_score": 0.88, "reproducibility_score": 0.95},
 }
 
@@ -41,26 +49,33 @@ def links_in(renderable, width: int = 120) -> set[str]:
 
     console = Console(width=width, color_system="truecolor", force_terminal=True)
     lines = console.render_lines(renderable, console.options, pad=False)
-    return {seg.style.link for line in lines for seg in line if isinstance(seg, Segment) and seg.style
-            and seg.style.link}
+    return {
+        seg.style.link for line in lines for seg in line if isinstance(seg, Segment) and seg.style and seg.style.link
+    }
 
 
 async def test_rows_filter_sort_and_export():
     view = ExperimentsView()
     app = Harness(view)
     async with app.run_test(size=(160, 30)) as pilot:
-        app.feed(agent("a1", name="Experiment Runner"),
-                 experiment("e1", "completed", **FULL),
-                 experiment("e2", "failed", title="Broken run", execution={"duration": 30}),
-                 experiment("e3", "partial", title="Half", results={"metrics": {"accuracy": 0.5}}))
+        app.feed(
+            agent("a1", name="Experiment Runner"),
+            experiment("e1", "completed", **FULL),
+            experiment("e2", "failed", title="Broken run", execution={"duration": 30}),
+            experiment("e3", "partial", title="Half", results={"metrics": {"accuracy": 0.5}}),
+        )
         app.sync()
         await pilot.pause()
         assert shown(view) == ["e1", "e2", "e3"]
         assert cell(view, "e1", "status") == "✓ completed" and cell(view, "e1", "metric") == "0.94"
         assert cell(view, "e1", "duration") == "20m 00s" and cell(view, "e1", "agent") == "Experiment Runner"
         assert cell(view, "e2", "status") == "✖ failed" and cell(view, "e3", "status") == "◐ partial"
-        assert [view.cycle_filter() for _ in range(4)] == ["status: completed", "status: failed",
-                                                          "status: partial", "all"]
+        assert [view.cycle_filter() for _ in range(4)] == [
+            "status: completed",
+            "status: failed",
+            "status: partial",
+            "all",
+        ]
         view.cycle_filter()
         assert shown(view) == ["e1"] and view.server_filters().status == ["completed"]
         view.cycle_filter(), view.cycle_filter(), view.cycle_filter()
@@ -87,18 +102,40 @@ async def test_detail_pane_follows_the_cursor_and_enter_focuses_it():
     view = ExperimentsView()
     app = Harness(view)
     async with app.run_test(size=(160, 40)) as pilot:
-        app.feed(agent("a1", name="Experiment Runner"), experiment("e1", "completed", **FULL),
-                 experiment("e2", "failed", title="Broken run"))
+        app.feed(
+            agent("a1", name="Experiment Runner"),
+            experiment("e1", "completed", **FULL),
+            experiment("e2", "failed", title="Broken run"),
+        )
         app.sync()
         await pilot.pause()
         body = view.pane.query_one(".detail-body")
         text = static_text(body, 120)
-        for needle in ("Temperature Trend Analysis", "✓ completed", "Analysis shows significant",
-                       "• Average temperature increased by 1.2°C", "0.94", "confidence interval 0.890 – 0.990",
-                       "10,000", "Temperature Over Time", "[time_series]", "Trends 2010-2024",
-                       "https://api.ai-scientist.com/data/exp_123_raw.csv", "date, temperature, co2_level",
-                       "3,650", "2.3MB", "20m 00s", "11:40:00", "30m 00s", "4.5GB", "30%", "Data quality",
-                       "92%", "Reproducibility", "Experiment Runner (a1)"):
+        for needle in (
+            "Temperature Trend Analysis",
+            "✓ completed",
+            "Analysis shows significant",
+            "• Average temperature increased by 1.2°C",
+            "0.94",
+            "confidence interval 0.890 – 0.990",
+            "10,000",
+            "Temperature Over Time",
+            "[time_series]",
+            "Trends 2010-2024",
+            "https://api.ai-scientist.com/data/exp_123_raw.csv",
+            "date, temperature, co2_level",
+            "3,650",
+            "2.3MB",
+            "20m 00s",
+            "11:40:00",
+            "30m 00s",
+            "4.5GB",
+            "30%",
+            "Data quality",
+            "92%",
+            "Reproducibility",
+            "Experiment Runner (a1)",
+        ):
             assert needle in text, needle
         view.table.focus()
         await pilot.press("down")
@@ -121,11 +158,20 @@ def test_links_only_for_http_and_file_urls():
     from aisci_tui.store import Store
 
     store = Store()
-    store.apply(from_obj({"type": "experiment_results", "id": "x", "timestamp": "2026-01-01T12:00:00Z",
-                          "data": {"experiment_id": "e1", "status": "completed", **FULL}}))
+    store.apply(
+        from_obj(
+            {
+                "type": "experiment_results",
+                "id": "x",
+                "timestamp": "2026-01-01T12:00:00Z",
+                "data": {"experiment_id": "e1", "status": "completed", **FULL},
+            }
+        )
+    )
     detail = experiment_detail(store.experiments["e1"].data, store, Palette.plain(), NOW)
     assert links_in(detail) == {
-        "https://api.ai-scientist.com/viz/plot_123.png", "file:///runs/x/plot.png",
+        "https://api.ai-scientist.com/viz/plot_123.png",
+        "file:///runs/x/plot.png",
         "https://api.ai-scientist.com/data/exp_123_raw.csv",
         "https://api.ai-scientist.com/data/exp_123_processed.json",
     }
@@ -140,10 +186,21 @@ async def test_bridge_fields_get_columns_and_a_place_in_the_detail():
         app.sync()
         await pilot.pause()
         assert "stage" not in [c.key for c, _ in view.table.shown]  # nothing to show yet
-        app.feed(experiment("n2", "failed", title="Node 2", stage="2_baseline_tuning_1_first", step=7,
-                            ablation_name="no_dropout", hyperparam_name="lr", is_seed_node=True,
-                            exc_type="RuntimeError", parent_id="n1",
-                            results={"metrics": {"validation loss [pair_sum] final": 1.56}}))
+        app.feed(
+            experiment(
+                "n2",
+                "failed",
+                title="Node 2",
+                stage="2_baseline_tuning_1_first",
+                step=7,
+                ablation_name="no_dropout",
+                hyperparam_name="lr",
+                is_seed_node=True,
+                exc_type="RuntimeError",
+                parent_id="n1",
+                results={"metrics": {"validation loss [pair_sum] final": 1.56}},
+            )
+        )
         app.sync()
         await pilot.pause()
         keys = [c.key for c, _ in view.table.shown]
@@ -154,8 +211,14 @@ async def test_bridge_fields_get_columns_and_a_place_in_the_detail():
         view.table.move_cursor(row=1)
         await pilot.pause()
         text = static_text(view.pane.query_one(".detail-body"), 150)
-        for needle in ("Run details", "exc_type", "RuntimeError", "parent_id", "validation loss [pair_sum] final",
-                       "1.56"):
+        for needle in (
+            "Run details",
+            "exc_type",
+            "RuntimeError",
+            "parent_id",
+            "validation loss [pair_sum] final",
+            "1.56",
+        ):
             assert needle in text, needle
 
 
@@ -164,10 +227,18 @@ async def test_hostile_payloads_are_literal_capped_and_fast():
     app = Harness(view)
     huge = "A" * 600_000
     async with app.run_test(size=(120, 40)) as pilot:
-        app.feed(experiment("h1", "completed", title="[bold red]x[/] \x1b[31mred\x1b[0m",
-                            results={"summary": huge, "key_findings": [f"finding {i}" for i in range(100_000)],
-                                     "visualizations": [{"title": "\x1b]8;;https://evil\x07click", "url":
-                                                         "https://ok.example/p.png"}]}))
+        app.feed(
+            experiment(
+                "h1",
+                "completed",
+                title="[bold red]x[/] \x1b[31mred\x1b[0m",
+                results={
+                    "summary": huge,
+                    "key_findings": [f"finding {i}" for i in range(100_000)],
+                    "visualizations": [{"title": "\x1b]8;;https://evil\x07click", "url": "https://ok.example/p.png"}],
+                },
+            )
+        )
         start = time.perf_counter()
         app.sync()
         await pilot.pause()

@@ -83,8 +83,16 @@ def test_badges_read_without_colour_and_keep_unknown_words():
 def test_links_only_for_safe_http_and_file_urls():
     assert safe_url("https://example.org/plot.png") == "https://example.org/plot.png"
     assert safe_url("file:///tmp/run/plot.png") == "file:///tmp/run/plot.png"
-    for bad in ("javascript:alert(1)", "https://x.org/\x1b]8;;evil\x07", "https://x.org/a b", "ftp://x.org",
-                "https://x.org/\\", None, 42, "https://" + "a" * 3000):
+    for bad in (
+        "javascript:alert(1)",
+        "https://x.org/\x1b]8;;evil\x07",
+        "https://x.org/a b",
+        "ftp://x.org",
+        "https://x.org/\\",
+        None,
+        42,
+        "https://" + "a" * 3000,
+    ):
         assert safe_url(bad) is None, bad
     linked = link("Plot [bold]1[/]", "https://example.org/p.png")
     assert linked.plain == "Plot [bold]1[/]"

@@ -12,14 +12,21 @@ CLIMATE = {
     "overall_progress": 0.45,
     "current_phase": "experimentation",
     "phase_progress": 0.30,
-    "activities": [{"agent_id": "a1", "activity": "Running climate simulations", "progress": 0.80,
-                    "status": "in_progress"},
-                   {"agent_id": "ghost", "activity": "Unknown agent's work", "progress": 0.1}],
-    "milestones": [{"name": "Data Collection Complete", "status": "completed", "completed_at": iso(NOW - timedelta(minutes=30))},
-                   {"name": "Experiment Design", "status": "in_progress", "progress": 0.60},
-                   {"name": "Paper Draft", "status": "pending"}],
-    "timeline": {"started_at": iso(NOW - timedelta(hours=2)), "estimated_completion": iso(NOW + timedelta(hours=6)),
-                 "time_elapsed": 7200, "time_remaining": 21600},
+    "activities": [
+        {"agent_id": "a1", "activity": "Running climate simulations", "progress": 0.80, "status": "in_progress"},
+        {"agent_id": "ghost", "activity": "Unknown agent's work", "progress": 0.1},
+    ],
+    "milestones": [
+        {"name": "Data Collection Complete", "status": "completed", "completed_at": iso(NOW - timedelta(minutes=30))},
+        {"name": "Experiment Design", "status": "in_progress", "progress": 0.60},
+        {"name": "Paper Draft", "status": "pending"},
+    ],
+    "timeline": {
+        "started_at": iso(NOW - timedelta(hours=2)),
+        "estimated_completion": iso(NOW + timedelta(hours=6)),
+        "time_elapsed": 7200,
+        "time_remaining": 21600,
+    },
 }
 
 
@@ -27,10 +34,14 @@ async def test_overview_has_one_line_per_session_with_counts():
     view = ResearchView()
     app = Harness(view)
     async with app.run_test(size=(160, 30)) as pilot:
-        app.feed(progress("s1", **CLIMATE), progress("s2", title="Second", overall_progress=0.9,
-                                                      current_phase="quantum_meditation"),
-                 agent("a1", "busy", name="Alpha", session_id="s1"), agent("a2", "idle", session_id="s1"),
-                 experiment("e1", "completed", session_id="s1"), experiment("e2", "failed", session_id="s1"))
+        app.feed(
+            progress("s1", **CLIMATE),
+            progress("s2", title="Second", overall_progress=0.9, current_phase="quantum_meditation"),
+            agent("a1", "busy", name="Alpha", session_id="s1"),
+            agent("a2", "idle", session_id="s1"),
+            experiment("e1", "completed", session_id="s1"),
+            experiment("e2", "failed", session_id="s1"),
+        )
         app.sync()
         await pilot.pause()
         assert shown(view) == ["s1", "s2"]
@@ -59,17 +70,27 @@ async def test_overview_has_one_line_per_session_with_counts():
         assert shown(view) == ["s1"]
         assert view.cycle_filter() == "all" and view.server_filters() is None
         columns, rows = view.export_rows()
-        assert rows == [{**{c: rows[0][c] for c in columns}, "title": "Climate Change Impact Study",
-                         "session_id": "s1", "progress": 0.45, "agents_total": 2}]
+        assert rows == [
+            {
+                **{c: rows[0][c] for c in columns},
+                "title": "Climate Change Impact Study",
+                "session_id": "s1",
+                "progress": 0.45,
+                "agents_total": 2,
+            }
+        ]
 
 
 async def test_enter_chooses_a_session_and_escape_goes_back():
     view = ResearchView()
     app = Harness(view)
     async with app.run_test(size=(140, 50)) as pilot:
-        app.feed(progress("s1", **CLIMATE), progress("s2", title="Second"),
-                 agent("a1", "busy", name="Climate Modeller", session_id="s1"),
-                 experiment("e1", "completed", session_id="s1"))
+        app.feed(
+            progress("s1", **CLIMATE),
+            progress("s2", title="Second"),
+            agent("a1", "busy", name="Climate Modeller", session_id="s1"),
+            experiment("e1", "completed", session_id="s1"),
+        )
         app.sync()
         await pilot.pause()
         view.table.focus()
@@ -80,16 +101,45 @@ async def test_enter_chooses_a_session_and_escape_goes_back():
         assert app.focused is view.query_one("#research-session")  # arrow keys scroll the panel
         body = view.query_one("#research-session-body")
         text = static_text(body, 140)
-        for needle in ("Climate Change Impact Study", "Overall", "45%", "▶ experimentation",
-                       "literature review ✓", "30%", "✓ Data Collection Complete", "11:30:00 (30m 00s ago)",
-                       "◐ Experiment Design", "60%", "○ Paper Draft", "Climate Modeller", "Running climate simulations",
-                       "80%", "[in progress]", "ghost", "Started", "10:00:00 (2h 00m ago)", "Elapsed", "2h 00m",
-                       "Remaining", "6h 00m", "18:00:00 (in 6h 00m)", "1 busy of 1", "1 completed, 0 failed"):
+        for needle in (
+            "Climate Change Impact Study",
+            "Overall",
+            "45%",
+            "▶ experimentation",
+            "literature review ✓",
+            "30%",
+            "✓ Data Collection Complete",
+            "11:30:00 (30m 00s ago)",
+            "◐ Experiment Design",
+            "60%",
+            "○ Paper Draft",
+            "Climate Modeller",
+            "Running climate simulations",
+            "80%",
+            "[in progress]",
+            "ghost",
+            "Started",
+            "10:00:00 (2h 00m ago)",
+            "Elapsed",
+            "2h 00m",
+            "Remaining",
+            "6h 00m",
+            "18:00:00 (in 6h 00m)",
+            "1 busy of 1",
+            "1 completed, 0 failed",
+        ):
             assert needle in text, needle
         columns, rows = view.export_rows()
         assert columns == ["section", "name", "status", "progress", "time", "detail"]
-        assert [r["section"] for r in rows] == ["session", "phase", "milestone", "milestone", "milestone",
-                                                "activity", "activity"]
+        assert [r["section"] for r in rows] == [
+            "session",
+            "phase",
+            "milestone",
+            "milestone",
+            "milestone",
+            "activity",
+            "activity",
+        ]
         assert rows[5]["name"] == "Climate Modeller" and rows[5]["detail"] == "Running climate simulations"
         # the session moves on: the panel follows
         app.feed(progress("s1", **{**CLIMATE, "current_phase": "analysis", "overall_progress": 0.7}))
@@ -112,8 +162,15 @@ async def test_a_session_not_seen_yet_and_unknown_phases():
         await pilot.pause()
         body = view.query_one("#research-session-body")
         assert "Waiting for progress of session later" in static_text(body)
-        app.feed(progress("later", title="[b]Later[/b]", current_phase="peer_review_\x1b[31m",
-                          milestones=[{"name": "M", "status": "blocked"}], extra_note="kept"))
+        app.feed(
+            progress(
+                "later",
+                title="[b]Later[/b]",
+                current_phase="peer_review_\x1b[31m",
+                milestones=[{"name": "M", "status": "blocked"}],
+                extra_note="kept",
+            )
+        )
         app.sync()
         await pilot.pause()
         text = static_text(body, 120)

@@ -14,8 +14,13 @@ from aisci_tui.tui.widgets.badges import AGENT, SEVERITY
 from tests.tui.harness import Harness, shown
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
-EXPECTED = {"research": "sessions", "agents": "agents", "experiments": "experiments", "ethics": "assessments",
-            "events": "log"}
+EXPECTED = {
+    "research": "sessions",
+    "agents": "agents",
+    "experiments": "experiments",
+    "ethics": "assessments",
+    "events": "log",
+}
 
 
 def test_views_are_in_key_order_with_the_contract_attributes():

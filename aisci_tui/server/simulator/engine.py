@@ -39,8 +39,7 @@ LIVELY_GAP = 6.0
 class Simulator:
     """Research sessions, their agents, experiments, assessments and system events."""
 
-    def __init__(self, seed: int | None = None, sessions: int = 3, start: datetime | None = None,
-                 lively: bool = False):
+    def __init__(self, seed: int | None = None, sessions: int = 3, start: datetime | None = None, lively: bool = False):
         self.seed = seed if seed is not None else secrets.randbits(32)
         self.rng = random.Random(self.seed)
         self.start = (start or datetime.now(UTC)).astimezone(UTC)
@@ -126,8 +125,12 @@ class Simulator:
     def _emit(self, kind: str, data: dict[str, Any]) -> None:
         self._count += 1
         self._last[kind] = self.now
-        obj = {"type": kind, "id": f"{self._id_prefix}{self._count:07d}", "timestamp": self.stamp(self.now),
-               "data": data}
+        obj = {
+            "type": kind,
+            "id": f"{self._id_prefix}{self._count:07d}",
+            "timestamp": self.stamp(self.now),
+            "data": data,
+        }
         self._out.append(EVENT_MODELS[kind].model_validate(obj))
 
     # -- sessions -------------------------------------------------------------
@@ -145,8 +148,13 @@ class Simulator:
         started = self.now - elapsed
         done = [started + sum(durations[: i + 1]) if i < phase else None for i in range(len(PHASES))]
         session = Session(
-            id=short_id(rng, "ses"), topic=topic, durations=durations, started=started, phase=phase,
-            phase_started=started + before, milestone_done=done,
+            id=short_id(rng, "ses"),
+            topic=topic,
+            durations=durations,
+            started=started,
+            phase=phase,
+            phase_started=started + before,
+            milestone_done=done,
         )
         roles = list(CORE_ROLES)
         extra = [r for r in ROLES if r not in roles]
@@ -156,8 +164,14 @@ class Simulator:
         for role in roles:
             counts[role] = counts.get(role, 0) + 1
             name = role if counts[role] == 1 else f"{role} {counts[role]}"
-            agent = Agent(id=short_id(rng, "agt"), name=name, role=role, session_id=session.id,
-                          started=started - rng.uniform(60, 3600), memory=rng.uniform(0.2, 0.5))
+            agent = Agent(
+                id=short_id(rng, "agt"),
+                name=name,
+                role=role,
+                session_id=session.id,
+                started=started - rng.uniform(60, 3600),
+                memory=rng.uniform(0.2, 0.5),
+            )
             session.agents.append(agent)
             if phase in agent.phases and rng.random() < 0.8:
                 self._start_task(session, agent, already=rng.uniform(0.0, 0.8))
@@ -197,9 +211,13 @@ class Simulator:
         rng = self.rng
         if task is None:
             duration = rng.uniform(30, 300)
-            task = Task(id=short_id(rng, "task"), type=agent.task_type,
-                        description=agent.describe_task(rng, s.topic),
-                        started=self.now - already * duration, duration=duration)
+            task = Task(
+                id=short_id(rng, "task"),
+                type=agent.task_type,
+                description=agent.describe_task(rng, s.topic),
+                started=self.now - already * duration,
+                duration=duration,
+            )
         agent.task = task
         agent.status = "busy"
 
@@ -251,12 +269,24 @@ class Simulator:
             agent = rng.choice(runners)
             title, dataset = experiment_title(rng, s.topic)
             duration = rng.uniform(90, 900)
-            exp = Experiment(id=short_id(rng, "exp"), session_id=s.id, agent_id=agent.id, title=title,
-                             dataset=dataset, started=self.now, duration=duration)
+            exp = Experiment(
+                id=short_id(rng, "exp"),
+                session_id=s.id,
+                agent_id=agent.id,
+                title=title,
+                dataset=dataset,
+                started=self.now,
+                duration=duration,
+            )
             s.running += 1
             if agent.status != "busy":
-                task = Task(id=short_id(rng, "task"), type="training_run", description=f"Running {title}",
-                            started=self.now, duration=duration)
+                task = Task(
+                    id=short_id(rng, "task"),
+                    type="training_run",
+                    description=f"Running {title}",
+                    started=self.now,
+                    duration=duration,
+                )
                 self._start_task(s, agent, task=task)
             self._at(duration, lambda: self._finish_experiment(s, exp))
         self._at(rng.uniform(20, 90), lambda: self._launch_experiment(s))
@@ -297,13 +327,21 @@ class Simulator:
             agent = s.agents[int(rng.random() * len(s.agents))]
             title, dataset = experiment_title(rng, s.topic)
             duration = rng.uniform(60, 600)
-            exp = Experiment(id=short_id(rng, "exp"), session_id=s.id, agent_id=agent.id, title=title,
-                             dataset=dataset, started=now - duration, duration=duration)
+            exp = Experiment(
+                id=short_id(rng, "exp"),
+                session_id=s.id,
+                agent_id=agent.id,
+                title=title,
+                dataset=dataset,
+                started=now - duration,
+                duration=duration,
+            )
             status = rng.choices(("completed", "partial", "failed"), (0.78, 0.08, 0.14))[0]
             self._emit("experiment_results", results_payload(rng, s.topic, exp, now, self.stamp, status))
             resource, resource_type = exp.id, "experiment"
         if stale("ethical_assessment"):
-            self._emit("ethical_assessment",
-                       assessment_payload(rng, resource, resource_type, s.id, now, self.stamp, 0.0))
+            self._emit(
+                "ethical_assessment", assessment_payload(rng, resource, resource_type, s.id, now, self.stamp, 0.0)
+            )
         if stale("system_event"):
             self._emit("system_event", system_payload(rng, now, self.stamp, [a.id for a in active]))

@@ -52,13 +52,15 @@ def assessment_payload(
     issues = []
     for category in rng.sample(sorted(ISSUES), n_issues):
         description, recommendation, fixable = rng.choice(ISSUES[category])
-        issues.append({
-            "severity": rng.choice(severities),
-            "category": category,
-            "description": description,
-            "recommendation": recommendation,
-            "auto_fixable": fixable,
-        })
+        issues.append(
+            {
+                "severity": rng.choice(severities),
+                "category": category,
+                "description": description,
+                "recommendation": recommendation,
+                "auto_fixable": fixable,
+            }
+        )
     review = status != "compliant"
     assessment: dict[str, Any] = {
         "overall_score": overall,

@@ -58,12 +58,23 @@ def _findings(rng: random.Random, topic: Topic, exp: Experiment, metrics: dict[s
     acc = metrics["accuracy"]
     delta = rng.uniform(0.3, 6.0)
     values = {
-        "method": topic.method, "baseline": rng.choice(topic.baselines), "dataset": exp.dataset,
-        "component": rng.choice(topic.components), "ood": rng.choice(topic.ood),
-        "acc": acc, "base": acc - delta / 100, "delta": delta, "effect": metrics["effect_size"],
-        "n": metrics["sample_size"], "p": 10 ** rng.uniform(-5, -1.4), "k": rng.choice((3, 5, 10)),
-        "drop": rng.uniform(0.5, 4.0), "small": delta * rng.uniform(0.1, 0.6),
-        "ece0": rng.uniform(0.05, 0.15), "ece1": rng.uniform(0.01, 0.05), "sd": rng.uniform(0.002, 0.02),
+        "method": topic.method,
+        "baseline": rng.choice(topic.baselines),
+        "dataset": exp.dataset,
+        "component": rng.choice(topic.components),
+        "ood": rng.choice(topic.ood),
+        "acc": acc,
+        "base": acc - delta / 100,
+        "delta": delta,
+        "effect": metrics["effect_size"],
+        "n": metrics["sample_size"],
+        "p": 10 ** rng.uniform(-5, -1.4),
+        "k": rng.choice((3, 5, 10)),
+        "drop": rng.uniform(0.5, 4.0),
+        "small": delta * rng.uniform(0.1, 0.6),
+        "ece0": rng.uniform(0.05, 0.15),
+        "ece1": rng.uniform(0.01, 0.05),
+        "sd": rng.uniform(0.002, 0.02),
         "cost": rng.uniform(1.05, 2.5),
     }
     picks = rng.sample(FINDINGS, rng.randint(2, 4))
@@ -76,9 +87,15 @@ def results_payload(
     """The ``experiment_results`` data for an experiment that ended at ``now``."""
     metrics = _metrics(rng)
     values = {
-        "method": topic.method, "baseline": rng.choice(topic.baselines), "dataset": exp.dataset,
-        "title": exp.title, "acc": metrics["accuracy"], "delta": rng.uniform(0.3, 6.0),
-        "k": rng.choice((3, 5)), "lo": metrics["confidence_interval"][0], "hi": metrics["confidence_interval"][1],
+        "method": topic.method,
+        "baseline": rng.choice(topic.baselines),
+        "dataset": exp.dataset,
+        "title": exp.title,
+        "acc": metrics["accuracy"],
+        "delta": rng.uniform(0.3, 6.0),
+        "k": rng.choice((3, 5)),
+        "lo": metrics["confidence_interval"][0],
+        "hi": metrics["confidence_interval"][1],
     }
     if status == "failed":
         summary_t, finding_ts = rng.choice(FAILURES)
@@ -86,9 +103,18 @@ def results_payload(
         total = rng.choice((8, 16, 32))
         seq = rng.choice((512, 1024, 2048))
         fvals = {
-            "step": rng.randint(800, 40000), "grad": rng.uniform(50, 5000), "lr": rng.choice(("1e-4", "3e-5", "5e-5")),
-            "bs": bs, "half": bs // 2, "mem": rng.uniform(39.0, 40.0), "mins": rng.choice((30, 45, 60)),
-            "dataset": exp.dataset, "done": rng.randint(1, total - 1), "total": total, "seq": seq, "seq2": seq + 1,
+            "step": rng.randint(800, 40000),
+            "grad": rng.uniform(50, 5000),
+            "lr": rng.choice(("1e-4", "3e-5", "5e-5")),
+            "bs": bs,
+            "half": bs // 2,
+            "mem": rng.uniform(39.0, 40.0),
+            "mins": rng.choice((30, 45, 60)),
+            "dataset": exp.dataset,
+            "done": rng.randint(1, total - 1),
+            "total": total,
+            "seq": seq,
+            "seq2": seq + 1,
         }
         summary = summary_t.format(**fvals)
         findings = [f.format(**fvals) for f in finding_ts]
@@ -104,12 +130,14 @@ def results_payload(
         visualizations = []
         for kind, title, desc in rng.sample(VIZ, rng.randint(1, 3)):
             title = title.format(hparam=rng.choice(topic.hparams))
-            visualizations.append({
-                "type": kind,
-                "title": title,
-                "url": f"{BASE_URL}/viz/{exp.id}/{_slug(title)}.png",
-                "description": desc,
-            })
+            visualizations.append(
+                {
+                    "type": kind,
+                    "title": title,
+                    "url": f"{BASE_URL}/viz/{exp.id}/{_slug(title)}.png",
+                    "description": desc,
+                }
+            )
     rows = int(metrics["sample_size"] * rng.uniform(1.0, 3.0))
     cores = rng.choice((4, 8, 16))
     gpu = rng.randint(35, 98) if status != "failed" else rng.randint(0, 60)

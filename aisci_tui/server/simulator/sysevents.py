@@ -21,8 +21,13 @@ def system_payload(rng: random.Random, now: float, stamp: Stamp, sessions: list[
         index = 0  # a scheduler crash is the rarest of errors
     title_t, desc_t = variants[index]
     a = rng.randint(4, 16)
-    values = {"a": a, "b": a + rng.randint(2, 8), "n": rng.randint(1, 32), "k": rng.randint(1, 4),
-              "s": rng.uniform(1.5, 6.0)}
+    values = {
+        "a": a,
+        "b": a + rng.randint(2, 8),
+        "n": rng.randint(1, 32),
+        "k": rng.randint(1, 4),
+        "s": rng.uniform(1.5, 6.0),
+    }
     if kind == "update" and index == 1:
         values["n"] = rng.randint(500, 9000)
     data: dict[str, Any] = {

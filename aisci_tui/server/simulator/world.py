@@ -160,21 +160,25 @@ class Session:
         activities: list[dict[str, Any]] = []
         for agent in self.agents:
             if agent.status == "busy" and agent.task is not None and len(activities) < 4:
-                activities.append({
-                    "agent_id": agent.id,
-                    "activity": agent.task.description,
-                    "progress": round(agent.task.progress(now), 3),
-                    "status": "in_progress",
-                })
+                activities.append(
+                    {
+                        "agent_id": agent.id,
+                        "activity": agent.task.description,
+                        "progress": round(agent.task.progress(now), 3),
+                        "status": "in_progress",
+                    }
+                )
         recent = [(a, done) for a in self.agents if (done := a.last_done) and now - done[1] < 60]
         if recent:
             latest, (activity, _) = max(recent, key=lambda pair: pair[1][1])
-            activities.append({
-                "agent_id": latest.id,
-                "activity": activity,
-                "progress": 1.0,
-                "status": "completed",
-            })
+            activities.append(
+                {
+                    "agent_id": latest.id,
+                    "activity": activity,
+                    "progress": 1.0,
+                    "status": "completed",
+                }
+            )
         end = self.finished_at if self.finished_at is not None else now
         elapsed = max(0.0, end - self.started)
         remaining = elapsed * (1 - overall) / overall if overall > 0 else sum(self.durations)

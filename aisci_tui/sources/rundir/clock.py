@@ -121,4 +121,3 @@ def run_clock(
     writing = not ended and (seen or fresh)
     stalled = not ended and not writing and (latest is None or now - latest > timeout)
     return RunClock(started, latest, newest_node, trusted, writing, stalled, now)
-

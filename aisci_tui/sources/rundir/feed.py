@@ -24,7 +24,6 @@ from aisci_tui.sources.rundir.source import RunSource
 log = logging.getLogger("aisci_tui.rundir")
 
 
-
 class Refresher:
     """Which published events are about to leave a history of ``history_size`` events."""
 

@@ -158,8 +158,11 @@ class FleetSource:
                         yield event
                 if not opened:
                     opened = True
-                    yield Notice(kind="state", state=ConnectionState.OPEN,
-                                 text=f"watching {len(self.runs)} run(s) in {self.label}")
+                    yield Notice(
+                        kind="state",
+                        state=ConnectionState.OPEN,
+                        text=f"watching {len(self.runs)} run(s) in {self.label}",
+                    )
                 delay = min(self.poll_interval, self.discover)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=delay)
@@ -175,8 +178,11 @@ class FleetSource:
 
     def _moved(self) -> set[Path]:
         """Runs whose signal paths changed since their last scan (for polling without notifications)."""
-        return {path for path, run in self.runs.items()
-                if not run.gone and run.print is not None and fingerprint(run.reader.signal_paths()) != run.print}
+        return {
+            path
+            for path, run in self.runs.items()
+            if not run.gone and run.print is not None and fingerprint(run.reader.signal_paths()) != run.print
+        }
 
     def _discover(self) -> list[SourceItem]:
         found: list[Path] = list(self.fixed)
@@ -190,8 +196,13 @@ class FleetSource:
                 self.runs[path] = _Run(RunReader(path, clock=self.clock))
             elif run.gone and path.is_dir():
                 run.gone, run.due = False, True
-                out.append(Notice(kind="info", text=f"run folder {path.name} is back",
-                                  details={"source": SOURCE, "run": path.name}))
+                out.append(
+                    Notice(
+                        kind="info",
+                        text=f"run folder {path.name} is back",
+                        details={"source": SOURCE, "run": path.name},
+                    )
+                )
         for path, run in self.runs.items():
             if not run.gone and (path not in present or not path.is_dir()):
                 run.gone = True
@@ -202,21 +213,47 @@ class FleetSource:
         """The run's session says it is gone (kept, not dropped), and a warning says when."""
         sid = run.reader.session_id
         now = self.clock()
-        out: list[SourceItem] = [Notice(kind="info", severity="warning",
-                                        text=f"run folder {path} was removed; its last state is kept",
-                                        details={"source": SOURCE, "run": sid})]
+        out: list[SourceItem] = [
+            Notice(
+                kind="info",
+                severity="warning",
+                text=f"run folder {path} was removed; its last state is kept",
+                details={"source": SOURCE, "run": sid},
+            )
+        ]
         stamp = iso(now)
-        system = {"event_type": "update", "severity": "warning", "session_id": sid,
-                  "title": "Run folder removed", "affected_services": ["research_orchestrator"],
-                  "description": f"{path} is no longer there; what it last showed is kept."}
-        out.append(EVENT_MODELS["system_event"].model_validate(
-            {"type": "system_event", "id": f"{sid}:system:gone:{stamp}", "timestamp": stamp, "data": system,
-             "meta": {"source": SOURCE}}))
+        system = {
+            "event_type": "update",
+            "severity": "warning",
+            "session_id": sid,
+            "title": "Run folder removed",
+            "affected_services": ["research_orchestrator"],
+            "description": f"{path} is no longer there; what it last showed is kept.",
+        }
+        out.append(
+            EVENT_MODELS["system_event"].model_validate(
+                {
+                    "type": "system_event",
+                    "id": f"{sid}:system:gone:{stamp}",
+                    "timestamp": stamp,
+                    "data": system,
+                    "meta": {"source": SOURCE},
+                }
+            )
+        )
         if run.progress is not None:
             data = dict(run.progress) | {"run_state": "gone", "current_phase": "gone: run folder removed"}
-            out.append(EVENT_MODELS["research_progress"].model_validate(
-                {"type": "research_progress", "id": f"{sid}:progress:gone:{stamp}", "timestamp": stamp,
-                 "data": data, "meta": {"source": SOURCE}}))
+            out.append(
+                EVENT_MODELS["research_progress"].model_validate(
+                    {
+                        "type": "research_progress",
+                        "id": f"{sid}:progress:gone:{stamp}",
+                        "timestamp": stamp,
+                        "data": data,
+                        "meta": {"source": SOURCE},
+                    }
+                )
+            )
         return out
 
     # -- notifications -------------------------------------------------------------------
@@ -232,9 +269,15 @@ class FleetSource:
             return
         try:
             self.watching = True
-            async for changes in awatch(*roots, stop_event=self._stop, debounce=400, step=50,
-                                        rust_timeout=max(50, int(self.poll_interval * 1000)),
-                                        yield_on_timeout=True, ignore_permission_denied=True):
+            async for changes in awatch(
+                *roots,
+                stop_event=self._stop,
+                debounce=400,
+                step=50,
+                rust_timeout=max(50, int(self.poll_interval * 1000)),
+                yield_on_timeout=True,
+                ignore_permission_denied=True,
+            ):
                 if changes:
                     self._changed.update(Path(p) for _, p in changes)
                     self._wake.set()
@@ -244,4 +287,3 @@ class FleetSource:
             return
         finally:
             self.watching = False
-

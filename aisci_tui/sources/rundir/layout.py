@@ -120,7 +120,7 @@ def resolve_in_run(run_dir: Path, recorded: str | None) -> Path | None:
         return None
     parts = Path(recorded).parts
     if run_dir.name in parts:
-        parts = parts[len(parts) - parts[::-1].index(run_dir.name):]
+        parts = parts[len(parts) - parts[::-1].index(run_dir.name) :]
     elif Path(recorded).is_absolute():
         return None  # somewhere outside this run: not shown
     inside = [p for p in parts if p not in ("..", ".")]  # never climb out of the run folder

@@ -25,8 +25,15 @@ REVIEWER_NOTE = (
 
 
 #: The run's own pipeline (launch_scientist_bfts.py): the four stages, then the steps after them.
-PHASE_TRAIL = (*(f"Stage {k} {name}" for k, name in MAIN_STAGES.items()),
-               "summaries", "plot aggregation", "citations", "write-up", "review", "done")
+PHASE_TRAIL = (
+    *(f"Stage {k} {name}" for k, name in MAIN_STAGES.items()),
+    "summaries",
+    "plot aggregation",
+    "citations",
+    "write-up",
+    "review",
+    "done",
+)
 _TRAIL_INDEX = {"summarising": 4, "plotting": 5, "citations": 6, "write-up": 7, "review": 8, "done": 9}
 
 
@@ -120,21 +127,31 @@ def progress_item(ctx: Context) -> Item:
         timeline["time_remaining"] = remaining
         timeline["estimated_completion"] = iso(started + elapsed + remaining)
         timeline["estimated"] = True
-    activities = [{
-        "agent_id": ctx.manager_id(),
-        "activity": st.phase,
-        "progress": st.phase_progress,
-        "status": "failed" if st.failed else "completed" if st.finished else
-        "stalled" if ctx.stalled else "in_progress",
-    }]
+    activities = [
+        {
+            "agent_id": ctx.manager_id(),
+            "activity": st.phase,
+            "progress": st.phase_progress,
+            "status": "failed"
+            if st.failed
+            else "completed"
+            if st.finished
+            else "stalled"
+            if ctx.stalled
+            else "in_progress",
+        }
+    ]
     for number, folder in workers(ctx):
         state = _worker_state(ctx, folder)
-        activities.append({
-            "agent_id": ctx.worker_id(number),
-            "activity": {"busy": "running experiment code", "idle": "waiting for work",
-                         "offline": "stopped"}[state],
-            "status": {"busy": "in_progress", "idle": "idle", "offline": "stopped"}[state],
-        })
+        activities.append(
+            {
+                "agent_id": ctx.worker_id(number),
+                "activity": {"busy": "running experiment code", "idle": "waiting for work", "offline": "stopped"}[
+                    state
+                ],
+                "status": {"busy": "in_progress", "idle": "idle", "offline": "stopped"}[state],
+            }
+        )
     data: dict[str, Any] = {
         "session_id": ctx.session_id,
         "title": title_of(snap.idea, ctx.session_id),
@@ -151,8 +168,12 @@ def progress_item(ctx: Context) -> Item:
         "timeline": timeline,
         "nodes": node_counts(ctx.stages),
         "workers": {"configured": snap.num_workers, "folders": len(snap.workers)},
-        "clock": {"being_written": clock.writing, "stalled": clock.stalled,
-                  "file_times_trusted": clock.files_trusted, "last_activity": iso(clock.latest)},
+        "clock": {
+            "being_written": clock.writing,
+            "stalled": clock.stalled,
+            "file_times_trusted": clock.files_trusted,
+            "last_activity": iso(clock.latest),
+        },
     }
     if st.current is not None:
         data["stage"] = st.current.name
@@ -164,15 +185,21 @@ def progress_item(ctx: Context) -> Item:
         data["tokens"] = tokens
     data["cost"] = cost_of(snap.tokens)
     if snap.review is not None:
-        data["review"] = {"decision": snap.review.decision, "overall": snap.review.overall,
-                          "ethical_concerns": snap.review.ethical_concerns}
+        data["review"] = {
+            "decision": snap.review.decision,
+            "overall": snap.review.overall,
+            "ethical_concerns": snap.review.ethical_concerns,
+        }
     return ("research_progress", ctx.session_id, clock.latest if clock.latest is not None else started, data)
 
 
 def node_counts(stages: list[StageInfo]) -> dict[str, int]:
     """Node counts of the stages as ``stage_progress.json`` has them (node 0 of a later stage included)."""
-    return {"total": sum(s.total_nodes for s in stages), "buggy": sum(s.buggy_nodes for s in stages),
-            "good": sum(s.good_nodes for s in stages)}
+    return {
+        "total": sum(s.total_nodes for s in stages),
+        "buggy": sum(s.buggy_nodes for s in stages),
+        "good": sum(s.good_nodes for s in stages),
+    }
 
 
 def cost_of(tracker: dict[str, Any] | None) -> dict[str, Any]:
@@ -182,8 +209,11 @@ def cost_of(tracker: dict[str, Any] | None) -> dict[str, Any]:
     write-up: during the tree search there is no cost yet, which is not $0.
     """
     if not tracker:
-        return {"total_usd": None, "models": {},
-                "note": "no cost yet: token_tracker.json is written after plot aggregation"}
+        return {
+            "total_usd": None,
+            "models": {},
+            "note": "no cost yet: token_tracker.json is written after plot aggregation",
+        }
     models: dict[str, Any] = {}
     for model, usage in tracker.items():
         if not isinstance(usage, dict):
@@ -192,8 +222,10 @@ def cost_of(tracker: dict[str, Any] | None) -> dict[str, Any]:
         usd = float(usd) if isinstance(usd, int | float) and not isinstance(usd, bool) else None
         given = usage.get("tokens")
         counts = given if isinstance(given, dict) else {}
-        models[str(model)] = {"usd": usd, "tokens": {str(k): v for k, v in counts.items()
-                                                     if isinstance(v, int) and not isinstance(v, bool)}}
+        models[str(model)] = {
+            "usd": usd,
+            "tokens": {str(k): v for k, v in counts.items() if isinstance(v, int) and not isinstance(v, bool)},
+        }
     known = [m["usd"] for m in models.values() if m["usd"] is not None]
     return {"total_usd": sum(known) if known else None, "models": models, "note": None}
 
@@ -243,7 +275,9 @@ def agent_items(ctx: Context) -> list[Item]:
     current = st.current
     if current is not None and status == "busy":
         manager["current_task"] = {
-            "id": current.name, "type": "tree_search", "progress": current.progress,
+            "id": current.name,
+            "type": "tree_search",
+            "progress": current.progress,
             "started_at": iso(current.started_at),
         }
     items: list[Item] = [("agent_status", ctx.manager_id(), clock.latest, manager)]
@@ -261,8 +295,11 @@ def agent_items(ctx: Context) -> list[Item]:
         }
         if state == "busy" and folder is not None:
             began = folder.runfile_mtime or folder.last_change
-            data["current_task"] = {"id": f"{folder.folder}@{iso(began)}", "type": "experiment",
-                                    "started_at": iso(began)}
+            data["current_task"] = {
+                "id": f"{folder.folder}@{iso(began)}",
+                "type": "experiment",
+                "started_at": iso(began),
+            }
         when = seen if seen is not None else clock.latest
         if state == "idle" and seen is not None and ctx.now - seen > snap.timeout:
             when = seen + snap.timeout
@@ -274,20 +311,42 @@ def system_items(ctx: Context) -> list[Item]:
     items: list[Item] = []
     sid = ctx.session_id
     for stage in ctx.stages:
-        items.append(("system_event", f"stage-started:{stage.name}", stage.started_at, {
-            "event_type": "update", "severity": "info", "session_id": sid,
-            "title": f"Started {stage.label}",
-            "description": f"Up to {stage.max_iters} nodes in this stage.",
-            "affected_services": ["tree_search"], "stage": stage.name,
-        }))
+        items.append(
+            (
+                "system_event",
+                f"stage-started:{stage.name}",
+                stage.started_at,
+                {
+                    "event_type": "update",
+                    "severity": "info",
+                    "session_id": sid,
+                    "title": f"Started {stage.label}",
+                    "description": f"Up to {stage.max_iters} nodes in this stage.",
+                    "affected_services": ["tree_search"],
+                    "stage": stage.name,
+                },
+            )
+        )
         if stage.failed:
-            items.append(("system_event", f"stage-failed:{stage.name}", stage.completed_at, {
-                "event_type": "error", "severity": "error", "session_id": sid,
-                "title": f"Stage {stage.main} failed: no working implementation",
-                "description": (f"All {stage.total_nodes} of {stage.max_iters} attempts in {stage.label} were "
-                                "buggy; upstream ends the run here."),
-                "affected_services": ["tree_search"], "stage": stage.name,
-            }))
+            items.append(
+                (
+                    "system_event",
+                    f"stage-failed:{stage.name}",
+                    stage.completed_at,
+                    {
+                        "event_type": "error",
+                        "severity": "error",
+                        "session_id": sid,
+                        "title": f"Stage {stage.main} failed: no working implementation",
+                        "description": (
+                            f"All {stage.total_nodes} of {stage.max_iters} attempts in {stage.label} were "
+                            "buggy; upstream ends the run here."
+                        ),
+                        "affected_services": ["tree_search"],
+                        "stage": stage.name,
+                    },
+                )
+            )
     if ctx.status.finished:
         review = ctx.snap.review
         verdict = []
@@ -295,23 +354,44 @@ def system_items(ctx: Context) -> list[Item]:
             verdict.append(f"reviewer decision: {review.decision}")
         if review and review.overall is not None:
             verdict.append(f"overall score {review.overall:g}")
-        items.append(("system_event", "run-finished", ctx.clock.latest, {
-            "event_type": "update", "severity": "info", "session_id": sid,
-            "title": "Run finished",
-            "description": "The paper was written and reviewed" + (f" ({'; '.join(verdict)})." if verdict else "."),
-            "affected_services": ["research_orchestrator"],
-        }))
+        items.append(
+            (
+                "system_event",
+                "run-finished",
+                ctx.clock.latest,
+                {
+                    "event_type": "update",
+                    "severity": "info",
+                    "session_id": sid,
+                    "title": "Run finished",
+                    "description": "The paper was written and reviewed"
+                    + (f" ({'; '.join(verdict)})." if verdict else "."),
+                    "affected_services": ["research_orchestrator"],
+                },
+            )
+        )
     latest = ctx.clock.latest
     if ctx.stalled and latest is not None:
         minutes = ctx.snap.timeout / 60
-        items.append(("system_event", f"stalled:{iso(latest)}", latest + ctx.snap.timeout, {
-            "event_type": "error", "severity": "warning", "session_id": sid,
-            "title": f"No progress for over {minutes:g} min",
-            "description": ("The newest node is older than the execution timeout "
-                            f"(exec.timeout = {ctx.snap.timeout:g} s) and no file in the run folder is "
-                            f"changing; the run has stopped or stalled. Last activity: {iso(latest)}."),
-            "affected_services": ["tree_search"],
-        }))
+        items.append(
+            (
+                "system_event",
+                f"stalled:{iso(latest)}",
+                latest + ctx.snap.timeout,
+                {
+                    "event_type": "error",
+                    "severity": "warning",
+                    "session_id": sid,
+                    "title": f"No progress for over {minutes:g} min",
+                    "description": (
+                        "The newest node is older than the execution timeout "
+                        f"(exec.timeout = {ctx.snap.timeout:g} s) and no file in the run folder is "
+                        f"changing; the run has stopped or stalled. Last activity: {iso(latest)}."
+                    ),
+                    "affected_services": ["tree_search"],
+                },
+            )
+        )
     return items
 
 
@@ -325,8 +405,12 @@ def ethics_item(ctx: Context) -> Item:
         "note": REVIEWER_NOTE,
     }
     if review is None or review.ethical_concerns is None:
-        data["assessment"] = {"status": "not_assessed", "frameworks": {}, "identified_issues": [],
-                              "recommendations": []}
+        data["assessment"] = {
+            "status": "not_assessed",
+            "frameworks": {},
+            "identified_issues": [],
+            "recommendations": [],
+        }
         data["metadata"] = {"assessed_by": None}
         if review is not None:
             data["note"] = "review_text.txt has no readable 'Ethical Concerns' field yet. " + REVIEWER_NOTE

@@ -33,8 +33,7 @@ class Place:
 
     __slots__ = ("node", "place", "plots", "when")
 
-    def __init__(self, node: dict[str, Any], plots: list[PlotInfo], place: dict[str, Any],
-                 when: float | None) -> None:
+    def __init__(self, node: dict[str, Any], plots: list[PlotInfo], place: dict[str, Any], when: float | None) -> None:
         self.node, self.plots, self.place, self.when = node, plots, place, when
 
 
@@ -65,11 +64,11 @@ class StageMemo:
         self.tree = StageTree(stage="")
         self.plots: dict[str, list[PlotInfo]] = {}
 
-    def _plots_to_check(self, cache: FileCache, hints: Collection[Path] | None,
-                        recheck: float, now: float) -> list[Path]:
+    def _plots_to_check(
+        self, cache: FileCache, hints: Collection[Path] | None, recheck: float, now: float
+    ) -> list[Path]:
         stamp = tuple(st.st_mtime_ns if (st := cache.stat(root)) is not None else None for root in self.roots)
-        if (self.checked_at is None or stamp != self.stamp or now - self.checked_at >= recheck
-                or now < self.checked_at):
+        if self.checked_at is None or stamp != self.stamp or now - self.checked_at >= recheck or now < self.checked_at:
             self.stamp, self.checked_at = stamp, now
             return list(self.exists)
         paths = list(self.missing)
@@ -109,8 +108,9 @@ class StageMemo:
         if key == self.key and not changed:
             return False
         self.key = key
-        self.plots = {nid: [PlotInfo(path, self.exists[path], text) for path, text in specs]
-                      for nid, specs in self.specs.items()}
+        self.plots = {
+            nid: [PlotInfo(path, self.exists[path], text) for path, text in specs] for nid, specs in self.specs.items()
+        }
         self.tree = build_tree(sf.name, self.journal or {}, best_id, self.plots, carried_here)
         self.places = []
         for node in self.nodes:

@@ -211,8 +211,10 @@ def metric_str(node: dict[str, Any]) -> str | None:
             return None
         arrow = "↓" if entry.get("lower_is_better") else "↑"
         try:
-            values = ", ".join(f"{d['dataset_name']}:(final={d['final_value']:.4f}, best={d['best_value']:.4f})"
-                               for d in entry.get("data") or [])
+            values = ", ".join(
+                f"{d['dataset_name']}:(final={d['final_value']:.4f}, best={d['best_value']:.4f})"
+                for d in entry.get("data") or []
+            )
         except (KeyError, TypeError, ValueError):
             values = "None"
         parts.append(f"{entry.get('metric_name')}{arrow}[{values}]")
@@ -268,8 +270,7 @@ def plot_specs(run_dir: Path, node: dict[str, Any]) -> list[tuple[Path, str | No
     return specs
 
 
-def membership(stage: StageName, node: dict[str, Any], parent: str | None, is_best: bool,
-               label: str) -> dict[str, Any]:
+def membership(stage: StageName, node: dict[str, Any], parent: str | None, is_best: bool, label: str) -> dict[str, Any]:
     """Where a node sits in one stage's tree (a node copied into later stages has one per stage)."""
     step = node.get("step") if isinstance(node.get("step"), int) else None
     return {"stage": stage.folder, "step": step, "parent_id": parent, "is_best": is_best, "label": label}

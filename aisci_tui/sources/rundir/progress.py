@@ -35,8 +35,15 @@ POST_STEPS: tuple[tuple[str, str, float], ...] = (
     ("write-up", "Write-up", 0.06),
     ("review", "Review", 0.03),
 )
-AFTER_TREE = {"figures", "auto_plot_aggregator.py", "token_tracker.json", "citations_progress.json",
-              "cached_citations.bib", "latex", "review_text.txt"}
+AFTER_TREE = {
+    "figures",
+    "auto_plot_aggregator.py",
+    "token_tracker.json",
+    "citations_progress.json",
+    "cached_citations.bib",
+    "latex",
+    "review_text.txt",
+}
 
 
 @dataclass(slots=True)
@@ -85,8 +92,11 @@ class _Summary:
     def started_after(self, earlier: list[_Summary]) -> float | None:
         journals = tuple(s.journal for s in earlier)
         cached = self.started
-        if cached is not None and len(cached[0]) == len(journals) and all(
-                a is b for a, b in zip(cached[0], journals, strict=True)):
+        if (
+            cached is not None
+            and len(cached[0]) == len(journals)
+            and all(a is b for a, b in zip(cached[0], journals, strict=True))
+        ):
             return cached[1]
         seen: set[str] = set().union(*(s.ids for s in earlier))
         fresh = [t for nid, t in self.ctimes.items() if nid not in seen]
@@ -114,9 +124,15 @@ def _summarise(journal: dict[str, Any]) -> _Summary:
             end = t + max(0.0, finite(n.get("exec_time")) or 0.0)
             newest = end if newest is None else max(newest, end)
     # Journal.buggy_nodes counts is_buggy; Journal.good_nodes is_buggy False and is_buggy_plots False
-    return _Summary(journal, len(nodes), sum(1 for n in nodes if n.get("is_buggy")),
-                    sum(1 for n in nodes if is_good(n)), frozenset(str(n.get("id")) for n in nodes), ctimes,
-                    newest)
+    return _Summary(
+        journal,
+        len(nodes),
+        sum(1 for n in nodes if n.get("is_buggy")),
+        sum(1 for n in nodes if is_good(n)),
+        frozenset(str(n.get("id")) for n in nodes),
+        ctimes,
+        newest,
+    )
 
 
 class StageSummaries:
@@ -152,9 +168,16 @@ def stage_infos(snap: Snapshot, summaries: StageSummaries | None = None) -> list
         progress = sf.progress or {}
         name = sf.name
         info = StageInfo(
-            name=name.folder, main=name.main, main_name=name.main_name, sub=name.sub, sub_name=name.sub_name,
-            label=name.label, max_iters=snap.max_iters.get(name.main, 0) or 1,
-            best_node_id=sf.best_id, has_checkpoint=sf.checkpoint_mtime is not None, last_change=sf.last_change,
+            name=name.folder,
+            main=name.main,
+            main_name=name.main_name,
+            sub=name.sub,
+            sub_name=name.sub_name,
+            label=name.label,
+            max_iters=snap.max_iters.get(name.main, 0) or 1,
+            best_node_id=sf.best_id,
+            has_checkpoint=sf.checkpoint_mtime is not None,
+            last_change=sf.last_change,
         )
         if sf.journal is not None:
             info.total_nodes = summary.total
@@ -183,7 +206,7 @@ def stage_infos(snap: Snapshot, summaries: StageSummaries | None = None) -> list
         infos.append(info)
 
     for i, info in enumerate(infos):
-        later = infos[i + 1:]
+        later = infos[i + 1 :]
         later_main = any(o.main > info.main for o in later)
         if info.main == 1 and not later_main and info.good_nodes == 0 and info.total_nodes >= info.max_iters:
             info.failed = True
@@ -222,34 +245,54 @@ def run_status(snap: Snapshot, infos: list[StageInfo], files_trusted: bool = Tru
         subs = [s for s in infos if s.main == main]
         title = f"Stage {main}: {main_name}"
         if subs and (main_stage_done(infos, main) or tree_done) and not any(s.failed for s in subs):
-            milestones.append({"name": title, "status": "completed",
-                               "completed_at": iso(_latest([s.completed_at for s in subs]))})
+            milestones.append(
+                {"name": title, "status": "completed", "completed_at": iso(_latest([s.completed_at for s in subs]))}
+            )
             overall += STAGE_WEIGHT
         elif subs and any(s.failed for s in subs):
-            milestones.append({"name": title, "status": "failed", "completed_at": iso(subs[-1].completed_at),
-                               "progress": subs[-1].progress})
+            milestones.append(
+                {
+                    "name": title,
+                    "status": "failed",
+                    "completed_at": iso(subs[-1].completed_at),
+                    "progress": subs[-1].progress,
+                }
+            )
             overall += STAGE_WEIGHT * subs[-1].progress
         elif subs:
             latest = subs[-1]
-            milestones.append({"name": title, "status": "in_progress", "progress": latest.progress,
-                               "progress_estimated": True})
+            milestones.append(
+                {"name": title, "status": "in_progress", "progress": latest.progress, "progress_estimated": True}
+            )
             overall += STAGE_WEIGHT * latest.progress
             phase_key, phase, phase_progress, estimated = f"stage_{main}", latest.label, latest.progress, True
         elif tree_done or failed or any(m > main for m in started):
             milestones.append({"name": title, "status": "skipped"})
         elif phase_key == "starting" and (main == 1 or main_stage_done(infos, main - 1)):
             # the previous stage is over and this one's folder is not there yet
-            milestones.append({"name": title, "status": "in_progress", "progress": 0.0,
-                               "progress_estimated": True})
+            milestones.append({"name": title, "status": "in_progress", "progress": 0.0, "progress_estimated": True})
             phase_key, phase, phase_progress, estimated = (
-                f"stage_{main}", f"Stage {main} {main_name} (starting)", 0.0, True)
+                f"stage_{main}",
+                f"Stage {main} {main_name} (starting)",
+                0.0,
+                True,
+            )
         else:
             milestones.append({"name": title, "status": "pending"})
 
     if failed:
-        return RunStatus("failed", "failed: stage 1 found no working implementation", phase_progress, False,
-                         round(overall, 4), milestones + [{"name": n, "status": "pending"} for _, n, _ in POST_STEPS],
-                         finished=False, failed=True, tree_done=tree_done, current=current)
+        return RunStatus(
+            "failed",
+            "failed: stage 1 found no working implementation",
+            phase_progress,
+            False,
+            round(overall, 4),
+            milestones + [{"name": n, "status": "pending"} for _, n, _ in POST_STEPS],
+            finished=False,
+            failed=True,
+            tree_done=tree_done,
+            current=current,
+        )
 
     post = _post_states(snap, tree_done or main_stage_done(infos, 4), files_trusted)
     for (key, name, weight), (state, done_at, progress, est) in zip(POST_STEPS, post, strict=True):
@@ -268,12 +311,23 @@ def run_status(snap: Snapshot, infos: list[StageInfo], files_trusted: bool = Tru
     finished = post[-1][0] == "completed"
     if finished:
         phase_key, phase, phase_progress, estimated, overall = "done", "done", 1.0, False, 1.0
-    return RunStatus(phase_key, phase, phase_progress, estimated, round(min(overall, 1.0), 4), milestones,
-                     finished=finished, failed=False, tree_done=tree_done, current=current)
+    return RunStatus(
+        phase_key,
+        phase,
+        phase_progress,
+        estimated,
+        round(min(overall, 1.0), 4),
+        milestones,
+        finished=finished,
+        failed=False,
+        tree_done=tree_done,
+        current=current,
+    )
 
 
-def _post_states(snap: Snapshot, tree_done: bool,
-                 files_trusted: bool = True) -> list[tuple[str, float | None, float | None, bool]]:
+def _post_states(
+    snap: Snapshot, tree_done: bool, files_trusted: bool = True
+) -> list[tuple[str, float | None, float | None, bool]]:
     """(status, completed time, progress, progress is an estimate) for each step after the tree search."""
     art = snap.artifacts
     review = "review_text.txt" in art
@@ -286,16 +340,30 @@ def _post_states(snap: Snapshot, tree_done: bool,
     cites_done = writeup_started or cites.get("status") == "completed"
     cites_started = cites_done or "citations_progress.json" in art or "cached_citations.bib" in art
     plots_done = cites_started or "token_tracker.json" in art
-    summaries_done = plots_done or all(name in snap.summaries for name in SUMMARY_FILES) or \
-        "figures" in art or "auto_plot_aggregator.py" in art
+    summaries_done = (
+        plots_done
+        or all(name in snap.summaries for name in SUMMARY_FILES)
+        or "figures" in art
+        or "auto_plot_aggregator.py" in art
+    )
 
     steps: list[tuple[bool, bool, float | None, float | None, bool]] = [
         # (done, may be running, completed time, progress, estimated)
-        (summaries_done, tree_done, _latest(list(snap.summaries.values())),
-         len([n for n in SUMMARY_FILES if n in snap.summaries]) / len(SUMMARY_FILES), False),
+        (
+            summaries_done,
+            tree_done,
+            _latest(list(snap.summaries.values())),
+            len([n for n in SUMMARY_FILES if n in snap.summaries]) / len(SUMMARY_FILES),
+            False,
+        ),
         (plots_done, summaries_done, art.get("token_tracker.json") or art.get("figures"), None, False),
-        (cites_done, plots_done, art.get("citations_progress.json") or art.get("cached_citations.bib"),
-         min(1.0, rounds / DEFAULT_CITE_ROUNDS) if rounds is not None else None, True),
+        (
+            cites_done,
+            plots_done,
+            art.get("citations_progress.json") or art.get("cached_citations.bib"),
+            min(1.0, rounds / DEFAULT_CITE_ROUNDS) if rounds is not None else None,
+            True,
+        ),
         (writeup_done, cites_done, _latest(final_pdf) or art.get("latex"), None, False),
         (review, writeup_done, art.get("review_text.txt"), None, False),
     ]

@@ -77,8 +77,9 @@ class RunReader:
     is its safety-net interval in seconds).
     """
 
-    def __init__(self, run_dir: str | Path, clock: Callable[[], float] = time.time,
-                 plot_recheck: float = PLOT_RECHECK_SECONDS) -> None:
+    def __init__(
+        self, run_dir: str | Path, clock: Callable[[], float] = time.time, plot_recheck: float = PLOT_RECHECK_SECONDS
+    ) -> None:
         self.run_dir = Path(run_dir).expanduser().absolute()
         self.session_id = self.run_dir.name
         self.clock = clock
@@ -129,15 +130,26 @@ class RunReader:
             self._note(f"run folder {self.run_dir} is back", "info")
         infos = stage_infos(snap, self._summaries)
         now = self.clock()
-        times = [(sf.journal_mtime, NodeTimes(info.first_node, info.newest_node))
-                 for sf, info in zip(snap.stages, infos, strict=True)]
+        times = [
+            (sf.journal_mtime, NodeTimes(info.first_node, info.newest_node))
+            for sf, info in zip(snap.stages, infos, strict=True)
+        ]
         newest = max(times, key=lambda t: t[1].newest or 0.0) if times else None
         status = run_status(snap, infos, newest is None or files_agree(*newest))
         if self._seen_change is not None and snap.last_change != self._seen_change:
             self._observed = now
         self._seen_change = snap.last_change
-        clock = run_clock(self.session_id, times, snap.last_change, snap.first_change, self._observed,
-                          snap.replies_latest, snap.timeout, status.finished or status.failed, now)
+        clock = run_clock(
+            self.session_id,
+            times,
+            snap.last_change,
+            snap.first_change,
+            self._observed,
+            snap.replies_latest,
+            snap.timeout,
+            status.finished or status.failed,
+            now,
+        )
         self._snap, self._stages, self._status, self._clock = snap, infos, status, clock
         ctx = mapping.Context(self.session_id, snap, infos, status, now, clock)
 
@@ -152,8 +164,9 @@ class RunReader:
         events.sort(key=lambda e: e.timestamp or "")
         return events
 
-    def _experiment_items(self, snap: Snapshot, infos: list[StageInfo],
-                          changed: Collection[Path] | None) -> list[Prepared]:
+    def _experiment_items(
+        self, snap: Snapshot, infos: list[StageInfo], changed: Collection[Path] | None
+    ) -> list[Prepared]:
         """One item per node id, made again when any stage's memo was rebuilt (unchanged ones dedupe)."""
         memos: dict[str, StageMemo] = {}
         rebuilt = list(self._memos) != [sf.name.folder for sf in snap.stages]
@@ -162,8 +175,9 @@ class RunReader:
             memo = self._memos.get(sf.name.folder)
             if memo is None or memo.journal is not sf.journal:
                 memo = StageMemo(sf.journal, self.run_dir)
-            rebuilt |= memo.refresh(self._cache, sf, info.best_node_id, carried, hints=changed,
-                                    recheck=self.plot_recheck)
+            rebuilt |= memo.refresh(
+                self._cache, sf, info.best_node_id, carried, hints=changed, recheck=self.plot_recheck
+            )
             memos[sf.name.folder] = memo
             for place in memo.places:
                 carried.setdefault(str(place.node["id"]), f"stage {sf.name.main}")
@@ -180,8 +194,9 @@ class RunReader:
         for nid, places in by_id.items():
             memo, first = places[0]
             stage = next(sf.name for sf in snap.stages if sf.name.folder == first.place["stage"])
-            data = experiment_payload(self.run_dir, self.session_id, stage, first.node, first.plots,
-                                      [p.place for _, p in places])
+            data = experiment_payload(
+                self.run_dir, self.session_id, stage, first.node, first.plots, [p.place for _, p in places]
+            )
             items.append(self._prepare("experiment_results", nid, first.when, data))
         return items
 
@@ -219,8 +234,9 @@ class RunReader:
     # -- notices -------------------------------------------------------------------
 
     def _note(self, text: str, severity: str) -> None:
-        self._notices.append(Notice(kind="info", text=text, severity=severity,
-                                    details={"source": SOURCE, "run": self.session_id}))
+        self._notices.append(
+            Notice(kind="info", text=text, severity=severity, details={"source": SOURCE, "run": self.session_id})
+        )
 
     def _report_problems(self) -> None:
         for path, problem in self._cache.take_problem_changes():

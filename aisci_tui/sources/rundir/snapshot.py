@@ -177,9 +177,11 @@ def _read_stage(cache: FileCache, snap: Snapshot, name: StageName, path: Path) -
     progress = _dict(cache.json(path / "notes" / "stage_progress.json"))
     best_text = cache.text(path / "best_node_id.txt")
     best = best_text.strip() if best_text and best_text.strip() else None
-    times = [st.st_mtime for rel in ("journal.json", "notes/stage_progress.json", "best_node_id.txt",
-                                     "tree_data.json", "checkpoint.pkl")
-             if (st := cache.stat(path / rel)) is not None]
+    times = [
+        st.st_mtime
+        for rel in ("journal.json", "notes/stage_progress.json", "best_node_id.txt", "tree_data.json", "checkpoint.pkl")
+        if (st := cache.stat(path / rel)) is not None
+    ]
     for t in times:
         snap.touch(t)
     checkpoint = cache.stat(path / "checkpoint.pkl")

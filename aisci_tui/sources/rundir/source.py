@@ -92,16 +92,23 @@ class RunSource:
                     yield Notice(kind="state", state=ConnectionState.OPEN, text=f"watching {self.label}")
                 elif not self.reader.exists and present is not False:
                     present = False
-                    yield Notice(kind="state", state=ConnectionState.RECONNECTING,
-                                 text=f"waiting for {self.label} to appear", retry_in=self.poll_interval)
+                    yield Notice(
+                        kind="state",
+                        state=ConnectionState.RECONNECTING,
+                        text=f"waiting for {self.label} to appear",
+                        retry_in=self.poll_interval,
+                    )
                 for event in events:
                     yield event
                 status = self.reader.status
                 if status is not None and (status.finished or status.failed) and not ended:
                     ended = True
                     word = "finished" if status.finished else "failed"
-                    yield Notice(kind="info", text=f"the run has {word}; still watching the folder",
-                                 details={"source": SOURCE, "run": self.reader.session_id})
+                    yield Notice(
+                        kind="info",
+                        text=f"the run has {word}; still watching the folder",
+                        details={"source": SOURCE, "run": self.reader.session_id},
+                    )
                 delay = RETRY_DELAY if self.reader.retry_soon else self.poll_interval
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=min(delay, self.poll_interval))
@@ -133,8 +140,13 @@ class RunSource:
             try:
                 self.watching = True
                 async for changes in awatch(
-                    self.run_dir, stop_event=self._stop, debounce=400, step=50,
-                    rust_timeout=timeout_ms, yield_on_timeout=True, ignore_permission_denied=True,
+                    self.run_dir,
+                    stop_event=self._stop,
+                    debounce=400,
+                    step=50,
+                    rust_timeout=timeout_ms,
+                    yield_on_timeout=True,
+                    ignore_permission_denied=True,
                 ):
                     if changes:
                         self._note_changes(path for _, path in changes)

@@ -25,8 +25,15 @@ def watch_app(
     handle_hangup: bool = False,
 ) -> DashboardApp:
     """The dashboard on one run folder: scoped to the run, plots read only from inside it."""
-    return DashboardApp(source, settings=settings, store=store, session_id=run_dir.name, clock=clock,
-                        views=dashboard_views(images, run_dir), handle_hangup=handle_hangup)
+    return DashboardApp(
+        source,
+        settings=settings,
+        store=store,
+        session_id=run_dir.name,
+        clock=clock,
+        views=dashboard_views(images, run_dir),
+        handle_hangup=handle_hangup,
+    )
 
 
 def fleet_app(
@@ -40,8 +47,15 @@ def fleet_app(
     handle_hangup: bool = False,
 ) -> DashboardApp:
     """The dashboard on many run folders: every run a session, plots read only from under ``root``."""
-    return DashboardApp(source, settings=settings, store=store, session_id=None, clock=clock,
-                        views=dashboard_views(images, root), handle_hangup=handle_hangup)
+    return DashboardApp(
+        source,
+        settings=settings,
+        store=store,
+        session_id=None,
+        clock=clock,
+        views=dashboard_views(images, root),
+        handle_hangup=handle_hangup,
+    )
 
 
 def replay_app(
@@ -55,5 +69,12 @@ def replay_app(
     handle_hangup: bool = False,
 ) -> DashboardApp:
     """The dashboard on a recording, with the replay keys (the source has the controls)."""
-    return DashboardApp(source, settings=settings, store=store, session_id=session_id, clock=clock,
-                        views=dashboard_views(images), handle_hangup=handle_hangup)
+    return DashboardApp(
+        source,
+        settings=settings,
+        store=store,
+        session_id=session_id,
+        clock=clock,
+        views=dashboard_views(images),
+        handle_hangup=handle_hangup,
+    )

@@ -16,8 +16,15 @@ from textual.widgets import DataTable, Footer, Static
 from aisci_tui.sources.rundir import RunInfo, find_runs
 from aisci_tui.textsafe import clean
 
-COLUMNS = (("started", "Started"), ("idea", "Idea"), ("attempt", "Try"), ("state", "State"),
-           ("progress", "Progress"), ("changed", "Last change"), ("title", "Title"))
+COLUMNS = (
+    ("started", "Started"),
+    ("idea", "Idea"),
+    ("attempt", "Try"),
+    ("state", "State"),
+    ("progress", "Progress"),
+    ("changed", "Last change"),
+    ("title", "Title"),
+)
 
 
 def _age(seconds: float) -> str:
@@ -113,8 +120,12 @@ class RunPicker(App[Path | None]):
         head = self.query_one("#picker-head", Static)
         if runs:
             when = datetime.fromtimestamp(now).strftime("%H:%M:%S")
-            head.update(Text(f"{len(runs)} runs in {clean(str(self.folder), 200)}, newest first "
-                             f"(read at {when}). Enter opens the highlighted run."))
+            head.update(
+                Text(
+                    f"{len(runs)} runs in {clean(str(self.folder), 200)}, newest first "
+                    f"(read at {when}). Enter opens the highlighted run."
+                )
+            )
             paths = [str(r.path) for r in runs]
             if chosen is not None and str(chosen) in paths:
                 table.move_cursor(row=paths.index(str(chosen)))

@@ -51,9 +51,14 @@ def final_values(data: Any) -> list[tuple[str, float]]:
     results = getattr(data, "results", None)
     metrics = getattr(results, "metrics", None) if results is not None else None
     extra = getattr(metrics, "model_extra", None) or {}
-    return [(name.removesuffix(" final"), float(value)) for name, value in extra.items()
-            if isinstance(name, str) and name.endswith(" final") and isinstance(value, int | float)
-            and not isinstance(value, bool)]
+    return [
+        (name.removesuffix(" final"), float(value))
+        for name, value in extra.items()
+        if isinstance(name, str)
+        and name.endswith(" final")
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+    ]
 
 
 def node_text(node: TreeNode, data: Any, palette: Palette) -> Text:
@@ -132,8 +137,9 @@ class PlotPane(VerticalScroll):
     PlotPane > .plot-title { margin: 0; }
     """
 
-    def __init__(self, placeholder: str, *, support: ImageSupport = TEXT_ONLY, root: Path | None = None,
-                 id: str | None = None) -> None:
+    def __init__(
+        self, placeholder: str, *, support: ImageSupport = TEXT_ONLY, root: Path | None = None, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.placeholder = placeholder
         self.support = support
@@ -192,8 +198,13 @@ class PlotPane(VerticalScroll):
         """A placeholder now; the image once a worker thread has decoded it."""
         slot = Static(Text("(drawing the plot …)"), classes="plot-text")
         self.mount(slot)
-        self.run_worker(partial(self._decode, path, slot, self._sig), thread=True, group="plots",
-                        name=f"decode {path.name}", exit_on_error=False)
+        self.run_worker(
+            partial(self._decode, path, slot, self._sig),
+            thread=True,
+            group="plots",
+            name=f"decode {path.name}",
+            exit_on_error=False,
+        )
 
     def _decode(self, path: Path, slot: Static, sig: Hashable) -> None:
         try:
@@ -221,5 +232,14 @@ class PlotPane(VerticalScroll):
 
 
 def node_label_sig(node: TreeNode) -> tuple[Any, ...]:
-    return (node.step, node.label, node.status, node.is_best, node.metric, node.exc_type, node.parent,
-            node.verdict, tuple(node.vlm_summary))
+    return (
+        node.step,
+        node.label,
+        node.status,
+        node.is_best,
+        node.metric,
+        node.exc_type,
+        node.parent,
+        node.verdict,
+        tuple(node.vlm_summary),
+    )

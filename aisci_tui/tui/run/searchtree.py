@@ -64,8 +64,15 @@ def places_of(entity: Entity) -> list[dict[str, Any]]:
     stage = _extra(data, "stage")
     if not isinstance(stage, str) or not stage:
         return []
-    return [{"stage": stage, "step": _extra(data, "step"), "parent_id": _extra(data, "parent_id"),
-             "is_best": _extra(data, "is_best"), "label": _node_label(data.title)}]
+    return [
+        {
+            "stage": stage,
+            "step": _extra(data, "step"),
+            "parent_id": _extra(data, "parent_id"),
+            "is_best": _extra(data, "is_best"),
+            "label": _node_label(data.title),
+        }
+    ]
 
 
 def stage_of(entity: Entity) -> StageKey | None:
@@ -129,10 +136,15 @@ def _metric(data: Any) -> str | None:
         return None
     try:
         names = main.get("dataset_names")
-        return metric_text({"name": str(main.get("name") or "metric"), "value": float(main["value"]),
-                            "lower_is_better": main.get("lower_is_better"),
-                            "datasets": int(main.get("datasets") or 1),
-                            "dataset_names": [str(n) for n in names] if isinstance(names, list) else []})
+        return metric_text(
+            {
+                "name": str(main.get("name") or "metric"),
+                "value": float(main["value"]),
+                "lower_is_better": main.get("lower_is_better"),
+                "datasets": int(main.get("datasets") or 1),
+                "dataset_names": [str(n) for n in names] if isinstance(names, list) else [],
+            }
+        )
     except (TypeError, ValueError):
         return None
 
@@ -229,8 +241,19 @@ def filtered(tree: StageTree, text: str) -> StageTree:
         return tree
     keep: set[str] = set()
     for node in tree.nodes.values():
-        words = " ".join(filter(None, (node.id, node.label, node.metric, node.status, node.exc_type,
-                                       f"step {node.step}" if node.step is not None else None)))
+        words = " ".join(
+            filter(
+                None,
+                (
+                    node.id,
+                    node.label,
+                    node.metric,
+                    node.status,
+                    node.exc_type,
+                    f"step {node.step}" if node.step is not None else None,
+                ),
+            )
+        )
         if needle in words.casefold():
             current: TreeNode | None = node
             while current is not None and current.id not in keep:

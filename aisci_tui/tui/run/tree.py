@@ -129,8 +129,9 @@ class SearchTree(Tree[str], inherit_bindings=False):
             return
         self._add_all(walk, tree, parents, palette)
 
-    def _add_all(self, walk: list[tuple[int, TreeNode]], tree: StageTree, parents: dict[str, str | None],
-                 palette: Palette) -> None:
+    def _add_all(
+        self, walk: list[tuple[int, TreeNode]], tree: StageTree, parents: dict[str, str | None], palette: Palette
+    ) -> None:
         for _, node in walk:
             label = node_label(node, palette)
             widget = self._by_id.get(node.id)
@@ -148,7 +149,7 @@ class SearchTree(Tree[str], inherit_bindings=False):
         siblings = tree.nodes[parent_id].children if parent_id is not None else tree.roots
         position = siblings.index(node.id) if node.id in siblings else len(siblings)
         before = None
-        for later in siblings[position + 1:]:
+        for later in siblings[position + 1 :]:
             if later in self._by_id:
                 before = self._by_id[later]
                 break

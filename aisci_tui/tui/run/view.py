@@ -30,9 +30,11 @@ from aisci_tui.tui.views.base import StoreView, ViewContext
 #: At least this many columns put the plots beside the tree instead of under it.
 SIDE_BY_SIDE = 110
 
-EMPTY = ("No search tree yet. The tree view shows AI-Scientist-v2 tree searches: "
-         "`aisci-tui watch RUN_FOLDER`, a replayed recording of one, or a server started with "
-         "`aisci-tui serve --from-run`.")
+EMPTY = (
+    "No search tree yet. The tree view shows AI-Scientist-v2 tree searches: "
+    "`aisci-tui watch RUN_FOLDER`, a replayed recording of one, or a server started with "
+    "`aisci-tui serve --from-run`."
+)
 
 
 class TreeView(StoreView):
@@ -58,8 +60,14 @@ class TreeView(StoreView):
         Binding("escape", "focus_tree", "Back to tree", show=False, id="tree.back"),
     ]
 
-    def __init__(self, *, images: ImageSupport = TEXT_ONLY, plot_root: Path | None = None,
-                 id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        images: ImageSupport = TEXT_ONLY,
+        plot_root: Path | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id, classes=classes)
         #: How plots are drawn, and the folder they may be read from (None: anywhere a node names).
         self.images, self.plot_root = images, plot_root
@@ -74,8 +82,9 @@ class TreeView(StoreView):
         yield Static(Text(EMPTY), id="tree-stage")
         with Container(classes="split"):
             yield SearchTree(id="tree-nodes")
-            yield PlotPane("Highlight a node to see its plots.", support=self.images, root=self.plot_root,
-                           id="tree-plots")
+            yield PlotPane(
+                "Highlight a node to see its plots.", support=self.images, root=self.plot_root, id="tree-plots"
+            )
 
     @property
     def tree(self) -> SearchTree:  # type: ignore[override]  # (Textual's DOMNode.tree is a debug drawing)
@@ -135,8 +144,9 @@ class TreeView(StoreView):
         n = self.stages.index(summary) + 1
         text = Text(no_wrap=False)
         text.append(clean(summary.label, 120), style="bold")
-        text.append(f"  (stage {n} of {len(self.stages)}; [ ] to switch)" if len(self.stages) > 1 else "",
-                    style=p["muted"])
+        text.append(
+            f"  (stage {n} of {len(self.stages)}; [ ] to switch)" if len(self.stages) > 1 else "", style=p["muted"]
+        )
         if len({s.key.session_id for s in self.stages}) > 1 and summary.key.session_id:
             text.append(f"  {clean(summary.key.session_id, 80)}", style=p["muted"])
         text.append("\n")
@@ -185,16 +195,36 @@ class TreeView(StoreView):
         self._refilter()
 
     def export_rows(self) -> tuple[list[str], list[dict]]:
-        columns = ["session_id", "stage", "step", "node_id", "parent_id", "status", "best", "label", "metric",
-                   "exc_type", "plots"]
+        columns = [
+            "session_id",
+            "stage",
+            "step",
+            "node_id",
+            "parent_id",
+            "status",
+            "best",
+            "label",
+            "metric",
+            "exc_type",
+            "plots",
+        ]
         rows = []
         for _, node in self.shown.walk():
-            rows.append({
-                "session_id": self.stage.session_id if self.stage else None,
-                "stage": self.shown.stage, "step": node.step, "node_id": node.id, "parent_id": node.parent,
-                "status": node.status, "best": node.is_best, "label": node.label, "metric": node.metric,
-                "exc_type": node.exc_type, "plots": "; ".join(str(p.path) for p in node.plots),
-            })
+            rows.append(
+                {
+                    "session_id": self.stage.session_id if self.stage else None,
+                    "stage": self.shown.stage,
+                    "step": node.step,
+                    "node_id": node.id,
+                    "parent_id": node.parent,
+                    "status": node.status,
+                    "best": node.is_best,
+                    "label": node.label,
+                    "metric": node.metric,
+                    "exc_type": node.exc_type,
+                    "plots": "; ".join(str(p.path) for p in node.plots),
+                }
+            )
         return columns, rows
 
     def open_selected(self) -> None:
@@ -221,8 +251,11 @@ class TreeView(StoreView):
         """Go to an experiment's node (its stage shown, the node highlighted), or to a stage by folder name."""
         store = self._store
         entity = store.experiments.get(key) if store is not None else None
-        stage = searchtree.stage_of(entity) if entity is not None else next(
-            (s.key for s in self.stages if s.key.stage == key), None)
+        stage = (
+            searchtree.stage_of(entity)
+            if entity is not None
+            else next((s.key for s in self.stages if s.key.stage == key), None)
+        )
         if stage is None:
             return
         self.stage, self.pinned = stage, True
@@ -253,8 +286,9 @@ def tree_view(images: ImageSupport = TEXT_ONLY, plot_root: Path | None = None) -
     return TreeView(images=images, plot_root=plot_root, id=TreeView.VIEW_ID)
 
 
-def dashboard_views(images: ImageSupport = TEXT_ONLY,
-                    plot_root: Path | None = None) -> list[type[StoreView] | StoreView]:
+def dashboard_views(
+    images: ImageSupport = TEXT_ONLY, plot_root: Path | None = None
+) -> list[type[StoreView] | StoreView]:
     """The five standard views (classes) plus a configured tree view (key 6)."""
     from aisci_tui.tui.views import VIEWS
 

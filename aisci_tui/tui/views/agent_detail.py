@@ -41,21 +41,36 @@ def agent_detail(store: Store, agent_id: str, palette: Palette, now: datetime) -
     else:
         started = parse_time(task.started_at)
         due = parse_time(task.estimated_completion)
-        parts.append(grid([
-            ("Type", task.type), ("Task id", task.id), ("Progress", bar(task.progress)),
-            ("Started", f"{fmt.clock_time(started, now)} ({fmt.age(started, now)})" if started else task.started_at),
-            ("Estimated completion", fmt.eta(due, now) if due else task.estimated_completion),
-            *extras(task),
-        ], palette))
+        parts.append(
+            grid(
+                [
+                    ("Type", task.type),
+                    ("Task id", task.id),
+                    ("Progress", bar(task.progress)),
+                    (
+                        "Started",
+                        f"{fmt.clock_time(started, now)} ({fmt.age(started, now)})" if started else task.started_at,
+                    ),
+                    ("Estimated completion", fmt.eta(due, now) if due else task.estimated_completion),
+                    *extras(task),
+                ],
+                palette,
+            )
+        )
 
     parts.append(heading("Performance", palette))
-    parts.append(grid([
-        ("CPU", bar(perf.cpu_usage if perf else None)),
-        ("Memory", bar(perf.memory_usage if perf else None)),
-        ("Response time", fmt.seconds(perf.response_time if perf else None)),
-        ("Success rate", bar(perf.success_rate if perf else None)),
-        *extras(perf),
-    ], palette))
+    parts.append(
+        grid(
+            [
+                ("CPU", bar(perf.cpu_usage if perf else None)),
+                ("Memory", bar(perf.memory_usage if perf else None)),
+                ("Response time", fmt.seconds(perf.response_time if perf else None)),
+                ("Success rate", bar(perf.success_rate if perf else None)),
+                *extras(perf),
+            ],
+            palette,
+        )
+    )
 
     parts.append(heading("Health", palette))
     beat = parse_time(health.last_heartbeat) if health else None
@@ -63,14 +78,21 @@ def agent_detail(store: Store, agent_id: str, palette: Palette, now: datetime) -
     beat_text = Text(fmt.clock_time(beat, now) if beat else clean(health.last_heartbeat if health else None) or "—")
     if beat_age is not None:
         stale = beat_age > STALE_AFTER
-        beat_text.append(f"  ({'! stale, ' if stale else ''}{fmt.duration(beat_age)} ago)",
-                         palette["warning"] if stale else palette["muted"])
-    parts.append(grid([
-        ("Last heartbeat", beat_text),
-        ("Uptime", fmt.duration(health.uptime if health else None)),
-        ("Error count", fmt.count(health.error_count if health else None)),
-        *extras(health),
-    ], palette))
+        beat_text.append(
+            f"  ({'! stale, ' if stale else ''}{fmt.duration(beat_age)} ago)",
+            palette["warning"] if stale else palette["muted"],
+        )
+    parts.append(
+        grid(
+            [
+                ("Last heartbeat", beat_text),
+                ("Uptime", fmt.duration(health.uptime if health else None)),
+                ("Error count", fmt.count(health.error_count if health else None)),
+                *extras(health),
+            ],
+            palette,
+        )
+    )
 
     history = store.agent_history.get(agent_id, ())
     parts.append(heading(f"Status history ({len(history)} changes)", palette))
@@ -82,6 +104,14 @@ def agent_detail(store: Store, agent_id: str, palette: Palette, now: datetime) -
         parts.append(heading("Other fields", palette))
         parts.append(grid(other, palette))
     parts.append(heading("Last event", palette))
-    parts.append(grid([("Event id", entity.event_id), ("Timestamp", entity.timestamp),
-                       ("Updates received", fmt.count(entity.updates))], palette))
+    parts.append(
+        grid(
+            [
+                ("Event id", entity.event_id),
+                ("Timestamp", entity.timestamp),
+                ("Updates received", fmt.count(entity.updates)),
+            ],
+            palette,
+        )
+    )
     return stack(parts)

@@ -85,8 +85,9 @@ class StoreView(Widget):
 
     # -- the contract ---------------------------------------------------------------
 
-    def sync(self, store: Store, changes: Changes, ctx: ViewContext, *, full: bool = False,
-             paced: bool = False) -> None:
+    def sync(
+        self, store: Store, changes: Changes, ctx: ViewContext, *, full: bool = False, paced: bool = False
+    ) -> None:
         """Bring the view up to date with ``store``; ``changes`` says what changed since the last call.
 
         ``paced``: what is in view is drawn now, and a view may leave the rest
@@ -156,9 +157,14 @@ class StoreView(Widget):
         """Whether the dashboard key ``action`` does something here (a key that shows must work)."""
         if action == "cycle_filter":
             return self.FILTER_LABEL is not None
-        method = {"sort_next": "sort_next", "sort_menu": "sort_by", "sort_reverse": "sort_reverse",
-                  "text_filter": "set_text_filter",
-                  "export": "export_rows", "export_as": "export_rows"}.get(action)
+        method = {
+            "sort_next": "sort_next",
+            "sort_menu": "sort_by",
+            "sort_reverse": "sort_reverse",
+            "text_filter": "set_text_filter",
+            "export": "export_rows",
+            "export_as": "export_rows",
+        }.get(action)
         return method is None or getattr(type(self), method) is not getattr(StoreView, method)
 
     # -- for subclasses -----------------------------------------------------------------

@@ -1,4 +1,4 @@
-""""Since you last looked": what changed during a quiet spell, in a few lines."""
+""" "Since you last looked": what changed during a quiet spell, in a few lines."""
 
 from __future__ import annotations
 
@@ -13,15 +13,20 @@ from aisci_tui.tui import format as fmt
 from aisci_tui.tui.widgets.tones import Palette
 
 #: How each kind of change is headed, and its tone, in the order shown.
-KINDS = (("failed", "failed experiments", "error"), ("warning", "warnings and errors", "warning"),
-         ("best", "best-metric changes", "success"), ("phase", "phase changes", "primary"),
-         ("new", "new experiments", "neutral"))
+KINDS = (
+    ("failed", "failed experiments", "error"),
+    ("warning", "warnings and errors", "warning"),
+    ("best", "best-metric changes", "success"),
+    ("phase", "phase changes", "primary"),
+    ("new", "new experiments", "neutral"),
+)
 #: Names listed per kind before "and N more".
 LISTED = 3
 
 
-def catch_up_text(changes: Iterable[Change], since: datetime, now: datetime, p: Palette,
-                  width: int = 100) -> Text | None:
+def catch_up_text(
+    changes: Iterable[Change], since: datetime, now: datetime, p: Palette, width: int = 100
+) -> Text | None:
     """The summary, or None when nothing notable changed."""
     by_kind: dict[str, list[Change]] = {}
     for change in changes:
@@ -30,8 +35,9 @@ def catch_up_text(changes: Iterable[Change], since: datetime, now: datetime, p: 
         return None
     text = Text(end="")
     text.append("Since you last looked", p["accent"])
-    text.append(f" ({fmt.clock_time(since, now)}, {fmt.duration((now - since).total_seconds())} ago)"
-                "  Esc: dismiss", p["muted"])
+    text.append(
+        f" ({fmt.clock_time(since, now)}, {fmt.duration((now - since).total_seconds())} ago)  Esc: dismiss", p["muted"]
+    )
     label_w = max(len(f"{len(by_kind[k]):>4} {h}: ") for k, h, _ in KINDS if k in by_kind)
     for kind, heading, tone in KINDS:
         items = by_kind.get(kind)

@@ -17,8 +17,9 @@ CELL_LIMIT = 200
 def cell(value: object, style: Style | str = "", *, right: bool = False) -> Text:
     """Server text (or any value) as a one-line cell; never interpreted as markup."""
     text = value if isinstance(value, str) and value == MISSING else clean(value, CELL_LIMIT)
-    return Text(text or MISSING, style=style, no_wrap=True, overflow="ellipsis",
-                justify="right" if right else "left", end="")
+    return Text(
+        text or MISSING, style=style, no_wrap=True, overflow="ellipsis", justify="right" if right else "left", end=""
+    )
 
 
 def number_cell(text: str, style: Style | str = "") -> Text:

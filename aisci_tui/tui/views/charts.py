@@ -47,8 +47,15 @@ def metric_series(points: Mapping[str, Point], p: Palette) -> tuple[list[Series]
         placed += xs
         offset = xs[-1][0] + 1
         label = clean(stage.removeprefix("stage_"), 40) or "experiments"
-        series.append(Series(label, [(x, pt.value) for x, pt in xs if pt.value is not None and not pt.failed],
-                             p[STAGE_TONES[n % len(STAGE_TONES)]], line=False, mark="•"))
+        series.append(
+            Series(
+                label,
+                [(x, pt.value) for x, pt in xs if pt.value is not None and not pt.failed],
+                p[STAGE_TONES[n % len(STAGE_TONES)]],
+                line=False,
+                mark="•",
+            )
+        )
     best: list[tuple[float, float]] = []
     current: float | None = None
     for x, pt in sorted(placed, key=lambda xp: xp[0]):
@@ -77,8 +84,9 @@ def metric_chart(points: Mapping[str, Point], width: int, height: int, p: Palett
     return Group(title, *lines, legend(series))
 
 
-def session_charts(line: SessionLine | None, points: Mapping[str, Point] | None, width: int,
-                   p: Palette) -> Group | None:
+def session_charts(
+    line: SessionLine | None, points: Mapping[str, Point] | None, width: int, p: Palette
+) -> Group | None:
     """Both charts side by side when wide, one above the other when not (None: nothing to draw)."""
     parts = []
     if line is not None and len(line.history) >= 2:

@@ -170,14 +170,19 @@ def assessment_detail(d: Any, p: Palette, now: datetime, *, name: str | None = N
             score_line.append("  ≠ reported score", p["error"])
         if abs(weights - 1.0) > 0.001:
             score_line.append(f"  (weights sum to {weights:.2f}, not 1)", p["warning"])
-    parts.append(grid([
-        *([("Resource", d.resource_id)] if name else []),
-        ("Resource type", fmt.words(clean(d.resource_type, 60)) if d.resource_type else None),
-        ("Session", d.session_id),
-        ("Overall score", score_line),
-        ("Confidence", fmt.percent(a.confidence)),
-        ("Auto-approved", fmt.flag(a.auto_approved)),
-    ], p))
+    parts.append(
+        grid(
+            [
+                *([("Resource", d.resource_id)] if name else []),
+                ("Resource type", fmt.words(clean(d.resource_type, 60)) if d.resource_type else None),
+                ("Session", d.session_id),
+                ("Overall score", score_line),
+                ("Confidence", fmt.percent(a.confidence)),
+                ("Auto-approved", fmt.flag(a.auto_approved)),
+            ],
+            p,
+        )
+    )
 
     if a.frameworks:
         parts += [heading("Frameworks", p), _frameworks(a.frameworks, p)]
@@ -198,7 +203,9 @@ def assessment_detail(d: Any, p: Palette, now: datetime, *, name: str | None = N
     parts.append(heading(f"Identified issues ({len(issues):,})", p))
     shown, hidden = capped(issues)
     for issue in shown:
-        line = Text.assemble(badge(ISSUE, issue.severity, p), (f"  {clean(issue.category, 60) or 'uncategorised'}", "bold"))
+        line = Text.assemble(
+            badge(ISSUE, issue.severity, p), (f"  {clean(issue.category, 60) or 'uncategorised'}", "bold")
+        )
         if issue.auto_fixable:
             line.append("  [auto-fixable]", p["success"])
         elif issue.auto_fixable is False:
@@ -221,12 +228,19 @@ def assessment_detail(d: Any, p: Palette, now: datetime, *, name: str | None = N
 
     if meta is not None:
         assessed = parse_time(meta.assessed_at)
-        parts += [heading("Assessment", p), grid([
-            ("Assessed by", meta.assessed_by), ("Version", meta.assessment_version),
-            ("Took", fmt.duration(meta.assessment_duration)),
-            ("Assessed at", fmt.clock_time(assessed, now) if assessed else meta.assessed_at),
-            *extras(meta),
-        ], p)]
+        parts += [
+            heading("Assessment", p),
+            grid(
+                [
+                    ("Assessed by", meta.assessed_by),
+                    ("Version", meta.assessment_version),
+                    ("Took", fmt.duration(meta.assessment_duration)),
+                    ("Assessed at", fmt.clock_time(assessed, now) if assessed else meta.assessed_at),
+                    *extras(meta),
+                ],
+                p,
+            ),
+        ]
     other = extras(d) + extras(a)
     if other:
         parts += [heading("Other fields", p), grid(other, p)]
@@ -268,19 +282,28 @@ def _frameworks(frameworks: dict[str, Any], p: Palette) -> RenderableType:
     for name in shown:
         fw = frameworks[name]
         weighted = fw.score * fw.weight if fw.score is not None and fw.weight is not None else None
-        parts.append(line(
-            Text(fmt.words(clean(name, 40))),
-            bar(fw.score, 12, p[score_tone(fw.score)], muted),
-            Text(fmt.fixed(fw.score), style=p[score_tone(fw.score)]),
-            Text(fmt.fixed(fw.weight)),
-            Text(fmt.fixed(weighted, 3)),
-        ))
+        parts.append(
+            line(
+                Text(fmt.words(clean(name, 40))),
+                bar(fw.score, 12, p[score_tone(fw.score)], muted),
+                Text(fmt.fixed(fw.score), style=p[score_tone(fw.score)]),
+                Text(fmt.fixed(fw.weight)),
+                Text(fmt.fixed(weighted, 3)),
+            )
+        )
         if fw.assessment:
             parts.append(Text(f"  {clean(fw.assessment, 500)}", style=muted))
     total = weighted_total(frameworks)
     if total is not None:
-        parts.append(line(Text("total", style="bold"), Text(""), Text(""),
-                          Text(fmt.fixed(total[1]), style="bold"), Text(f"{total[0]:.3f}", style="bold")))
+        parts.append(
+            line(
+                Text("total", style="bold"),
+                Text(""),
+                Text(""),
+                Text(fmt.fixed(total[1]), style="bold"),
+                Text(f"{total[0]:.3f}", style="bold"),
+            )
+        )
     if note := more_note(hidden, "frameworks"):
         parts.append(note)
     return stack(parts)

@@ -138,21 +138,36 @@ def log_detail(entry: LogEntry, p: Palette, now: datetime) -> RenderableType:
     moment = parse_time(entry.timestamp)
     ev = entry.event
     if ev is None:
-        parts.append(grid([("Kind", entry.kind), ("Code", entry.code),
-                           ("Time", fmt.clock_time(moment, now) if moment else None)], p))
+        parts.append(
+            grid(
+                [("Kind", entry.kind), ("Code", entry.code), ("Time", fmt.clock_time(moment, now) if moment else None)],
+                p,
+            )
+        )
         if entry.details:
-            parts += [heading("Details", p), grid([(clean(k, 80), clean(str(v), 1000))
-                                                   for k, v in list(entry.details.items())[:50]], p)]
+            parts += [
+                heading("Details", p),
+                grid([(clean(k, 80), clean(str(v), 1000)) for k, v in list(entry.details.items())[:50]], p),
+            ]
         return stack(parts)
     scheduled = parse_time(ev.scheduled_time)
-    parts.append(grid([
-        ("Type", fmt.words(clean(ev.event_type, 60))),
-        ("Time", fmt.clock_time(moment, now) if moment else entry.timestamp),
-        ("Session", ev.session_id),
-        ("Scheduled", f"{fmt.clock_time(scheduled, now)} ({fmt.countdown(scheduled, now)})"
-         if scheduled else ev.scheduled_time),
-        ("Estimated duration", fmt.duration(ev.estimated_duration)),
-    ], p))
+    parts.append(
+        grid(
+            [
+                ("Type", fmt.words(clean(ev.event_type, 60))),
+                ("Time", fmt.clock_time(moment, now) if moment else entry.timestamp),
+                ("Session", ev.session_id),
+                (
+                    "Scheduled",
+                    f"{fmt.clock_time(scheduled, now)} ({fmt.countdown(scheduled, now)})"
+                    if scheduled
+                    else ev.scheduled_time,
+                ),
+                ("Estimated duration", fmt.duration(ev.estimated_duration)),
+            ],
+            p,
+        )
+    )
     parts += [heading("Description", p), paragraph(ev.description)]
     for label, items in (("Affected services", ev.affected_services), ("Actions required", ev.actions_required)):
         if items:
@@ -162,9 +177,16 @@ def log_detail(entry: LogEntry, p: Palette, now: datetime) -> RenderableType:
             if note := more_note(hidden, label.lower()):
                 parts.append(note)
     if ev.alternatives:
-        parts += [heading("Alternatives", p),
-                  grid([(clean(k, 80), fmt.flag(v) if isinstance(v, bool) else clean(str(v), 300))
-                        for k, v in list(ev.alternatives.items())[:50]], p)]
+        parts += [
+            heading("Alternatives", p),
+            grid(
+                [
+                    (clean(k, 80), fmt.flag(v) if isinstance(v, bool) else clean(str(v), 300))
+                    for k, v in list(ev.alternatives.items())[:50]
+                ],
+                p,
+            ),
+        ]
     other = extras(ev)
     if other:
         parts += [heading("Other fields", p), grid(other, p)]

@@ -74,8 +74,12 @@ class ExperimentsView(SplitView):
 
     def related(self, store: Store, changes: Changes) -> set[str]:
         rows = self.rows
-        return {k for a in changes.agents for k in self._by_agent.get(a, ())
-                if k in rows and rows[k]["agent_id"] == a and rows[k]["agent"] != agent_name(store, a)}
+        return {
+            k
+            for a in changes.agents
+            for k in self._by_agent.get(a, ())
+            if k in rows and rows[k]["agent_id"] == a and rows[k]["agent"] != agent_name(store, a)
+        }
 
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
         row = experiment_row(item, store)
@@ -113,10 +117,17 @@ def experiment_detail(d: Any, store: Store, p: Palette, now: datetime) -> Render
     results, execution, quality = d.results, d.execution, d.quality_metrics
     title = Text.assemble((clean(d.title or d.experiment_id, 300), "bold"), "  ", badge(EXPERIMENT, d.status, p))
     agent_id = execution.agent_id if execution else None
-    parts: list[RenderableType] = [title, grid([
-        ("Experiment id", d.experiment_id), ("Session", d.session_id),
-        ("Agent", f"{agent_name(store, agent_id)} ({agent_id})" if agent_id else None),
-    ], p)]
+    parts: list[RenderableType] = [
+        title,
+        grid(
+            [
+                ("Experiment id", d.experiment_id),
+                ("Session", d.session_id),
+                ("Agent", f"{agent_name(store, agent_id)} ({agent_id})" if agent_id else None),
+            ],
+            p,
+        ),
+    ]
 
     parts += [heading("Summary", p), paragraph(results.summary if results else None)]
 
@@ -148,38 +159,72 @@ def experiment_detail(d: Any, store: Store, p: Palette, now: datetime) -> Render
         meta = data.metadata
         columns = meta.columns if meta and meta.columns else []
         col_text, col_hidden = capped(columns)
-        parts += [heading("Data", p), grid([
-            ("Raw data", link(data.raw_data_url, data.raw_data_url, p["accent"]) if data.raw_data_url else None),
-            ("Processed", link(data.processed_data_url, data.processed_data_url, p["accent"])
-             if data.processed_data_url else None),
-            ("Columns", ", ".join(str(c) for c in col_text) + (f" … (+{col_hidden:,})" if col_hidden else "")
-             if columns else None),
-            ("Rows", fmt.count(meta.rows) if meta else None),
-            ("File size", meta.file_size if meta else None),
-        ], p)]
+        parts += [
+            heading("Data", p),
+            grid(
+                [
+                    (
+                        "Raw data",
+                        link(data.raw_data_url, data.raw_data_url, p["accent"]) if data.raw_data_url else None,
+                    ),
+                    (
+                        "Processed",
+                        link(data.processed_data_url, data.processed_data_url, p["accent"])
+                        if data.processed_data_url
+                        else None,
+                    ),
+                    (
+                        "Columns",
+                        ", ".join(str(c) for c in col_text) + (f" … (+{col_hidden:,})" if col_hidden else "")
+                        if columns
+                        else None,
+                    ),
+                    ("Rows", fmt.count(meta.rows) if meta else None),
+                    ("File size", meta.file_size if meta else None),
+                ],
+                p,
+            ),
+        ]
 
     if execution is not None:
         res = execution.computing_resources
         started, done = parse_time(execution.started_at), parse_time(execution.completed_at)
-        parts += [heading("Execution", p), grid([
-            ("Duration", fmt.duration(execution.duration)),
-            ("Started", fmt.clock_time(started, now) if started else execution.started_at),
-            ("Completed", fmt.clock_time(done, now) if done else execution.completed_at),
-            ("CPU time", fmt.duration(res.cpu_time) if res else None),
-            ("Memory peak", res.memory_peak if res else None),
-            ("GPU usage", res.gpu_usage if res else None),
-            *extras(res), *extras(execution),
-        ], p)]
+        parts += [
+            heading("Execution", p),
+            grid(
+                [
+                    ("Duration", fmt.duration(execution.duration)),
+                    ("Started", fmt.clock_time(started, now) if started else execution.started_at),
+                    ("Completed", fmt.clock_time(done, now) if done else execution.completed_at),
+                    ("CPU time", fmt.duration(res.cpu_time) if res else None),
+                    ("Memory peak", res.memory_peak if res else None),
+                    ("GPU usage", res.gpu_usage if res else None),
+                    *extras(res),
+                    *extras(execution),
+                ],
+                p,
+            ),
+        ]
 
     if quality is not None:
         parts.append(heading("Quality", p))
-        parts.append(grid([
-            (label, labelled_bar(value, 20, p[score_tone(value)], p["muted"]))
-            for label, value in (("Data quality", quality.data_quality_score),
-                                 ("Methodology", quality.methodology_score),
-                                 ("Reproducibility", quality.reproducibility_score))
-        ] + [(k, labelled_bar(v, 20, p[score_tone(v)], p["muted"]) if _num(v) else v)
-             for k, v in (quality.model_extra or {}).items()], p))
+        parts.append(
+            grid(
+                [
+                    (label, labelled_bar(value, 20, p[score_tone(value)], p["muted"]))
+                    for label, value in (
+                        ("Data quality", quality.data_quality_score),
+                        ("Methodology", quality.methodology_score),
+                        ("Reproducibility", quality.reproducibility_score),
+                    )
+                ]
+                + [
+                    (k, labelled_bar(v, 20, p[score_tone(v)], p["muted"]) if _num(v) else v)
+                    for k, v in (quality.model_extra or {}).items()
+                ],
+                p,
+            )
+        )
 
     other = extras(d)
     if other:

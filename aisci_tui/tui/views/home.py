@@ -31,8 +31,7 @@ from aisci_tui.tui.widgets.plot import resample, sparkline
 from aisci_tui.tui.widgets.tones import Palette
 
 SPARK = 12
-_SEVERITY = {"critical": ("‼", "error"), "error": ("✖", "error"), "warning": ("▲", "warning"),
-             "info": ("●", "muted")}
+_SEVERITY = {"critical": ("‼", "error"), "error": ("✖", "error"), "warning": ("▲", "warning"), "info": ("●", "muted")}
 
 
 def _when(epoch: float | None) -> datetime | None:
@@ -48,8 +47,17 @@ def _fit(text: Text, width: int) -> Text:
 
 #: The fields of a session line: (name, width, priority); lower priorities stay longer when narrow.
 #: ``cost`` is there only beside a run folder's line; a run's best widens on wide screens (:func:`field_widths`).
-SESSION_FIELDS = (("progress", 15, 0), ("phase", 18, 2), ("eta", 12, 1), ("agents", 9, 5), ("experiments", 8, 4),
-                  ("best", 10, 3), ("cost", 11, 3), ("spark", SPARK, 6), ("state", 10, 1))
+SESSION_FIELDS = (
+    ("progress", 15, 0),
+    ("phase", 18, 2),
+    ("eta", 12, 1),
+    ("agents", 9, 5),
+    ("experiments", 8, 4),
+    ("best", 10, 3),
+    ("cost", 11, 3),
+    ("spark", SPARK, 6),
+    ("state", 10, 1),
+)
 TITLE_MIN = 20
 #: From this width a run's best shows its metric's name (``validation loss ↓ 0.4867``), not only ``↓ 0.4867``.
 WIDE_BEST, WIDE = 28, 160
@@ -99,8 +107,17 @@ def cost_text(line: SessionLine) -> str:
     return f"${line.cost_usd:,.2f}" if line.cost_usd is not None else "no cost yet"
 
 
-def session_text(line: SessionLine, width: int, now: datetime, p: Palette, *, live: bool = True,
-                 stale: bool = False, runs: bool = False, best: tuple[str, bool] | None = None) -> Text:
+def session_text(
+    line: SessionLine,
+    width: int,
+    now: datetime,
+    p: Palette,
+    *,
+    live: bool = True,
+    stale: bool = False,
+    runs: bool = False,
+    best: tuple[str, bool] | None = None,
+) -> Text:
     """``● Title  ███░░ 78%  analysis  ETA 16m  4/8 busy  1✓ 1✖  best 0.626  ▂▃▅▇``, fields dropped to fit.
 
     ``best``: a run folder's stage best as the tree says it (:func:`~aisci_tui.tui.run.view.stage_best`),
@@ -141,13 +158,13 @@ def session_text(line: SessionLine, width: int, now: datetime, p: Palette, *, li
     if best is not None:
         parts["best"] = Text(clean(best_text(best, widths["best"]), 200), style=p["success" if best[1] else "muted"])
     else:
-        parts["best"] = Text(f"best {line.best:.3f}" if line.best is not None else "best —",
-                             style=p["success"] if line.best is not None else p["muted"])
-    parts["cost"] = Text(cost_text(line) if line.run else "",
-                         style=p["muted"] if line.cost_usd is None else Style())
+        parts["best"] = Text(
+            f"best {line.best:.3f}" if line.best is not None else "best —",
+            style=p["success"] if line.best is not None else p["muted"],
+        )
+    parts["cost"] = Text(cost_text(line) if line.run else "", style=p["muted"] if line.cost_usd is None else Style())
     if "spark" in names:
-        parts["spark"] = sparkline(resample(list(line.history), SPARK), SPARK, low=0.0, high=1.0,
-                                   style=p["accent"])
+        parts["spark"] = sparkline(resample(list(line.history), SPARK), SPARK, low=0.0, high=1.0, style=p["accent"])
     parts["state"] = Text(state, style=p[tone])
     title_w = width - 2 - sum(widths[n] + 2 for n in names)
     text = Text(end="", no_wrap=True)
@@ -183,8 +200,10 @@ def attention_text(item: Attention, name: str, session: str, width: int, now: da
     tail = Text(end="")
     if item.deadline:
         due = parse_time(item.deadline)
-        tail.append(f"  {'due ' + fmt.countdown(due, now).removeprefix('in ') if due else clean(item.deadline, 30):<14.14}",
-                    p["warning"])
+        tail.append(
+            f"  {'due ' + fmt.countdown(due, now).removeprefix('in ') if due else clean(item.deadline, 30):<14.14}",
+            p["warning"],
+        )
     elif width >= 100:
         tail.append(" " * 16)
     if session and width >= 100:
@@ -241,8 +260,17 @@ class HomeView(StoreView):
         model = self.overview
         size = self.size
         live = store.connection.state == ConnectionState.OPEN
-        sig = (model.version, store.log[-1].seq if store.log else 0, size, int(ctx.now.timestamp()),
-               ctx.session_id, live, store.connection.fatal, self.palette, str(store.connection.endpoints))
+        sig = (
+            model.version,
+            store.log[-1].seq if store.log else 0,
+            size,
+            int(ctx.now.timestamp()),
+            ctx.session_id,
+            live,
+            store.connection.fatal,
+            self.palette,
+            str(store.connection.endpoints),
+        )
         if sig == self._sig and not full:
             return
         self._sig = sig
@@ -285,8 +313,16 @@ class HomeView(StoreView):
             line_live = live and server_live and not stale
             server = f"{endpoint[0]} " if endpoint else ""
             tail = "  not live" if live and not server_live else ""
-            text = session_text(line, width - len(server) - len(tail), now, p, live=line_live, stale=stale,
-                                runs=runs, best=self._run_best(store, line) if line.run else None)
+            text = session_text(
+                line,
+                width - len(server) - len(tail),
+                now,
+                p,
+                live=line_live,
+                stale=stale,
+                runs=runs,
+                best=self._run_best(store, line) if line.run else None,
+            )
             if server:
                 text = Text.assemble((server, p["muted"]), text, end="", no_wrap=True)
             if tail:
@@ -299,12 +335,19 @@ class HomeView(StoreView):
         room = height - len(options) - 2 - 4  # keep four lines for the latest events
         heading("Needs attention", f"{len(items)}" if items else "")
         if not items:
-            add(Text("Nothing needs attention: no failed experiments, agents in error, stale heartbeats, "
-                     "non-compliant assessments, reviews due or error events.", style=p["success"]))
+            add(
+                Text(
+                    "Nothing needs attention: no failed experiments, agents in error, stale heartbeats, "
+                    "non-compliant assessments, reviews due or error events.",
+                    style=p["success"],
+                )
+            )
         shown = items[: max(1, room - (1 if len(items) > room else 0))] if items else []
         for item in shown:
-            add(attention_text(item, self._label_of(store, item), self._session_name(item), width, now, p),
-                (item.kind, item.key))
+            add(
+                attention_text(item, self._label_of(store, item), self._session_name(item), width, now, p),
+                (item.kind, item.key),
+            )
         if len(items) > len(shown):
             add(Text(f"  … {len(items) - len(shown)} more, oldest and least urgent", style=p["muted"]))
 
@@ -331,8 +374,10 @@ class HomeView(StoreView):
         box.show(options)
         if same_shape and box.highlighted is not None:
             return  # the same lines in the same places: the highlight stays where it is
-        index = next((i for i, o in enumerate(options) if keep_target and targets.get(o.id or "") == keep_target),
-                     next((i for i, o in enumerate(options) if not o.disabled), None))
+        index = next(
+            (i for i, o in enumerate(options) if keep_target and targets.get(o.id or "") == keep_target),
+            next((i for i, o in enumerate(options) if not o.disabled), None),
+        )
         if index is not None:
             box.highlighted = index
 
@@ -358,8 +403,11 @@ class HomeView(StoreView):
 
     def _label_of(self, store: Store, item: Attention) -> str:
         if item.kind == "assessment":
-            for table, what in ((store.experiments, "experiment"), (store.sessions, "session"),
-                                (store.agents, "agent")):
+            for table, what in (
+                (store.experiments, "experiment"),
+                (store.sessions, "session"),
+                (store.agents, "agent"),
+            ):
                 ent = table.get(item.key)
                 if ent is not None:
                     name = getattr(ent.data, "title", None) or getattr(ent.data, "name", None) or item.key

@@ -18,8 +18,9 @@ if TYPE_CHECKING:
 ROW_COST = 50e-6
 
 
-def defer(view: RowSetView, ctx: ViewContext, dirty: set[str], carried: list[str], limit: int,
-          budget: float | None = None) -> dict[str, None]:
+def defer(
+    view: RowSetView, ctx: ViewContext, dirty: set[str], carried: list[str], limit: int, budget: float | None = None
+) -> dict[str, None]:
     """The rows of ``dirty`` to leave for later, oldest first: all but those in or near the view
     (at the top, around the scroll position and around the cursor) and ``limit`` more (first
     those ``carried`` over from earlier syncs, then in display order). With a ``budget`` in
@@ -73,7 +74,7 @@ def defer(view: RowSetView, ctx: ViewContext, dirty: set[str], carried: list[str
                     near.add(key)
                     taken += 1
         else:
-            near.update(k for k in order[start:place(last)] if view._wanted(records[k], ctx))
+            near.update(k for k in order[start : place(last)] if view._wanted(records[k], ctx))
     waiting = [k for k in carried if k not in near]
     old = set(carried)
     shown_first = sorted((k for k in shown_dirty if k not in old and k not in near), key=shown_dirty.__getitem__)

@@ -31,8 +31,15 @@ from aisci_tui.tui.widgets.table import KeyedTable
 from aisci_tui.tui.widgets.tones import Palette
 
 #: The phases a session goes through, in order (others are shown as they come).
-PHASES = ("literature_review", "hypothesis_generation", "experiment_design", "experimentation", "analysis",
-          "writing", "done")
+PHASES = (
+    "literature_review",
+    "hypothesis_generation",
+    "experiment_design",
+    "experimentation",
+    "analysis",
+    "writing",
+    "done",
+)
 BAR = 30
 
 
@@ -145,8 +152,9 @@ class ResearchView(TableView):
             "phase": cell(fmt.words(clean(row["phase"], 60))),
             "progress": progress_cell(row["progress"], p),
             "eta": cell(row["_eta_text"]),
-            "agents": number_cell(f"{0 if row['_eta_text'] == 'finished' else row['agents_busy']}"
-                                  f"/{row['agents_total']}"),
+            "agents": number_cell(
+                f"{0 if row['_eta_text'] == 'finished' else row['agents_busy']}/{row['agents_total']}"
+            ),
             "experiments": exps,
             "session_id": cell(row["session_id"]),
         }
@@ -180,10 +188,16 @@ class ResearchView(TableView):
             return
         self._session_sig = sig
         overview = ctx.overview
-        charts = (session_charts(overview.sessions.get(sid), overview.points.get(sid), width,
-                                 self.palette) if overview is not None and entity else None)
-        body = (session_detail(entity, store, self._session_tally.counts(sid), self.palette, ctx.now, charts) if entity
-                else Text(f"Waiting for progress of session {clean(sid, 200)}…", style=self.palette["muted"]))
+        charts = (
+            session_charts(overview.sessions.get(sid), overview.points.get(sid), width, self.palette)
+            if overview is not None and entity
+            else None
+        )
+        body = (
+            session_detail(entity, store, self._session_tally.counts(sid), self.palette, ctx.now, charts)
+            if entity
+            else Text(f"Waiting for progress of session {clean(sid, 200)}…", style=self.palette["muted"])
+        )
         self.query_one("#research-session-body", Static).update(body)
 
     def export_rows(self) -> tuple[list[str], list[dict]]:
@@ -196,15 +210,46 @@ class ResearchView(TableView):
             return columns, []
         d = entity.data
         t = d.timeline
-        rows: list[dict] = [{"section": "session", "name": d.title, "status": d.current_phase,
-                             "progress": d.overall_progress, "time": t.estimated_completion if t else None,
-                             "detail": d.session_id},
-                            {"section": "phase", "name": d.current_phase, "status": None,
-                             "progress": d.phase_progress, "time": None, "detail": None}]
-        rows += [{"section": "milestone", "name": m.name, "status": m.status, "progress": m.progress,
-                  "time": m.completed_at, "detail": None} for m in d.milestones]
-        rows += [{"section": "activity", "name": agent_name(store, a.agent_id), "status": a.status,
-                  "progress": a.progress, "time": None, "detail": a.activity} for a in d.activities]
+        rows: list[dict] = [
+            {
+                "section": "session",
+                "name": d.title,
+                "status": d.current_phase,
+                "progress": d.overall_progress,
+                "time": t.estimated_completion if t else None,
+                "detail": d.session_id,
+            },
+            {
+                "section": "phase",
+                "name": d.current_phase,
+                "status": None,
+                "progress": d.phase_progress,
+                "time": None,
+                "detail": None,
+            },
+        ]
+        rows += [
+            {
+                "section": "milestone",
+                "name": m.name,
+                "status": m.status,
+                "progress": m.progress,
+                "time": m.completed_at,
+                "detail": None,
+            }
+            for m in d.milestones
+        ]
+        rows += [
+            {
+                "section": "activity",
+                "name": agent_name(store, a.agent_id),
+                "status": a.status,
+                "progress": a.progress,
+                "time": None,
+                "detail": a.activity,
+            }
+            for a in d.activities
+        ]
         return columns, [{k: export_value(v) for k, v in r.items()} for r in rows]
 
 
@@ -255,8 +300,13 @@ def review_and_cost(d: Any, p: Palette) -> list[RenderableType]:
     rows: list[tuple[str, RenderableType]] = []
     if isinstance(workers, dict) and isinstance(workers.get("configured"), int):
         folders = workers.get("folders")
-        rows.append(("Workers", f"{workers['configured']} configured (agent.num_workers)"
-                     + (f", {folders} worker folders" if isinstance(folders, int) else "")))
+        rows.append(
+            (
+                "Workers",
+                f"{workers['configured']} configured (agent.num_workers)"
+                + (f", {folders} worker folders" if isinstance(folders, int) else ""),
+            )
+        )
     if isinstance(review, dict):
         decision = clean(str(review.get("decision") or "no decision"), 40)
         overall = review.get("overall")
@@ -270,8 +320,7 @@ def review_and_cost(d: Any, p: Palette) -> list[RenderableType]:
             by_model = cost.get("models")
             models = list(by_model.items()) if isinstance(by_model, dict) else []
         else:
-            rows.append(("Cost", Text(clean(str(cost.get("note") or "no cost reported yet"), 200),
-                                      style=p["muted"])))
+            rows.append(("Cost", Text(clean(str(cost.get("note") or "no cost reported yet"), 200), style=p["muted"])))
     if not rows:
         return []
     parts: list[RenderableType] = [grid(rows, p)]
@@ -284,39 +333,70 @@ def review_and_cost(d: Any, p: Palette) -> list[RenderableType]:
             usd = usage.get("usd")
             given = usage.get("tokens")
             tokens = given if isinstance(given, dict) else {}
-            counts = " · ".join(f"{clean(str(k), 20)} {v:,}" for k, v in list(tokens.items())[:6]
-                                if isinstance(v, int) and not isinstance(v, bool))
-            table.add_row(Text(clean(str(model), 60)),
-                          Text(f"${usd:,.2f}" if isinstance(usd, int | float) else "—", justify="right"),
-                          Text(counts, style=p["muted"]))
+            counts = " · ".join(
+                f"{clean(str(k), 20)} {v:,}"
+                for k, v in list(tokens.items())[:6]
+                if isinstance(v, int) and not isinstance(v, bool)
+            )
+            table.add_row(
+                Text(clean(str(model), 60)),
+                Text(f"${usd:,.2f}" if isinstance(usd, int | float) else "—", justify="right"),
+                Text(counts, style=p["muted"]),
+            )
         parts += [heading("Cost by model", p), table]
     return parts
 
 
-def session_detail(entity: Entity, store: Store, counts: SessionCounts | None, p: Palette,
-                   now: datetime, charts: RenderableType | None = None) -> RenderableType:
+def session_detail(
+    entity: Entity,
+    store: Store,
+    counts: SessionCounts | None,
+    p: Palette,
+    now: datetime,
+    charts: RenderableType | None = None,
+) -> RenderableType:
     """A session's progress: bars, phase, milestones, activities per agent, timeline."""
     d = entity.data
     bar_style, empty = p["primary"], p["muted"]
     parts: list[RenderableType] = [
         Text(clean(d.title or d.session_id, 300), style="bold", end=""),
         Text(f"{clean(d.session_id, 200)}   Esc: all sessions", style=p["muted"], end=""),
-        grid([
-            ("Overall", labelled_bar(d.overall_progress, BAR, bar_style, empty)),
-            ("Phase", _phase_strip(d.current_phase, p, (d.model_extra or {}).get("phase_trail"),
-                                   (d.model_extra or {}).get("phase_index"))),
-            (fmt.words(clean(d.current_phase, 60)) if d.current_phase else "Phase progress",
-             labelled_bar(d.phase_progress, BAR, bar_style, empty)),
-        ], p),
+        grid(
+            [
+                ("Overall", labelled_bar(d.overall_progress, BAR, bar_style, empty)),
+                (
+                    "Phase",
+                    _phase_strip(
+                        d.current_phase,
+                        p,
+                        (d.model_extra or {}).get("phase_trail"),
+                        (d.model_extra or {}).get("phase_index"),
+                    ),
+                ),
+                (
+                    fmt.words(clean(d.current_phase, 60)) if d.current_phase else "Phase progress",
+                    labelled_bar(d.phase_progress, BAR, bar_style, empty),
+                ),
+            ],
+            p,
+        ),
     ]
     parts += review_and_cost(d, p)
     counts = counts or SessionCounts()
     done = d.current_phase == "done" or (d.overall_progress is not None and d.overall_progress >= 1.0)
-    parts.append(grid([
-        ("Agents", f"{0 if done else counts.agents_busy} busy of {counts.agents_total}"),
-        ("Experiments", f"{counts.experiments_done} completed, {counts.experiments_failed} failed, "
-                        f"{counts.experiments_total} in all"),
-    ], p))
+    parts.append(
+        grid(
+            [
+                ("Agents", f"{0 if done else counts.agents_busy} busy of {counts.agents_total}"),
+                (
+                    "Experiments",
+                    f"{counts.experiments_done} completed, {counts.experiments_failed} failed, "
+                    f"{counts.experiments_total} in all",
+                ),
+            ],
+            p,
+        )
+    )
     if charts is not None:
         parts += [heading("Charts", p), charts]
 
@@ -329,8 +409,10 @@ def session_detail(entity: Entity, store: Store, counts: SessionCounts | None, p
         mark = Text.assemble(badge(MILESTONE, m.status, p, symbol_only=True), f" {clean(m.name, 200)}")
         done = parse_time(m.completed_at)
         if m.status == "completed":
-            when = Text(f"{fmt.clock_time(done, now)} ({fmt.age(done, now)})" if done
-                        else clean(m.completed_at, 60) or "done", style=p["muted"])
+            when = Text(
+                f"{fmt.clock_time(done, now)} ({fmt.age(done, now)})" if done else clean(m.completed_at, 60) or "done",
+                style=p["muted"],
+            )
         elif m.progress is not None:
             when = labelled_bar(m.progress, 16, bar_style, empty)
         else:
@@ -370,15 +452,33 @@ def session_detail(entity: Entity, store: Store, counts: SessionCounts | None, p
         halted = (d.model_extra or {}).get("run_state") in ("stalled", "stopped", "failed")
         counting = started is not None and not (finished or halted)
         elapsed = max(0.0, (now - started).total_seconds()) if counting and started is not None else t.time_elapsed
-        parts += [heading("Timeline", p), grid([
-            ("Started", f"{fmt.clock_time(started, now)} ({fmt.age(started, now)})" if started else t.started_at),
-            ("Elapsed", fmt.duration(elapsed)),
-            *([("Finished", f"{fmt.clock_time(due, now)} ({fmt.age(due, now)})" if due
-                             else t.estimated_completion)] if finished else
-              [("Remaining", fmt.duration(t.time_remaining)),
-               ("Estimated completion", fmt.eta(due, now) if due else t.estimated_completion)]),
-            *extras(t),
-        ], p)]
+        parts += [
+            heading("Timeline", p),
+            grid(
+                [
+                    (
+                        "Started",
+                        f"{fmt.clock_time(started, now)} ({fmt.age(started, now)})" if started else t.started_at,
+                    ),
+                    ("Elapsed", fmt.duration(elapsed)),
+                    *(
+                        [
+                            (
+                                "Finished",
+                                f"{fmt.clock_time(due, now)} ({fmt.age(due, now)})" if due else t.estimated_completion,
+                            )
+                        ]
+                        if finished
+                        else [
+                            ("Remaining", fmt.duration(t.time_remaining)),
+                            ("Estimated completion", fmt.eta(due, now) if due else t.estimated_completion),
+                        ]
+                    ),
+                    *extras(t),
+                ],
+                p,
+            ),
+        ]
     other = [(k, v) for k, v in extras(d) if k.split(".", 1)[0] not in _SHOWN_EXTRAS]
     if other:
         parts += [heading("Other fields", p), grid(other, p)]

@@ -116,11 +116,14 @@ class TableView(RowSetView):
         self.table.set_order(self.reverse)
 
     def export_rows(self) -> tuple[list[str], list[dict]]:
-        columns = [c.key for c in self.COLUMNS] + [k for k in self.EXPORT_EXTRA if k not in {c.key for c in self.COLUMNS}]
+        columns = [c.key for c in self.COLUMNS] + [
+            k for k in self.EXPORT_EXTRA if k not in {c.key for c in self.COLUMNS}
+        ]
         self._flush(live=True)
         keys = self.table.row_keys() if self.ready() else []
-        return columns, [{c: export_value(self.records[k].values.get(c)) for c in columns}
-                         for k in keys if k in self.records]
+        return columns, [
+            {c: export_value(self.records[k].values.get(c)) for c in columns} for k in keys if k in self.records
+        ]
 
     # -- opening -------------------------------------------------------------------------
 
@@ -143,7 +146,9 @@ class TableView(RowSetView):
         key = self.selected_key()
         cells = self.cells_for(key) if key is not None else {}
         if cells:
-            rows = [(c.label, Text(cells[c.key].plain, style=cells[c.key].style)) for c in self.COLUMNS if c.key in cells]
+            rows = [
+                (c.label, Text(cells[c.key].plain, style=cells[c.key].style)) for c in self.COLUMNS if c.key in cells
+            ]
             self.app.push_screen(DetailScreen(grid(rows, self.palette), "Row"))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

@@ -62,8 +62,9 @@ def lookup(table: dict[str, Badge], value: str | None) -> Badge:
 def badge(table: dict[str, Badge], value: str | None, palette: Palette, *, symbol_only: bool = False) -> Text:
     """``"● busy"`` in the tone's style."""
     symbol, word, tone = lookup(table, value)
-    return Text(symbol if symbol_only else f"{symbol} {word}", style=palette[tone], end="",
-                no_wrap=True, overflow="ellipsis")
+    return Text(
+        symbol if symbol_only else f"{symbol} {word}", style=palette[tone], end="", no_wrap=True, overflow="ellipsis"
+    )
 
 
 def tone_of(table: dict[str, Badge], value: str | None) -> str:

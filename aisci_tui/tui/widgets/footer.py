@@ -19,8 +19,7 @@ from textual.widgets import Footer
 class SteadyFooter(Footer):
     """``Footer`` without the rebuilds that would change nothing."""
 
-    def __init__(self, *, id: str | None = None, compact: bool = False,
-                 show_command_palette: bool = True) -> None:
+    def __init__(self, *, id: str | None = None, compact: bool = False, show_command_palette: bool = True) -> None:
         super().__init__(id=id, compact=compact, show_command_palette=show_command_palette)
         self._shown: Hashable | None = None
 
@@ -28,8 +27,16 @@ class SteadyFooter(Footer):
         """Everything the footer's content depends on: each shown key, its label, state and group."""
         app = self.app
         keys = tuple(
-            (binding.key, app.get_key_display(binding), binding.description, binding.action, enabled,
-             tooltip, binding.tooltip, binding.group)
+            (
+                binding.key,
+                app.get_key_display(binding),
+                binding.description,
+                binding.action,
+                enabled,
+                tooltip,
+                binding.tooltip,
+                binding.group,
+            )
             for (_, binding, enabled, tooltip) in screen.active_bindings.values()
             if binding.show
         )
@@ -38,8 +45,7 @@ class SteadyFooter(Footer):
             entry = screen.active_bindings.get(app.COMMAND_PALETTE_BINDING)
             if entry is not None:
                 _, binding, enabled, _ = entry
-                palette = (binding.key, app.get_key_display(binding), binding.description, enabled,
-                           binding.tooltip)
+                palette = (binding.key, app.get_key_display(binding), binding.description, enabled, binding.tooltip)
         return keys, palette
 
     def compose(self) -> ComposeResult:

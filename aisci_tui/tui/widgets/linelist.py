@@ -17,8 +17,9 @@ from textual.widgets.option_list import Option
 
 
 def _same(a: object, b: object) -> bool:
-    return isinstance(a, Text) and isinstance(b, Text) and a.plain == b.plain and a.spans == b.spans \
-        and a.style == b.style
+    return (
+        isinstance(a, Text) and isinstance(b, Text) and a.plain == b.plain and a.spans == b.spans and a.style == b.style
+    )
 
 
 class LineList(OptionList):
@@ -30,8 +31,9 @@ class LineList(OptionList):
         if shape != [(o.id, o.disabled) for o in current]:
             self.set_options(options)
             return
-        changed = [i for i, (old, new) in enumerate(zip(current, options, strict=True))
-                   if not _same(old.prompt, new.prompt)]
+        changed = [
+            i for i, (old, new) in enumerate(zip(current, options, strict=True)) if not _same(old.prompt, new.prompt)
+        ]
         if not changed:
             return
         for i in changed:

@@ -24,8 +24,14 @@ def _finite(values: Sequence[float | None]) -> list[float]:
     return [v for v in values if v is not None and math.isfinite(v)]
 
 
-def sparkline(values: Sequence[float | None], width: int, *, low: float | None = None,
-              high: float | None = None, style: Style | str = "") -> Text:
+def sparkline(
+    values: Sequence[float | None],
+    width: int,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    style: Style | str = "",
+) -> Text:
     """The newest ``width`` values as block heights (blank where a value is missing)."""
     values = list(values)[-width:] if width > 0 else []
     seen = _finite(values)
@@ -141,8 +147,7 @@ class Chart:
         lines: list[Text] = []
         for r in range(rows):
             label = _num(y1) if r == 0 else _num(y0) if r == rows - 1 else ""
-            line = Text(f"{label:>{label_w}}┤" if label else " " * label_w + "│", style=axis_style,
-                        no_wrap=True)
+            line = Text(f"{label:>{label_w}}┤" if label else " " * label_w + "│", style=axis_style, no_wrap=True)
             for c in range(cols):
                 if (r, c) in marks:
                     char, style = marks[(r, c)]

@@ -37,5 +37,7 @@ def status_timeline(
         moment = parse_time(stamp)
         symbol, word, tone = lookup(AGENT, status)
         when = clock_time(moment, now) if moment else clean(stamp, 40) or "—"
-        table.add_row(Text(when), Text(age(moment, now), style=palette["muted"]), Text(f"{symbol} {word}", palette[tone]))
+        table.add_row(
+            Text(when), Text(age(moment, now), style=palette["muted"]), Text(f"{symbol} {word}", palette[tone])
+        )
     return table

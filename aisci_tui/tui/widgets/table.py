@@ -41,10 +41,16 @@ TEXTUAL_INTERNALS = (
     "_require_update_dimensions",  # virtual size to be recomputed on idle
     "_update_dimensions",  # overridden: no measuring of cells
     "_get_offsets",  # overridden: one line per row
-    "_render_cell", "_get_styles_to_render_cell", "_column_locations", "_show_hover_cursor",
+    "_render_cell",
+    "_get_styles_to_render_cell",
+    "_column_locations",
+    "_show_hover_cursor",
     "_pseudo_class_state",  # a body cell drawn from its Text directly, keyed as DataTable keys it
     "_total_row_height",  # overridden: one line per row
-    "_row_render_cache", "_cell_render_cache", "_row_renderable_cache", "_line_cache",
+    "_row_render_cache",
+    "_cell_render_cache",
+    "_row_renderable_cache",
+    "_line_cache",
 )
 #: Render caches keyed on the update count (cleared when it moves; entries of written cells dropped).
 _RENDER_CACHES = TEXTUAL_INTERNALS[-4:]
@@ -148,8 +154,12 @@ class KeyedTable(DataTable):
         return True
 
     def _label(self, col: Column) -> Text:
-        return Text(self._labels.get(col.key, col.label), no_wrap=True, overflow="ellipsis",
-                    justify="right" if col.numeric else "left")
+        return Text(
+            self._labels.get(col.key, col.label),
+            no_wrap=True,
+            overflow="ellipsis",
+            justify="right" if col.numeric else "left",
+        )
 
     def refit(self, force: bool = False) -> bool:
         width = self.size.width or (self.app.size.width if self.is_attached else 80)
@@ -281,36 +291,68 @@ class KeyedTable(DataTable):
         _discard_where(self._line_cache, lambda k: k[0] in lines)
         _discard_where(self._row_renderable_cache, lambda k: k[1] in indexes)
 
-    def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
-                     cursor: bool = False, hover: bool = False) -> list[list[Segment]]:
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> list[list[Segment]]:
         """A body cell drawn straight from its one-line Text (what ``DataTable`` does through a
         padded, styled renderable and a general line splitter, at a fraction of the cost)."""
         row_key = self._row_locations.get_key(row_index) if row_index >= 0 else None
         column_key = self._column_locations.get_key(column_index) if column_index >= 0 else None
         cell = self._data[row_key].get(column_key) if row_key is not None and column_key is not None else None
-        if (row_key is None or column_key is None or not isinstance(cell, Text)
-                or row_index < self.fixed_rows or column_index < self.fixed_columns):
+        if (
+            row_key is None
+            or column_key is None
+            or not isinstance(cell, Text)
+            or row_index < self.fixed_rows
+            or column_index < self.fixed_columns
+        ):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        key = (row_key, column_key, base_style, cursor, hover, self._show_hover_cursor, self._update_count,
-               self._pseudo_class_state)
+        key = (
+            row_key,
+            column_key,
+            base_style,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
         cache = self._cell_render_cache
         if key in cache:
             return cache[key]
         component, post = self._get_styles_to_render_cell(
-            False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor,
-            self.cursor_foreground_priority == "css", self.cursor_background_priority == "css")
+            False,
+            False,
+            False,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
         pre = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component
         console = self.app.console
         options = self.app.console_options
         pad = self.cell_padding
         inner = max(0, width - 2 * pad)
-        lines = cell.wrap(console, inner, justify=cell.justify or options.justify or "default",
-                          overflow=cell.overflow or options.overflow or "fold",
-                          tab_size=cell.tab_size or console.tab_size or 8, no_wrap=True)
+        lines = cell.wrap(
+            console,
+            inner,
+            justify=cell.justify or options.justify or "default",
+            overflow=cell.overflow or options.overflow or "fold",
+            tab_size=cell.tab_size or console.tab_size or 8,
+            no_wrap=True,
+        )
         body = Segment.adjust_line_length(list(Text("\n").join(lines).render(console, end="")), inner)
         segments = [Segment(" " * pad), *body, Segment(" " * pad)] if pad else body
-        line = Segment.adjust_line_length(list(Segment.apply_style(segments, pre, post)), width,
-                                          style=pre + post)
+        line = Segment.adjust_line_length(list(Segment.apply_style(segments, pre, post)), width, style=pre + post)
         cache[key] = result = [line]
         return result
 
