@@ -161,8 +161,8 @@ def test_the_main_command_end_to_end(tmp_path: Path):
         term.send("2")  # back to agents: its tab is drawn again, with the filter still on
         screen.drawn("filter: agt", what="the filter kept across the reconnect")
 
+        screen.set_mark()  # before the key: its redraw may come at once
         term.send("p")  # resume
-        screen.set_mark()
         screen.drawn("ev/s", what="live again")
         term.drain(1.0)
         term.send("q")
