@@ -24,6 +24,10 @@ from tests.guide import guide_messages
 from tests.hardening.conftest import FUZZ_COUNTS
 from tests.hardening.hostile import BytesChooser, envelope, is_finite_json, mutate
 
+#: The fuzz tests run in one process, so the session's fuzz budget (tests/hardening/conftest.py)
+#: sees them all and is checked.
+pytestmark = pytest.mark.xdist_group("fuzz")
+
 GENERATED_CASES = 3_800
 GUIDE_CASES = 5_000
 

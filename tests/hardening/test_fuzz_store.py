@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,6 +29,10 @@ from aisci_tui.store import Store, StoreLimits
 from tests.hardening.conftest import FUZZ_COUNTS
 from tests.hardening.hostile import BytesChooser, envelope, mutate
 from tests.hardening.test_fuzz_decode import fuzz
+
+#: The fuzz tests run in one process, so the session's fuzz budget (tests/hardening/conftest.py)
+#: sees them all and is checked.
+pytestmark = pytest.mark.xdist_group("fuzz")
 
 STORE_CASES = 1_200
 LIMITS = StoreLimits(agents=4, sessions=3, experiments=3, assessments=3, log=5, agent_history=3)
