@@ -60,10 +60,5 @@ def test_the_two_way_dict_the_row_order_lives_in():
     assert hasattr(order, "_forward") and len(order._forward) == 2, "TwoWayDict._forward is gone"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="aisci_tui/tui/widgets/table.py uses DataTable._header_row_key without "
-    "listing it in TEXTUAL_INTERNALS (checked above all the same)",
-)
 def test_every_datatable_internal_the_tables_use_is_listed():
     assert FOUND == (), f"used but not in TEXTUAL_INTERNALS: {FOUND}"

@@ -36,6 +36,7 @@ from aisci_tui.store.query import Column, fit_columns
 #: ``DataTable``'s private attributes and methods used here (tests/tui/test_table_rows.py checks them).
 TEXTUAL_INTERNALS = (
     "_data",  # row key -> {column key: cell}: here, each record's own cells dict
+    "_header_row_key",  # the key DataTable gives the header row when mapping a line to a row
     "_row_locations",  # row key <-> index: the order, written by :meth:`KeyedTable.resort`
     "_update_count",  # the render caches' generation
     "_require_update_dimensions",  # virtual size to be recomputed on idle
