@@ -25,15 +25,7 @@ def watch_app(
     handle_hangup: bool = False,
 ) -> DashboardApp:
     """The dashboard on one run folder: scoped to the run, plots read only from inside it."""
-    return DashboardApp(
-        source,
-        settings=settings,
-        store=store,
-        session_id=run_dir.name,
-        clock=clock,
-        views=dashboard_views(images, run_dir),
-        handle_hangup=handle_hangup,
-    )
+    return _dashboard(source, run_dir, run_dir.name, settings, images, clock, store, handle_hangup)
 
 
 def fleet_app(
@@ -47,15 +39,7 @@ def fleet_app(
     handle_hangup: bool = False,
 ) -> DashboardApp:
     """The dashboard on many run folders: every run a session, plots read only from under ``root``."""
-    return DashboardApp(
-        source,
-        settings=settings,
-        store=store,
-        session_id=None,
-        clock=clock,
-        views=dashboard_views(images, root),
-        handle_hangup=handle_hangup,
-    )
+    return _dashboard(source, root, None, settings, images, clock, store, handle_hangup)
 
 
 def replay_app(
@@ -69,12 +53,25 @@ def replay_app(
     handle_hangup: bool = False,
 ) -> DashboardApp:
     """The dashboard on a recording, with the replay keys (the source has the controls)."""
+    return _dashboard(source, None, session_id, settings, images, clock, store, handle_hangup)
+
+
+def _dashboard(
+    source: Source,
+    plot_root: Path | None,
+    session_id: str | None,
+    settings: Settings | None,
+    images: ImageSupport,
+    clock: Callable[[], datetime] | None,
+    store: Store | None,
+    handle_hangup: bool,
+) -> DashboardApp:
     return DashboardApp(
         source,
         settings=settings,
         store=store,
         session_id=session_id,
         clock=clock,
-        views=dashboard_views(images),
+        views=dashboard_views(images, plot_root),
         handle_hangup=handle_hangup,
     )
