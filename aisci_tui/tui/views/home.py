@@ -51,7 +51,7 @@ SESSION_FIELDS = (
     ("progress", 15, 0),
     ("phase", 18, 2),
     ("eta", 12, 1),
-    ("agents", 9, 5),
+    ("agents", 10, 5),  # " 5/10 busy"
     ("experiments", 8, 4),
     ("best", 10, 3),
     ("cost", 11, 3),
