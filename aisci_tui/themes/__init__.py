@@ -18,25 +18,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from textual.theme import Theme
 
-_FIELDS = {
-    "name",
-    "primary",
-    "secondary",
-    "warning",
-    "error",
-    "success",
-    "accent",
-    "foreground",
-    "background",
-    "surface",
-    "panel",
-    "boost",
-    "dark",
-    "luminosity_spread",
-    "text_alpha",
-    "variables",
-    "ansi",
-}
 _COLOURS = (
     "primary",
     "secondary",
@@ -50,6 +31,8 @@ _COLOURS = (
     "panel",
     "boost",
 )
+#: What a theme file may set: its name, the colours, and Textual's other theme fields.
+_FIELDS = {"name", *_COLOURS, "dark", "luminosity_spread", "text_alpha", "variables", "ansi"}
 
 
 class ThemeError(Exception):

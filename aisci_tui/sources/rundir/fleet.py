@@ -26,6 +26,7 @@ from aisci_tui.protocol.models import EVENT_MODELS
 from aisci_tui.sources.base import ConnectionState, Notice, SourceItem
 from aisci_tui.sources.rundir.layout import iso, looks_like_run
 from aisci_tui.sources.rundir.reader import SOURCE, RunReader
+from aisci_tui.sources.rundir.source import FolderFollower
 
 #: Seconds between looks for new or removed run folders.
 DISCOVER_SECONDS = 1.0
@@ -64,7 +65,7 @@ class _Run:
         self.progress: dict[str, Any] | None = None  # the last research_progress data, to mark it gone
 
 
-class FleetSource:
+class FleetSource(FolderFollower):
     """A :class:`~aisci_tui.sources.base.Source` over many run folders.
 
     ``folders``: folders of runs (watched for runs coming and going);
@@ -101,18 +102,6 @@ class FleetSource:
 
     def __aiter__(self) -> AsyncIterator[SourceItem]:
         return self._run()
-
-    async def aclose(self) -> None:
-        self._closed = True
-        if self._stop is not None:
-            self._stop.set()
-        if self._wake is not None:
-            self._wake.set()
-        task, self._watcher = self._watcher, None
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
 
     # -- the loop ------------------------------------------------------------------------
 

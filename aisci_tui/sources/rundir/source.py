@@ -17,7 +17,32 @@ RETRY_DELAY = 0.2
 MAX_HINTS = 5000
 
 
-class RunSource:
+class FolderFollower:
+    """What the sources that follow folders share: closing wakes their loop, stops it and ends
+    the file watcher task (awaited, its errors already reported where it ran)."""
+
+    _closed: bool
+    _wake: asyncio.Event | None
+    _stop: asyncio.Event | None
+    _watcher: asyncio.Task[None] | None
+
+    async def aclose(self) -> None:
+        self._closed = True
+        if self._stop is not None:
+            self._stop.set()
+        if self._wake is not None:
+            self._wake.set()
+        await self._stop_watcher()
+
+    async def _stop_watcher(self) -> None:
+        task, self._watcher = self._watcher, None
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+
+
+class RunSource(FolderFollower):
     """Events from a run folder: a full scan first, then whatever changes.
 
     File-system notifications (watchfiles) wake the source as soon as something
@@ -52,21 +77,6 @@ class RunSource:
 
     def __aiter__(self) -> AsyncIterator[SourceItem]:
         return self._run()
-
-    async def aclose(self) -> None:
-        self._closed = True
-        if self._stop is not None:
-            self._stop.set()
-        if self._wake is not None:
-            self._wake.set()
-        await self._stop_watcher()
-
-    async def _stop_watcher(self) -> None:
-        task, self._watcher = self._watcher, None
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
 
     async def _run(self) -> AsyncIterator[SourceItem]:
         self._wake, self._stop = asyncio.Event(), asyncio.Event()
