@@ -85,79 +85,59 @@ class FleetSource(FolderFollower):
     ) -> None:
         self.folders = [Path(f).expanduser().absolute() for f in folders]
         self.fixed = [Path(r).expanduser().absolute() for r in runs]
-        self.poll_interval = max(0.01, float(poll_interval))
+        label = ", ".join(str(p) for p in [*self.folders, *self.fixed]) or "no folders"
+        self._setup(label, poll_interval, watch)
         self.discover = max(0.01, float(discover))
         self.rescan = max(self.poll_interval, float(rescan))
         self.clock = clock
-        self.watch = watch
-        self.label = ", ".join(str(p) for p in [*self.folders, *self.fixed]) or "no folders"
         self.runs: dict[Path, _Run] = {}
-        self.watching = False
         self.scans = 0
-        self._changed: set[Path] = set()
-        self._wake: asyncio.Event | None = None
-        self._stop: asyncio.Event | None = None
-        self._watcher: asyncio.Task[None] | None = None
-        self._closed = False
-
-    def __aiter__(self) -> AsyncIterator[SourceItem]:
-        return self._run()
 
     # -- the loop ------------------------------------------------------------------------
 
-    async def _run(self) -> AsyncIterator[SourceItem]:
-        self._wake, self._stop = asyncio.Event(), asyncio.Event()
-        if self._closed:
-            return
-        if self.watch:
-            self._watcher = asyncio.create_task(self._watch_loop(), name=f"watch {self.label}")
-        yield Notice(kind="state", state=ConnectionState.CONNECTING, text=f"reading {self.label}")
+    async def _follow(self, wake: asyncio.Event) -> AsyncIterator[SourceItem]:
         opened = False
         next_discover = 0.0
         next_rescan = 0.0
-        try:
-            while not self._closed:
-                self._wake.clear()
-                now = time.monotonic()
-                if now >= next_discover:
-                    next_discover = now + self.discover
-                    for item in self._discover():
-                        yield item
-                rescan_all = now >= next_rescan
-                if rescan_all:
-                    next_rescan = now + self.rescan
-                changed, self._changed = self._changed, set()
-                if not self.watching and not rescan_all:
-                    moved = await asyncio.to_thread(self._moved)
-                    changed |= moved
-                for path, run in list(self.runs.items()):
-                    if run.gone:
-                        continue
-                    hints = [c for c in changed if c == path or path in c.parents]
-                    if not (rescan_all or run.due or hints or run.reader.retry_soon):
-                        continue
-                    run.due = False
-                    self.scans += 1
-                    events = await asyncio.to_thread(self._scan, run, hints or None)
-                    for notice in run.reader.take_notices():
-                        yield notice
-                    for event in events:
-                        if event.type == "research_progress":
-                            run.progress = event.data.model_dump(mode="json", exclude_none=True)
-                        yield event
-                if not opened:
-                    opened = True
-                    yield Notice(
-                        kind="state",
-                        state=ConnectionState.OPEN,
-                        text=f"watching {len(self.runs)} run(s) in {self.label}",
-                    )
-                delay = min(self.poll_interval, self.discover)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=delay)
-        finally:
-            await self.aclose()
-        yield Notice(kind="state", state=ConnectionState.CLOSED, text=f"stopped watching {self.label}")
+        while not self._closed:
+            wake.clear()
+            now = time.monotonic()
+            if now >= next_discover:
+                next_discover = now + self.discover
+                for item in self._discover():
+                    yield item
+            rescan_all = now >= next_rescan
+            if rescan_all:
+                next_rescan = now + self.rescan
+            changed, self._changed = self._changed, set()
+            if not self.watching and not rescan_all:
+                moved = await asyncio.to_thread(self._moved)
+                changed |= moved
+            for path, run in list(self.runs.items()):
+                if run.gone:
+                    continue
+                hints = [c for c in changed if c == path or path in c.parents]
+                if not (rescan_all or run.due or hints or run.reader.retry_soon):
+                    continue
+                run.due = False
+                self.scans += 1
+                events = await asyncio.to_thread(self._scan, run, hints or None)
+                for notice in run.reader.take_notices():
+                    yield notice
+                for event in events:
+                    if event.type == "research_progress":
+                        run.progress = event.data.model_dump(mode="json", exclude_none=True)
+                    yield event
+            if not opened:
+                opened = True
+                yield Notice(
+                    kind="state",
+                    state=ConnectionState.OPEN,
+                    text=f"watching {len(self.runs)} run(s) in {self.label}",
+                )
+            delay = min(self.poll_interval, self.discover)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=delay)
 
     def _scan(self, run: _Run, hints: list[Path] | None) -> list:
         events = run.reader.scan(hints)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import time
@@ -17,14 +18,47 @@ RETRY_DELAY = 0.2
 MAX_HINTS = 5000
 
 
-class FolderFollower:
-    """What the sources that follow folders share: closing wakes their loop, stops it and ends
-    the file watcher task (awaited, its errors already reported where it ran)."""
+class FolderFollower(abc.ABC):
+    """What the sources that follow folders share: the loop's wake and stop events, the file
+    watcher task beside the loop, and closing, which wakes the loop, stops it and ends the
+    watcher (awaited, its errors already reported where it ran)."""
 
-    _closed: bool
-    _wake: asyncio.Event | None
-    _stop: asyncio.Event | None
-    _watcher: asyncio.Task[None] | None
+    def _setup(self, label: str, poll_interval: float, watch: bool) -> None:
+        """Set up the shared state; called from each follower's ``__init__``."""
+        self.label = label
+        self.poll_interval = max(0.01, float(poll_interval))
+        self.watch = watch
+        self.watching = False  # True while file-system notifications are active
+        self._changed: set[Path] = set()
+        self._wake: asyncio.Event | None = None
+        self._stop: asyncio.Event | None = None
+        self._watcher: asyncio.Task[None] | None = None
+        self._closed = False
+
+    def __aiter__(self) -> AsyncIterator[SourceItem]:
+        return self._run()
+
+    async def _run(self) -> AsyncIterator[SourceItem]:
+        self._wake, self._stop = asyncio.Event(), asyncio.Event()
+        if self._closed:
+            return
+        if self.watch:
+            self._watcher = asyncio.create_task(self._watch_loop(), name=f"watch {self.label}")
+        yield Notice(kind="state", state=ConnectionState.CONNECTING, text=f"reading {self.label}")
+        try:
+            async for item in self._follow(self._wake):
+                yield item
+        finally:
+            await self.aclose()
+        yield Notice(kind="state", state=ConnectionState.CLOSED, text=f"stopped watching {self.label}")
+
+    @abc.abstractmethod
+    def _follow(self, wake: asyncio.Event) -> AsyncIterator[SourceItem]:
+        """The loop: scan, yield what changed, wait for ``wake`` or the next poll, until closed."""
+
+    @abc.abstractmethod
+    async def _watch_loop(self) -> None:
+        """Set ``_wake`` whenever the file system says something changed."""
 
     async def aclose(self) -> None:
         self._closed = True
@@ -64,67 +98,46 @@ class RunSource(FolderFollower):
     ) -> None:
         self.reader = RunReader(run_dir, clock=clock)
         self.run_dir = self.reader.run_dir
-        self.label = str(self.run_dir)
-        self.poll_interval = max(0.01, float(poll_interval))
-        self.watch = watch
-        self.watching = False  # True while file-system notifications are active
-        self._wake: asyncio.Event | None = None
-        self._stop: asyncio.Event | None = None
-        self._watcher: asyncio.Task[None] | None = None
-        self._changed: set[Path] = set()
+        self._setup(str(self.run_dir), poll_interval, watch)
         self._overflow = False
-        self._closed = False
 
-    def __aiter__(self) -> AsyncIterator[SourceItem]:
-        return self._run()
-
-    async def _run(self) -> AsyncIterator[SourceItem]:
-        self._wake, self._stop = asyncio.Event(), asyncio.Event()
-        if self._closed:
-            return
-        if self.watch:
-            self._watcher = asyncio.create_task(self._watch_loop(), name=f"watch {self.label}")
-        yield Notice(kind="state", state=ConnectionState.CONNECTING, text=f"reading {self.label}")
+    async def _follow(self, wake: asyncio.Event) -> AsyncIterator[SourceItem]:
         present: bool | None = None
         ended = False
-        try:
-            while not self._closed:
-                self._wake.clear()
-                changed, self._changed = self._changed, set()
-                if self._overflow:
-                    self._overflow = False
-                    self.reader.recheck_plots()
-                events = await asyncio.to_thread(self.reader.scan, changed)
-                for notice in self.reader.take_notices():
-                    yield notice
-                if self.reader.exists and present is not True:
-                    present = True
-                    yield Notice(kind="state", state=ConnectionState.OPEN, text=f"watching {self.label}")
-                elif not self.reader.exists and present is not False:
-                    present = False
-                    yield Notice(
-                        kind="state",
-                        state=ConnectionState.RECONNECTING,
-                        text=f"waiting for {self.label} to appear",
-                        retry_in=self.poll_interval,
-                    )
-                for event in events:
-                    yield event
-                status = self.reader.status
-                if status is not None and (status.finished or status.failed) and not ended:
-                    ended = True
-                    word = "finished" if status.finished else "failed"
-                    yield Notice(
-                        kind="info",
-                        text=f"the run has {word}; still watching the folder",
-                        details={"source": SOURCE, "run": self.reader.session_id},
-                    )
-                delay = RETRY_DELAY if self.reader.retry_soon else self.poll_interval
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=min(delay, self.poll_interval))
-        finally:
-            await self._stop_watcher()
-        yield Notice(kind="state", state=ConnectionState.CLOSED, text=f"stopped watching {self.label}")
+        while not self._closed:
+            wake.clear()
+            changed, self._changed = self._changed, set()
+            if self._overflow:
+                self._overflow = False
+                self.reader.recheck_plots()
+            events = await asyncio.to_thread(self.reader.scan, changed)
+            for notice in self.reader.take_notices():
+                yield notice
+            if self.reader.exists and present is not True:
+                present = True
+                yield Notice(kind="state", state=ConnectionState.OPEN, text=f"watching {self.label}")
+            elif not self.reader.exists and present is not False:
+                present = False
+                yield Notice(
+                    kind="state",
+                    state=ConnectionState.RECONNECTING,
+                    text=f"waiting for {self.label} to appear",
+                    retry_in=self.poll_interval,
+                )
+            for event in events:
+                yield event
+            status = self.reader.status
+            if status is not None and (status.finished or status.failed) and not ended:
+                ended = True
+                word = "finished" if status.finished else "failed"
+                yield Notice(
+                    kind="info",
+                    text=f"the run has {word}; still watching the folder",
+                    details={"source": SOURCE, "run": self.reader.session_id},
+                )
+            delay = RETRY_DELAY if self.reader.retry_soon else self.poll_interval
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=min(delay, self.poll_interval))
 
     def _note_changes(self, paths: Iterable[str]) -> None:
         if self._overflow:
