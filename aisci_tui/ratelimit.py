@@ -32,12 +32,9 @@ class TokenBucket:
     def try_acquire(self) -> float:
         """Take a token and return 0, or take nothing and return how long to wait."""
         now = self._clock()
-        if now < self._paused_until:
-            return self._paused_until - now
-        if self.rate <= 0:
-            return 0.0
-        self._tokens = min(float(self.burst), self._tokens + (now - self._updated) * self.rate)
-        self._updated = now
+        wait = self._refill(now)
+        if wait is not None:
+            return wait
         if self._tokens >= 1.0 - 1e-9:  # tolerate float rounding of the refill
             self._tokens = max(0.0, self._tokens - 1.0)
             return 0.0
@@ -49,13 +46,20 @@ class TokenBucket:
 
     def retry_after(self) -> float:
         """Seconds until the next token is available (taking nothing)."""
-        now = self._clock()
+        wait = self._refill(self._clock())
+        if wait is not None:
+            return wait
+        return max(0.0, (1.0 - self._tokens) / self.rate)
+
+    def _refill(self, now: float) -> float | None:
+        """Add the tokens earned since the last look; the wait instead while paused (0 if unlimited)."""
         if now < self._paused_until:
             return self._paused_until - now
         if self.rate <= 0:
             return 0.0
-        tokens = min(float(self.burst), self._tokens + (now - self._updated) * self.rate)
-        return max(0.0, (1.0 - tokens) / self.rate)
+        self._tokens = min(float(self.burst), self._tokens + (now - self._updated) * self.rate)
+        self._updated = now
+        return None
 
     async def acquire(self, sleep: Sleep = asyncio.sleep) -> float:
         """Wait until a token is available and take it; returns the total time waited."""

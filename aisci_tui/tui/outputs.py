@@ -12,6 +12,8 @@ from aisci_tui.tui.export import ExportError, write_export
 from aisci_tui.tui.screens import ExportDialog
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from aisci_tui.settings import Settings
     from aisci_tui.tui.views.base import StoreView
 
@@ -44,38 +46,32 @@ class OutputActions:
 
     def action_export_as(self, fmt: str) -> None:
         view = self.current_view
-        notify = self.notify  # type: ignore[attr-defined]
         try:
             columns, rows = view.export_rows()
             path = write_export(self.settings.export_path, fmt, view.VIEW_ID, columns, rows, self.clock())
         except ExportError as exc:
-            notify(str(exc), title="Export failed", severity="error", markup=False)
+            self._say(str(exc), "Export failed", "error")
             return
         except Exception as exc:
             log.exception("export of the %s view failed", view.VIEW_ID)
-            notify(
-                f"The {view.TITLE} view could not be exported ({type(exc).__name__}).",
-                title="Export failed",
-                severity="error",
-                markup=False,
-            )
+            self._say(f"The {view.TITLE} view could not be exported ({type(exc).__name__}).", "Export failed", "error")
             return
         self.last_export = path
-        notify(f"{len(rows)} rows → {path}", title="Exported", markup=False)
+        self._say(f"{len(rows)} rows → {path}", "Exported")
 
     def action_save_svg(self) -> None:
         directory = self.settings.export_path
-        notify = self.notify  # type: ignore[attr-defined]
         try:
             directory.mkdir(parents=True, exist_ok=True)
             path = self.save_screenshot(path=str(directory))  # type: ignore[attr-defined]
         except OSError as exc:
-            notify(
-                f"Could not save the screenshot in {directory}: {exc.strerror or exc}.",
-                title="Screenshot failed",
-                severity="error",
-                markup=False,
+            self._say(
+                f"Could not save the screenshot in {directory}: {exc.strerror or exc}.", "Screenshot failed", "error"
             )
             return
         self.last_screenshot = path
-        notify(f"Saved {path}", title="Screenshot", markup=False)
+        self._say(f"Saved {path}", "Screenshot")
+
+    def _say(self, text: str, title: str, severity: SeverityLevel = "information") -> None:
+        """A notification whose text (paths, server words) is shown literally."""
+        self.notify(text, title=title, severity=severity, markup=False)  # type: ignore[attr-defined]

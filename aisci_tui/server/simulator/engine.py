@@ -20,10 +20,11 @@ from functools import partial
 from typing import Any
 
 from aisci_tui.protocol.models import EVENT_MODELS, Event
+from aisci_tui.protocol.phases import RESEARCH_PHASES as PHASES
 from aisci_tui.server.simulator.ethics import assessment_payload
-from aisci_tui.server.simulator.experiments import Experiment, experiment_title, results_payload
+from aisci_tui.server.simulator.experiments import Experiment, new_experiment, results_payload
 from aisci_tui.server.simulator.sysevents import system_payload
-from aisci_tui.server.simulator.texts import CORE_ROLES, PHASES, REPEATABLE_ROLES, ROLES, TOPICS, Topic
+from aisci_tui.server.simulator.texts import CORE_ROLES, REPEATABLE_ROLES, ROLES, TOPICS, Topic
 from aisci_tui.server.simulator.world import Agent, Session, Task, clamp, short_id
 
 PHASE_SHARE = (0.12, 0.10, 0.12, 0.34, 0.17, 0.15)
@@ -267,17 +268,8 @@ class Simulator:
         runners = [a for a in s.agents if a.role == "Experiment Runner" and a.status not in ("error", "offline")]
         if runners and s.running < 2 * len(runners):
             agent = rng.choice(runners)
-            title, dataset = experiment_title(rng, s.topic)
-            duration = rng.uniform(90, 900)
-            exp = Experiment(
-                id=short_id(rng, "exp"),
-                session_id=s.id,
-                agent_id=agent.id,
-                title=title,
-                dataset=dataset,
-                started=self.now,
-                duration=duration,
-            )
+            exp = new_experiment(rng, s, agent, self.now, (90, 900), ended=False)
+            title, duration = exp.title, exp.duration
             s.running += 1
             if agent.status != "busy":
                 task = Task(
@@ -325,17 +317,7 @@ class Simulator:
         resource, resource_type = s.id, "research_session"
         if stale("experiment_results") and s.agents:
             agent = s.agents[int(rng.random() * len(s.agents))]
-            title, dataset = experiment_title(rng, s.topic)
-            duration = rng.uniform(60, 600)
-            exp = Experiment(
-                id=short_id(rng, "exp"),
-                session_id=s.id,
-                agent_id=agent.id,
-                title=title,
-                dataset=dataset,
-                started=now - duration,
-                duration=duration,
-            )
+            exp = new_experiment(rng, s, agent, now, (60, 600), ended=True)
             status = rng.choices(("completed", "partial", "failed"), (0.78, 0.08, 0.14))[0]
             self._emit("experiment_results", results_payload(rng, s.topic, exp, now, self.stamp, status))
             resource, resource_type = exp.id, "experiment"

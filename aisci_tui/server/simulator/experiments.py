@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aisci_tui.server.simulator.texts import EXPERIMENT_TITLES, FAILURES, FINDINGS, PARTIAL, SUMMARIES, VIZ, Topic
-from aisci_tui.server.simulator.world import Stamp, clamp
+from aisci_tui.server.simulator.world import Agent, Session, Stamp, clamp, short_id
 
 BASE_URL = "https://api.ai-scientist.com"
 
@@ -40,6 +40,24 @@ def experiment_title(rng: random.Random, topic: Topic) -> tuple[str, str]:
         ood=rng.choice(topic.ood),
     )
     return title, dataset
+
+
+def new_experiment(
+    rng: random.Random, session: Session, agent: Agent, now: float, durations: tuple[float, float], *, ended: bool
+) -> Experiment:
+    """An experiment of ``session`` run by ``agent``, titled from the session's topic, lasting a
+    random time in ``durations``: starting ``now``, or ``ended`` now."""
+    title, dataset = experiment_title(rng, session.topic)
+    duration = rng.uniform(*durations)
+    return Experiment(
+        id=short_id(rng, "exp"),
+        session_id=session.id,
+        agent_id=agent.id,
+        title=title,
+        dataset=dataset,
+        started=now - duration if ended else now,
+        duration=duration,
+    )
 
 
 def _metrics(rng: random.Random) -> dict[str, Any]:

@@ -4,16 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PHASES = (
-    "literature_review",
-    "hypothesis_generation",
-    "experiment_design",
-    "experimentation",
-    "analysis",
-    "writing",
-)
-DONE = "done"
-
 MILESTONES = (
     "Literature Review Complete",
     "Hypotheses Formulated",

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aisci_tui.server.simulator.texts import DONE, MILESTONES, PHASES, ROLES, SECTIONS, Topic
+from aisci_tui.protocol.phases import DONE
+from aisci_tui.protocol.phases import RESEARCH_PHASES as PHASES
+from aisci_tui.server.simulator.texts import MILESTONES, ROLES, SECTIONS, Topic
 
 Stamp = Callable[[float], str]
 

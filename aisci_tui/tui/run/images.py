@@ -8,6 +8,7 @@ in the command, before the app starts, and hand the result to the view.
 from __future__ import annotations
 
 import logging
+import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,12 +75,9 @@ def drawable(path: Path, root: Path | None = None) -> str | None:
             path.resolve().relative_to(root.resolve())
         except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop
             return "outside the run folder"
-    try:
-        info = path.stat()
-    except (OSError, ValueError):
-        return "not on this machine"
-    if not stat.S_ISREG(info.st_mode):
-        return "not a regular file"
+    info = _regular(path)
+    if isinstance(info, str):
+        return "not on this machine" if info == MISSING else info
     if info.st_size > MAX_IMAGE_BYTES:
         return "too large to draw"
     return None
@@ -87,15 +85,26 @@ def drawable(path: Path, root: Path | None = None) -> str | None:
 
 def describe(path: Path) -> str:
     """``"34.2 kB, 1200×900 px"``, ``"missing"``, … (the pixel size only for PNG files)."""
-    try:
-        info = path.stat()
-    except (OSError, ValueError):
-        return "missing"
-    if not stat.S_ISREG(info.st_mode):
-        return "not a regular file"
+    info = _regular(path)
+    if isinstance(info, str):
+        return info
     size = _bytes(info.st_size)
     dims = png_size(path) if path.suffix.lower() == ".png" else None
     return f"{size}, {dims[0]}×{dims[1]} px" if dims else size
+
+
+MISSING = "missing"
+
+
+def _regular(path: Path) -> os.stat_result | str:
+    """The file's status, or why it is not a regular file here (``MISSING`` when it is not there)."""
+    try:
+        info = path.stat()
+    except (OSError, ValueError):
+        return MISSING
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file"
+    return info
 
 
 def _bytes(n: int) -> str:

@@ -10,6 +10,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from aisci_tui.protocol.phases import DONE, RESEARCH_PHASES
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Entity, Store
 from aisci_tui.store.query import SessionCounts, agent_name
@@ -21,15 +22,7 @@ from aisci_tui.tui.widgets.bars import labelled_bar
 from aisci_tui.tui.widgets.tones import Palette
 
 #: The phases a session goes through, in order (others are shown as they come).
-PHASES = (
-    "literature_review",
-    "hypothesis_generation",
-    "experiment_design",
-    "experimentation",
-    "analysis",
-    "writing",
-    "done",
-)
+PHASES = (*RESEARCH_PHASES, DONE)
 BAR = 30
 
 
