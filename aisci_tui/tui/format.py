@@ -7,8 +7,13 @@ accepts ``None`` (and other junk a server may send) and returns
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Concatenate, ParamSpec
+
+P = ParamSpec("P")
 
 #: Shown where a value is absent or unreadable.
 MISSING = "—"
@@ -22,6 +27,17 @@ def _number(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _of_number(render: Callable[Concatenate[float, P], str]) -> Callable[Concatenate[object, P], str]:
+    """``render`` given a finite number; :data:`MISSING` for anything else (None, bools, NaN, text)."""
+
+    @functools.wraps(render)
+    def show(value: object, /, *args: P.args, **kwargs: P.kwargs) -> str:
+        num = _number(value)
+        return MISSING if num is None else render(num, *args, **kwargs)
+
+    return show
+
+
 def fraction(value: object) -> float | None:
     """A 0..1 value clamped into range (for bars), or None."""
     number = _number(value)
@@ -30,19 +46,15 @@ def fraction(value: object) -> float | None:
     return min(1.0, max(0.0, number))
 
 
-def percent(value: object, digits: int = 0) -> str:
+@_of_number
+def percent(number: float, digits: int = 0) -> str:
     """``0.456`` → ``"46%"``; the raw value is shown even outside 0..1 (``1.5`` → ``"150%"``)."""
-    number = _number(value)
-    if number is None:
-        return MISSING
     return f"{number * 100:.{digits}f}%"
 
 
-def duration(seconds: object) -> str:
+@_of_number
+def duration(number: float) -> str:
     """A compact duration: ``"45s"``, ``"12m 05s"``, ``"3h 20m"``, ``"2d 04h"``."""
-    number = _number(seconds)
-    if number is None:
-        return MISSING
     sign = "-" if number < 0 else ""
     total = int(round(abs(number)))
     days, rest = divmod(total, 86_400)
@@ -67,22 +79,19 @@ def seconds_between(start: datetime | None, end: datetime | None) -> float | Non
 
 def age(moment: datetime | None, now: datetime) -> str:
     """How long ago ``moment`` was: ``"12s ago"``; a future moment reads ``"in 5s"``."""
-    delta = seconds_between(moment, now)
-    if delta is None:
-        return MISSING
-    if delta < 0:
-        return f"in {duration(-delta)}"
-    return f"{duration(delta)} ago"
+    return _span(seconds_between(moment, now), "{} ago", "in {}")
 
 
 def countdown(deadline: datetime | None, now: datetime) -> str:
     """Time left until ``deadline``: ``"in 6d 23h"``, or ``"overdue by 2h 00m"``."""
-    delta = seconds_between(now, deadline)
+    return _span(seconds_between(now, deadline), "in {}", "overdue by {}")
+
+
+def _span(delta: float | None, ahead: str, behind: str) -> str:
+    """``delta`` seconds as a duration, put in ``ahead`` when it is not negative, else in ``behind``."""
     if delta is None:
         return MISSING
-    if delta < 0:
-        return f"overdue by {duration(-delta)}"
-    return f"in {duration(delta)}"
+    return (behind if delta < 0 else ahead).format(duration(abs(delta)))
 
 
 def clock_time(moment: datetime | None, now: datetime | None = None) -> str:
@@ -102,11 +111,9 @@ def eta(moment: datetime | None, now: datetime) -> str:
     return f"{clock_time(moment, now)} ({countdown(moment, now)})"
 
 
-def size(n_bytes: object) -> str:
+@_of_number
+def size(number: float) -> str:
     """``2_300_000`` → ``"2.3 MB"`` (decimal units, like the guide's ``"2.3MB"``)."""
-    number = _number(n_bytes)
-    if number is None:
-        return MISSING
     value = abs(number)
     for unit in ("B", "kB", "MB", "GB", "TB"):
         if value < 1000 or unit == "TB":
@@ -116,11 +123,9 @@ def size(n_bytes: object) -> str:
     return f"{sign}{value:.0f} {unit}" if unit == "B" else f"{sign}{value:.1f} {unit}"
 
 
-def number(value: object, digits: int = 2) -> str:
+@_of_number
+def number(num: float, digits: int = 2) -> str:
     """A metric value: integers as integers, others to at most ``digits`` decimals (``0.94``, ``1.562``)."""
-    num = _number(value)
-    if num is None:
-        return MISSING
     if num.is_integer() and abs(num) < 1e15:
         return f"{int(num):,}"
     if abs(num) >= 1000:
@@ -130,26 +135,22 @@ def number(value: object, digits: int = 2) -> str:
     return f"{num:.{digits}f}".rstrip("0").rstrip(".")
 
 
-def fixed(value: object, digits: int = 2) -> str:
+@_of_number
+def fixed(num: float, digits: int = 2) -> str:
     """A number with exactly ``digits`` decimals, so a column of them lines up."""
-    num = _number(value)
-    return MISSING if num is None else f"{num:.{digits}f}"
+    return f"{num:.{digits}f}"
 
 
-def seconds(value: object) -> str:
+@_of_number
+def seconds(num: float) -> str:
     """A response time in seconds: ``1.2`` → ``"1.20s"``, ``0.0042`` → ``"4ms"``."""
-    num = _number(value)
-    if num is None:
-        return MISSING
     if abs(num) < 1:
         return f"{num * 1000:.0f}ms"
     return f"{num:.2f}s"
 
 
-def count(value: object) -> str:
-    num = _number(value)
-    if num is None:
-        return MISSING
+@_of_number
+def count(num: float) -> str:
     return f"{int(num):,}"
 
 
