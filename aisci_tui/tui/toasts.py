@@ -164,11 +164,16 @@ class Toaster:
             self.offer(toast)
 
     def system(self, event: Event) -> None:
-        """A toast for a system event, unless ``is_fresh`` calls it history (the app passes the
-        store's rule, :meth:`aisci_tui.store.rate.Liveness.is_live`)."""
+        """A toast for a warning, error or critical system event, unless ``is_fresh`` calls it
+        history (the app passes the store's rule, :meth:`aisci_tui.store.rate.Liveness.is_live`).
+        News (``info``) is not raised: Home's latest events and the Events view list it, and a
+        server announcing routine changes every few seconds would keep a corner of the screen
+        covered all day."""
         if self.is_fresh is not None and not self.is_fresh(event.timestamp):
             return
-        self.offer(for_system_event(event.data))
+        toast = for_system_event(event.data)
+        if toast.severity != "information":
+            self.offer(toast)
 
     def offer(self, toast: Toast) -> None:
         if self.paused() and not toast.bell and toast.timeout != 0:
