@@ -10,10 +10,10 @@ import pytest
 
 from aisci_tui.protocol import decode, encode
 from aisci_tui.protocol.models import FRAMEWORKS
+from aisci_tui.protocol.phases import RESEARCH_PHASES as PHASES
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.server.simulator import Simulator
 from aisci_tui.server.simulator.ethics import status_for, weights
-from aisci_tui.protocol.phases import RESEARCH_PHASES as PHASES
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 HOURS = 3
