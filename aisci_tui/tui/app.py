@@ -240,8 +240,8 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
     def _check_live(self) -> None:
         """Dim the views and say so in the body while not live (or after a fatal error)."""
         conn = self.store.connection
-        if self.liveness.update(conn, self.clock(), self.store.clock()):
-            self.gate.request_full()
+        if self.liveness.update(conn, self.clock()) | self.store.resync():
+            self.gate.request_full()  # (after a reconnection's grace: what did not come back shows so)
         box = getattr(self, "_not_live_box", None)
         if box is not None:
             self._switcher.set_class(box.show(body_notice(conn, self.liveness)), "-not-live")

@@ -303,11 +303,10 @@ class HomeView(StoreView):
         heading("Sessions", f"{len(lines)} · {running} running" + (f" · {as_of}" if as_of else ""))
         if not lines:
             add(Text(self.empty_text(store), style=p["muted"]))
-        liveness, store_now = ctx.liveness, store.clock()
         runs = any(line.run for line in lines)
         for line in lines[: max(3, height // 3)]:
             ent = store.sessions.get(line.session_id)
-            stale = bool(liveness and ent is not None and liveness.stale(ent.arrived, store_now))
+            stale = ent is not None and store.unreported(line.session_id, ent.arrived)
             endpoint = store.connection.endpoint_of(line.session_id)  # with several servers: which one
             server_live = store.connection.is_live(line.session_id)  # its server may be down
             line_live = live and server_live and not stale
