@@ -12,6 +12,7 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import OptionList, Static
@@ -244,6 +245,7 @@ class HomeView(StoreView):
         self._targets: dict[str, tuple[str, str]] = {}
         self._sig: object = None
         self._bests: dict[str, tuple[tuple[int, str | None], tuple[str, bool]]] = {}
+        self._laid_out: int | None = None  # the width the lines were last laid out to
 
     def compose(self) -> ComposeResult:
         yield Static(id="home-catchup", markup=False)
@@ -279,7 +281,7 @@ class HomeView(StoreView):
     def _draw(self, store: Store, ctx: ViewContext, live: bool) -> None:
         p, now, model = self.palette, self.now() if self._ctx else ctx.now, self.overview
         now = ctx.now
-        width = max(40, self.size.width - 2)
+        width = self._laid_out = max(40, self.size.width - 2)
         box = self.query_one("#home-list", LineList)
         height = max(8, box.size.height or self.size.height)
         options: list[Option] = []
@@ -379,6 +381,13 @@ class HomeView(StoreView):
         )
         if index is not None:
             box.highlighted = index
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Lay out again at once when the width changed: drawn while hidden (no size yet), Home would
+        otherwise keep the narrowest layout until the next redraw."""
+        if self._laid_out is not None and max(40, event.size.width - 2) != self._laid_out:
+            self._sig = None
+            self.resync()
 
     def _run_best(self, store: Store, line: SessionLine) -> tuple[str, bool]:
         """The run's current stage's best, as the tree's headline has it (worked out once per change)."""
