@@ -11,20 +11,19 @@ from __future__ import annotations
 
 from collections import OrderedDict, deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from aisci_tui.protocol.kinds import TABLES
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store.records import Changes, LogEntry
 from aisci_tui.store.state import Store
+from aisci_tui.store.summaries import Attention, Change, Point, SessionLine, metric_point, run_fields
 
 #: A heartbeat older than this marks a working agent as stale (seconds).
 STALE_HEARTBEAT = 180.0
 #: An unfinished session with no progress update for this long is stalled (seconds).
 STALLED_AFTER = 600.0
-#: Progress samples kept per session for its sparkline and chart.
-HISTORY = 240
 #: Notable changes kept for "since you last looked".
 JOURNAL = 2000
 #: Critical and error system events kept as attention items.
@@ -52,117 +51,6 @@ def _fresh(stamp: str | None, at: float, window: float = 120.0) -> bool:
     """True unless the event says it happened more than ``window`` seconds before ``at`` (history)."""
     moment = _epoch(stamp)
     return moment is None or at - moment < window
-
-
-def finished(phase: str | None, progress: float | None) -> bool:
-    """A session that reports phase ``done`` or complete progress."""
-    return phase == "done" or (isinstance(progress, int | float) and progress >= 1.0)
-
-
-@dataclass(slots=True)
-class SessionLine:
-    """One session as the home screen shows it."""
-
-    session_id: str
-    title: str = ""
-    phase: str | None = None
-    progress: float | None = None
-    eta: str | None = None
-    remaining: float | None = None
-    updated: float | None = None  # epoch seconds of the last progress event
-    agents_busy: int = 0
-    agents_total: int = 0
-    agents_error: int = 0
-    experiments_done: int = 0
-    experiments_failed: int = 0
-    experiments_total: int = 0
-    best: float | None = None
-    best_experiment: str | None = None
-    stalled: bool = False
-    #: A run folder's session (its progress counts tree nodes): its best is the stage's best node's metric.
-    run: bool = False
-    stage: str | None = None  # the run's current stage folder
-    cost_usd: float | None = None  # the run's total cost, once token_tracker.json is written
-    cost_note: str | None = None  # why there is no cost yet
-    #: (epoch seconds, overall progress), oldest first.
-    history: deque[tuple[float, float]] = field(default_factory=lambda: deque(maxlen=HISTORY))
-
-    @property
-    def finished(self) -> bool:
-        return finished(self.phase, self.progress)
-
-
-@dataclass(frozen=True, slots=True)
-class Attention:
-    """One thing that needs a person, with where to go to see it."""
-
-    rank: int
-    kind: str  # "experiment" | "agent" | "assessment" | "event" | "session"
-    key: str
-    tone: str  # "error" | "warning"
-    what: str  # "Experiment failed"
-    text: str  # the thing's name
-    since: float | None  # epoch seconds
-    session_id: str | None = None
-    deadline: str | None = None  # an assessment's review deadline
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """A notable change, for "since you last looked"."""
-
-    at: float  # epoch seconds (the dashboard's wall clock when it was seen)
-    kind: str  # "new" | "failed" | "best" | "phase" | "warning"
-    text: str
-    target: tuple[str, str]  # (kind, key)
-
-
-@dataclass(frozen=True, slots=True)
-class Point:
-    """One experiment (a tree node, for a run folder) on a session's metric chart."""
-
-    step: float
-    value: float | None  # None: no metric (a buggy node, or not evaluated)
-    failed: bool
-    stage: str
-    metric: str
-    lower_is_better: bool | None
-
-
-def metric_point(d, ordinal: int) -> Point:
-    """The experiment's main metric (a run's node metric, else accuracy), its step and stage."""
-    extra = d.model_extra or {}
-    results = d.results
-    main = (results.model_extra or {}).get("main_metric") if results is not None else None
-    value, name, lower = None, "accuracy", None
-    if isinstance(main, dict) and isinstance(main.get("value"), int | float):
-        value, name = float(main["value"]), str(main.get("name") or "metric")
-        lower = main.get("lower_is_better") if isinstance(main.get("lower_is_better"), bool) else None
-    elif results is not None and results.metrics is not None and results.metrics.accuracy is not None:
-        value = float(results.metrics.accuracy)
-    step = extra.get("step")
-    return Point(
-        float(step) if isinstance(step, int | float) else float(ordinal),
-        value,
-        d.status == "failed",
-        str(extra.get("stage") or ""),
-        name,
-        lower,
-    )
-
-
-def _run_fields(line: SessionLine, extra: dict) -> None:
-    """What a run folder's progress adds: its node counts, current stage and cost (as the bridge sends them)."""
-    line.run = isinstance(extra.get("nodes"), dict)
-    stage, cost = extra.get("stage"), extra.get("cost")
-    line.stage = stage if isinstance(stage, str) and stage else None
-    total = cost.get("total_usd") if isinstance(cost, dict) else None
-    if isinstance(total, int | float) and not isinstance(total, bool) and total == total:  # (not NaN)
-        line.cost_usd = float(total)
-    else:
-        line.cost_usd = None
-    note = cost.get("note") if isinstance(cost, dict) else None
-    line.cost_note = note if isinstance(note, str) and note else None
 
 
 @dataclass(slots=True)
@@ -241,7 +129,7 @@ class Overview:
         line.eta = t.estimated_completion if t else None
         line.remaining = t.time_remaining if t else None
         line.updated = stamp = _epoch(stamp_text) or at
-        _run_fields(line, d.model_extra or {})
+        run_fields(line, d.model_extra or {})
         if d.overall_progress is not None and (not line.history or line.history[-1][1] != d.overall_progress):
             line.history.append((stamp, float(d.overall_progress)))
         self._quiet.pop(key, None)

@@ -24,6 +24,7 @@ from aisci_tui.store.dedupe import SeenIds
 from aisci_tui.store.entity import Entity
 from aisci_tui.store.rate import Liveness, RateMeter
 from aisci_tui.store.records import Changes, Connection, Counters, LogEntry, StoreLimits
+from aisci_tui.store.resync import Resync
 from aisci_tui.store.sessionrule import SessionRule
 from aisci_tui.textsafe import clean
 
@@ -74,6 +75,11 @@ class Store:
         self.log: deque[LogEntry] = deque(maxlen=self.limits.log)
         self.counters = Counters()
         self.connection = Connection()
+        self._resync = Resync()
+        #: When the connection (each server's, with several) came back after a loss.
+        self.reopenings = self._resync.reopenings
+        #: Sessions that left the table because a session of the same title replaced them.
+        self.replaced = self._resync.replaced
         self.rate = RateMeter(clock=clock)
         #: Which events are live (the rate counts only those; history replayed on subscribe is not).
         self.live = Liveness()
@@ -177,6 +183,8 @@ class Store:
                 self.live.opened()
             if "endpoints" in notice.details:
                 conn.endpoints = list(notice.details["endpoints"])
+            states = [(label, state == ConnectionState.OPEN) for label, state, *_ in conn.endpoints or ()]
+            self._resync.observe([(None, notice.state == ConnectionState.OPEN), *states], self.clock())
             self._changes.connection = True
         elif notice.kind == "invalid":
             self.counters.invalid += 1
@@ -196,6 +204,26 @@ class Store:
             conn.warnings.append(notice.text)
             self._changes.connection = True
         self.version += 1
+
+    # -- after a reconnection (aisci_tui.store.resync) ------------------------------
+
+    def unreported(self, key: str, arrived: float) -> bool:
+        """Whether the entity ``key`` (arrived at ``arrived``) was not re-reported since its server came back."""
+        endpoint = self.connection.endpoint_of(key)
+        return self.reopenings.unreported(endpoint[0] if endpoint else None, arrived, self.clock())
+
+    def resync(self) -> bool:
+        """Fold the sessions a server replaced (see :mod:`aisci_tui.store.resync`); True when a reopening's
+        grace just ended, so what it did not re-report is now unreported."""
+        changed = self._changes.tables["sessions"]
+        ended, folds = self._resync.sweep(self.clock(), lambda: self.sessions, changed, bool(self.connection.endpoints))
+        for old, new, title in folds:
+            self._drop("sessions", old, self._tables["sessions"].pop(old))
+            text = f"Session {title} ({old}) replaced by {new}, of the same title, after the server came back"
+            self._log("info", "info", text, None)
+        if ended or folds:
+            self.version += 1
+        return ended
 
     def feed(self, items: Iterable[Event | Notice]) -> None:
         for item in items:
@@ -306,15 +334,20 @@ class Store:
         cap = getattr(self.limits, kind)
         while len(table) > cap:
             old_key, old = table.popitem(last=False)
-            if old.pending is not None and self._unsettled[kind].pop(old_key, None) is not None:
-                self._n_unsettled -= 1
-                self.counters.superseded += 1
-            removed = self._changes.removed
-            if old_key not in fresh or len(removed) < self._removed_cap:
-                removed.add((kind, old_key))
-            fresh.discard(old_key)
-            self._changes.tables[kind].discard(old_key)
-            self._forget(kind, old_key)
+            self._drop(
+                kind, old_key, old, report=old_key not in fresh or len(self._changes.removed) < self._removed_cap
+            )
+
+    def _drop(self, kind: str, key: str, old: Entity, *, report: bool = True) -> None:
+        """Forget an entity taken out of its table (``report``: tell readers it went)."""
+        if old.pending is not None and self._unsettled[kind].pop(key, None) is not None:
+            self._n_unsettled -= 1
+            self.counters.superseded += 1
+        if report:
+            self._changes.removed.add((kind, key))
+        self._fresh[kind].discard(key)
+        self._changes.tables[kind].discard(key)
+        self._forget(kind, key)
 
     # -- handlers ----------------------------------------------------------------
 

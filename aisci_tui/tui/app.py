@@ -39,6 +39,7 @@ from aisci_tui.tui.navigation import Navigation
 from aisci_tui.tui.outputs import OutputActions
 from aisci_tui.tui.palette import DashboardCommands, GoToCommands
 from aisci_tui.tui.replaykeys import REPLAY_CONTROLS, ReplayKeys
+from aisci_tui.tui.rowkeys import RowKeys
 from aisci_tui.tui.screens import HelpRow, HelpScreen, TooSmallScreen, help_rows
 from aisci_tui.tui.views.base import SessionChosen, StoreView, ViewContext
 from aisci_tui.tui.widgets.footer import SteadyFooter
@@ -59,7 +60,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
+class DashboardApp(OutputActions, Navigation, ReplayKeys, RowKeys, App[int]):
     """The live dashboard over any :class:`~aisci_tui.sources.base.Source`."""
 
     CSS_PATH = "app.tcss"
@@ -240,8 +241,8 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
     def _check_live(self) -> None:
         """Dim the views and say so in the body while not live (or after a fatal error)."""
         conn = self.store.connection
-        if self.liveness.update(conn, self.clock(), self.store.clock()):
-            self.gate.request_full()
+        if self.liveness.update(conn, self.clock()) | self.store.resync():
+            self.gate.request_full()  # (after a reconnection's grace: what did not come back shows so)
         box = getattr(self, "_not_live_box", None)
         if box is not None:
             self._switcher.set_class(box.show(body_notice(conn, self.liveness)), "-not-live")
@@ -259,21 +260,6 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
         self._tabs.set_current(view_id, " · ".join(w for w in words if w and w != "all"))
 
     # -- the / filter line ----------------------------------------------------------
-
-    def action_text_filter(self) -> None:
-        self._filter_box.open(self.view_state[self.current_view.VIEW_ID].get("text", ""))
-
-    @on(FilterInput.Applied)
-    def _filter_applied(self, message: FilterInput.Applied) -> None:
-        view = self.current_view
-        view.set_text_filter(message.text)
-        self.view_state[view.VIEW_ID]["text"] = message.text
-        self._update_tabs()
-        self.gate.request_full()
-
-    @on(FilterInput.Closed)
-    def _filter_closed(self) -> None:
-        self._focus_view()
 
     # -- source events ------------------------------------------------------------
 
@@ -374,42 +360,6 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, App[int]):
     @on(ViewTabs.Chosen)
     def _tab_clicked(self, message: ViewTabs.Chosen) -> None:
         self.action_show_view(message.view_id)
-
-    def action_cycle_filter(self) -> None:
-        view = self.current_view
-        if view.FILTER_LABEL is None:
-            self.notify(f"The {view.TITLE} view has no status or severity filter.", markup=False)
-            return
-        self.view_state[view.VIEW_ID]["filter"] = view.cycle_filter()
-        self._update_tabs()
-        self.gate.request_full()
-        self._apply_server_filters()
-
-    def action_sort_next(self) -> None:
-        self._sorted(self.current_view.sort_next())
-
-    def action_sort_menu(self) -> None:
-        from aisci_tui.tui.widgets.sortmenu import SortMenu
-
-        view = self.current_view
-        columns = view.sort_columns()
-        if not columns:
-            self.notify(f"The {view.TITLE} view has nothing to sort.", markup=False)
-            return
-
-        def chosen(key: str | None) -> None:
-            if key is not None:
-                self._sorted(view.sort_by(key or None))
-
-        self.push_screen(SortMenu(columns, getattr(view, "sort_column", None), getattr(view, "reverse", False)), chosen)
-
-    def action_sort_reverse(self) -> None:
-        self._sorted(self.current_view.sort_reverse())
-
-    def _sorted(self, label: str) -> None:
-        self.view_state[self.current_view.VIEW_ID]["sort"] = label
-        self._update_tabs()
-        self.gate.request_full()
 
     def action_toggle_pause(self) -> None:
         self.paused = not self.paused

@@ -16,9 +16,6 @@ from aisci_tui.store.records import Connection
 from aisci_tui.textsafe import clean
 from aisci_tui.tui.format import clock_time
 
-#: Seconds after a reconnect for the server's history to re-report what it still has.
-RESYNC_GRACE = 15.0
-
 _CREDENTIAL_WORDS = ("credential", "api key", "api_key", "token", "auth", "unauthor", "forbidden", "401", "403")
 
 
@@ -49,18 +46,15 @@ class Liveness:
 
     was_open: bool = False
     lost_at: datetime | None = None  # wall clock when the open connection was lost
-    reopened_at: float | None = None  # the store's clock when it came back after a loss
-    resynced: bool = True  # the grace period after the last reopening has been taken into account
 
-    def update(self, conn: Connection, now: datetime, store_now: float) -> bool:
-        """Take in the connection's state; True when going live or not live changed."""
+    def update(self, conn: Connection, now: datetime) -> bool:
+        """Take in the connection's state; True when going live or not live changed.
+
+        (What the server did not re-report once back is the store's to say: :meth:`Store.unreported`.)"""
         if conn.state == ConnectionState.OPEN:
             self.was_open = True
             if self.lost_at is not None:
-                self.lost_at, self.reopened_at, self.resynced = None, store_now, False
-                return True
-            if not self.resynced and self.reopened_at is not None and store_now - self.reopened_at >= RESYNC_GRACE:
-                self.resynced = True  # once: what was not re-reported by now is marked stale
+                self.lost_at = None
                 return True
             return False
         if self.was_open and self.lost_at is None:
@@ -71,12 +65,6 @@ class Liveness:
     def clock(self, now: datetime) -> datetime:
         """The views' clock: frozen at the loss while not live."""
         return self.lost_at or now
-
-    def stale(self, arrived: float, store_now: float) -> bool:
-        """An entity the server has not re-reported since it came back (after the grace period)."""
-        return (
-            self.reopened_at is not None and store_now - self.reopened_at >= RESYNC_GRACE and arrived < self.reopened_at
-        )
 
 
 def body_notice(conn: Connection, live: Liveness) -> tuple[str, str] | None:

@@ -11,7 +11,7 @@ from textual.widgets import Static
 
 from aisci_tui.server import ProtocolServer, ServerConfig
 from aisci_tui.sources.base import ConnectionState
-from aisci_tui.tui import liveness
+from aisci_tui.store import resync
 from aisci_tui.tui.app import DashboardApp
 from tests.pty import Pty
 from tests.tui.conftest import KEY, make_client, wait_for
@@ -27,7 +27,7 @@ def notice(app: DashboardApp) -> str:
 async def test_losing_the_server_dims_the_rows_freezes_the_clock_and_marks_what_did_not_come_back(
     settings, monkeypatch
 ):
-    monkeypatch.setattr(liveness, "RESYNC_GRACE", 0.3)
+    monkeypatch.setattr(resync, "RESYNC_GRACE", 0.3)
     config = ServerConfig(port=0, api_keys=(KEY,), seed=11, speed=2.0, sessions=2)
     server = ProtocolServer(config)
     await server.start()
@@ -66,7 +66,7 @@ async def test_losing_the_server_dims_the_rows_freezes_the_clock_and_marks_what_
             await pilot.press("2")  # agents the new world does not have are stale, not busy forever
             await pilot.pause(0.3)
             view = app.current_view
-            gone = [k for k in view.records if app.store.agents[k].arrived < app.liveness.reopened_at]
+            gone = [k for k in view.records if app.store.agents[k].arrived < app.store.reopenings.at[None]]
             assert gone and all(view.cells_for(k)["status"].plain == "? stale" for k in gone[:5])
         finally:
             await again.aclose()

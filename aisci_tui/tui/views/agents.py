@@ -8,13 +8,13 @@ from typing import Any, ClassVar
 from rich.console import RenderableType
 from rich.text import Text
 
-from aisci_tui.store import Store
+from aisci_tui.store import Changes, Store
 from aisci_tui.store.query import ALL, Column, Row, status_state
 from aisci_tui.store.rows import agent_row, refresh_heartbeat
 from aisci_tui.store.sessionrule import hides
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.agent_detail import agent_detail
-from aisci_tui.tui.views.base import ViewContext, session_label
+from aisci_tui.tui.views.base import SessionCells, ViewContext
 from aisci_tui.tui.views.cells import cell, number_cell, progress_cell
 from aisci_tui.tui.views.split import SplitView
 from aisci_tui.tui.widgets.badges import AGENT, badge
@@ -47,6 +47,13 @@ class AgentsView(SplitView):
         Column("session", "Session", 18, 2, optional=True),
     ]
 
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._session_cells = SessionCells()
+
+    def related(self, store: Store, changes: Changes) -> set[str]:
+        return self._session_cells.renamed(store, self.rows, self._ctx)
+
     def filter_states(self) -> list[Any]:
         return [ALL, status_state("busy"), status_state("idle"), status_state("error"), status_state("offline")]
 
@@ -58,16 +65,16 @@ class AgentsView(SplitView):
 
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
         row = agent_row(item, ctx.now)
-        row["session"] = session_label(store, row["session_id"], ctx)
+        row["session"] = self._session_cells.label(store, key, row["session_id"], ctx)
         # not reported again since the server came back: it may be gone, so it is not shown as busy
-        row["_gone"] = bool(ctx.liveness and ctx.liveness.stale(item.arrived, store.clock()))
+        row["_gone"] = store.unreported(key, item.arrived)
         return row
 
     def refresh_live(self, row: Row, ctx: ViewContext) -> bool:
         before = fmt.duration(row["heartbeat"])
         store, gone = self._store, False
-        if ctx.liveness is not None and store is not None and (ent := store.agents.get(row["agent_id"])):
-            gone = ctx.liveness.stale(ent.arrived, store.clock())
+        if store is not None and (ent := store.agents.get(row["agent_id"])):
+            gone = store.unreported(ent.key, ent.arrived)
         changed, row["_gone"] = gone != row.get("_gone"), gone
         return (refresh_heartbeat(row, ctx.now) and fmt.duration(row["heartbeat"]) != before) or changed
 

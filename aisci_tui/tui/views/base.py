@@ -9,9 +9,10 @@ touch the source or the network.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.message import Message
 from textual.widget import Widget
@@ -45,11 +46,58 @@ class SessionChosen(Message):
 
 
 def session_label(store: Store, session_id: str | None, ctx: ViewContext) -> str | None:
-    """The session a row belongs to, named, when rows of several sessions are shown together."""
-    if not session_id or ctx.session_id is not None or len(store.sessions) < 2:
+    """The session a row belongs to, named, when rows of several sessions are shown together.
+
+    With several servers the name starts with its server's label (``127.0.0.1:8080 · Title``; the
+    ids, ``SERVER/ID``, never collide, but titles may); a session that a session of the same
+    title replaced after its server came back says so (``Title (replaced)``)."""
+    if not session_id or ctx.session_id is not None or len(store.sessions) + len(store.replaced) < 2:
         return None
     ent = store.sessions.get(session_id)
-    return (ent.data.title if ent is not None and ent.data.title else None) or session_id
+    gone = store.replaced.get(session_id) if ent is None else None
+    title = ent.data.title if ent is not None else gone.title if gone is not None else None
+    if not title:
+        return session_id  # (with several servers the id starts with the server's label)
+    endpoint = store.connection.endpoint_of(session_id) if len(store.connection.endpoints or ()) > 1 else None
+    return f"{endpoint[0] + ' · ' if endpoint else ''}{title}{' (replaced)' if gone is not None else ''}"
+
+
+_MIXED = "\0"  # (never a session's name)
+
+
+class SessionCells:
+    """The Session cell of a table view's rows, and which rows to rebuild when a session's name changes
+    (its title arrives, a second session or server appears, it is replaced): checked on every sync, per
+    session named, so a view that was hidden meanwhile catches up too."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, set[str]] = {}  # session id -> keys of rows that named it (checked on use)
+        #: Session id -> the name its rows show (:data:`_MIXED` when they differ: all are rebuilt once).
+        self._shown: dict[str, str | None] = {}
+
+    def label(self, store: Store, key: str, session_id: str | None, ctx: ViewContext) -> str | None:
+        label = session_label(store, session_id, ctx)
+        if session_id:
+            self._rows.setdefault(session_id, set()).add(key)
+            self._shown[session_id] = label if self._shown.get(session_id, label) == label else _MIXED
+        return label
+
+    def renamed(self, store: Store, rows: Mapping[str, Mapping[str, Any]], ctx: ViewContext | None) -> set[str]:
+        """Keys of rows whose session is now named otherwise than their cell says."""
+        out: set[str] = set()
+        if ctx is None:
+            return out
+        for sid, shown in list(self._shown.items()):
+            if session_label(store, sid, ctx) == shown:
+                continue
+            keys = {k for k in self._rows[sid] if k in rows and rows[k].get("session_id") == sid}
+            del self._rows[sid], self._shown[sid]  # (the rows rebuilt name it again)
+            out |= keys
+        return out
+
+    def clear(self) -> None:
+        self._rows.clear()
+        self._shown.clear()
 
 
 class GoTo(Message):

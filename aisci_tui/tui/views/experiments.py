@@ -16,7 +16,7 @@ from aisci_tui.store.rows import experiment_row
 from aisci_tui.store.sessionrule import hides
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
-from aisci_tui.tui.views.base import ViewContext, session_label
+from aisci_tui.tui.views.base import SessionCells, ViewContext
 from aisci_tui.tui.views.cells import cell, number_cell
 from aisci_tui.tui.views.sections import (
     capped,
@@ -60,6 +60,7 @@ class ExperimentsView(SplitView):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._by_agent: dict[str | None, set[str]] = {}  # agent id -> experiments that named it
+        self._session_cells = SessionCells()
 
     def filter_states(self) -> list[Any]:
         return [ALL, status_state("completed"), status_state("failed"), status_state("partial")]
@@ -79,14 +80,14 @@ class ExperimentsView(SplitView):
             for a in changes.agents
             for k in self._by_agent.get(a, ())
             if k in rows and rows[k]["agent_id"] == a and rows[k]["agent"] != agent_name(store, a)
-        }
+        } | self._session_cells.renamed(store, rows, self._ctx)
 
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
         row = experiment_row(item, store)
         self._by_agent.setdefault(row["agent_id"], set()).add(key)  # checked on use, so never stale
         results = item.data.results
         row["summary"] = results.summary if results else None
-        row["session"] = session_label(store, row["session_id"], ctx)
+        row["session"] = self._session_cells.label(store, key, row["session_id"], ctx)
         return row
 
     def build_cells(self, row: Row, ctx: ViewContext) -> dict[str, Text]:

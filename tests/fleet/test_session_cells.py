@@ -1,0 +1,80 @@
+"""The Session cell of the Agents, Experiments and Ethics rows names the server when there are several."""
+
+from __future__ import annotations
+
+from aisci_tui.commands.common import ConnectionOptions
+from aisci_tui.commands.dashboard import _dashboard_subscription
+from aisci_tui.commands.endpoints import from_urls, open_endpoints
+from aisci_tui.server import ProtocolServer, ServerConfig
+from aisci_tui.tui.app import DashboardApp
+from tests.client.conftest import API_KEY
+from tests.tui.conftest import make_client
+from tests.waiting import app_until
+
+#: The same seed on both servers: the same sessions, titles and ids on each (the ids are told apart by prefix).
+WORLD = dict(port=0, api_keys=(API_KEY,), seed=11, speed=2.0, sessions=2)
+
+
+async def session_cells(app: DashboardApp, pilot) -> dict[str, list[tuple[str | None, str]]]:
+    """Per table view, (session id, Session cell) of every row that names a session."""
+    out: dict[str, list[tuple[str | None, str]]] = {}
+    for key in "234":
+        await pilot.press(key)
+        view = app.current_view
+        await app_until(pilot, lambda v=view: len(v.rows) > 0, what=f"rows in {view.VIEW_ID}")
+        await pilot.pause(0.3)
+        out[view.VIEW_ID] = [(view.rows[k].get("session_id"), view.rows[k]["session"]) for k in view.rows]
+    return out
+
+
+async def test_two_servers_rows_name_their_server_and_one_server_rows_do_not(settings, monkeypatch):
+    monkeypatch.setenv("AISCI_API_KEY", API_KEY)
+    async with ProtocolServer(ServerConfig(**WORLD)) as a, ProtocolServer(ServerConfig(**WORLD)) as b:
+        source, _ = open_endpoints(
+            from_urls([a.url, b.url]),
+            ConnectionOptions(),
+            _dashboard_subscription,
+            None,
+            prefix_ids=True,
+            backoff_base=0.05,
+            backoff_cap=0.2,
+        )
+        app = DashboardApp(source, settings=settings)
+        async with app.run_test(size=(200, 40)) as pilot:
+            store = app.store
+            await app_until(
+                pilot,
+                lambda: len(store.sessions) == 4 and store.experiments and store.assessments,
+                timeout=10,
+                what="both worlds",
+            )
+            titles = {e.data.title for e in store.sessions.values()}
+            assert len(titles) == 2, "both servers have the same sessions: only the server tells them apart"
+            cells = await session_cells(app, pilot)
+            for view_id, rows in cells.items():
+                named = [(sid, cell) for sid, cell in rows if sid]
+                assert named, view_id
+                for sid, cell in named:
+                    endpoint = store.connection.endpoint_of(sid)
+                    assert endpoint is not None, sid
+                    title = store.sessions[sid].data.title
+                    assert cell == f"{endpoint[0]} · {title}", (view_id, sid, cell)
+                servers = {store.connection.endpoint_of(sid)[0] for sid, _ in named}  # type: ignore[index]
+                assert len(servers) == 2, (view_id, servers)
+        await source.aclose()
+
+    async with ProtocolServer(ServerConfig(**WORLD)) as one:
+        app = DashboardApp(make_client(one, key=API_KEY), settings=settings)
+        async with app.run_test(size=(200, 40)) as pilot:
+            store = app.store
+            await app_until(
+                pilot,
+                lambda: len(store.sessions) == 2 and store.experiments and store.assessments,
+                timeout=10,
+                what="one world",
+            )
+            cells = await session_cells(app, pilot)
+            for view_id, rows in cells.items():
+                named = [(sid, cell) for sid, cell in rows if sid]
+                assert named, view_id
+                assert all(cell == store.sessions[sid].data.title for sid, cell in named), (view_id, named[:3])
