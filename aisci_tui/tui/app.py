@@ -18,6 +18,7 @@ from rich.text import Text
 from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState
@@ -41,6 +42,7 @@ from aisci_tui.tui.palette import DashboardCommands, GoToCommands
 from aisci_tui.tui.replaykeys import REPLAY_CONTROLS, ReplayKeys
 from aisci_tui.tui.rowkeys import RowKeys
 from aisci_tui.tui.screens import HelpRow, HelpScreen, TooSmallScreen, help_rows
+from aisci_tui.tui.toastboard import ToastBoard
 from aisci_tui.tui.views.base import SessionChosen, StoreView, ViewContext
 from aisci_tui.tui.widgets.footer import SteadyFooter
 from aisci_tui.tui.widgets.notlive import NotLiveLine
@@ -105,6 +107,7 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, RowKeys, App[int]):
         self.gate = RenderGate()
         # a replay plays old events on purpose; elsewhere history sent on subscribe is not news
         is_fresh = None if Ability.SEEK in abilities_of(source) else self.store.live.is_live
+        self.board = ToastBoard(self)
         self.toaster = toasts.Toaster(self._toast, lambda: self.paused, is_fresh=is_fresh)
         self.limiter = self.toaster.limiter
         self.pump = Pump(
@@ -203,6 +206,7 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, RowKeys, App[int]):
             ctx = self.context()
             next((v for v in self.views.values() if v is not self.current_view and v.warm(self.store, ctx, 0.01)), None)
         self.toaster.flush()
+        self.board.tick()
 
     def _render_now(self) -> None:
         """Per-event rendering (``--naive-render``), for comparing against the coalesced path."""
@@ -341,6 +345,21 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, RowKeys, App[int]):
                 self.pop_screen()
 
     # -- actions ------------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification goes through the board: up and down on the refresh tick; 0: it stays."""
+        self.board.raise_(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def action_dismiss_notifications(self) -> None:
+        self.board.dismiss_all()
 
     def action_show_view(self, view_id: str) -> None:
         switcher = self._switcher

@@ -98,6 +98,14 @@ APP_BINDINGS: list[Binding] = [
         tooltip="Go to what the row names. Its session, agent, current experiment, tree node, plots or resource.",
     ),
     Binding(
+        "x",
+        "dismiss_notifications",
+        "Dismiss",
+        id="dismiss",
+        show=False,
+        tooltip="Dismiss the notifications. Take down every notification, the ones that stay until dismissed too.",
+    ),
+    Binding(
         "ctrl+s",
         "save_svg",
         "Screenshot",
