@@ -44,6 +44,7 @@ from aisci_tui.tui.rowkeys import RowKeys
 from aisci_tui.tui.screens import HelpRow, HelpScreen, TooSmallScreen, help_rows
 from aisci_tui.tui.toastboard import ToastBoard
 from aisci_tui.tui.views.base import SessionChosen, StoreView, ViewContext
+from aisci_tui.tui.widgets.corner import Corner
 from aisci_tui.tui.widgets.footer import SteadyFooter
 from aisci_tui.tui.widgets.notlive import NotLiveLine
 
@@ -107,7 +108,7 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, RowKeys, App[int]):
         self.gate = RenderGate()
         # a replay plays old events on purpose; elsewhere history sent on subscribe is not news
         is_fresh = None if Ability.SEEK in abilities_of(source) else self.store.live.is_live
-        self.board = ToastBoard(self)
+        self.board = ToastBoard()
         self.toaster = toasts.Toaster(self._toast, lambda: self.paused, is_fresh=is_fresh)
         self.limiter = self.toaster.limiter
         self.pump = Pump(
@@ -141,6 +142,7 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, RowKeys, App[int]):
         with ContentSwitcher(initial=self.view_classes[0].VIEW_ID, id="views"):
             yield from self.views.values()
         yield SteadyFooter(compact=True, show_command_palette=False)
+        yield Corner(id="corner")
 
     def on_mount(self) -> None:
         self._status = self.query_one("#status", StatusLine)
@@ -148,6 +150,7 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, RowKeys, App[int]):
         self._switcher = self.query_one("#views", ContentSwitcher)
         self._filter_box = self.query_one("#filter-input", FilterInput)
         self._not_live_box = self.query_one("#not-live", NotLiveLine)
+        self.board.corner = self.query_one("#corner", Corner)
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         if self.settings.keymap:
@@ -358,7 +361,13 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, RowKeys, App[int]):
         """Every notification goes through the board: up and down on the refresh tick; 0: it stays."""
         self.board.raise_(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
+    def clear_notifications(self) -> None:
+        self.board.dismiss_all()
+
     def action_dismiss_notifications(self) -> None:
+        self.board.dismiss_all()
+
+    def on_corner_dismissed(self) -> None:
         self.board.dismiss_all()
 
     def action_show_view(self, view_id: str) -> None:

@@ -61,6 +61,6 @@ async def test_history_replay_is_not_the_live_rate_and_raises_no_toast(settings)
             app.gate.request_full()
             await pilot.pause(0.2)
             assert rate_shown(app) < 5.0, "the replay burst is not the live rate"
-            assert not app._notifications, [n.title for n in app._notifications]
+            assert not app.board.shown, [n.title for n in app.board.shown]
             events = app.views["events"]
             assert events is not None and len(app.store.log) >= min(HISTORY, app.store.log.maxlen or HISTORY)
