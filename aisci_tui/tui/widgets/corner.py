@@ -1,8 +1,10 @@
 """The bottom-right corner where notifications show: a few fixed slots, filled in place.
 
-Nothing is mounted or removed when a notification comes or goes: a slot's text, tone and
-display change, so the change is drawn in the screen update of the moment it is made (the
-refresh tick), with no layout of new widgets afterwards.
+Nothing is mounted, removed, resized or restyled through classes when a notification comes or
+goes: a slot of fixed size gets its text, its tone and its visibility as inline styles, so the
+change is drawn in the screen update of the moment it is made (the refresh tick), with no layout
+or style pass afterwards. A message longer than the slot's lines is cut; the Events view and
+Home's latest events have it whole.
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
+from textual.color import Color
 from textual.containers import Container
 from textual.message import Message
 from textual.widgets import Static
 
 #: At most this many notifications are up at once (the newest).
 SLOTS = 3
-TONES = ("information", "warning", "error")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,19 +47,15 @@ class Corner(Container):
         margin-bottom: 1;
     }
     Corner > .notice {
-        visibility: visible;
-        display: none;
+        visibility: hidden;
         width: 60;
         max-width: 50%;
-        height: auto;
+        height: 4;
         margin-top: 1;
         padding: 0 1;
         background: $panel;
         border-left: outer $primary;
     }
-    Corner > .notice.-warning { border-left: outer $warning; }
-    Corner > .notice.-error { border-left: outer $error; }
-    Corner > .notice.-up { display: block; }
     """
 
     class Dismissed(Message):
@@ -68,15 +66,20 @@ class Corner(Container):
             yield Static(id=f"notice-{n}", classes="notice", markup=False)
 
     def show(self, notes: Sequence[Note]) -> None:
-        """Fill the slots with ``notes`` (the newest ``SLOTS`` of them), empty the rest."""
+        """Fill the slots with ``notes`` (the newest ``SLOTS``, newest at the bottom), hide the rest."""
         shown = list(notes)[-SLOTS:]
-        for n, slot in enumerate(self.query(".notice").results(Static)):
-            note = shown[n] if n < len(shown) else None
-            slot.set_class(note is not None, "-up")
-            for tone in TONES:
-                slot.set_class(note is not None and note.severity == tone, f"-{tone}")
-            if note is not None:
-                slot.update(Text.assemble((note.title, "bold"), "\n", note.message) if note.title else note.message)
+        slots = list(self.query(".notice").results(Static))
+        first = len(slots) - len(shown)
+        tones = self.app.theme_variables
+        for n, slot in enumerate(slots):
+            note = shown[n - first] if n >= first else None
+            slot.styles.visibility = "visible" if note is not None else "hidden"
+            if note is None:
+                continue
+            tone = {"warning": "warning", "error": "error"}.get(note.severity, "primary")
+            slot.styles.border_left = ("outer", Color.parse(tones.get(tone, "ansi_blue")))
+            text = Text.assemble((note.title, "bold"), "\n", note.message) if note.title else note.message
+            slot.update(text, layout=False)
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
