@@ -90,3 +90,35 @@ async def test_only_the_strict_reader_keeps_bytes_the_dashboards_store_gets_text
             await client.aclose()
         raw = next(item for item in got if type(item) is RawEvent)
         assert type(raw.text) is (bytes if strict else str)
+
+
+def test_a_write_the_pipe_takes_in_part_is_finished_in_order():
+    """A non-blocking pipe that fills up: ``writev`` writes part, the rest follows, nothing lost or reordered."""
+    import os
+    import threading
+    import time
+
+    from aisci_tui.commands.eventlines import Printer
+
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(write_fd, False)
+    got = bytearray()
+
+    def drain() -> None:
+        time.sleep(0.2)  # let the pipe fill first
+        while chunk := os.read(read_fd, 65536):
+            got.extend(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    lines = [HEAD % f"evt-{i}" + ',"name":"' + "x" * 9000 + '"}}' for i in range(Printer.BATCH)]
+    with open(write_fd, "w", encoding="utf-8") as out:
+        printer = Printer(out=out)
+        assert printer._fd == write_fd
+        for line in lines:
+            raw = RawEvent("agent_status", "evt", None, "agt-b", None, line.encode(), conforms=True)
+            assert printer.event(raw)
+        printer.flush()
+    reader.join(10)
+    os.close(read_fd)
+    assert bytes(got) == "".join(line + "\n" for line in lines).encode()
