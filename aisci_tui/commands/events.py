@@ -22,9 +22,11 @@ from aisci_tui import exitcodes
 from aisci_tui.commands.common import (
     AccessOptions,
     CommandError,
+    ConfigOption,
     ConnectionOptions,
     LogFileOption,
     MaxAttemptsOption,
+    ProfileOption,
     UrlOption,
     VerboseOption,
     failing_on_command_error,
@@ -34,6 +36,7 @@ from aisci_tui.commands.eventlines import OutputFormat, Printer
 from aisci_tui.commands.recording import RecordOption, with_recording
 
 if TYPE_CHECKING:
+    from aisci_tui.commands.endpoints import EndpointSpec
     from aisci_tui.sources.base import Source
 
 
@@ -45,9 +48,10 @@ as its JSON envelope (--format jsonl) or as a
 one-line summary (--format text). Warnings and invalid frames go to stderr,
 and at exit a JSON summary line:
 {"received":…,"events":…,"invalid":…,"duplicates":…,"reconnects":…}.
-Repeat --url to follow several servers: each event is printed once, with
-its server (host:port) in meta.endpoint; one server down never stops the
-others.
+Repeat --url to follow several servers, or name a [fleets] entry of the
+config file with --profile (as the dashboard does): each event is printed
+once, with its server (host:port, or the profile's name) in meta.endpoint;
+one server down never stops the others.
 
 Credentials come from the environment (AISCI_API_KEY or AISCI_TOKEN),
 --token-file or --token-command, never from the command line:
@@ -63,6 +67,7 @@ def register(app: typer.Typer) -> None:
 @with_options(access=AccessOptions)
 def events(
     url: UrlOption = None,
+    profile: ProfileOption = None,
     session: Annotated[
         str | None, typer.Option("--session", metavar="ID", help="Only events of this research session.")
     ] = None,
@@ -100,6 +105,7 @@ def events(
         ),
     ] = None,
     record: RecordOption = None,
+    config: ConfigOption = None,
 ) -> None:
     urls = list(url or [])
     opts = ConnectionOptions.of(urls[0] if len(urls) == 1 else None, access, log_file, verbose, max_attempts)
@@ -108,13 +114,14 @@ def events(
         if from_file is not None:
             from aisci_tui.commands.replay import open_replay
 
-            if urls:
-                raise CommandError("--from replays a file; leave out --url.", exitcodes.USAGE)
+            if urls or profile:
+                raise CommandError("--from replays a file; leave out --url and --profile.", exitcodes.USAGE)
             source = open_replay(from_file, speed=speed or math.inf, types=types or [], session=session)
         elif speed is not None:
             raise CommandError("--speed only applies with --from FILE.jsonl.", exitcodes.USAGE)
         else:
-            source = open_source(opts, types or [], session, history=history, urls=urls)
+            specs = endpoints(config, urls, profile)
+            source = open_source(opts, types or [], session, history=history, specs=specs)
     source = with_recording(source, record)
     printer = Printer(fmt, verbose=verbose)
     code = exitcodes.OK
@@ -138,19 +145,34 @@ def events(
     raise typer.Exit(code)
 
 
+def endpoints(config: Path | None, urls: list[str], profile: str | None) -> list[EndpointSpec]:
+    """The servers to follow, chosen as the dashboard chooses them (:func:`~aisci_tui.commands.endpoints.resolve`:
+    several ``--url``; else the URL or profile, or fleet, named by the flags, the environment or the
+    config file); raises :class:`CommandError`."""
+    from aisci_tui.client import DEFAULT_URL
+    from aisci_tui.commands.endpoints import resolve
+    from aisci_tui.settings import ConfigError, load_settings
+
+    try:
+        settings = load_settings(config, url=urls[0] if len(urls) == 1 else None, profile=profile)
+        return resolve(settings, urls, DEFAULT_URL)
+    except ConfigError as exc:
+        raise CommandError(str(exc), exitcodes.USAGE) from None
+
+
 def open_source(
     opts: ConnectionOptions,
     types: list[str],
     session: str | None,
     *,
     history: bool = True,
-    urls: list[str] | None = None,
+    specs: list[EndpointSpec],
 ) -> Source:
-    """The source of events for these options: the WebSocket client, or with several ``urls`` one
+    """The source of events for these options: the WebSocket client, or with several endpoints one
     client per server fanned in, each event tagged with its server in ``meta.endpoint``;
     ``history``: ask for the events the server holds before the live ones, as the dashboard does."""
     from aisci_tui.client import Filters, SubscribeOptions, Subscription
-    from aisci_tui.commands.endpoints import from_urls, open_endpoints
+    from aisci_tui.commands.endpoints import open_endpoints
     from aisci_tui.protocol.models import EVENT_TYPES
 
     unknown = [t for t in types if t not in EVENT_TYPES]
@@ -162,7 +184,6 @@ def open_source(
         filters = Filters(session_id=session_id) if session_id else None
         return Subscription(events=events, filters=filters, options=SubscribeOptions(include_history=history))
 
-    specs = from_urls(urls if urls and len(urls) > 1 else [opts.resolved_url])
     source, _ = open_endpoints(specs, opts, subscription, session, prefix_ids=False)
     return source
 
