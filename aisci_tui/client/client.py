@@ -18,16 +18,16 @@ import time
 from collections.abc import Awaitable, Callable
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
 
 from aisci_tui import exitcodes
 from aisci_tui.client.backoff import Backoff, UniformRandom
 from aisci_tui.client.config import ClientConfig, Subscription, redact_url, tls_context
 from aisci_tui.client.errors import ClientClosed, Closing, Fatal, LinkDrop, LinkLost, SubscriptionError
 from aisci_tui.client.failures import classify
-from aisci_tui.client.link import Link, describe_frame, wire_log
+from aisci_tui.client.link import Link
 from aisci_tui.client.outlet import Outlet
 from aisci_tui.client.protocol import ProtocolHandler
+from aisci_tui.client.reader import TextTagging, read
 from aisci_tui.client.records import ClientStats, SubscriptionRecord
 from aisci_tui.protocol import EVENT_TYPES
 from aisci_tui.protocol.models import Event, Filters, SubscribeOptions
@@ -76,9 +76,9 @@ class Client:
         self._ready = asyncio.Event()
         self._wake = asyncio.Event()
         self._opened_once = False
-        #: The last connection ended on a frame over ``max_frame``: the next one asks for no
-        #: history, or the server would send that frame again and again.
-        self._skip_history = False
+        #: The last connection ended on a frame over ``max_frame`` (the reader says so): the next
+        #: one asks for no history, or the server would send that frame again and again.
+        self.skip_history = False
         self._closing = False
 
     def __repr__(self) -> str:
@@ -104,13 +104,16 @@ class Client:
         consumer that validates each before showing it (the dashboard's store does).
 
         ``strict``: the same parse also runs the strict check, and each ``RawEvent`` says in
-        ``conforms`` whether it passed (``aisci-tui events`` then prints its text as it came).
+        ``conforms`` whether it passed (``aisci-tui events`` then prints its text as it came);
+        from the next connection on, text frames are kept as the bytes that came, so a
+        ``RawEvent``'s ``text`` is bytes (see :mod:`aisci_tui.client.reader`).
         """
         self.outlet.deferring = True
         if strict:
             from aisci_tui.protocol.strict import route_checked
 
             self.outlet.router = route_checked
+            self.outlet.raw_text = True
 
     def deliver_to(self, sink: Sink) -> None:
         """Pass every item to ``sink`` instead of queueing it (see :meth:`Outlet.deliver_to`)."""
@@ -284,6 +287,7 @@ class Client:
                     ping_interval=None,
                     close_timeout=2.0,
                     user_agent_header="aisci-tui",
+                    create_connection=TextTagging if self.outlet.raw_text else ClientConnection,
                 )
             except Exception as exc:
                 failure = classify(exc, self.label)
@@ -344,7 +348,7 @@ class Client:
         resume = self._opened_once
         reason: BaseException = LinkDrop("Connection lost.")
         try:
-            link.spawn(self._read(link), "aisci-reader")
+            link.spawn(read(self, link), "aisci-reader")
             link.spawn(self._setup(link, resume), "aisci-setup")
             reason = await asyncio.shield(link.end)
         finally:
@@ -368,7 +372,7 @@ class Client:
             self.stats.reconnects += 1
         await self.set_state(ConnectionState.OPEN)
         link.spawn(self._ping(link), "aisci-ping")
-        skip_history, self._skip_history = self._skip_history, False
+        skip_history, self.skip_history = self.skip_history, False
         for record in list(self.records):
             try:
                 await self.protocol.subscribe_on(link, record, resume=resume, skip_history=skip_history)
@@ -377,56 +381,6 @@ class Client:
                 if not isinstance(exc, TimeoutError) and record in self.records:
                     self.records.remove(record)
         self._ready.set()
-
-    async def _read(self, link: Link) -> None:
-        ws = link.ws
-        stats = self.stats
-        max_frame = self.config.max_frame
-        out = self.outlet
-        queue = out.queue
-        handle = self.protocol.handle_frame
-        route = out.router
-        try:
-            async for frame in ws:
-                link.rx.set()
-                stats.received += 1
-                if wire_log.isEnabledFor(logging.DEBUG):
-                    wire_log.debug("received %s", describe_frame(frame))
-                # the hot path: a deferrable entity event routed by its few fields, without a coroutine
-                if (
-                    out.deferring
-                    and type(frame) is str
-                    and len(frame) <= max_frame
-                    and (raw := route(frame)) is not None
-                ):
-                    if out.accept(raw):
-                        sink = out.sink  # Outlet.deliver, inlined for the flood
-                        if sink is queue:
-                            queue(raw)
-                        else:
-                            stats.events += 1
-                            sink(raw)
-                else:
-                    await handle(link, frame)
-                if queue.full:
-                    await out.room(link)
-        except ConnectionClosed:
-            pass
-        sent, rcvd = ws.protocol.close_sent, ws.protocol.close_rcvd
-        ours = sent.code if sent is not None else None
-        if ours == 1009:
-            self._skip_history = True
-            self.outlet.invalid(
-                f"a frame exceeded the {self.config.max_frame}-byte limit; reconnecting without "
-                "history so that it is not sent again (events of the last moments may be missing)"
-            )
-        elif ours == 1007:
-            self.outlet.invalid("a text frame was not valid UTF-8; reconnecting")
-        code = rcvd.code if rcvd is not None else None
-        if code == 1000:
-            raise Closing("The server closed the connection.")
-        why = f"close code {code}" if code is not None else "no close frame"
-        raise LinkDrop(f"Connection lost ({why}).")
 
     async def _ping(self, link: Link) -> None:
         interval = self.config.ping_interval

@@ -101,7 +101,10 @@ class Outlet:
         self.deferring = False
         #: What reads a frame's routing fields when deferring (:func:`~aisci_tui.protocol.fast.route`,
         #: or :func:`~aisci_tui.protocol.strict.route_checked`, which also runs the strict check).
-        self.router: Callable[[str], RawEvent | None] = route
+        self.router: Callable[[str | bytes], RawEvent | None] = route
+        #: Keep text frames as the bytes that came (a routed event's ``text`` is then bytes); read
+        #: on connecting (see :mod:`aisci_tui.client.reader`).
+        self.raw_text = False
         self._done = False
         self._ended = False
 

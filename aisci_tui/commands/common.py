@@ -102,6 +102,16 @@ VerboseOption = Annotated[
         help="Log every message sent and received (auth payloads redacted).",
     ),
 ]
+ProfileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        metavar="NAME",
+        rich_help_panel=CONNECTION_PANEL,
+        help="Connect to a named endpoint from the config file (development, staging, production, …), "
+        "or to every endpoint of a [fleets] entry.",
+    ),
+]
 MaxAttemptsOption = Annotated[
     int | None,
     typer.Option(

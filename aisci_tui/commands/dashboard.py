@@ -20,6 +20,7 @@ from aisci_tui.commands.common import (
     ConnectionOptions,
     DisplayOptions,
     MaxAttemptsOption,
+    ProfileOption,
     UrlOption,
     fail,
     failing_on_command_error,
@@ -83,16 +84,6 @@ SessionOption = Annotated[
         "--session",
         metavar="ID",
         help="Show only this research session (with several servers: SERVER/ID, as the rows show it).",
-    ),
-]
-ProfileOption = Annotated[
-    str | None,
-    typer.Option(
-        "--profile",
-        metavar="NAME",
-        rich_help_panel="Connection",
-        help="Connect to a named endpoint from the config file (development, staging, production, …), "
-        "or to every endpoint of a [fleets] entry.",
     ),
 ]
 NaiveRenderOption = Annotated[

@@ -3,21 +3,18 @@
 The loop (:func:`run_events`) consumes any :class:`~aisci_tui.sources.base.Source`,
 so a replay file or another source can stand in for the WebSocket client
 (:func:`open_source` is where a source is chosen). Events go to stdout, one per
-line; everything else (warnings, invalid frames, the final summary) to stderr.
+line; everything else (warnings, invalid frames, the final summary) to stderr
+(:class:`~aisci_tui.commands.eventlines.Printer` writes both).
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import math
-import os
 import signal
-import sys
 from collections.abc import Callable
-from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO, cast
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -25,25 +22,22 @@ from aisci_tui import exitcodes
 from aisci_tui.commands.common import (
     AccessOptions,
     CommandError,
+    ConfigOption,
     ConnectionOptions,
     LogFileOption,
     MaxAttemptsOption,
+    ProfileOption,
     UrlOption,
     VerboseOption,
     failing_on_command_error,
     with_options,
 )
+from aisci_tui.commands.eventlines import OutputFormat, Printer
 from aisci_tui.commands.recording import RecordOption, with_recording
 
 if TYPE_CHECKING:
-    from aisci_tui.protocol.fast import RawEvent
-    from aisci_tui.protocol.models import Event
-    from aisci_tui.sources.base import Notice, Source
-
-
-class OutputFormat(str, Enum):  # noqa: UP042  (a StrEnum would change what str() of a member gives)
-    jsonl = "jsonl"
-    text = "text"
+    from aisci_tui.commands.endpoints import EndpointSpec
+    from aisci_tui.sources.base import Source
 
 
 HELP = """Print live events on stdout, one per line, without the dashboard.
@@ -54,9 +48,10 @@ as its JSON envelope (--format jsonl) or as a
 one-line summary (--format text). Warnings and invalid frames go to stderr,
 and at exit a JSON summary line:
 {"received":…,"events":…,"invalid":…,"duplicates":…,"reconnects":…}.
-Repeat --url to follow several servers: each event is printed once, with
-its server (host:port) in meta.endpoint; one server down never stops the
-others.
+Repeat --url to follow several servers, or name a [fleets] entry of the
+config file with --profile (as the dashboard does): each event is printed
+once, with its server (host:port, or the profile's name) in meta.endpoint;
+one server down never stops the others.
 
 Credentials come from the environment (AISCI_API_KEY or AISCI_TOKEN),
 --token-file or --token-command, never from the command line:
@@ -72,6 +67,7 @@ def register(app: typer.Typer) -> None:
 @with_options(access=AccessOptions)
 def events(
     url: UrlOption = None,
+    profile: ProfileOption = None,
     session: Annotated[
         str | None, typer.Option("--session", metavar="ID", help="Only events of this research session.")
     ] = None,
@@ -109,6 +105,7 @@ def events(
         ),
     ] = None,
     record: RecordOption = None,
+    config: ConfigOption = None,
 ) -> None:
     urls = list(url or [])
     opts = ConnectionOptions.of(urls[0] if len(urls) == 1 else None, access, log_file, verbose, max_attempts)
@@ -117,13 +114,14 @@ def events(
         if from_file is not None:
             from aisci_tui.commands.replay import open_replay
 
-            if urls:
-                raise CommandError("--from replays a file; leave out --url.", exitcodes.USAGE)
+            if urls or profile:
+                raise CommandError("--from replays a file; leave out --url and --profile.", exitcodes.USAGE)
             source = open_replay(from_file, speed=speed or math.inf, types=types or [], session=session)
         elif speed is not None:
             raise CommandError("--speed only applies with --from FILE.jsonl.", exitcodes.USAGE)
         else:
-            source = open_source(opts, types or [], session, history=history, urls=urls)
+            specs = endpoints(config, urls, profile)
+            source = open_source(opts, types or [], session, history=history, specs=specs)
     source = with_recording(source, record)
     printer = Printer(fmt, verbose=verbose)
     code = exitcodes.OK
@@ -147,19 +145,34 @@ def events(
     raise typer.Exit(code)
 
 
+def endpoints(config: Path | None, urls: list[str], profile: str | None) -> list[EndpointSpec]:
+    """The servers to follow, chosen as the dashboard chooses them (:func:`~aisci_tui.commands.endpoints.resolve`:
+    several ``--url``; else the URL or profile, or fleet, named by the flags, the environment or the
+    config file); raises :class:`CommandError`."""
+    from aisci_tui.client import DEFAULT_URL
+    from aisci_tui.commands.endpoints import resolve
+    from aisci_tui.settings import ConfigError, load_settings
+
+    try:
+        settings = load_settings(config, url=urls[0] if len(urls) == 1 else None, profile=profile)
+        return resolve(settings, urls, DEFAULT_URL)
+    except ConfigError as exc:
+        raise CommandError(str(exc), exitcodes.USAGE) from None
+
+
 def open_source(
     opts: ConnectionOptions,
     types: list[str],
     session: str | None,
     *,
     history: bool = True,
-    urls: list[str] | None = None,
+    specs: list[EndpointSpec],
 ) -> Source:
-    """The source of events for these options: the WebSocket client, or with several ``urls`` one
+    """The source of events for these options: the WebSocket client, or with several endpoints one
     client per server fanned in, each event tagged with its server in ``meta.endpoint``;
     ``history``: ask for the events the server holds before the live ones, as the dashboard does."""
     from aisci_tui.client import Filters, SubscribeOptions, Subscription
-    from aisci_tui.commands.endpoints import from_urls, open_endpoints
+    from aisci_tui.commands.endpoints import open_endpoints
     from aisci_tui.protocol.models import EVENT_TYPES
 
     unknown = [t for t in types if t not in EVENT_TYPES]
@@ -171,7 +184,6 @@ def open_source(
         filters = Filters(session_id=session_id) if session_id else None
         return Subscription(events=events, filters=filters, options=SubscribeOptions(include_history=history))
 
-    specs = from_urls(urls if urls and len(urls) > 1 else [opts.resolved_url])
     source, _ = open_endpoints(specs, opts, subscription, session, prefix_ids=False)
     return source
 
@@ -269,212 +281,3 @@ def _handler(printer: Printer, limit: int | None, done: asyncio.Future[int]) -> 
             done.set_exception(exc)
 
     return handle
-
-
-class Printer:
-    """Writes events to stdout and notices to stderr, safely.
-
-    An event that came as a :class:`~aisci_tui.protocol.fast.RawEvent` (the client read only
-    its routing fields) is validated here: with the strict check derived from the models
-    (:mod:`aisci_tui.protocol.strict`), and the line printed is then the frame's own text;
-    otherwise with the models, which give the reason if it is invalid, and the line is the
-    validated event's encoding. Lines are flushed once the event loop has nothing more to
-    do at once, not one by one.
-    """
-
-    BATCH = 48
-
-    def __init__(
-        self,
-        fmt: OutputFormat = OutputFormat.jsonl,
-        *,
-        verbose: bool = False,
-        out: TextIO | None = None,
-        err: TextIO | None = None,
-    ):
-        self.fmt = fmt
-        self.verbose = verbose
-        self.out = out or sys.stdout
-        self.err = err or sys.stderr
-        self.printed = 0
-        self.invalid = 0
-        #: Deferred events found invalid here (the client counted them as events).
-        self.invalid_late = 0
-        self.broken = False
-        #: Lines printed but not yet written: written when the event loop is next idle, or at BATCH.
-        self._pending: list[str] = []
-        from aisci_tui.protocol import ProtocolError, encode
-        from aisci_tui.protocol.fast import RawEvent
-        from aisci_tui.protocol.strict import conforms
-
-        self._encode, self._conforms, self._raw, self._error = encode, conforms, RawEvent, ProtocolError
-        self._jsonl = fmt is OutputFormat.jsonl
-        #: The binary stream under ``out`` when it writes UTF-8 (stdout does, normally).
-        self._bytes = getattr(self.out, "buffer", None) if _utf8(self.out) else None
-
-    def event(self, event: Event | RawEvent) -> bool:
-        """Print one event; False once stdout is gone."""
-        if self.broken:
-            return False
-        jsonl = self._jsonl
-        if type(event) is self._raw:
-            text = event.text
-            if (
-                jsonl
-                and type(text) is str
-                and "\n" not in text
-                and "\r" not in text
-                and (event.conforms or self._conforms(event.type, text))
-            ):
-                return self._write(text)
-            try:
-                event = event.validate()
-            except self._error as exc:
-                self.invalid_late += 1
-                self.notice_invalid(f"Ignored an invalid frame: {exc.reason}")
-                return True
-        checked = cast("Event", event)
-        return self._write(self._encode(checked) if jsonl else summarize(checked))
-
-    def _write(self, line: str) -> bool:
-        pending = self._pending
-        pending.append(line)
-        if len(pending) >= self.BATCH:
-            self.flush()
-        elif len(pending) == 1:
-            try:
-                asyncio.get_running_loop().call_soon(self.flush)
-            except RuntimeError:  # no event loop: print at once
-                self.flush()
-        if self.broken:
-            return False
-        self.printed += 1
-        return True
-
-    def flush(self) -> None:
-        """Write the lines not written yet, in one write (whatever ``PYTHONUNBUFFERED`` says)."""
-        pending = self._pending
-        if not pending or self.broken:
-            pending.clear()
-            return
-        pending.append("")
-        text = "\n".join(pending)
-        pending.clear()
-        try:
-            if self._bytes is not None:  # a text stream's own write costs more than encoding here
-                self.out.flush()
-                self._bytes.write(text.encode("utf-8", "replace"))
-                self._bytes.flush()
-            else:
-                self.out.write(text)
-                self.out.flush()
-        except BrokenPipeError:
-            self._stdout_gone()
-
-    def _stdout_gone(self) -> None:
-        self.broken = True
-        try:  # later flushes (at exit) must not fail again
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, self.out.fileno())
-        except (OSError, ValueError, AttributeError):
-            pass
-
-    def notice(self, notice: Notice) -> None:
-        from aisci_tui.sources.base import ConnectionState
-        from aisci_tui.textsafe import clean
-
-        text = clean(notice.text, 500)
-        if notice.kind == "invalid":
-            self.notice_invalid(text)
-        elif notice.fatal or notice.kind in ("error", "unknown"):
-            self.warn(text)
-        elif notice.kind == "state" and notice.state is ConnectionState.RECONNECTING:
-            retry = f" Reconnecting in {notice.retry_in:.1f} s" if notice.retry_in is not None else " Reconnecting"
-            self.warn(f"{text}{retry} (attempt {notice.attempt}).")
-        elif notice.severity in ("warning", "error") or self.verbose:
-            state = f"{notice.state.name.lower()}" if notice.state is not None else ""
-            self.warn(text or state)
-
-    def notice_invalid(self, text: str) -> None:
-        from aisci_tui.textsafe import clean
-
-        self.invalid += 1
-        self.warn(clean(text, 500) or "ignored an invalid frame")
-
-    def warn(self, text: str) -> None:
-        try:
-            self.err.write(f"aisci-tui: {text}\n")
-            self.err.flush()
-        except (OSError, ValueError):
-            pass
-
-    def summary(self, source: Source) -> None:
-        self.flush()
-        stats = getattr(source, "stats", None)
-        counts: dict[str, Any]
-        if stats is not None and hasattr(stats, "summary"):
-            counts = stats.summary()
-            counts["events"] = self.printed  # what was handed over and printed (a sink may get more)
-            counts["invalid"] += self.invalid_late
-        else:
-            counts = {
-                "received": self.printed + self.invalid,
-                "events": self.printed,
-                "invalid": self.invalid,
-                "duplicates": 0,
-                "reconnects": 0,
-            }
-        try:
-            self.err.write(json.dumps(counts, separators=(",", ":")) + "\n")
-            self.err.flush()
-        except (OSError, ValueError):
-            pass
-
-
-def _utf8(stream: TextIO) -> bool:
-    import codecs
-
-    try:
-        return codecs.lookup(stream.encoding).name == "utf-8"
-    except (AttributeError, LookupError, TypeError):
-        return False
-
-
-def _pct(value: float | None) -> str:
-    if value is None:
-        return "?"
-    return f"{value * 100:.0f}%" if 0 <= value <= 1 else f"{value:g}"
-
-
-def summarize(event: Event) -> str:
-    """One readable line for an event; all server text is cleaned of control characters."""
-    from aisci_tui.protocol.times import parse_time
-    from aisci_tui.textsafe import clean
-
-    def c(value: object, limit: int = 60) -> str:
-        return clean(value, limit) if value is not None else "-"
-
-    when = parse_time(event.timestamp)
-    stamp = when.strftime("%H:%M:%S") if when else "--:--:--"
-    d: Any = event.data
-    kind = event.type
-    if kind == "agent_status":
-        task = d.current_task
-        progress = f" task {c(task.type, 30)} {_pct(task.progress)}" if task and task.type else ""
-        text = f"agent {c(d.name or d.agent_id)} {c(d.status, 20)}{progress}"
-    elif kind == "research_progress":
-        text = f"session {c(d.session_id)} {c(d.current_phase, 30)} {_pct(d.overall_progress)}"
-        if d.title:
-            text += f" {c(d.title)}"
-    elif kind == "experiment_results":
-        text = f"experiment {c(d.experiment_id)} {c(d.status, 20)}"
-        if d.title:
-            text += f" {c(d.title)}"
-    elif kind == "ethical_assessment":
-        a = d.assessment
-        text = f"{c(d.resource_type, 20)} {c(d.resource_id)} {c(a.status, 20)} score {c(a.overall_score, 10)}"
-    elif kind == "system_event":
-        text = f"{c(d.severity, 10)} {c(d.event_type, 20)} {c(d.title)}"
-    else:
-        text = ""
-    return f"{stamp} {kind:<18} {text}".rstrip()

@@ -6,6 +6,7 @@ import asyncio
 import json
 import signal
 
+from aisci_tui import exitcodes
 from tests.client.conftest import running
 from tests.client.test_events_cli import events_process, summary
 from tests.fleet.test_fanin import port_of, progress
@@ -101,3 +102,34 @@ async def test_our_server_and_the_guide_literal_peer_behind_one_events(guide_pee
             "correlation_id": "corr-1",
             "endpoint": label_guide,
         }
+
+
+async def test_a_fleet_profile_follows_every_server_it_names(tmp_path):
+    """`events --profile lab` with `[fleets] lab = [a profile, a URL]`: the dashboard's endpoint choice
+    (one definition), each event printed once with its endpoint (the profile's name, or host:port)."""
+    async with running() as a, running() as b:
+        label_b = f"127.0.0.1:{port_of(b.url)}"
+        config = tmp_path / "config.toml"
+        config.write_text(f'[profiles]\nnode-a = "{a.url}"\n\n[fleets]\nlab = ["node-a", "{b.url}"]\n')
+        await a.publish(progress("ses-1", "writing", "a-1"))
+        await b.publish(progress("ses-1", "analysis", "b-1"))
+        async with events_process("--config", str(config), "--profile", "lab", "--limit", "4") as proc:
+            await until(lambda: a.stats.get("subscriptions", 0) >= 1 and b.stats.get("subscriptions", 0) >= 1)
+            await a.publish(progress("ses-1", "writing", "a-2"))
+            await b.publish(progress("ses-1", "writing", "b-2"))
+            out, err = await asyncio.wait_for(proc.communicate(), 20)
+    assert proc.returncode == 0, err.decode()
+    lines = [json.loads(line) for line in out.decode().splitlines()]
+    assert sorted(e["id"] for e in lines) == ["a-1", "a-2", "b-1", "b-2"]
+    where = {e["id"]: e["meta"]["endpoint"] for e in lines}
+    assert where == {"a-1": "node-a", "a-2": "node-a", "b-1": label_b, "b-2": label_b}
+    assert summary(err.decode())["events"] == 4
+
+
+async def test_an_unknown_profile_is_a_usage_error_naming_the_known_ones(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text('[fleets]\nlab = ["ws://127.0.0.1:9/ws"]\n')
+    async with events_process("--config", str(config), "--profile", "nowhere") as proc:
+        _, err = await asyncio.wait_for(proc.communicate(), 20)
+    assert proc.returncode == exitcodes.USAGE
+    assert "Unknown profile 'nowhere'" in err.decode() and "lab" in err.decode()
