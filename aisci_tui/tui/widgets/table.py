@@ -124,6 +124,8 @@ class KeyedTable(DataTable):
         self._fitted_for = -1
         #: Cells written in place since the last paint, by row (their cached renderings are dropped).
         self._stale: dict[RowKey, set[str]] = {}
+        #: How many times the table has painted (a view waits for the paint after a big change).
+        self.paints = 0
 
     @property
     def records(self) -> dict[RowKey, TableRow]:
@@ -272,6 +274,7 @@ class KeyedTable(DataTable):
         after a change their older entries are never read again; left to the
         caches' size caps they would hold thousands of dead entries.
         """
+        self.paints += 1
         if self._update_count != getattr(self, "_caches_at", None):
             self._caches_at = self._update_count
             for name in _RENDER_CACHES:
