@@ -9,9 +9,12 @@ row drawn, never a pass over the waiting rows or a sort of the table.
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
+
+from textual.widgets.data_table import RowKey
 
 if TYPE_CHECKING:
     from aisci_tui.tui.views.base import ViewContext
@@ -19,6 +22,8 @@ if TYPE_CHECKING:
 
 #: Seconds one drawn row costs, until a view has measured its own.
 ROW_COST = 50e-6
+#: After a full paced sync (a view switch), drawing more rows waits this long at most for the table to paint.
+PAINT_FIRST_SECONDS = 0.25
 
 
 class Backlog:
@@ -30,6 +35,8 @@ class Backlog:
         self._keys: list[str] = []
         self._values: list[Any] = []
         self._filed: dict[str, Any] = {}
+        #: After a full sync: the table's paint count then, and when (more rows wait for a paint).
+        self._hold: tuple[int, float] | None = None
 
     def __len__(self) -> int:
         return len(self._queue)
@@ -83,6 +90,19 @@ class Backlog:
     def clear(self) -> None:
         self.__init__()  # type: ignore[misc]
 
+    def hold(self, paints: int) -> None:
+        """A full sync is done: the rows still waiting are drawn once the table has painted
+        (its paint count has moved on from ``paints``) or after :data:`PAINT_FIRST_SECONDS`."""
+        self._hold = (paints, time.monotonic()) if self._queue else None
+
+    def held(self, paints: int) -> bool:
+        if self._hold is not None:
+            at, since = self._hold
+            if paints == at and time.monotonic() - since < PAINT_FIRST_SECONDS:
+                return True
+            self._hold = None
+        return False
+
     def oldest(self, count: int, skip: set[str]) -> list[str]:
         """Up to ``count`` keys, oldest first, leaving out those in ``skip``."""
         out: list[str] = []
@@ -107,6 +127,21 @@ class Backlog:
         if reverse:
             return (keys[n - 1 - i] for i in range(start, stop))
         return (keys[i] for i in range(start, stop))
+
+
+def enqueue(view: RowSetView, keys: list[str]) -> None:
+    """Put rows whose values were just built in the view's backlog. Those already waiting keep
+    their turn; new ones join shown rows first, by position, then the others in display order."""
+    backlog, table, records = view._backlog, view.table, view.records
+    if view._paced and not view.text:
+        places = table._row_locations
+        waiting = [k for k in keys if k in backlog]
+        new = [k for k in keys if k not in backlog]
+        shown = sorted((k for k in new if table.has(k)), key=lambda k: places.get(RowKey(k)) or 0)
+        hidden = sorted((k for k in new if not table.has(k)), key=lambda k: records[k].sort, reverse=table.reverse)
+        keys = waiting + shown + hidden
+    for key in keys:
+        backlog.add(key, records[key].sort)
 
 
 def choose(view: RowSetView, ctx: ViewContext, backlog: Backlog, limit: int, budget: float | None = None) -> set[str]:

@@ -39,16 +39,15 @@ from aisci_tui.store.query import (
     sort_key,
 )
 from aisci_tui.tui.views.base import StoreView, ViewContext
-from aisci_tui.tui.views.pacing import ROW_COST, Backlog, choose
-from aisci_tui.tui.widgets.table import KeyedTable, TableRow, changed_cells
+from aisci_tui.tui.views.pacing import ROW_COST, Backlog, choose, enqueue
+from aisci_tui.tui.widgets.table import KeyedTable
+from aisci_tui.tui.widgets.tablerow import TableRow, changed_cells
 
 #: In a paced sync, rows built beyond those in or near the view; the others wait for the next syncs
 #: (longest waiting first, so under any rate every row is drawn within rows / ROWS_PER_SYNC syncs).
 ROWS_PER_SYNC = 60
 #: How long one :meth:`RowSetView.catch_up` may draw waiting rows for (at least ROWS_PER_SYNC of them).
 CATCH_UP_SECONDS = 0.03
-#: After a full paced sync (a view switch), catch-up waits this long at most for the table to paint.
-PAINT_FIRST_SECONDS = 0.25
 
 
 def empty_label() -> Static:
@@ -115,8 +114,6 @@ class RowSetView(StoreView):
         #: Session membership (up to date while a session is chosen).
         self.sessions = SessionTally()
         self._sessions_current = False
-        #: After a full paced sync: the table's paint count then, and when (catch-up waits for a paint).
-        self._unpainted: tuple[int, float] | None = None
 
     # -- for subclasses ---------------------------------------------------------------
 
@@ -271,7 +268,7 @@ class RowSetView(StoreView):
             self._place(record)
             built.append(key)
         backlog = self._backlog
-        self._queue(built)
+        enqueue(self, built)
         if ctx.session_id is not None:  # who belongs to the chosen session, kept from the changes
             self.sessions.update(store, changes, full or not self._sessions_current)
         self._sessions_current = ctx.session_id is not None
@@ -300,22 +297,8 @@ class RowSetView(StoreView):
                     table.write(record, changed_cells(record.cells, self.live_cells(record.values, ctx)))
         everything = rescope or (full and not self._paced)
         self._show(self.records.keys() if everything else draw | gone, ctx, backlog)
-        if full and backlog and self._paced and self._budget is None:
-            self._unpainted = (table.paints, time.monotonic())
-
-    def _queue(self, keys: list[str]) -> None:
-        """Put rows whose values were just built in the backlog (already waiting: they keep their
-        turn); new ones join shown rows first, by position, then the others in display order."""
-        backlog, table, records = self._backlog, self.table, self.records
-        if self._paced and not self.text:
-            places = table._row_locations
-            waiting = [k for k in keys if k in backlog]
-            new = [k for k in keys if k not in backlog]
-            shown = sorted((k for k in new if table.has(k)), key=lambda k: places.get(RowKey(k)) or 0)
-            hidden = sorted((k for k in new if not table.has(k)), key=lambda k: records[k].sort, reverse=table.reverse)
-            keys = waiting + shown + hidden
-        for key in keys:
-            backlog.add(key, records[key].sort)
+        if full and self._paced and self._budget is None:
+            backlog.hold(table.paints)
 
     def behind(self) -> bool:
         return bool(self._backlog)
@@ -348,11 +331,8 @@ class RowSetView(StoreView):
     def catch_up(self) -> None:
         """Draw rows a paced sync left for later, for up to :data:`CATCH_UP_SECONDS`."""
         if self._backlog and self._store is not None and self._ctx is not None and self.ready():
-            if self._unpainted is not None:  # what is in view is painted before more is drawn
-                paints, since = self._unpainted
-                if self.table.paints == paints and time.monotonic() - since < PAINT_FIRST_SECONDS:
-                    return
-                self._unpainted = None
+            if self._backlog.held(self.table.paints):  # what is in view is painted before more is drawn
+                return
             self._paced, self._budget = True, CATCH_UP_SECONDS
             try:
                 self.update_view(self._store, Changes(), self._ctx, False)
