@@ -78,6 +78,8 @@ class Backlog:
 
     def _unfile(self, key: str) -> None:
         i = bisect_left(self._values, self._filed.pop(key))
+        while self._keys[i] != key:  # equal sort values (rows keep them unique, but be sure)
+            i += 1
         del self._keys[i]
         del self._values[i]
 
