@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -33,6 +34,10 @@ def eta_text(row: Row, now: datetime) -> str:
     if row["remaining"] is not None:
         return f"in {fmt.duration(row['remaining'])}"
     return fmt.MISSING
+
+
+#: Seconds between bringing the session counts up to date while the view is hidden.
+TALLY_EVERY = 1.0
 
 
 class ResearchView(TableView):
@@ -70,6 +75,9 @@ class ResearchView(TableView):
         super().__init__(id=id, classes=classes)
         self._session_tally = SessionTally()
         self._changed_counts: set[str] = set()
+        #: Sessions whose counts changed while hidden (their rows are rebuilt at the next sync).
+        self._hidden_counts: set[str] = set()
+        self._tally_due = 0.0
         self._session_sig: Any = None
 
     def compose(self) -> ComposeResult:
@@ -81,7 +89,9 @@ class ResearchView(TableView):
     # -- overview -------------------------------------------------------------------
 
     def update_view(self, store: Store, changes: Changes, ctx: ViewContext, full: bool) -> None:
-        self._changed_counts = self._session_tally.update(store, changes, full)
+        self._changed_counts = self._session_tally.update(store, changes, full) | self._hidden_counts
+        self._hidden_counts = set()
+        self._tally_due = time.monotonic() + TALLY_EVERY
         super().update_view(store, changes, ctx, full)
         session_mode = ctx.session_id is not None
         if session_mode != self.has_class("-session"):
@@ -93,6 +103,16 @@ class ResearchView(TableView):
                 (self.query_one("#research-session") if session_mode else self.table).focus()
         if ctx.session_id is not None:
             self._show_session(store, changes, ctx, full)
+
+    def warm(self, store: Store, ctx: ViewContext, budget: float) -> bool:
+        """Also keep the session counts close to the store while hidden, so that a switch here
+        recounts only what changed in the last second, not everything since the view was left."""
+        busy = super().warm(store, ctx, budget)
+        now = time.monotonic()
+        if now >= self._tally_due and self._store in (None, store):
+            self._tally_due = now + TALLY_EVERY
+            self._hidden_counts |= self._session_tally.update(store, Changes(), True)
+        return busy
 
     def restyle(self) -> None:
         super().restyle()

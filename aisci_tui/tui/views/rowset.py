@@ -39,8 +39,9 @@ from aisci_tui.store.query import (
     sort_key,
 )
 from aisci_tui.tui.views.base import StoreView, ViewContext
-from aisci_tui.tui.views.pacing import ROW_COST, defer
-from aisci_tui.tui.widgets.table import KeyedTable, TableRow, changed_cells
+from aisci_tui.tui.views.pacing import ROW_COST, Backlog, choose, enqueue
+from aisci_tui.tui.widgets.table import KeyedTable
+from aisci_tui.tui.widgets.tablerow import TableRow, changed_cells
 
 #: In a paced sync, rows built beyond those in or near the view; the others wait for the next syncs
 #: (longest waiting first, so under any rate every row is drawn within rows / ROWS_PER_SYNC syncs).
@@ -101,8 +102,8 @@ class RowSetView(StoreView):
         self.rows = RowValues(self.records)
         self._next_arrival = 0
         self._scope: Any = None
-        #: Rows whose values are current but whose cells wait for a later sync (oldest first).
-        self._later: dict[str, None] = {}
+        #: Rows whose values are current but whose cells wait for a later sync.
+        self._backlog = Backlog()
         #: Of the shown rows, how many have each value of the COUNT field.
         self._tally: Counter[Any] = Counter()
         #: Seconds one drawn row took at the last sync that drew many (paces catch_up).
@@ -222,14 +223,14 @@ class RowSetView(StoreView):
     def restyle(self) -> None:
         if self._ctx is None or not self.ready():
             return
-        self._later.clear()
+        self._backlog.clear()
         for record in self.records.values():
             self._draw(record, self._ctx)
         self._show(list(self.records), self._ctx)
 
     def reset(self) -> None:
         self.records.clear()
-        self._later.clear()
+        self._backlog.clear()
         self._tally.clear()
         if self.ready():
             self.table.drop(list(self.table.keys()))
@@ -251,8 +252,8 @@ class RowSetView(StoreView):
         for key in fresh:
             self.records[key] = TableRow.make(key, arrival=self._next_arrival)
             self._next_arrival += 1
-        dirty: set[str] = set()
         count = self.COUNT[0] if self.COUNT else None
+        built: list[str] = []
         for key, item in updated.items():
             if item is None:
                 continue
@@ -265,40 +266,42 @@ class RowSetView(StoreView):
             if counted is not None:
                 self._tally[record.values.get(counted)] += 1
             self._place(record)
-            dirty.add(key)
-        carried, self._later = list(self._later), {}
-        waited = set(carried)
-        dirty |= waited
-        self._note_optional(dirty)
+            built.append(key)
+        backlog = self._backlog
+        enqueue(self, built)
         if ctx.session_id is not None:  # who belongs to the chosen session, kept from the changes
             self.sessions.update(store, changes, full or not self._sessions_current)
         self._sessions_current = ctx.session_id is not None
         scope = self.scope(store, ctx)
         rescope = scope != self._scope
         self._scope = scope
-        later: dict[str, None] = {}
         if self._paced and not self.text:  # the text filter searches every row's cells
-            later = defer(self, ctx, dirty, carried, ROWS_PER_SYNC, self._budget)
-        dirty.difference_update(later)
+            draw = choose(self, ctx, backlog, ROWS_PER_SYNC, self._budget)
+        else:
+            draw = set(backlog)
+        backlog.discard(draw)
+        self._note_optional(draw)
         started, grown = time.perf_counter(), False
-        for key in dirty:
+        for key in draw:
             record = self.records[key]
-            if self.LIVE and key in waited and key not in updated:  # built at an earlier sync: ages to now
+            if self.LIVE and key not in updated:  # built at an earlier sync: ages to now
                 self.refresh_live(record.values, ctx)
             grown = self._draw(record, ctx) or grown
-        if len(dirty) >= 20:
-            self.row_cost = (time.perf_counter() - started) / len(dirty)
+        if len(draw) >= 20:
+            self.row_cost = (time.perf_counter() - started) / len(draw)
         if grown:
             table.refit(force=True)
         if self.LIVE:
             for record in table.window():
-                if record.id not in dirty and self.refresh_live(record.values, ctx):
+                if record.id not in draw and self.refresh_live(record.values, ctx):
                     table.write(record, changed_cells(record.cells, self.live_cells(record.values, ctx)))
-        self._later = later
-        self._show(self.records.keys() if full or rescope else dirty | gone, ctx, later)
+        everything = rescope or (full and not self._paced)
+        self._show(self.records.keys() if everything else draw | gone, ctx, backlog)
+        if full and self._paced and self._budget is None:
+            backlog.hold(table.paints)
 
     def behind(self) -> bool:
-        return bool(self._later)
+        return bool(self._backlog)
 
     def warm(self, store: Store, ctx: ViewContext, budget: float) -> bool:
         """While hidden: build the values of rows not seen yet, for up to ``budget`` seconds.
@@ -320,14 +323,16 @@ class RowSetView(StoreView):
             record.values = self.build_row(store, key, item, ctx)
             record.stamp = self.stamp(item)
             record.sort = self._sort_value(record)
-            self._later[key] = None
+            self._backlog.add(key, record.sort)
             if time.perf_counter() > end:
                 break
         return True
 
     def catch_up(self) -> None:
         """Draw rows a paced sync left for later, for up to :data:`CATCH_UP_SECONDS`."""
-        if self._later and self._store is not None and self._ctx is not None and self.ready():
+        if self._backlog and self._store is not None and self._ctx is not None and self.ready():
+            if self._backlog.held(self.table.paints):  # what is in view is painted before more is drawn
+                return
             self._paced, self._budget = True, CATCH_UP_SECONDS
             try:
                 self.update_view(self._store, Changes(), self._ctx, False)
@@ -340,7 +345,7 @@ class RowSetView(StoreView):
         ctx = self._ctx
         if self._store is None or ctx is None or not self.ready():
             return
-        if self._later:
+        if self._backlog:
             self.update_view(self._store, Changes(), ctx, False)
         if live and self.LIVE:
             for record in self.records.values():
@@ -363,7 +368,7 @@ class RowSetView(StoreView):
 
     def _forget(self, key: str) -> None:
         self.records.pop(key, None)  # its row, if shown, goes at the next _show
-        self._later.pop(key, None)
+        self._backlog.discard([key])
 
     def _draw(self, record: TableRow, ctx: ViewContext) -> bool:
         """Build the cells of ``record`` (written in place if shown); True if a column's widest cell grew."""

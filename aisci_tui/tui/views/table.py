@@ -110,6 +110,7 @@ class TableView(RowSetView):
     def _apply_sort(self) -> None:
         for record in self.records.values():
             record.sort = self._sort_value(record)
+        self._backlog.refile(lambda k: self.records[k].sort)
         if not self.ready():
             return
         self._fit_labels()

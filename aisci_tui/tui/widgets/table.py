@@ -17,8 +17,7 @@ still exist.
 from __future__ import annotations
 
 from bisect import insort
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 from rich.segment import Segment
@@ -29,9 +28,10 @@ from textual.cache import LRUCache
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, Row, RowKey
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from aisci_tui.store.query import Column, fit_columns
+from aisci_tui.tui.widgets.tablerow import TableRow, cell_line, changed_cells
 
 #: ``DataTable``'s private attributes and methods used here (tests/tui/test_table_rows.py checks them).
 TEXTUAL_INTERNALS = (
@@ -62,40 +62,6 @@ RESORT_SHARE = 0.125
 _Key = TypeVar("_Key")
 
 
-@dataclass(eq=False)
-class TableRow(Row):
-    """One row: what the table shows and everything its owner knows about it."""
-
-    values: dict[str, Any] = field(default_factory=dict)
-    cells: dict[str, Text] = field(default_factory=dict)
-    #: What the table is ordered by (totally ordered and unique among rows).
-    sort: Any = 0
-    #: What the ``/`` filter searches (None until first needed).
-    search: str | None = None
-    #: Changes whenever the item behind the row changes (an event id).
-    stamp: Hashable = None
-    #: Order of first arrival.
-    arrival: int = 0
-
-    @classmethod
-    def make(cls, key: str, **fields: Any) -> TableRow:
-        return cls(RowKey(key), 1, **fields)
-
-    @property
-    def id(self) -> str:
-        return self.key.value or ""
-
-
-def same(a: Text | None, b: Text | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return a.plain == b.plain and a.style == b.style and a.spans == b.spans
-
-
-def changed_cells(old: Mapping[str, Text], new: Mapping[str, Text]) -> dict[str, Text]:
-    return {k: v for k, v in new.items() if not same(old.get(k), v)}
-
-
 def _discard_where(cache: LRUCache[_Key, Any], hit: Callable[[_Key], bool]) -> None:
     for key in [k for k in cache.keys() if hit(k)]:  # noqa: SIM118 - an LRU cache, not a dict
         cache.discard(key)
@@ -124,6 +90,8 @@ class KeyedTable(DataTable):
         self._fitted_for = -1
         #: Cells written in place since the last paint, by row (their cached renderings are dropped).
         self._stale: dict[RowKey, set[str]] = {}
+        #: How many times the table has painted (a view waits for the paint after a big change).
+        self.paints = 0
 
     @property
     def records(self) -> dict[RowKey, TableRow]:
@@ -272,6 +240,7 @@ class KeyedTable(DataTable):
         after a change their older entries are never read again; left to the
         caches' size caps they would hold thousands of dead entries.
         """
+        self.paints += 1
         if self._update_count != getattr(self, "_caches_at", None):
             self._caches_at = self._update_count
             for name in _RENDER_CACHES:
@@ -339,21 +308,7 @@ class KeyedTable(DataTable):
             self.cursor_background_priority == "css",
         )
         pre = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component
-        console = self.app.console
-        options = self.app.console_options
-        pad = self.cell_padding
-        inner = max(0, width - 2 * pad)
-        lines = cell.wrap(
-            console,
-            inner,
-            justify=cell.justify or options.justify or "default",
-            overflow=cell.overflow or options.overflow or "fold",
-            tab_size=cell.tab_size or console.tab_size or 8,
-            no_wrap=True,
-        )
-        body = Segment.adjust_line_length(list(Text("\n").join(lines).render(console, end="")), inner)
-        segments = [Segment(" " * pad), *body, Segment(" " * pad)] if pad else body
-        line = Segment.adjust_line_length(list(Segment.apply_style(segments, pre, post)), width, style=pre + post)
+        line = cell_line(cell, self.app.console, self.app.console_options, width, self.cell_padding, pre, post)
         cache[key] = result = [line]
         return result
 
