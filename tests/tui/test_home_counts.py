@@ -1,5 +1,5 @@
 """Home's counts say what its lines show: the same thing repeated is one line with a count, a stale
-session is not running."""
+session is not running, and a server's announced restart is a reconnection, not an error."""
 
 from __future__ import annotations
 
@@ -7,15 +7,25 @@ from datetime import timedelta
 
 from textual.widgets import OptionList
 
+from aisci_tui.protocol.errors import ErrorCode
+from aisci_tui.server import ProtocolServer, ServerConfig
 from aisci_tui.sources.base import ConnectionState, Notice
 from aisci_tui.store import Store, resync
+from aisci_tui.tui.app import DashboardApp
+from aisci_tui.tui.header import StatusLine
 from aisci_tui.tui.views.home import HomeView
+from tests.tui.conftest import KEY, make_client, wait_for
 from tests.tui.harness import NOW, Harness, agent, event, experiment, render_plain
 
 
 def lines(view: HomeView) -> list[str]:
     box = view.query_one("#home-list", OptionList)
     return [render_plain(box.get_option_at_index(i).prompt, 240).rstrip("\n") for i in range(box.option_count)]
+
+
+def status(app: DashboardApp) -> str:
+    line = app.query_one("#status", StatusLine)
+    return line._last.plain if line._last is not None else ""
 
 
 def said(severity: str, title: str, minutes_ago: float):
@@ -104,6 +114,71 @@ async def test_a_stale_session_is_counted_as_stale_not_running():
         assert text[0] == "Sessions  3 · 1 running · 2 stale", text[0]
         marks = [t[:1] for t in text[1:4]]
         assert sorted(marks) == ["?", "?", "●"], text[1:4]
+
+
+async def test_a_restart_the_server_announces_is_a_reconnection_and_an_unannounced_outage_an_error(settings):
+    config = ServerConfig(port=0, api_keys=(KEY,), seed=11, speed=2.0, sessions=2)
+    server = ProtocolServer(config)
+    await server.start()
+    port = int(server.url.rsplit(":", 1)[1].split("/")[0])
+    app = DashboardApp(make_client(server), settings=settings)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: app.store.connection.state == ConnectionState.OPEN, what="open")
+        await server.aclose()  # says SERVICE_UNAVAILABLE "server shutting down", then closes with 1001
+        again = ProtocolServer(ServerConfig(port=port, api_keys=(KEY,), seed=11, speed=2.0, sessions=2))
+        await again.start()
+        try:
+            await wait_for(
+                pilot, lambda: app.store.connection.state == ConnectionState.OPEN, timeout=10, what="the reconnect"
+            )
+            await wait_for(pilot, lambda: status(app).startswith("● open"), what="the status line")
+            assert app.store.counters.errors == 0 and "errors" not in status(app), status(app)
+            said = [e.title for e in app.store.log if e.kind == "info"]
+            assert "The server is restarting (server shutting down)." in said, said
+            # the same code with no close after it is an outage to look at: it still counts
+            for conn in list(again.hub.receivers):
+                conn.error(ErrorCode.SERVICE_UNAVAILABLE, "event feed failed; no new events for now", retry_after=1)
+            await wait_for(pilot, lambda: "✖ 1 errors" in status(app), timeout=5, what="the error counted")
+            assert app.store.counters.errors == 1
+        finally:
+            await again.aclose()
+
+
+async def test_one_server_of_two_restarting_counts_no_error(settings, monkeypatch):
+    from aisci_tui.commands.common import ConnectionOptions
+    from aisci_tui.commands.dashboard import _dashboard_subscription
+    from aisci_tui.commands.endpoints import from_urls, open_endpoints
+
+    monkeypatch.setenv("AISCI_API_KEY", KEY)
+    config = ServerConfig(port=0, api_keys=(KEY,), seed=11, speed=2.0, sessions=1)
+    async with ProtocolServer(config) as a:
+        b = ProtocolServer(ServerConfig(port=0, api_keys=(KEY,), seed=12, speed=2.0, sessions=1))
+        await b.start()
+        port_b = int(b.url.rsplit(":", 1)[1].split("/")[0])
+        source, _ = open_endpoints(
+            from_urls([a.url, b.url]),
+            ConnectionOptions(),
+            _dashboard_subscription,
+            None,
+            prefix_ids=True,
+            backoff_base=0.05,
+            backoff_cap=0.2,
+        )
+        app = DashboardApp(source, settings=settings)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_for(pilot, lambda: status(app).startswith("● 2/2 open"), what="2/2 open")
+            await b.aclose()
+            await wait_for(pilot, lambda: status(app).startswith("● 1/2 open"), what="1/2 open")
+            b = ProtocolServer(ServerConfig(port=port_b, api_keys=(KEY,), seed=12, speed=2.0, sessions=1))
+            await b.start()
+            try:
+                await wait_for(pilot, lambda: status(app).startswith("● 2/2 open"), timeout=10, what="2/2 again")
+                assert app.store.counters.errors == 0 and "errors" not in status(app), status(app)
+                said = [e.title for e in app.store.log if e.kind == "info"]
+                assert any(t.endswith(": The server is restarting (server shutting down).") for t in said), said
+            finally:
+                await b.aclose()
+        await source.aclose()
 
 
 def test_since_you_last_looked_names_a_repeated_warning_once_with_its_count():
