@@ -31,6 +31,20 @@ log = logging.getLogger("aisci_tui.client")
 AUTH_CODES = frozenset({ErrorCode.AUTHENTICATION_FAILED, ErrorCode.INVALID_TOKEN, ErrorCode.TOKEN_EXPIRED})
 #: Longest pause a RATE_LIMITED error can impose on us.
 MAX_RATE_PAUSE = 60.0
+#: Seconds a SERVICE_UNAVAILABLE error waits for the server to close with 1001 (going away): a server
+#: that announces its shutdown so is restarting, which is a reconnection, not an error to look at.
+GOING_AWAY_WAIT = 1.0
+
+
+async def going_away(link: Link, wait: float = GOING_AWAY_WAIT) -> bool:
+    """Whether the server closes ``link`` with 1001 (going away) within ``wait`` seconds."""
+    ws = link.ws
+    try:
+        await asyncio.wait_for(asyncio.shield(ws.wait_closed()), wait)
+    except TimeoutError:
+        return False
+    received = ws.protocol.close_rcvd
+    return received is not None and received.code == 1001
 
 
 def reply_to(msg: Envelope) -> str | None:
@@ -160,6 +174,11 @@ class ProtocolHandler:
             self.bucket.pause(pause)
             text = f"{text} Pausing for {pause:g} s."
         elif code in (ErrorCode.SERVICE_UNAVAILABLE, ErrorCode.CONNECTION_LIMIT):
+            if code == ErrorCode.SERVICE_UNAVAILABLE and await going_away(link):
+                # a routine restart, announced: the reconnection says so, and no error is counted
+                extra = server_text(data.message)
+                reason = f"The server is restarting ({extra})." if extra else "The server is restarting."
+                raise LinkDrop(reason, retry_after=data.retry_after)
             self.out.notice("error", text, severity="warning", code=code, details=data.details or {})
             raise LinkDrop(text, escalate=True, retry_after=data.retry_after)
         elif code == ErrorCode.SUBSCRIPTION_FAILED:

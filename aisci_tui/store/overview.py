@@ -18,7 +18,7 @@ from aisci_tui.protocol.kinds import TABLES
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store.records import Changes, LogEntry
 from aisci_tui.store.state import Store
-from aisci_tui.store.summaries import Attention, Change, Point, SessionLine, metric_point, run_fields
+from aisci_tui.store.summaries import Attention, Change, Point, SessionLine, fold, metric_point, run_fields
 
 #: A heartbeat older than this marks a working agent as stale (seconds).
 STALE_HEARTBEAT = 180.0
@@ -319,7 +319,8 @@ class Overview:
     # -- output --------------------------------------------------------------------------
 
     def attention(self, session_id: str | None = None) -> list[Attention]:
-        """What needs a person, most urgent first, newest first within a rank (sorted once per change)."""
+        """What needs a person, most urgent first, newest first within a rank, the same thing repeated
+        folded into one item with a count (:func:`~aisci_tui.store.summaries.fold`); worked out once per change."""
         memo = self._sorted
         if memo is not None and memo[0] == (self.version, session_id):
             return memo[1]
@@ -327,6 +328,7 @@ class Overview:
         if session_id is not None:
             items = [i for i in items if i.session_id in (session_id, None)]
         items.sort(key=lambda i: (i.rank, -(i.since or 0.0)))
+        items = fold(items)
         self._sorted = ((self.version, session_id), items)
         return items
 

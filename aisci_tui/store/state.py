@@ -186,13 +186,17 @@ class Store:
             states = [(label, state == ConnectionState.OPEN) for label, state, *_ in conn.endpoints or ()]
             self._resync.observe([(None, notice.state == ConnectionState.OPEN), *states], self.clock())
             self._changes.connection = True
+            if notice.state == ConnectionState.RECONNECTING and notice.text and "endpoints" not in notice.details:
+                # why the connection went (a restart the server announced, say) is a connection event in
+                # the log, as each server's is with several (their sum, with ``endpoints``, says nothing new)
+                self._log("info", "info", notice.text, None)
         elif notice.kind == "invalid":
             self.counters.invalid += 1
             self._log("invalid", "warning", notice.text or "Invalid frame", None, details=notice.details)
         elif notice.kind == "unknown":
             self.counters.unknown += 1
             self._log("unknown", "info", notice.text, None, details=notice.details)
-        elif notice.kind == "error":
+        elif notice.kind == "error":  # the server's errors; a restart it announced comes as a reconnection
             self.counters.errors += 1
             self._log("error", notice.severity or "error", notice.text, None, code=notice.code, details=notice.details)
         else:

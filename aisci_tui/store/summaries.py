@@ -6,7 +6,7 @@ What :class:`~aisci_tui.store.overview.Overview` keeps and the views read; plain
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 #: Progress samples kept per session for its sparkline and chart.
 HISTORY = 240
@@ -63,6 +63,39 @@ class Attention:
     since: float | None  # epoch seconds
     session_id: str | None = None
     deadline: str | None = None  # an assessment's review deadline
+    #: How many items this line stands for: the same thing repeated, folded (:func:`fold`);
+    #: ``key`` and ``since`` are then the newest one's.
+    count: int = 1
+
+    @property
+    def same(self) -> tuple[str, int, str, str, str | None]:
+        """What makes two items the same thing again: kind, severity, what happened, to what, in which session."""
+        return self.kind, self.rank, self.what, self.text, self.session_id
+
+
+#: The kinds whose items fold when the same thing happens again: a system event of the same severity
+#: and title, an experiment of the same title failing again in the same session. An agent, an
+#: assessment and a session are each one thing, and never fold.
+FOLDING = frozenset({"event", "experiment"})
+
+
+def fold(items: list[Attention]) -> list[Attention]:
+    """``items`` (most urgent first, newest first within a rank) with the same thing repeated on one line.
+
+    A folded line takes the place of its first item, so it ranks as its most urgent, newest one, and
+    it goes where that one goes; its ``count`` says how many it stands for."""
+    out: list[Attention] = []
+    first: dict[tuple[str, int, str, str, str | None], int] = {}
+    for item in items:
+        if item.kind not in FOLDING:
+            out.append(item)
+            continue
+        at = first.setdefault(item.same, len(out))
+        if at == len(out):
+            out.append(item)
+        else:
+            out[at] = replace(out[at], count=out[at].count + item.count)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,9 +45,19 @@ def catch_up_text(
             continue
         text.append("\n")
         text.append(f"{f'{len(items):>4} {heading}:':<{label_w}}", p[tone])
-        more = f" (and {len(items) - LISTED} more)" if len(items) > LISTED else ""
-        line = "; ".join(clean(c.text, 200) for c in reversed(items[-LISTED:]))
+        names = _repeats(c.text for c in reversed(items))
+        more = f" (and {len(names) - LISTED} more)" if len(names) > LISTED else ""
+        line = "; ".join(clean(name, 200) + (f" ×{n}" if n > 1 else "") for name, n in names[:LISTED])
         room = max(10, width - label_w - len(more))
         text.append(line if len(line) <= room else line[: room - 1] + "…")
         text.append(more, p["muted"])
     return text
+
+
+def _repeats(texts: Iterable[str]) -> list[tuple[str, int]]:
+    """Each text once, in the order first seen, with how many times it came (the same warning again
+    is named once)."""
+    counts: dict[str, int] = {}
+    for text in texts:
+        counts[text] = counts.get(text, 0) + 1
+    return list(counts.items())

@@ -31,6 +31,34 @@ from aisci_tui.tui.widgets.linelist import LineList
 _SEVERITY = {"critical": ("‼", "error"), "error": ("✖", "error"), "warning": ("▲", "warning"), "info": ("●", "muted")}
 
 
+def _look(store: Store, line: SessionLine) -> tuple[bool, bool]:
+    """(stale, its server live) of a session's line: not reported again since its server came back
+    (it may be gone), and whether the server it comes from is open (with several, one may be down)."""
+    ent = store.sessions.get(line.session_id)
+    stale = ent is not None and store.unreported(line.session_id, ent.arrived)
+    return stale, store.connection.is_live(line.session_id)
+
+
+def _sessions_note(lines: list[SessionLine], looks: dict[str, tuple[bool, bool]], live: bool, clock: str) -> str:
+    """``4 · 2 running · 1 stale · 1 not live``, counted as the lines are marked: a stale line is
+    neither running nor finished, and a line whose server is down (while others are open) is not live."""
+    stale = down = running = 0
+    for line in lines:
+        is_stale, server_live = looks[line.session_id]
+        if is_stale:
+            stale += 1
+        elif line.finished:
+            continue
+        elif live and not server_live:
+            down += 1
+        else:
+            running += 1
+    note = f"{len(lines)} · {running} running"
+    note += f" · {stale} stale" if stale else ""
+    note += f" · {down} not live" if down else ""
+    return note if live else f"{note} · not live · as of {clock}"
+
+
 class HomeView(StoreView):
     """The first view: sessions, what needs attention, latest events."""
 
@@ -113,17 +141,14 @@ class HomeView(StoreView):
             add(text)
 
         lines = model.lines(ctx.session_id)
-        running = sum(not s.finished for s in lines)
-        as_of = "" if live else f"not live · as of {fmt.clock_time(now, now)}"
-        heading("Sessions", f"{len(lines)} · {running} running" + (f" · {as_of}" if as_of else ""))
+        looks = {line.session_id: _look(store, line) for line in lines}
+        heading("Sessions", _sessions_note(lines, looks, live, fmt.clock_time(now, now)))
         if not lines:
             add(Text(self.empty_text(store), style=p["muted"]))
         runs = any(line.run for line in lines)
         for line in lines[: max(3, height // 3)]:
-            ent = store.sessions.get(line.session_id)
-            stale = ent is not None and store.unreported(line.session_id, ent.arrived)
+            stale, server_live = looks[line.session_id]
             endpoint = store.connection.endpoint_of(line.session_id)  # with several servers: which one
-            server_live = store.connection.is_live(line.session_id)  # its server may be down
             line_live = live and server_live and not stale
             server = f"{endpoint[0]} " if endpoint else ""
             tail = "  not live" if live and not server_live else ""
@@ -147,7 +172,11 @@ class HomeView(StoreView):
 
         items = model.attention(ctx.session_id)
         room = height - len(options) - 2 - 4  # keep four lines for the latest events
-        heading("Needs attention", f"{len(items)}" if items else "")
+        total = sum(item.count for item in items)
+        heading(
+            "Needs attention",
+            "" if not items else f"{total}" if total == len(items) else f"{total} ({len(items)} lines)",
+        )
         if not items:
             add(
                 Text(
@@ -163,7 +192,10 @@ class HomeView(StoreView):
                 (item.kind, item.key),
             )
         if len(items) > len(shown):
-            add(Text(f"  … {len(items) - len(shown)} more, oldest and least urgent", style=p["muted"]))
+            rest = items[len(shown) :]
+            more = sum(item.count for item in rest)
+            lines_more = f"{len(rest)} more" if more == len(rest) else f"{len(rest)} more lines ({more} items)"
+            add(Text(f"  … {lines_more}, oldest and least urgent", style=p["muted"]))
 
         heading("Latest events")
         log = store.log

@@ -177,7 +177,8 @@ def ago(since: float | None, now: datetime) -> str:
 
 
 def attention_text(item: Attention, name: str, session: str, width: int, now: datetime, p: Palette) -> Text:
-    """``✖ Experiment failed  Ablation …  Session  12m`` (and ``due in 2d 3h`` for assessments)."""
+    """``✖ Experiment failed  Ablation …  Session  12m`` (and ``due in 2d 3h`` for assessments); a folded
+    line says how many it stands for: ``✖ Critical  Scheduler restarted  ×9  12s``."""
     symbol = "✖" if item.tone == "error" else "▲"
     text = Text(end="", no_wrap=True)
     text.append(f"{symbol} {item.what:<18.18}", p[item.tone] + Style(bold=item.tone == "error"))
@@ -196,6 +197,10 @@ def attention_text(item: Attention, name: str, session: str, width: int, now: da
         tail.append(" " * 24)
     tail.append(f"  {ago(item.since, now):>7}", p["muted"])
     room = max(8, width - text.cell_len - tail.cell_len - 1)
-    text.append(f" {clean(name, 300)[:room]:<{room}}")
+    times = f"  ×{item.count}" if item.count > 1 else ""  # the same thing repeated: ages are the newest's
+    label = clean(name, 300)[: max(1, room - len(times))]
+    text.append(f" {label}")
+    text.append(times, p[item.tone] + Style(bold=True))
+    text.append(" " * (room - len(label) - len(times)))
     text.append_text(tail)
     return fit(text, width)
