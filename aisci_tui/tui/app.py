@@ -18,7 +18,6 @@ from rich.text import Text
 from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import BindingType
-from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher
 from textual.worker import Worker, WorkerState
@@ -42,7 +41,7 @@ from aisci_tui.tui.palette import DashboardCommands, GoToCommands
 from aisci_tui.tui.replaykeys import REPLAY_CONTROLS, ReplayKeys
 from aisci_tui.tui.rowkeys import RowKeys
 from aisci_tui.tui.screens import HelpRow, HelpScreen, TooSmallScreen, help_rows
-from aisci_tui.tui.toastboard import ToastBoard
+from aisci_tui.tui.toastboard import Notifying, ToastBoard
 from aisci_tui.tui.views.base import SessionChosen, StoreView, ViewContext
 from aisci_tui.tui.widgets.corner import Corner
 from aisci_tui.tui.widgets.footer import SteadyFooter
@@ -63,7 +62,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class DashboardApp(OutputActions, Navigation, ReplayKeys, RowKeys, App[int]):
+class DashboardApp(Notifying, OutputActions, Navigation, ReplayKeys, RowKeys, App[int]):
     """The live dashboard over any :class:`~aisci_tui.sources.base.Source`."""
 
     CSS_PATH = "app.tcss"
@@ -348,27 +347,6 @@ class DashboardApp(OutputActions, Navigation, ReplayKeys, RowKeys, App[int]):
                 self.pop_screen()
 
     # -- actions ------------------------------------------------------------------
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None:
-        """Every notification goes through the board: up and down on the refresh tick; 0: it stays."""
-        self.board.raise_(message, title=title, severity=severity, timeout=timeout, markup=markup)
-
-    def clear_notifications(self) -> None:
-        self.board.dismiss_all()
-
-    def action_dismiss_notifications(self) -> None:
-        self.board.dismiss_all()
-
-    def on_corner_dismissed(self) -> None:
-        self.board.dismiss_all()
 
     def action_show_view(self, view_id: str) -> None:
         switcher = self._switcher

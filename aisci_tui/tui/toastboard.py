@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from rich.errors import MarkupError
 from rich.text import Text
+from textual.notifications import SeverityLevel
 
 from aisci_tui.tui.widgets.corner import SLOTS, Corner, Note
 
@@ -88,3 +89,30 @@ class ToastBoard:
         if self.corner is not None and notes != self._drawn:
             self._drawn = notes
             self.corner.show(notes)
+
+
+class Notifying:
+    """Mixed into the app: every notification goes through its :class:`ToastBoard`."""
+
+    board: ToastBoard
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Up and down on the refresh tick; ``timeout`` 0: until dismissed."""
+        self.board.raise_(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def clear_notifications(self) -> None:
+        self.board.dismiss_all()
+
+    def action_dismiss_notifications(self) -> None:
+        self.board.dismiss_all()
+
+    def on_corner_dismissed(self) -> None:
+        self.board.dismiss_all()

@@ -16,7 +16,7 @@ from tests.tui.harness import event
 def toasts_on_screen(app: DashboardApp) -> list[str]:
     """The titles of the notifications drawn in the corner (what a person sees there)."""
     slots = app.query("#corner .notice").results(Static)
-    return [str(slot.render()).split("\n", 1)[0] for slot in slots if slot.styles.visibility == "visible"]
+    return [str(slot.render()).split("\n", 1)[0] for slot in slots if slot.styles.visibility == "visible" and slot.region.height]
 
 
 def critical(title: str) -> object:
@@ -61,3 +61,27 @@ async def test_a_notification_goes_up_and_comes_down_on_a_refresh_tick(tmp_path)
         up = len(ticks)
         await wait_for(pilot, lambda: not toasts_on_screen(app), timeout=4.0, what="the toast down")
         assert len(ticks) - up >= 2, "down on the first tick after its second (2 Hz: the second or third)"
+
+
+def test_at_most_three_are_up_and_one_that_stays_outlives_passing_ones():
+    from aisci_tui.tui.toastboard import ToastBoard
+
+    board = ToastBoard(clock=lambda: 100.0)
+    board.raise_("queue restored", title="CRITICAL: scheduler restarted", severity="error", timeout=0, markup=False)
+    for n in range(4):
+        board.raise_(f"disk {80 + n}%", title=f"Disk warning {n}", severity="warning", timeout=None, markup=False)
+    board.tick()
+    assert [note.title for note in board.shown] == ["CRITICAL: scheduler restarted", "Disk warning 2", "Disk warning 3"]
+    board.clock = lambda: 106.0  # past the default five seconds
+    board.tick()
+    assert [note.title for note in board.shown] == ["CRITICAL: scheduler restarted"]
+
+
+async def test_a_click_on_a_notification_dismisses_them(tmp_path):
+    app = DashboardApp(
+        ListSource([critical("GPU node lost")], hold=True), settings=Settings.model_construct(export_dir=tmp_path)
+    )
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, lambda: toasts_on_screen(app) == ["CRITICAL: GPU node lost"], what="the toast")
+        await pilot.click("#notice-2")
+        await wait_for(pilot, lambda: not toasts_on_screen(app), what="the toast dismissed by a click")
