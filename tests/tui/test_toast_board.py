@@ -16,7 +16,11 @@ from tests.tui.harness import event
 def toasts_on_screen(app: DashboardApp) -> list[str]:
     """The titles of the notifications drawn in the corner (what a person sees there)."""
     slots = app.query("#corner .notice").results(Static)
-    return [str(slot.render()).split("\n", 1)[0] for slot in slots if slot.styles.visibility == "visible" and slot.region.height]
+    return [
+        str(slot.render()).split("\n", 1)[0]
+        for slot in slots
+        if slot.styles.visibility == "visible" and slot.region.height
+    ]
 
 
 def critical(title: str) -> object:
