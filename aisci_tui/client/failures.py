@@ -24,11 +24,7 @@ def classify(exc: BaseException, label: str) -> ConnectFailure:
     """Describe a failed connection attempt to ``label`` (a URL without credentials)."""
     if label.startswith("wss:") and isinstance(exc, ConnectionResetError | ssl.SSLEOFError):
         # a plain-HTTP server answers a TLS hello by closing the connection
-        return ConnectFailure(
-            f"The TLS handshake with {label} failed (the connection was reset); is it really a wss:// server?",
-            False,
-            exitcodes.TLS_FAILED,
-        )
+        return _tls_refused(label, "the connection was reset")
     if isinstance(exc, InvalidStatus):
         status = exc.response.status_code
         if status in (401, 403):
@@ -63,12 +59,7 @@ def classify(exc: BaseException, label: str) -> ConnectFailure:
             exitcodes.TLS_FAILED,
         )
     if isinstance(exc, ssl.SSLError):
-        reason = getattr(exc, "reason", None) or "TLS handshake failed"
-        return ConnectFailure(
-            f"The TLS handshake with {label} failed ({reason}); is it really a wss:// server?",
-            False,
-            exitcodes.TLS_FAILED,
-        )
+        return _tls_refused(label, getattr(exc, "reason", None) or "TLS handshake failed")
     if isinstance(exc, socket.gaierror):
         return ConnectFailure(
             f"The host in {label} could not be found (DNS lookup failed); check the host name in the URL.",
@@ -83,3 +74,12 @@ def classify(exc: BaseException, label: str) -> ConnectFailure:
         reason = exc.strerror or type(exc).__name__
         return ConnectFailure(f"Could not connect to {label} ({reason}).", True)
     return ConnectFailure(f"Could not connect to {label} ({type(exc).__name__}).", True)
+
+
+def _tls_refused(label: str, reason: str) -> ConnectFailure:
+    """The TLS handshake failed for ``reason``; most often the server does not speak TLS at all."""
+    return ConnectFailure(
+        f"The TLS handshake with {label} failed ({reason}); is it really a wss:// server?",
+        False,
+        exitcodes.TLS_FAILED,
+    )

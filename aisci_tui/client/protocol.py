@@ -316,17 +316,10 @@ class ProtocolHandler:
             data["require_ack"] = True
         msg = make("subscribe", data)
         assert msg.id is not None
-        answer = link.expect(link.sub_waiters, msg.id)
         ack = link.expect(link.ack_waiters, msg.id) if spec.require_ack else None
         timeout = self.config.ack_timeout
         try:
-            await link.send(msg)
-            try:
-                resp = await link.wait(answer, timeout)
-            except TimeoutError:
-                if err := link.sub_errors.pop(msg.id, None):
-                    raise err from None
-                raise AckTimeout(f"No answer to the subscription within {timeout:g} s.") from None
+            resp = await self._request(link, msg, "subscription")
             if resp.data.status != "success":
                 raise link.sub_errors.pop(msg.id, None) or SubscriptionError(
                     "The server refused the subscription.", ErrorCode.SUBSCRIPTION_FAILED
@@ -352,18 +345,30 @@ class ProtocolHandler:
             data["all"] = True
         msg = make("unsubscribe", data)
         assert msg.id is not None
-        answer = link.expect(link.sub_waiters, msg.id)
         link.unsub_ids.add(msg.id)
-        timeout = self.config.ack_timeout
         try:
-            await link.send(msg)
-            try:
-                resp = await link.wait(answer, timeout)
-            except TimeoutError:
-                raise AckTimeout(f"No answer to the unsubscribe within {timeout:g} s.") from None
+            resp = await self._request(link, msg, "unsubscribe")
             if resp.data.status != "success":
                 raise link.sub_errors.get(msg.id) or SubscriptionError("The server refused the unsubscribe.")
         finally:
             link.sub_waiters.pop(msg.id, None)
             link.sub_errors.pop(msg.id, None)
             link.unsub_ids.discard(msg.id)
+
+    async def _request(self, link: Link, msg: Envelope, what: str) -> Envelope:
+        """Send ``msg`` (a subscribe or unsubscribe) on ``link`` and wait for its answer.
+
+        Past ``ack_timeout`` without one, raises the error the server sent for ``msg``
+        (a refused subscribe may come without an answer), else :class:`AckTimeout`. The
+        caller removes ``msg.id`` from the link's tables once done with the answer.
+        """
+        assert msg.id is not None
+        answer = link.expect(link.sub_waiters, msg.id)
+        timeout = self.config.ack_timeout
+        await link.send(msg)
+        try:
+            return await link.wait(answer, timeout)
+        except TimeoutError:
+            if err := link.sub_errors.pop(msg.id, None):
+                raise err from None
+            raise AckTimeout(f"No answer to the {what} within {timeout:g} s.") from None

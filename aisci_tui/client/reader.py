@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from websockets.asyncio.client import ClientConnection
@@ -84,31 +85,44 @@ async def read(client: Client, link: Link) -> None:
     raise LinkDrop(f"Connection lost ({why}).")
 
 
-async def _read_text(client: Client, link: Link) -> None:
-    ws = link.ws
+def _hot_path(client: Client) -> Callable[[str | bytes], bool]:
+    """What both readers do with a text frame first: ``take(frame)`` passes it to the outlet's
+    sink and returns True when it is a deferrable entity event (routed by its few fields,
+    without a coroutine); False leaves the frame to the protocol handler."""
     stats = client.stats
     max_frame = client.config.max_frame
     out = client.outlet
     queue = out.queue
-    handle = client.protocol.handle_frame
     route = out.router
-    async for frame in ws:
+
+    def take(frame: str | bytes) -> bool:
+        if not (out.deferring and len(frame) <= max_frame and (raw := route(frame)) is not None):
+            return False
+        if out.accept(raw):
+            sink = out.sink  # Outlet.deliver, inlined for the flood
+            if sink is queue:
+                queue(raw)
+            else:
+                stats.events += 1
+                sink(raw)
+        return True
+
+    return take
+
+
+async def _read_text(client: Client, link: Link) -> None:
+    stats = client.stats
+    out = client.outlet
+    handle = client.protocol.handle_frame
+    take = _hot_path(client)
+    async for frame in link.ws:
         link.rx.set()
         stats.received += 1
         if wire_log.isEnabledFor(logging.DEBUG):
             wire_log.debug("received %s", describe_frame(frame))
-        # the hot path: a deferrable entity event routed by its few fields, without a coroutine
-        if out.deferring and type(frame) is str and len(frame) <= max_frame and (raw := route(frame)) is not None:
-            if out.accept(raw):
-                sink = out.sink  # Outlet.deliver, inlined for the flood
-                if sink is queue:
-                    queue(raw)
-                else:
-                    stats.events += 1
-                    sink(raw)
-        else:
+        if not (type(frame) is str and take(frame)):
             await handle(link, frame)
-        if queue.full:
+        if out.queue.full:
             await out.room(link)
 
 
@@ -116,11 +130,9 @@ async def _read_bytes(client: Client, link: Link, ws: TextTagging) -> None:
     """:func:`_read_text` for text frames kept as bytes: the same path for each frame, the
     same frames refused, and a routed event's ``text`` the frame's bytes as they came."""
     stats = client.stats
-    max_frame = client.config.max_frame
     out = client.outlet
-    queue = out.queue
     handle = client.protocol.handle_frame
-    route = out.router
+    take = _hot_path(client)
     recv, is_text = ws.recv, ws.text_messages.popleft
     while True:
         frame = await recv(decode=False)
@@ -135,17 +147,9 @@ async def _read_bytes(client: Client, link: Link, ws: TextTagging) -> None:
         else:
             if wire_log.isEnabledFor(logging.DEBUG):
                 wire_log.debug("received %s", describe_frame(frame.decode()))
-            if out.deferring and len(frame) <= max_frame and (raw := route(frame)) is not None:
-                if out.accept(raw):
-                    sink = out.sink
-                    if sink is queue:
-                        queue(raw)
-                    else:
-                        stats.events += 1
-                        sink(raw)
-            else:
+            if not take(frame):
                 await handle(link, frame.decode())
-        if queue.full:
+        if out.queue.full:
             await out.room(link)
 
 

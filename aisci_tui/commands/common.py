@@ -1,11 +1,13 @@
-"""Connection options shared by every command that connects (``events``, ``dashboard``).
+"""Options shared by the commands: how to connect (``events``, the dashboard) and how to display.
 
-A command declares the options by using these ``Annotated`` types as
-parameter annotations, then builds a :class:`ConnectionOptions` from them::
+Each option is an ``Annotated`` type made with :func:`panel_option`, which names the
+``--help`` panel it is listed under. A command declares the options it takes as
+parameter annotations, the groups (:class:`AccessOptions`, :class:`DisplayOptions`)
+through :func:`with_options`, then builds a :class:`ConnectionOptions` from them::
 
-    def events(url: UrlOption = None, token_file: TokenFileOption = None, ...):
-        opts = ConnectionOptions(url, token_file, token_command, insecure, ca_file,
-                                 log_file, verbose, max_attempts)
+    @with_options(access=AccessOptions)
+    def events(url: UrlOption = None, access: AccessOptions = AccessOptions(), ...):
+        opts = ConnectionOptions.of(url, access, log_file, verbose, max_attempts)
         config = opts.client_config([Subscription(...)])
 
 Credentials come from the environment or from a file or command, never from
@@ -36,130 +38,106 @@ if TYPE_CHECKING:
 
 ENV_URL = "AISCI_URL"
 CONNECTION_PANEL = "Connection"
+DISPLAY_PANEL = "Display"
+
+
+def panel_option(panel: str, *flags: str, metavar: str | None = None, help: str, **more: Any) -> Any:
+    """A typer option that ``--help`` lists under ``panel``; ``more`` as for ``typer.Option``."""
+    return typer.Option(*flags, metavar=metavar, rich_help_panel=panel, help=help, **more)
+
+
+connection_option = functools.partial(panel_option, CONNECTION_PANEL)
+display_option = functools.partial(panel_option, DISPLAY_PANEL)
 
 UrlOption = Annotated[
     list[str] | None,
-    typer.Option(
+    connection_option(
         "--url",
         metavar="URL",
-        rich_help_panel=CONNECTION_PANEL,
         help="WebSocket URL of the server; repeat it to watch several servers at once "
         "[default: $AISCI_URL, else ws://127.0.0.1:8080/ws].",
     ),
 ]
 TokenFileOption = Annotated[
     Path | None,
-    typer.Option(
+    connection_option(
         "--token-file",
         metavar="PATH",
-        rich_help_panel=CONNECTION_PANEL,
         help="Read the token (JWT or API key) from this file; re-read whenever a fresh one is needed. "
         "Otherwise AISCI_TOKEN or AISCI_API_KEY from the environment.",
     ),
 ]
 TokenCommandOption = Annotated[
     str | None,
-    typer.Option(
+    connection_option(
         "--token-command",
         metavar="CMD",
-        rich_help_panel=CONNECTION_PANEL,
         help="Run CMD (split like a shell would, but no shell) and use its first output line as the token, "
         "each time one is needed.",
     ),
 ]
 InsecureOption = Annotated[
     bool,
-    typer.Option(
-        "--insecure",
-        rich_help_panel=CONNECTION_PANEL,
-        help="Do not verify the server's TLS certificate (wss:// only; a warning is shown).",
+    connection_option(
+        "--insecure", help="Do not verify the server's TLS certificate (wss:// only; a warning is shown)."
     ),
 ]
 CaFileOption = Annotated[
     Path | None,
-    typer.Option(
-        "--ca-file",
-        metavar="PATH",
-        rich_help_panel=CONNECTION_PANEL,
-        help="Trust the CA certificates in this PEM file for wss:// connections.",
+    connection_option(
+        "--ca-file", metavar="PATH", help="Trust the CA certificates in this PEM file for wss:// connections."
     ),
 ]
 LogFileOption = Annotated[
     Path | None,
-    typer.Option(
-        "--log-file",
-        metavar="PATH",
-        rich_help_panel=CONNECTION_PANEL,
-        help="Append a log to PATH (created with mode 0600; credentials are redacted).",
+    connection_option(
+        "--log-file", metavar="PATH", help="Append a log to PATH (created with mode 0600; credentials are redacted)."
     ),
 ]
 VerboseOption = Annotated[
-    bool,
-    typer.Option(
-        "-v",
-        "--verbose",
-        rich_help_panel=CONNECTION_PANEL,
-        help="Log every message sent and received (auth payloads redacted).",
-    ),
+    bool, connection_option("-v", "--verbose", help="Log every message sent and received (auth payloads redacted).")
 ]
 ProfileOption = Annotated[
     str | None,
-    typer.Option(
+    connection_option(
         "--profile",
         metavar="NAME",
-        rich_help_panel=CONNECTION_PANEL,
         help="Connect to a named endpoint from the config file (development, staging, production, …), "
         "or to every endpoint of a [fleets] entry.",
     ),
 ]
 MaxAttemptsOption = Annotated[
     int | None,
-    typer.Option(
+    connection_option(
         "--max-attempts",
         metavar="N",
         min=1,
-        rich_help_panel=CONNECTION_PANEL,
         help="Give up after N failed connection attempts in a row [default: keep trying].",
     ),
 ]
 
-
-DISPLAY_PANEL = "Display"
-
 ConfigOption = Annotated[
     Path | None,
-    typer.Option(
-        "--config",
-        metavar="PATH",
-        rich_help_panel=DISPLAY_PANEL,
-        help="Read settings from this TOML file instead of the default one.",
-    ),
+    display_option("--config", metavar="PATH", help="Read settings from this TOML file instead of the default one."),
 ]
 ThemeOption = Annotated[
     str | None,
-    typer.Option(
+    display_option(
         "--theme",
         metavar="NAME",
-        rich_help_panel=DISPLAY_PANEL,
         help="Colour theme: aisci-dark (default), aisci-light, aisci-16, or a Textual theme name.",
     ),
 ]
 RefreshOption = Annotated[
     float | None,
-    typer.Option(
-        "--refresh-hz",
-        metavar="HZ",
-        min=0.1,
-        max=60.0,
-        rich_help_panel=DISPLAY_PANEL,
-        help="Redraw at most this many times a second [default: 10].",
+    display_option(
+        "--refresh-hz", metavar="HZ", min=0.1, max=60.0, help="Redraw at most this many times a second [default: 10]."
     ),
 ]
 MouseOption = Annotated[
     bool | None,
-    typer.Option(
+    display_option(
         "--mouse/--no-mouse",
-        rich_help_panel=DISPLAY_PANEL,
         show_default=False,
         help="Use the mouse; --no-mouse leaves selection to the terminal (tmux copy/paste) [default: mouse].",
     ),
@@ -178,7 +156,11 @@ class AccessOptions:
 
 @dataclass(frozen=True, slots=True)
 class DisplayOptions:
-    """The options of every command that opens the dashboard (see :func:`with_options`)."""
+    """The options of every command that opens the dashboard (see :func:`with_options`).
+
+    ``--theme``, ``--refresh-hz`` and ``--mouse`` are settings too (:attr:`settings_flags`):
+    given, they win over the environment and the config file.
+    """
 
     config: ConfigOption = None
     theme: ThemeOption = None

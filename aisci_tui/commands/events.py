@@ -60,6 +60,21 @@ Credentials come from the environment (AISCI_API_KEY or AISCI_TOKEN),
 """
 
 
+# --from: a recording's events instead of a server's (open_replay reads it); --speed goes with it
+FromOption = Annotated[
+    Path | None, typer.Option("--from", metavar="FILE.jsonl", help="Replay a recording instead of connecting.")
+]
+FromSpeedOption = Annotated[
+    float | None,
+    typer.Option(
+        "--speed",
+        metavar="X",
+        min=0.01,
+        help="With --from: play X times faster than recorded [default: as fast as possible].",
+    ),
+]
+
+
 def register(app: typer.Typer) -> None:
     app.command("events", help=HELP, epilog=exitcodes.HELP)(events)
 
@@ -92,18 +107,8 @@ def events(
     log_file: LogFileOption = None,
     verbose: VerboseOption = False,
     max_attempts: MaxAttemptsOption = None,
-    from_file: Annotated[
-        Path | None, typer.Option("--from", metavar="FILE.jsonl", help="Replay a recording instead of connecting.")
-    ] = None,
-    speed: Annotated[
-        float | None,
-        typer.Option(
-            "--speed",
-            metavar="X",
-            min=0.01,
-            help="With --from: play X times faster than recorded [default: as fast as possible].",
-        ),
-    ] = None,
+    from_file: FromOption = None,
+    speed: FromSpeedOption = None,
     record: RecordOption = None,
     config: ConfigOption = None,
 ) -> None:
