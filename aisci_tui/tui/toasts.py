@@ -67,9 +67,11 @@ def for_system_event(data: SystemEventData) -> Toast:
 
 
 def for_notice(notice: Notice) -> Toast | None:
-    """A toast for an error, a fatal stop or a warning; None for state changes and invalid frames."""
+    """A toast for an error or a warning; None for state changes, invalid frames and a fatal stop
+    (the status line gives the stop a line of its own and the body says what to do: a toast
+    that stayed would only cover that)."""
     if notice.fatal and notice.kind != "error":
-        return Toast(clean(notice.text, 300) or "The connection stopped.", "Stopped", "error", 0)
+        return None
     if notice.kind == "error":
         text = clean(notice.text, 300)
         known = ERROR_TEXT.get(notice.code or "")

@@ -7,7 +7,7 @@ from datetime import timedelta
 from textual.widgets import OptionList
 
 from aisci_tui.server.simulator import Simulator
-from aisci_tui.sources.base import ConnectionState
+from aisci_tui.sources.base import ConnectionState, Notice
 from aisci_tui.store import Store
 from aisci_tui.store.overview import Overview
 from aisci_tui.tui.app import DashboardApp
@@ -139,6 +139,11 @@ async def test_nothing_to_attend_to_is_said_in_words():
     view = HomeView()
     app = Harness(view, store)
     async with app.run_test(size=(80, 24)) as pilot:
+        app.sync(full=True)
+        await pilot.pause()
+        assert not any(t.startswith("Nothing needs attention") for t in lines(view)), "no all-clear unless live"
+        assert any(t.startswith("Nothing reported so far needs attention") for t in lines(view))
+        store.note(Notice("state", state=ConnectionState.OPEN))
         app.sync(full=True)
         await pilot.pause()
         assert any(t.startswith("Nothing needs attention") for t in lines(view))

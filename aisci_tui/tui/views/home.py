@@ -177,7 +177,7 @@ class HomeView(StoreView):
             "Needs attention",
             "" if not items else f"{total}" if total == len(items) else f"{total} ({len(items)} lines)",
         )
-        if not items:
+        if not items and live:
             add(
                 Text(
                     "Nothing needs attention: no failed experiments, agents in error, stale heartbeats, "
@@ -185,6 +185,8 @@ class HomeView(StoreView):
                     style=p["success"],
                 )
             )
+        elif not items:  # an all-clear would claim what nobody is watching
+            add(Text("Nothing reported so far needs attention, but this is not live.", style=p["muted"]))
         shown = items[: max(1, room - (1 if len(items) > room else 0))] if items else []
         for item in shown:
             add(
@@ -251,7 +253,7 @@ class HomeView(StoreView):
     def empty_text(self, store: Store) -> str:
         fatal = store.connection.fatal
         if fatal:
-            return f"Nothing to show: {clean(fatal, 300)}"
+            return "Nothing to show: not connected (the line above says why)."
         return "No research session has reported progress yet."
 
     def _label_of(self, store: Store, item: Attention) -> str:
