@@ -10,7 +10,7 @@ from rich.text import Text
 
 from aisci_tui.store import Store
 from aisci_tui.store.query import ALL, Column, Row, status_state
-from aisci_tui.store.rows import agent_row, refresh_heartbeat
+from aisci_tui.store.rows import agent_row, refresh_heartbeat, renew
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.agent_detail import agent_detail
 from aisci_tui.tui.views.base import ViewContext
@@ -61,7 +61,7 @@ class AgentsView(SessionSplitView):
         store, gone = self._store, False
         if store is not None and (ent := store.agents.get(row["agent_id"])):
             gone = store.unreported(ent.key, ent.arrived)
-        changed, row["_gone"] = gone != row.get("_gone"), gone
+        changed = renew(row, "_gone", gone)
         return (refresh_heartbeat(row, ctx.now) and fmt.duration(row["heartbeat"]) != before) or changed
 
     def live_cells(self, row: Row, ctx: ViewContext) -> dict[str, Text]:

@@ -14,7 +14,7 @@ from aisci_tui.protocol.models import Filters
 from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Store
 from aisci_tui.store.query import ALL, FRAMEWORK_NAMES, Column, FilterState, Row, status_state
-from aisci_tui.store.rows import ISSUE_RANK, TOTAL_TOLERANCE, assessment_row, resource_name, weighted_total
+from aisci_tui.store.rows import ISSUE_RANK, TOTAL_TOLERANCE, assessment_row, renew, resource_name, weighted_total
 from aisci_tui.store.sessionrule import hides, named_session, store_owner
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
@@ -99,9 +99,7 @@ class EthicsView(SessionSplitView):
     def refresh_live(self, row: Row, ctx: ViewContext) -> bool:
         if row["review"] is not True or row["_deadline"] is None:
             return False
-        new = review_text(row, ctx.now)
-        changed, row["_review"] = new != row["_review"], new
-        return changed
+        return renew(row, "_review", review_text(row, ctx.now))
 
     def build_cells(self, row: Row, ctx: ViewContext) -> dict[str, Text]:
         p = self.palette
