@@ -20,7 +20,7 @@ from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import ViewContext
 from aisci_tui.tui.views.cells import cell, number_cell, score_cell
-from aisci_tui.tui.views.sections import capped, extras, grid, heading, more_note, stack
+from aisci_tui.tui.views.sections import bullets, capped, extras, grid, heading, more_note, stack
 from aisci_tui.tui.views.split import SESSION_COLUMN, SessionSplitView
 from aisci_tui.tui.widgets.badges import ASSESSMENT, ISSUE, badge, lookup
 from aisci_tui.tui.widgets.bars import bar, score_tone
@@ -218,11 +218,7 @@ def assessment_detail(d: Any, p: Palette, now: datetime, *, name: str | None = N
         parts.append(more)
 
     if a.recommendations:
-        parts.append(heading("Recommendations", p))
-        shown, hidden = capped(a.recommendations)
-        parts += [Text(f"• {clean(r, 1000)}", end="") for r in shown]
-        if more := more_note(hidden, "recommendations"):
-            parts.append(more)
+        parts += [heading("Recommendations", p), *bullets(a.recommendations, "recommendations", 1000)]
 
     if meta is not None:
         assessed = parse_time(meta.assessed_at)

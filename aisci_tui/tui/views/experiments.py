@@ -17,15 +17,7 @@ from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import ViewContext
 from aisci_tui.tui.views.cells import cell, number_cell
-from aisci_tui.tui.views.sections import (
-    capped,
-    extras,
-    grid,
-    heading,
-    more_note,
-    paragraph,
-    stack,
-)
+from aisci_tui.tui.views.sections import bullets, capped, extras, grid, heading, more_note, paragraph, stack
 from aisci_tui.tui.views.split import SESSION_COLUMN, SessionSplitView
 from aisci_tui.tui.widgets.badges import EXPERIMENT, badge
 from aisci_tui.tui.widgets.bars import labelled_bar, score_tone
@@ -124,10 +116,7 @@ def experiment_detail(d: Any, store: Store, p: Palette, now: datetime) -> Render
 
     findings = results.key_findings if results else []
     parts.append(heading(f"Key findings ({len(findings):,})", p))
-    shown, hidden = capped(findings)
-    parts += [Text(f"• {clean(f, 1000)}", end="") for f in shown] or [Text("—")]
-    if note := more_note(hidden, "findings (export has them all)"):
-        parts.append(note)
+    parts += bullets(findings, "findings (export has them all)", 1000) or [Text("—")]
 
     parts += [heading("Metrics", p), _metrics(results.metrics if results else None, p)]
 
