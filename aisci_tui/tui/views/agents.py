@@ -24,7 +24,6 @@ class AgentsView(SessionSplitView):
     VIEW_ID = "agents"
     TITLE = "Agents"
     FILTER_LABEL = "status"
-    EVENT_TYPES = ("agent_status",)
     EMPTY = "No agent has reported its status yet."
     KIND = "agents"
     LIVE = True

@@ -46,7 +46,6 @@ class EthicsView(SessionSplitView):
     VIEW_ID = "ethics"
     TITLE = "Ethics"
     FILTER_LABEL = "status"
-    EVENT_TYPES = ("ethical_assessment",)
     EMPTY = "No ethical assessments yet."
     KIND = "assessments"
     LIVE = True

@@ -29,7 +29,6 @@ class ExperimentsView(SessionSplitView):
     VIEW_ID = "experiments"
     TITLE = "Experiments"
     FILTER_LABEL = "status"
-    EVENT_TYPES = ("experiment_results",)
     EMPTY = "No experiment results yet."
     KIND = "experiments"
     COUNT = ("status", "failed", "failed")

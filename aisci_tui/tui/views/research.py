@@ -44,7 +44,6 @@ class ResearchView(TableView):
     VIEW_ID = "research"
     TITLE = "Research"
     FILTER_LABEL = None
-    EVENT_TYPES = ("research_progress",)
     EMPTY = "No research session has reported progress yet."
     KIND = "sessions"
     LIVE = True
