@@ -4,8 +4,9 @@ an assessment's resource, an event's session or stage. Plain Python over the sto
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from aisci_tui.store.state import Store
 from aisci_tui.textsafe import clean
@@ -37,11 +38,17 @@ def session_link(store: Store, session_id: str | None) -> Iterator[Link]:
     yield Link(f"Session: {_name(title, session_id)}", "session", session_id)
 
 
-def agent_links(store: Store, agent_id: str) -> Iterator[Link]:
-    ent = store.agents.get(agent_id)
-    if ent is None:
-        return
-    d = ent.data
+def _agent_link(store: Store, agent_id: str) -> Link:
+    agent = store.agents.get(agent_id)
+    return Link(f"Agent: {_name(agent.data.name if agent else None, agent_id)}", "agent", agent_id)
+
+
+def _assessment_link(store: Store, resource_id: str) -> Iterator[Link]:
+    if resource_id in store.assessments:
+        yield Link("Its ethical assessment", "assessment", resource_id)
+
+
+def agent_links(store: Store, agent_id: str, d: Any, has_tree: bool) -> Iterator[Link]:
     yield from session_link(store, d.session_id)
     task = d.current_task.id if d.current_task is not None else None
     if task and task in store.experiments:
@@ -52,22 +59,15 @@ def agent_links(store: Store, agent_id: str) -> Iterator[Link]:
             exp = exp_ent.data
             if exp.execution is not None and exp.execution.agent_id == agent_id and exp.status in RUNNING:
                 yield Link(f"Current experiment: {_name(exp.title, key)}", "experiment", key)
-    if agent_id in store.assessments:
-        yield Link("Its ethical assessment", "assessment", agent_id)
+    yield from _assessment_link(store, agent_id)
 
 
-def experiment_links(store: Store, experiment_id: str, *, has_tree: bool = False) -> Iterator[Link]:
-    ent = store.experiments.get(experiment_id)
-    if ent is None:
-        return
-    d = ent.data
+def experiment_links(store: Store, experiment_id: str, d: Any, has_tree: bool) -> Iterator[Link]:
     yield from session_link(store, d.session_id)
     agent_id = d.execution.agent_id if d.execution is not None else None
     if agent_id:
-        agent = store.agents.get(agent_id)
-        yield Link(f"Agent: {_name(agent.data.name if agent else None, agent_id)}", "agent", agent_id)
-    if experiment_id in store.assessments:
-        yield Link("Its ethical assessment", "assessment", experiment_id)
+        yield _agent_link(store, agent_id)
+    yield from _assessment_link(store, experiment_id)
     extra = d.model_extra or {}
     if has_tree and extra.get("node_id"):
         yield Link(f"Tree node {_name(extra.get('node_id'), '')}", "node", experiment_id)
@@ -75,11 +75,7 @@ def experiment_links(store: Store, experiment_id: str, *, has_tree: bool = False
             yield Link(f"Its {len(d.results.visualizations)} plots (beside the tree node)", "node", experiment_id)
 
 
-def assessment_links(store: Store, resource_id: str) -> Iterator[Link]:
-    ent = store.assessments.get(resource_id)
-    if ent is None:
-        return
-    d = ent.data
+def assessment_links(store: Store, resource_id: str, d: Any, has_tree: bool) -> Iterator[Link]:
     kind = RESOURCE_KINDS.get(d.resource_type or "")
     if kind is None:  # the type is missing or unknown: whatever holds that id
         kind = next(
@@ -101,9 +97,18 @@ def assessment_links(store: Store, resource_id: str) -> Iterator[Link]:
             f"Experiment: {_name(store.experiments[resource_id].data.title, resource_id)}", "experiment", resource_id
         )
     elif kind == "agent" and resource_id in store.agents:
-        yield Link(f"Agent: {_name(store.agents[resource_id].data.name, resource_id)}", "agent", resource_id)
+        yield _agent_link(store, resource_id)
     if kind != "session":
         yield from session_link(store, d.session_id)
+
+
+#: The store table of each kind of entity a row may be, and its links given its ``data`` and whether
+#: the tree view is there.
+ENTITY_LINKS: dict[str, tuple[str, Callable[[Store, str, Any, bool], Iterator[Link]]]] = {
+    "agent": ("agents", agent_links),
+    "experiment": ("experiments", experiment_links),
+    "assessment": ("assessments", assessment_links),
+}
 
 
 def event_links(store: Store, seq: str) -> Iterator[Link]:
@@ -118,12 +123,14 @@ def event_links(store: Store, seq: str) -> Iterator[Link]:
 
 def links_of(store: Store, kind: str, key: str, *, has_tree: bool = False) -> list[Link]:
     """Every link from the thing ``kind``/``key``, without repeats, in a stable order."""
-    found = {
-        "agent": lambda: agent_links(store, key),
-        "experiment": lambda: experiment_links(store, key, has_tree=has_tree),
-        "assessment": lambda: assessment_links(store, key),
-        "event": lambda: event_links(store, key),
-    }.get(kind, lambda: iter(()))()
+    found: Iterator[Link] = iter(())
+    if kind == "event":
+        found = event_links(store, key)
+    elif kind in ENTITY_LINKS:
+        table, links = ENTITY_LINKS[kind]
+        ent = store.table(table).get(key)
+        if ent is not None:  # (gone from the store since the row was drawn: nothing to link)
+            found = links(store, key, ent.data, has_tree)
     out: list[Link] = []
     for link in found:
         if link not in out:

@@ -56,12 +56,18 @@ def agent_row(entity: Entity, now: datetime) -> Row:
     }
 
 
+def renew(row: Row, field: str, value: Any) -> bool:
+    """Set ``row[field]`` to ``value``; True if that changed it."""
+    changed = row.get(field) != value
+    row[field] = value
+    return changed
+
+
 def refresh_heartbeat(row: Row, now: datetime) -> bool:
     """Update a row's heartbeat age for a new ``now``; True if it changed."""
     age = heartbeat_age(row.get("_beat"), now)
-    if age == row["heartbeat"]:
+    if not renew(row, "heartbeat", age):
         return False
-    row["heartbeat"] = age
     row["stale"] = age is not None and age > STALE_AFTER
     return True
 

@@ -8,24 +8,22 @@ from typing import Any, ClassVar
 from rich.console import RenderableType
 from rich.text import Text
 
-from aisci_tui.store import Changes, Store
+from aisci_tui.store import Store
 from aisci_tui.store.query import ALL, Column, Row, status_state
-from aisci_tui.store.rows import agent_row, refresh_heartbeat
-from aisci_tui.store.sessionrule import hides
+from aisci_tui.store.rows import agent_row, refresh_heartbeat, renew
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.agent_detail import agent_detail
-from aisci_tui.tui.views.base import SessionCells, ViewContext
+from aisci_tui.tui.views.base import ViewContext
 from aisci_tui.tui.views.cells import cell, number_cell, progress_cell
-from aisci_tui.tui.views.split import SplitView
+from aisci_tui.tui.views.split import SESSION_COLUMN, SessionSplitView
 from aisci_tui.tui.widgets.badges import AGENT, badge
 
 
-class AgentsView(SplitView):
+class AgentsView(SessionSplitView):
     PREVIEW = False  # the table needs the width; Enter shows the detail
     VIEW_ID = "agents"
     TITLE = "Agents"
     FILTER_LABEL = "status"
-    EVENT_TYPES = ("agent_status",)
     EMPTY = "No agent has reported its status yet."
     KIND = "agents"
     LIVE = True
@@ -44,28 +42,15 @@ class AgentsView(SplitView):
         Column("heartbeat", "Heartbeat", 9, 1, numeric=True, sort_by="_since"),
         Column("errors", "Errors", 6, 3, numeric=True),
         Column("uptime", "Uptime", 8, 4, numeric=True),
-        Column("session", "Session", 18, 2, optional=True),
+        SESSION_COLUMN,
     ]
-
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self._session_cells = SessionCells()
-
-    def related(self, store: Store, changes: Changes) -> set[str]:
-        return self._session_cells.renamed(store, self.rows, self._ctx)
 
     def filter_states(self) -> list[Any]:
         return [ALL, status_state("busy"), status_state("idle"), status_state("error"), status_state("offline")]
 
-    def scope(self, store: Store, ctx: ViewContext) -> str | None:
-        return ctx.session_id or None
-
-    def in_scope(self, key: str, row: Row, scope: Any, ctx: ViewContext) -> bool:
-        return scope is None or not hides(scope, row["session_id"])
-
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
         row = agent_row(item, ctx.now)
-        row["session"] = self._session_cells.label(store, key, row["session_id"], ctx)
+        row["session"] = self.session_label(store, key, row["session_id"], ctx)
         # not reported again since the server came back: it may be gone, so it is not shown as busy
         row["_gone"] = store.unreported(key, item.arrived)
         return row
@@ -75,7 +60,7 @@ class AgentsView(SplitView):
         store, gone = self._store, False
         if store is not None and (ent := store.agents.get(row["agent_id"])):
             gone = store.unreported(ent.key, ent.arrived)
-        changed, row["_gone"] = gone != row.get("_gone"), gone
+        changed = renew(row, "_gone", gone)
         return (refresh_heartbeat(row, ctx.now) and fmt.duration(row["heartbeat"]) != before) or changed
 
     def live_cells(self, row: Row, ctx: ViewContext) -> dict[str, Text]:

@@ -116,7 +116,8 @@ class StoreView(Widget):
     TITLE: ClassVar[str] = ""
     #: What ``f`` cycles through ("status", "severity"), or None when the view has no such filter.
     FILTER_LABEL: ClassVar[str | None] = None
-    #: The event types :meth:`server_filters` concerns (for a subscription limited to this view).
+    #: The event types :meth:`server_filters` concerns (for a subscription limited to this view); a
+    #: :class:`~aisci_tui.tui.views.table.TableView` of a store table gets its entities' type by default.
     EVENT_TYPES: ClassVar[tuple[str, ...]] = ()
 
     COMPONENT_CLASSES: ClassVar[set[str]] = COMPONENT_CLASSES

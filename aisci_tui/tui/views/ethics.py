@@ -12,16 +12,16 @@ from rich.text import Text
 
 from aisci_tui.protocol.models import Filters
 from aisci_tui.protocol.times import parse_time
-from aisci_tui.store import Changes, Store
+from aisci_tui.store import Store
 from aisci_tui.store.query import ALL, FRAMEWORK_NAMES, Column, FilterState, Row, status_state
-from aisci_tui.store.rows import ISSUE_RANK, TOTAL_TOLERANCE, assessment_row, resource_name, weighted_total
+from aisci_tui.store.rows import ISSUE_RANK, TOTAL_TOLERANCE, assessment_row, renew, resource_name, weighted_total
 from aisci_tui.store.sessionrule import hides, named_session, store_owner
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
-from aisci_tui.tui.views.base import SessionCells, ViewContext
+from aisci_tui.tui.views.base import ViewContext
 from aisci_tui.tui.views.cells import cell, number_cell, score_cell
-from aisci_tui.tui.views.sections import capped, extras, grid, heading, more_note, stack
-from aisci_tui.tui.views.split import SplitView
+from aisci_tui.tui.views.sections import bullets, capped, extras, grid, heading, more_note, stack
+from aisci_tui.tui.views.split import SESSION_COLUMN, SessionSplitView
 from aisci_tui.tui.widgets.badges import ASSESSMENT, ISSUE, badge, lookup
 from aisci_tui.tui.widgets.bars import bar, score_tone
 from aisci_tui.tui.widgets.tones import Palette
@@ -42,11 +42,10 @@ def review_text(row: Row, now: datetime) -> tuple[str, str]:
     return fmt.MISSING, "muted"
 
 
-class EthicsView(SplitView):
+class EthicsView(SessionSplitView):
     VIEW_ID = "ethics"
     TITLE = "Ethics"
     FILTER_LABEL = "status"
-    EVENT_TYPES = ("ethical_assessment",)
     EMPTY = "No ethical assessments yet."
     KIND = "assessments"
     LIVE = True
@@ -64,15 +63,8 @@ class EthicsView(SplitView):
         Column("review", "Review", 16, 1),
         Column("type", "Type", 12, 3),
         Column("assessed_by", "Assessed by", 18, 4),
-        Column("session", "Session", 18, 2, optional=True),
+        SESSION_COLUMN,
     ]
-
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self._session_cells = SessionCells()
-
-    def related(self, store: Store, changes: Changes) -> set[str]:
-        return self._session_cells.renamed(store, self.rows, self._ctx)
 
     def filter_states(self) -> list[Any]:
         return [
@@ -99,16 +91,14 @@ class EthicsView(SplitView):
         row = assessment_row(item)
         row["name"] = resource_name(store, row["type"], row["resource"])
         row["_review"] = review_text(row, ctx.now)
-        row["session"] = self._session_cells.label(store, key, row.get("session_id"), ctx)
+        row["session"] = self.session_label(store, key, row.get("session_id"), ctx)
         row["weighted"] = row["computed"] if row["mismatch"] else None
         return row
 
     def refresh_live(self, row: Row, ctx: ViewContext) -> bool:
         if row["review"] is not True or row["_deadline"] is None:
             return False
-        new = review_text(row, ctx.now)
-        changed, row["_review"] = new != row["_review"], new
-        return changed
+        return renew(row, "_review", review_text(row, ctx.now))
 
     def build_cells(self, row: Row, ctx: ViewContext) -> dict[str, Text]:
         p = self.palette
@@ -227,11 +217,7 @@ def assessment_detail(d: Any, p: Palette, now: datetime, *, name: str | None = N
         parts.append(more)
 
     if a.recommendations:
-        parts.append(heading("Recommendations", p))
-        shown, hidden = capped(a.recommendations)
-        parts += [Text(f"• {clean(r, 1000)}", end="") for r in shown]
-        if more := more_note(hidden, "recommendations"):
-            parts.append(more)
+        parts += [heading("Recommendations", p), *bullets(a.recommendations, "recommendations", 1000)]
 
     if meta is not None:
         assessed = parse_time(meta.assessed_at)

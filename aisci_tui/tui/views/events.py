@@ -18,15 +18,7 @@ from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import ViewContext
 from aisci_tui.tui.views.cells import cell, number_cell
-from aisci_tui.tui.views.sections import (
-    capped,
-    extras,
-    grid,
-    heading,
-    more_note,
-    paragraph,
-    stack,
-)
+from aisci_tui.tui.views.sections import bullets, extras, grid, heading, paragraph, stack
 from aisci_tui.tui.views.split import SplitView
 from aisci_tui.tui.widgets.badges import SEVERITY, badge
 from aisci_tui.tui.widgets.tones import Palette
@@ -171,11 +163,7 @@ def log_detail(entry: LogEntry, p: Palette, now: datetime) -> RenderableType:
     parts += [heading("Description", p), paragraph(ev.description)]
     for label, items in (("Affected services", ev.affected_services), ("Actions required", ev.actions_required)):
         if items:
-            shown, hidden = capped(items)
-            parts.append(heading(label, p))
-            parts += [Text(f"• {clean(i, 500)}", end="") for i in shown]
-            if note := more_note(hidden, label.lower()):
-                parts.append(note)
+            parts += [heading(label, p), *bullets(items, label.lower(), 500)]
     if ev.alternatives:
         parts += [
             heading("Alternatives", p),

@@ -13,32 +13,22 @@ from aisci_tui.protocol.times import parse_time
 from aisci_tui.store import Changes, Store
 from aisci_tui.store.query import ALL, Column, Row, agent_name, status_state
 from aisci_tui.store.rows import experiment_row
-from aisci_tui.store.sessionrule import hides
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
-from aisci_tui.tui.views.base import SessionCells, ViewContext
+from aisci_tui.tui.views.base import ViewContext
 from aisci_tui.tui.views.cells import cell, number_cell
-from aisci_tui.tui.views.sections import (
-    capped,
-    extras,
-    grid,
-    heading,
-    more_note,
-    paragraph,
-    stack,
-)
-from aisci_tui.tui.views.split import SplitView
+from aisci_tui.tui.views.sections import bullets, capped, extras, grid, heading, more_note, paragraph, stack
+from aisci_tui.tui.views.split import SESSION_COLUMN, SessionSplitView
 from aisci_tui.tui.widgets.badges import EXPERIMENT, badge
 from aisci_tui.tui.widgets.bars import labelled_bar, score_tone
 from aisci_tui.tui.widgets.links import link
 from aisci_tui.tui.widgets.tones import Palette
 
 
-class ExperimentsView(SplitView):
+class ExperimentsView(SessionSplitView):
     VIEW_ID = "experiments"
     TITLE = "Experiments"
     FILTER_LABEL = "status"
-    EVENT_TYPES = ("experiment_results",)
     EMPTY = "No experiment results yet."
     KIND = "experiments"
     COUNT = ("status", "failed", "failed")
@@ -51,7 +41,7 @@ class ExperimentsView(SplitView):
         Column("metric", "Metric", 9, 1, numeric=True),
         Column("duration", "Duration", 8, 1, numeric=True),
         Column("agent", "Agent", 16, 3),
-        Column("session", "Session", 18, 2, optional=True),
+        SESSION_COLUMN,
         Column("stage", "Stage", 14, 2, optional=True),
         Column("step", "Step", 5, 4, numeric=True, optional=True),
         Column("tags", "Tags", 16, 4, optional=True),
@@ -60,18 +50,9 @@ class ExperimentsView(SplitView):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._by_agent: dict[str | None, set[str]] = {}  # agent id -> experiments that named it
-        self._session_cells = SessionCells()
 
     def filter_states(self) -> list[Any]:
         return [ALL, status_state("completed"), status_state("failed"), status_state("partial")]
-
-    def scope(self, store: Store, ctx: ViewContext) -> str | None:
-        return ctx.session_id or None
-
-    def in_scope(self, key: str, row: Row, scope: Any, ctx: ViewContext) -> bool:
-        if scope is None:
-            return True
-        return not hides(scope, row["session_id"])
 
     def related(self, store: Store, changes: Changes) -> set[str]:
         rows = self.rows
@@ -80,14 +61,14 @@ class ExperimentsView(SplitView):
             for a in changes.agents
             for k in self._by_agent.get(a, ())
             if k in rows and rows[k]["agent_id"] == a and rows[k]["agent"] != agent_name(store, a)
-        } | self._session_cells.renamed(store, rows, self._ctx)
+        } | super().related(store, changes)
 
     def build_row(self, store: Store, key: str, item: Any, ctx: ViewContext) -> Row:
         row = experiment_row(item, store)
         self._by_agent.setdefault(row["agent_id"], set()).add(key)  # checked on use, so never stale
         results = item.data.results
         row["summary"] = results.summary if results else None
-        row["session"] = self._session_cells.label(store, key, row["session_id"], ctx)
+        row["session"] = self.session_label(store, key, row["session_id"], ctx)
         return row
 
     def build_cells(self, row: Row, ctx: ViewContext) -> dict[str, Text]:
@@ -134,10 +115,7 @@ def experiment_detail(d: Any, store: Store, p: Palette, now: datetime) -> Render
 
     findings = results.key_findings if results else []
     parts.append(heading(f"Key findings ({len(findings):,})", p))
-    shown, hidden = capped(findings)
-    parts += [Text(f"• {clean(f, 1000)}", end="") for f in shown] or [Text("—")]
-    if note := more_note(hidden, "findings (export has them all)"):
-        parts.append(note)
+    parts += bullets(findings, "findings (export has them all)", 1000) or [Text("—")]
 
     parts += [heading("Metrics", p), _metrics(results.metrics if results else None, p)]
 

@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from aisci_tui.store import Changes, Store
 from aisci_tui.store.query import Column, Row, SessionTally, agent_name
-from aisci_tui.store.rows import export_value, session_row
+from aisci_tui.store.rows import export_value, renew, session_row
 from aisci_tui.textsafe import clean
 from aisci_tui.tui import format as fmt
 from aisci_tui.tui.views.base import SessionChosen, ViewContext
@@ -44,7 +44,6 @@ class ResearchView(TableView):
     VIEW_ID = "research"
     TITLE = "Research"
     FILTER_LABEL = None
-    EVENT_TYPES = ("research_progress",)
     EMPTY = "No research session has reported progress yet."
     KIND = "sessions"
     LIVE = True
@@ -139,9 +138,7 @@ class ResearchView(TableView):
         return row
 
     def refresh_live(self, row: Row, ctx: ViewContext) -> bool:
-        text = eta_text(row, ctx.now)
-        changed, row["_eta_text"] = text != row["_eta_text"], text
-        return changed
+        return renew(row, "_eta_text", eta_text(row, ctx.now))
 
     def build_cells(self, row: Row, ctx: ViewContext) -> dict[str, Text]:
         p = self.palette

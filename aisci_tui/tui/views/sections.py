@@ -73,6 +73,16 @@ def more_note(hidden: int, what: str) -> Text | None:
     return Text(f"… and {hidden:,} more {what}", style="italic", end="") if hidden else None
 
 
+def bullets(items: Sequence[Any], what: str, limit: int) -> list[Text]:
+    """One ``• item`` line per item (server text, cleaned to ``limit`` characters), capped, and a
+    :func:`more_note` naming ``what`` was left out; empty for no items."""
+    shown, hidden = capped(items)
+    lines = [Text(f"• {clean(item, limit)}", end="") for item in shown]
+    if note := more_note(hidden, what):
+        lines.append(note)
+    return lines
+
+
 def extras(model: BaseModel | None, prefix: str = "") -> list[tuple[str, str]]:
     """Fields a server sent that the protocol does not name (kept by the models), flattened."""
     out: list[tuple[str, str]] = []

@@ -9,7 +9,7 @@ wide enough, following the cursor.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -19,14 +19,18 @@ from textual.containers import Container
 from textual.widgets import DataTable
 
 from aisci_tui.store import Changes, Store
+from aisci_tui.store.query import Column, Row
+from aisci_tui.store.sessionrule import hides
 from aisci_tui.textsafe import clean
-from aisci_tui.tui.views.base import ViewContext
+from aisci_tui.tui.views.base import SessionCells, ViewContext
 from aisci_tui.tui.views.table import TableView, empty_label
 from aisci_tui.tui.widgets.detail import DetailPane
 from aisci_tui.tui.widgets.table import KeyedTable
 
 #: At least this many columns put the detail beside the list instead of under it.
 SIDE_BY_SIDE = 130
+#: The column of a :class:`SessionSplitView` that names each row's session.
+SESSION_COLUMN = Column("session", "Session", 18, 2, optional=True)
 
 
 class SplitView(TableView):
@@ -147,3 +151,28 @@ class SplitView(TableView):
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < SIDE_BY_SIDE, "-narrow")
+
+
+class SessionSplitView(SplitView):
+    """A :class:`SplitView` whose rows may belong to different research sessions.
+
+    While all sessions are shown, :meth:`session_label` names a row's session for its
+    :data:`SESSION_COLUMN` cell, and the rows are rebuilt when that name changes; while one session is
+    looked at, rows whose ``session_id`` it does not own are left out."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._session_cells = SessionCells()
+
+    def session_label(self, store: Store, key: str, session_id: str | None, ctx: ViewContext) -> str | None:
+        """What row ``key``'s Session cell says (None while one session is looked at)."""
+        return self._session_cells.label(store, key, session_id, ctx)
+
+    def related(self, store: Store, changes: Changes) -> set[str]:
+        return self._session_cells.renamed(store, self.rows, self._ctx)
+
+    def scope(self, store: Store, ctx: ViewContext) -> Any:
+        return ctx.session_id or None
+
+    def in_scope(self, key: str, row: Row, scope: Any, ctx: ViewContext) -> bool:
+        return scope is None or not hides(scope, row["session_id"])

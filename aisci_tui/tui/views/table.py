@@ -6,12 +6,13 @@ Rows themselves (records, syncs, pacing) are :class:`~aisci_tui.tui.views.rowset
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
+from aisci_tui.protocol.kinds import BY_TABLE
 from aisci_tui.protocol.models import Filters
 from aisci_tui.store.query import Column
 from aisci_tui.store.rows import export_value
@@ -39,6 +40,11 @@ class TableView(RowSetView):
         Binding("enter", "open_selected", "Open", id="view.open"),
         *ROW_BINDINGS,
     ]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.KIND and "EVENT_TYPES" not in cls.__dict__:  # the rows are the store table KIND's entities
+            cls.EVENT_TYPES = (BY_TABLE[cls.KIND].type,)  # the event type the registry says fills it
 
     # -- counts --------------------------------------------------------------------------
 
