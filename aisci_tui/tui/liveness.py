@@ -48,15 +48,22 @@ class Liveness:
     """Tracks the connection's state changes as the dashboard's timer sees them."""
 
     was_open: bool = False
+    opens: int = 0  # the connection's openings (Connection.opens) as of the last update
     lost_at: datetime | None = None  # wall clock when the open connection was lost
     reopened_at: float | None = None  # the store's clock when it came back after a loss
     resynced: bool = True  # the grace period after the last reopening has been taken into account
 
     def update(self, conn: Connection, now: datetime, store_now: float) -> bool:
-        """Take in the connection's state; True when going live or not live changed."""
+        """Take in the connection's state; True when going live or not live changed.
+
+        Called on the dashboard's tick: the count of openings says what happened between two ticks
+        (opened and already lost, or lost and already open again)."""
+        reopened = conn.opens > max(self.opens, 1)
+        self.opens = conn.opens
+        self.was_open = self.was_open or conn.opens > 0
         if conn.state == ConnectionState.OPEN:
             self.was_open = True
-            if self.lost_at is not None:
+            if self.lost_at is not None or reopened:
                 self.lost_at, self.reopened_at, self.resynced = None, store_now, False
                 return True
             if not self.resynced and self.reopened_at is not None and store_now - self.reopened_at >= RESYNC_GRACE:
