@@ -224,7 +224,7 @@ async def _measure_view(
     behind = getattr(view, "behind", lambda: False)
     await _until(lambda: not behind(), 30)
     figures["complete_s"] = round(time.monotonic() - t0, 2)
-    await asyncio.sleep(0.5)
+    await asyncio.sleep(min(0.5, dwell))  # settled; a shorter dwell (a smoke run) settles for less
     cpu0, w0 = cpu_seconds(), time.monotonic()
     await asyncio.sleep(dwell)
     figures["cpu_share"] = round((cpu_seconds() - cpu0) / (time.monotonic() - w0), 3)
@@ -307,7 +307,7 @@ async def measure(agents: int, experiments: int, sessions: int, rate: float, dwe
         out["load_s"] = round(time.monotonic() - started, 2)
         for key, view_id in VIEWS:
             out["views"][view_id] = await _measure_view(app, key, view_id, displays, views, dwell)
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(min(0.5, dwell))
         out["updates_delivered"] = source.updates
         out["rss_mb"] = round(rss_mb(), 1)
     out["peak_rss_mb"] = round(peak_rss_mb(), 1)
@@ -357,10 +357,11 @@ def _worst(m: dict[str, Any], field: str) -> float:
     return max((v.get(field, 0.0) for v in m["views"].values()), default=0.0)
 
 
-async def run(quick: bool = False) -> Result:
+async def run(quick: bool = False, dwell: float | None = None) -> Result:
+    """``dwell``: seconds on each view for its CPU share (default 1 with ``quick``, else 4)."""
     res = Result("scale")
     worlds = [(200, 100, 10), (1_000, 500, 20)] if quick else [(1_000, 500, 100), (10_000, 5_000, 100)]
-    dwell = 1.0 if quick else 4.0
+    dwell = dwell if dwell is not None else 1.0 if quick else 4.0
     measured = []
     for agents, experiments, sessions in worlds:
         m = await _measure(agents, experiments, sessions, dwell)

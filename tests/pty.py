@@ -13,6 +13,12 @@ import time
 _NEVER = b"\x00never\x00"
 
 
+def sized_env(env: dict[str, str]) -> dict[str, str]:
+    """``env`` without COLUMNS and LINES, so the command takes its size from the terminal it is on
+    (pytest-xdist's workers run with COLUMNS=80 and LINES=24, which would win over the pty's size)."""
+    return {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")}
+
+
 class Pty:
     """Runs ``args`` on a new pseudo-terminal of ``size`` (columns, rows)."""
 
@@ -21,7 +27,14 @@ class Pty:
         cols, rows = size
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.proc = subprocess.Popen(
-            args, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=cwd, start_new_session=True, close_fds=True
+            args,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=sized_env(env),
+            cwd=cwd,
+            start_new_session=True,
+            close_fds=True,
         )
         os.close(slave)
         self.output = b""

@@ -102,7 +102,7 @@ async def test_rundir_scans_count_reads_and_see_changes() -> None:
 async def test_scale_world_reaches_every_view_and_answers_keys() -> None:
     from benchmarks import scale
 
-    res = await scale.run(quick=True)
+    res = await scale.run(quick=True, dwell=0.2)  # the figures need not be steady here, only taken
     checks = _checks(res)
     assert all(math.isfinite(v) and v >= 0 for v in checks.values())
     for world in ("200 agents", "1000 agents"):

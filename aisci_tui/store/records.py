@@ -112,6 +112,9 @@ class Connection:
     retry_in: float | None = None
     retry_at: float | None = None
     last_event_at: float | None = None
+    #: Times the state became OPEN (from another state): a reader that looks now and then can tell
+    #: it opened, or dropped and opened again, between two looks.
+    opens: int = 0
     fatal: str | None = None
     warnings: list[str] = field(default_factory=list)
     #: With several servers: (label, state, attempt, retry_in) of each, as the source last said.

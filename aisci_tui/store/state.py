@@ -174,6 +174,7 @@ class Store:
         """Record a connection-state change, a protocol error or an invalid frame."""
         conn = self.connection
         if notice.kind == "state" and notice.state is not None:
+            conn.opens += notice.state == ConnectionState.OPEN and conn.state != ConnectionState.OPEN
             conn.state = notice.state
             conn.attempt = notice.attempt
             conn.retry_in = notice.retry_in

@@ -45,15 +45,21 @@ class Liveness:
     """Tracks the connection's state changes as the dashboard's timer sees them."""
 
     was_open: bool = False
+    opens: int = 0  # the connection's openings (Connection.opens) as of the last update
     lost_at: datetime | None = None  # wall clock when the open connection was lost
 
     def update(self, conn: Connection, now: datetime) -> bool:
         """Take in the connection's state; True when going live or not live changed.
 
-        (What the server did not re-report once back is the store's to say: :meth:`Store.unreported`.)"""
+        Called on the dashboard's tick: the count of openings says what happened between two ticks
+        (opened and already lost, or lost and already open again). What the server did not
+        re-report once back is the store's to say (:meth:`Store.unreported`)."""
+        reopened = conn.opens > max(self.opens, 1)
+        self.opens = conn.opens
+        self.was_open = self.was_open or conn.opens > 0
         if conn.state == ConnectionState.OPEN:
             self.was_open = True
-            if self.lost_at is not None:
+            if self.lost_at is not None or reopened:
                 self.lost_at = None
                 return True
             return False

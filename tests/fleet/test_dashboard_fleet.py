@@ -9,15 +9,14 @@ from aisci_tui.commands.dashboard import _dashboard_subscription
 from aisci_tui.commands.endpoints import from_urls, open_endpoints
 from aisci_tui.sources.fanin import FanIn
 from aisci_tui.tui.app import DashboardApp
-from aisci_tui.tui.header import StatusLine
 from tests.client.conftest import API_KEY, running
 from tests.fleet.test_fanin import port_of, progress
+from tests.rendered import status_shown
 from tests.waiting import app_until
 
 
 def status(app: DashboardApp) -> str:
-    line = app.query_one("#status", StatusLine)
-    return line._last.plain if line._last is not None else ""
+    return status_shown(app)
 
 
 def home_lines(app: DashboardApp) -> list[str]:

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.pty import sized_env
 from tests.waiting import until  # noqa: F401  (the hardening tests import it from here)
 
 #: Cases each fuzz test really ran, by name (added up by tests/hardening/test_fuzz_total.py).
@@ -360,7 +361,7 @@ class Terminal:
             try:
                 if cwd is not None:
                     os.chdir(cwd)
-                os.execvpe(argv[0], argv, env)
+                os.execvpe(argv[0], argv, sized_env(env))
             finally:
                 os._exit(127)
         self.pid, self.fd = pid, fd

@@ -109,10 +109,17 @@ async def kill_and_restart(tmp_path: Path, restarts: int, step: int = 40) -> Non
         )
     )
     consumer = Consumer(client)
+
+    def subscribes() -> int:
+        return log.read_text().count(": received subscribe ")
+
     try:
         reached = 0
         for cycle in range(1, restarts + 1):
-            # let this incarnation get past everything the previous ones sent, then kill it mid-stream
+            # let this incarnation take the subscription (the client is OPEN once authenticated, before
+            # it subscribes, and events still queued from the last incarnation can make up the step)
+            # and get past everything the previous ones sent, then kill it mid-stream
+            await until(lambda c=cycle: subscribes() >= c, timeout=20, step=0.05, what=f"subscribe {cycle} logged")
             await until(lambda r=reached: len(consumer.events) >= r + step, timeout=60, what="new events")
             reached = len(consumer.events)
             server.kill()
@@ -123,6 +130,7 @@ async def kill_and_restart(tmp_path: Path, restarts: int, step: int = 40) -> Non
                 timeout=20,
                 what=f"reconnect {cycle}",
             )
+        await until(lambda: subscribes() > restarts, timeout=20, step=0.05, what="the last subscribe logged")
         await until(lambda: len(consumer.events) >= reached + step, timeout=60, what="events after the last restart")
     finally:
         await consumer.close()

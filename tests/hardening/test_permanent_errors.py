@@ -16,6 +16,7 @@ from aisci_tui import exitcodes
 from aisci_tui.protocol import from_obj
 from aisci_tui.server import ProtocolServer, ServerConfig
 from tests.hardening.conftest import API_KEY, Certificate, TcpProxy, clean_env, http_page, run_cli, until
+from tests.rendered import status_shown
 
 HTML = "<!doctype html><html><head><title>Welcome</title></head><body><h1>It works!</h1></body></html>"
 
@@ -131,7 +132,6 @@ async def test_insecure_stays_on_the_status_line_for_the_whole_session(server, c
     from aisci_tui.settings import Settings
     from aisci_tui.sources.base import ConnectionState
     from aisci_tui.tui.app import DashboardApp
-    from aisci_tui.tui.header import StatusLine
 
     async with TcpProxy(server.port, tls=certificate.server_context()) as tls:
         client = Client(
@@ -149,8 +149,7 @@ async def test_insecure_stays_on_the_status_line_for_the_whole_session(server, c
         )
 
         def status() -> str:
-            line = app.query_one("#status", StatusLine)
-            return line._last.plain if line._last is not None else ""
+            return status_shown(app)
 
         async with app.run_test(size=(140, 30)) as pilot:
             await until(lambda: client.state is ConnectionState.OPEN, what="open over wss")

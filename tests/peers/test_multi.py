@@ -38,9 +38,16 @@ async def test_a_down_server_is_named_and_the_others_go_on(guide_peer):
         env=clean_env(AISCI_API_KEY=PEER_KEY),
     ) as proc:
         await until(lambda: guide_peer.stats["subscriptions"] >= 1, timeout=10)
-        await asyncio.sleep(1.0)  # long enough for the down one to give up
+        assert proc.stderr is not None
+        early = b""
+        while b"Gave up" not in early:  # the down one has given up (its line said so) before the event
+            line = await asyncio.wait_for(proc.stderr.readline(), 10)
+            if not line:
+                break
+            early += line
         await guide_peer.publish(ev("after-1", "a1"))
-        out, err = await asyncio.wait_for(proc.communicate(), 20)
+        out, rest = await asyncio.wait_for(proc.communicate(), 20)
+        err = early + rest
     assert proc.returncode == 0, err.decode()
     assert [json.loads(line)["id"] for line in out.decode().splitlines()] == ["after-1"]
     assert any(down in line and "Gave up" in line for line in err.decode().splitlines()), err.decode()

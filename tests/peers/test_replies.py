@@ -21,6 +21,7 @@ from tests.client.conftest import collecting, fast_config
 from tests.client.test_events_cli import clean_env, run
 from tests.peers.fixtures import PEER_KEY
 from tests.peers.guide_server import guide_server, guide_stream
+from tests.rendered import record_toasts, status_shown
 from tests.waiting import app_until
 
 
@@ -80,18 +81,12 @@ async def test_dashboard_shows_no_false_error(peer, tmp_path):
         )
     )
     app = DashboardApp(client, settings=Settings())
-    toasts: list[str] = []
-    original = app.notify
-
-    def notify(message, **kw):
-        toasts.append(str(message))
-        return original(message, **kw)
-
-    app.notify = notify  # type: ignore[method-assign]
+    toasts = record_toasts(app)
     async with app.run_test(size=(120, 36)) as pilot:
         await app_until(pilot, lambda: len(app.store.experiments) == 2, what="the history")
         await pilot.pause(1.5)  # longer than ack_timeout: a missed answer would be reported by now
-        status = app.query_one("#status")._last.plain
+        status = status_shown(app)
         assert app.store.counters.errors == 0 and "errors" not in status, status
-        assert not [t for t in toasts if "answer" in t or "error" in t.lower()], toasts
+        said = [str(t["message"]) for t in toasts]
+        assert not [t for t in said if "answer" in t or "error" in t.lower()], said
     await client.aclose()

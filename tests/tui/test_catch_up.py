@@ -60,7 +60,7 @@ async def away(app: DashboardApp, pilot, clock: Clock, minutes: float) -> None:
             at=now + timedelta(seconds=1),
         )
     )
-    before = app.gate.syncs
+    before = app.gate.syncs  # the sync count: what the home view shows need not change, so only it says it redrew
     await wait_for(pilot, lambda: app.gate.syncs > before + 1, what="a redraw")
 
 

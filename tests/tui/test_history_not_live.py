@@ -10,7 +10,7 @@ from aisci_tui.protocol.models import Event
 from aisci_tui.server import ProtocolServer, ServerConfig
 from aisci_tui.sources.base import ConnectionState
 from aisci_tui.tui.app import DashboardApp
-from aisci_tui.tui.header import StatusLine
+from tests.rendered import status_shown
 from tests.tui.conftest import KEY, make_client, wait_for
 from tests.tui.harness import iso
 
@@ -29,8 +29,7 @@ def system_event(n: int, at: datetime, severity: str, title: str) -> Event:
 
 
 def rate_shown(app: DashboardApp) -> float:
-    line = app.query_one("#status", StatusLine)
-    text = line._last.plain if line._last is not None else ""
+    text = status_shown(app)
     found = re.search(r"([\d.]+) ev/s", text)
     assert found, text
     return float(found.group(1))
