@@ -19,7 +19,7 @@ def toasts_on_screen(app: DashboardApp) -> list[str]:
     return [
         str(slot.render()).split("\n", 1)[0]
         for slot in slots
-        if slot.styles.visibility == "visible" and slot.region.height
+        if slot.region.height and slot.region.x < app.size.width  # empty slots stand off the screen
     ]
 
 

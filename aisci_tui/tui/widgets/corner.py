@@ -1,10 +1,11 @@
 """The bottom-right corner where notifications show: a few fixed slots, filled in place.
 
 Nothing is mounted, removed, resized or restyled through classes when a notification comes or
-goes: a slot of fixed size gets its text, its tone and its visibility as inline styles, so the
-change is drawn in the screen update of the moment it is made (the refresh tick), with no layout
-or style pass afterwards. A message longer than the slot's lines is cut; the Events view and
-Home's latest events have it whole.
+goes: a slot of fixed size gets its text and its tone, and an empty one stands off the screen to
+the right (hiding it would change its size, and with that lay the screen out once more), so the
+change is drawn in the screen update of the moment it is made (the refresh tick) and no other.
+A message longer than the slot's lines is cut; the Events view and Home's latest events have it
+whole.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from textual.widgets import Static
 
 #: At most this many notifications are up at once (the newest).
 SLOTS = 3
+#: An empty slot stands this far to the right, past any screen's edge.
+OFF_SCREEN = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +50,8 @@ class Corner(Container):
         margin-bottom: 1;
     }
     Corner > .notice {
-        visibility: hidden;
+        visibility: visible;
+        offset-x: 1000;
         width: 60;
         max-width: 50%;
         height: 4;
@@ -73,7 +77,7 @@ class Corner(Container):
         tones = self.app.theme_variables
         for n, slot in enumerate(slots):
             note = shown[n - first] if n >= first else None
-            slot.styles.visibility = "visible" if note is not None else "hidden"
+            slot.styles.offset = (0, 0) if note is not None else (OFF_SCREEN, 0)
             if note is None:
                 continue
             tone = {"warning": "warning", "error": "error"}.get(note.severity, "primary")
