@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-from aisci_tui.commands.common import ConnectionOptions
-from aisci_tui.commands.dashboard import _dashboard_subscription
-from aisci_tui.commands.endpoints import from_urls, open_endpoints
 from aisci_tui.sources.fanin import FanIn
 from aisci_tui.tui.app import DashboardApp
 from tests.client.conftest import API_KEY, running
+from tests.fleet.sources import fleet_source
 from tests.fleet.test_fanin import port_of, progress
 from tests.rendered import status_shown
 from tests.waiting import app_until
@@ -35,15 +33,7 @@ async def test_one_dashboard_two_servers_one_killed_and_restarted(settings, monk
         label_a, label_b = f"127.0.0.1:{port_of(a.url)}", f"127.0.0.1:{port_b}"
         await a.publish(progress("ses-1", "writing", "a-1"))
         await b.publish(progress("ses-1", "analysis", "b-1"))  # the same session id on both servers
-        source, _ = open_endpoints(
-            from_urls([a.url, b.url]),
-            ConnectionOptions(),
-            _dashboard_subscription,
-            None,
-            prefix_ids=True,
-            backoff_base=0.05,
-            backoff_cap=0.2,
-        )
+        source = fleet_source([a.url, b.url])
         assert isinstance(source, FanIn)
         app = DashboardApp(source, settings=settings)
         sa, sb = f"{label_a}/ses-1", f"{label_b}/ses-1"

@@ -14,6 +14,7 @@ from aisci_tui.settings import ConfigError, load_settings
 from aisci_tui.sources.base import ConnectionState
 from aisci_tui.sources.fanin import FanIn
 from tests.client.conftest import API_KEY, Collector, running
+from tests.fleet.sources import fleet_source
 from tests.fleet.test_fanin import progress
 from tests.waiting import until
 
@@ -95,15 +96,7 @@ async def test_a_server_refusing_the_credential_never_stops_the_other(tmp_path, 
         specs = from_urls([a.url, b.url])
         wrong = token_file(tmp_path, "b.key", "not-the-key")
         specs[1] = type(specs[1])(specs[1].label, specs[1].url, token_file=wrong)  # B's own, wrong, credential
-        source, _ = open_endpoints(
-            specs,
-            ConnectionOptions(),
-            _dashboard_subscription,
-            None,
-            prefix_ids=True,
-            backoff_base=0.05,
-            backoff_cap=0.2,
-        )
+        source = fleet_source(specs)
         col = Collector(source).start()  # type: ignore[arg-type]
         try:
             await until(

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from aisci_tui.commands.common import ConnectionOptions
-from aisci_tui.commands.dashboard import _dashboard_subscription
-from aisci_tui.commands.endpoints import from_urls, open_endpoints
 from aisci_tui.server import ProtocolServer, ServerConfig
 from aisci_tui.tui.app import DashboardApp
 from tests.client.conftest import API_KEY
+from tests.fleet.sources import fleet_source
 from tests.tui.conftest import make_client
 from tests.waiting import app_until
 
@@ -30,15 +28,7 @@ async def session_cells(app: DashboardApp, pilot) -> dict[str, list[tuple[str | 
 async def test_two_servers_rows_name_their_server_and_one_server_rows_do_not(settings, monkeypatch):
     monkeypatch.setenv("AISCI_API_KEY", API_KEY)
     async with ProtocolServer(ServerConfig(**WORLD)) as a, ProtocolServer(ServerConfig(**WORLD)) as b:
-        source, _ = open_endpoints(
-            from_urls([a.url, b.url]),
-            ConnectionOptions(),
-            _dashboard_subscription,
-            None,
-            prefix_ids=True,
-            backoff_base=0.05,
-            backoff_cap=0.2,
-        )
+        source = fleet_source([a.url, b.url])
         app = DashboardApp(source, settings=settings)
         async with app.run_test(size=(200, 40)) as pilot:
             store = app.store

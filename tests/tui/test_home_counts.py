@@ -145,9 +145,7 @@ async def test_a_restart_the_server_announces_is_a_reconnection_and_an_unannounc
 
 
 async def test_one_server_of_two_restarting_counts_no_error(settings, monkeypatch):
-    from aisci_tui.commands.common import ConnectionOptions
-    from aisci_tui.commands.dashboard import _dashboard_subscription
-    from aisci_tui.commands.endpoints import from_urls, open_endpoints
+    from tests.fleet.sources import fleet_source
 
     monkeypatch.setenv("AISCI_API_KEY", KEY)
     config = ServerConfig(port=0, api_keys=(KEY,), seed=11, speed=2.0, sessions=1)
@@ -155,15 +153,7 @@ async def test_one_server_of_two_restarting_counts_no_error(settings, monkeypatc
         b = ProtocolServer(ServerConfig(port=0, api_keys=(KEY,), seed=12, speed=2.0, sessions=1))
         await b.start()
         port_b = int(b.url.rsplit(":", 1)[1].split("/")[0])
-        source, _ = open_endpoints(
-            from_urls([a.url, b.url]),
-            ConnectionOptions(),
-            _dashboard_subscription,
-            None,
-            prefix_ids=True,
-            backoff_base=0.05,
-            backoff_cap=0.2,
-        )
+        source = fleet_source([a.url, b.url])
         app = DashboardApp(source, settings=settings)
         async with app.run_test(size=(120, 36)) as pilot:
             await wait_for(pilot, lambda: status(app).startswith("● 2/2 open"), what="2/2 open")
