@@ -55,8 +55,8 @@ class ToastBoard:
     def raise_(self, message: str, *, title: str, severity: str, timeout: float | None, markup: bool) -> None:
         """Put a notification up at the next tick; ``timeout`` 0: until dismissed, None: the default."""
         lasts = DEFAULT_TIMEOUT if timeout is None else max(0.0, timeout)
-        note = Note(title, _body(message, markup), severity)
-        self._waiting.append(_Up(note, None if lasts == 0 else lasts))
+        note = Note(title, _body(message, markup), severity, stays=lasts == 0)
+        self._waiting.append(_Up(note, None if note.stays else lasts))
 
     @property
     def shown(self) -> list[Note]:

@@ -37,6 +37,8 @@ async def test_a_critical_event_stays_on_screen_until_dismissed_with_x(tmp_path)
         app.board.clock = lambda: time.monotonic() + 3600.0  # an hour later, by the clock that takes toasts down
         await pilot.pause(0.3)
         assert toasts_on_screen(app) == ["CRITICAL: GPU node lost"], "it stays until dismissed"
+        drawn = str(app.query_one("#notice-2", Static).render())
+        assert drawn.splitlines()[-1] == "x or a click: dismiss", drawn
         await pilot.press("x")
         await wait_for(pilot, lambda: not toasts_on_screen(app), what="the toast dismissed")
         assert not app.board.shown

@@ -25,6 +25,9 @@ from textual.widgets import Static
 SLOTS = 3
 #: An empty slot stands this far to the right, past any screen's edge.
 OFF_SCREEN = 1000
+#: Lines in a slot (its height in the CSS below).
+LINES = 4
+DISMISS_HINT = "x or a click: dismiss"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,8 @@ class Note:
     title: str
     message: Text
     severity: str
+    #: It stays until dismissed: its last line says how.
+    stays: bool = False
 
 
 class Corner(Container):
@@ -54,7 +59,7 @@ class Corner(Container):
         offset-x: 1000;
         width: 60;
         max-width: 50%;
-        height: 4;
+        height: 4;  /* LINES */
         margin-top: 1;
         padding: 0 1;
         background: $panel;
@@ -82,8 +87,17 @@ class Corner(Container):
                 continue
             tone = {"warning": "warning", "error": "error"}.get(note.severity, "primary")
             slot.styles.border_left = ("outer", Color.parse(tones.get(tone, "ansi_blue")))
-            text = Text.assemble((note.title, "bold"), "\n", note.message) if note.title else note.message
-            slot.update(text, layout=False)
+            slot.update(self._body(note, slot.content_region.width or slot.size.width), layout=False)
+
+    def _body(self, note: Note, width: int) -> Text:
+        """The title, the message cut to the lines left, and for a lasting one how to dismiss it."""
+        width = max(10, width)
+        title = Text(note.title, style="bold").wrap(self.app.console, width)[: LINES - 1] if note.title else []
+        rows = LINES - len(title) - (1 if note.stays else 0)
+        lines = [*title, *note.message.wrap(self.app.console, width)[:rows]]
+        if note.stays:
+            lines.append(Text(DISMISS_HINT, style="dim"))
+        return Text("\n").join(lines)
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
