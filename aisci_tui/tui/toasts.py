@@ -11,11 +11,9 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
 
 from aisci_tui.protocol.errors import ERROR_TEXT
 from aisci_tui.protocol.models import Event, SystemEventData
-from aisci_tui.protocol.times import parse_time
 from aisci_tui.sources.base import Notice
 from aisci_tui.textsafe import clean
 
@@ -125,21 +123,6 @@ class ToastLimiter:
         self._shown.append(now)
         noun = "notification" if count == 1 else "notifications"
         return Toast(f"{count} more {noun}; see the Events view (5).", "More events", "information", None)
-
-
-#: System events older than this when they arrive (history sent on subscribe) raise no
-#: toast; they are listed in the Events view.
-FRESH_FOR = 300.0
-
-
-def fresh_within(now: Callable[[], datetime], seconds: float = FRESH_FOR) -> Callable[[str | None], bool]:
-    """A predicate: is a timestamp no older than ``seconds`` (unreadable ones count as fresh)."""
-
-    def is_fresh(timestamp: str | None) -> bool:
-        moment = parse_time(timestamp)
-        return moment is None or (now() - moment).total_seconds() <= seconds
-
-    return is_fresh
 
 
 class Toaster:
