@@ -280,11 +280,9 @@ def test_toast_wording_and_severity():
 
 
 def test_system_events_from_history_raise_no_toast():
-    now = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
     shown: list[toasts.Toast] = []
-    toaster = toasts.Toaster(
-        shown.append, lambda: False, is_fresh=lambda stamp: stamp != "2026-01-01T11:30:00Z"
-    )  # the store's rule says which is history
+    # the app passes the store's rule (Liveness.is_live); here the event stamped 11:30 is history
+    toaster = toasts.Toaster(shown.append, lambda: False, is_fresh=lambda stamp: stamp != "2026-01-01T11:30:00Z")
     old = from_obj(
         {
             "type": "system_event",
