@@ -77,6 +77,7 @@ class ResearchView(TableView):
         #: Sessions whose counts changed while hidden (their rows are rebuilt at the next sync).
         self._hidden_counts: set[str] = set()
         self._tally_due = 0.0
+        self._tally_version = -1  # the store's version when the counts were last brought up to date
         self._session_sig: Any = None
 
     def compose(self) -> ComposeResult:
@@ -90,7 +91,7 @@ class ResearchView(TableView):
     def update_view(self, store: Store, changes: Changes, ctx: ViewContext, full: bool) -> None:
         self._changed_counts = self._session_tally.update(store, changes, full) | self._hidden_counts
         self._hidden_counts = set()
-        self._tally_due = time.monotonic() + TALLY_EVERY
+        self._tally_due, self._tally_version = time.monotonic() + TALLY_EVERY, store.version
         super().update_view(store, changes, ctx, full)
         session_mode = ctx.session_id is not None
         if session_mode != self.has_class("-session"):
@@ -108,8 +109,8 @@ class ResearchView(TableView):
         recounts only what changed in the last second, not everything since the view was left."""
         busy = super().warm(store, ctx, budget)
         now = time.monotonic()
-        if now >= self._tally_due and self._store in (None, store):
-            self._tally_due = now + TALLY_EVERY
+        if now >= self._tally_due and self._store in (None, store) and store.version != self._tally_version:
+            self._tally_due, self._tally_version = now + TALLY_EVERY, store.version  # nothing new: no recount
             self._hidden_counts |= self._session_tally.update(store, Changes(), True)
         return busy
 
