@@ -68,3 +68,34 @@ async def test_two_servers_rows_name_their_server_and_one_server_rows_do_not(set
                 named = [(sid, cell) for sid, cell in rows if sid]
                 assert named, view_id
                 assert all(cell == store.sessions[sid].data.title for sid, cell in named), (view_id, named[:3])
+
+
+async def test_an_agent_from_the_guide_literal_peer_names_that_server(settings, monkeypatch, guide_peer):
+    """The guide's server, beside ours: its agents' Session cells name it, ours name ours."""
+    from datetime import UTC, datetime
+
+    from tests.peers.fixtures import PEER_KEY
+
+    monkeypatch.setenv("AISCI_API_KEY", PEER_KEY)
+    now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    async with ProtocolServer(ServerConfig(**{**WORLD, "api_keys": (PEER_KEY,), "sessions": 1})) as ours:
+        source = fleet_source([ours.url, guide_peer.url])
+        app = DashboardApp(source, settings=settings)
+        async with app.run_test(size=(200, 40)) as pilot:
+            await app_until(pilot, lambda: guide_peer.stats["subscriptions"] >= 1, timeout=10, what="the peer")
+            progress = {"session_id": "ses-g", "title": "Guide study", "overall_progress": 0.5}
+            await guide_peer.publish({"type": "research_progress", "id": "g-1", "timestamp": now, "data": progress})
+            agent = {"agent_id": "agt-g", "status": "busy", "session_id": "ses-g"}
+            await guide_peer.publish({"type": "agent_status", "id": "g-2", "timestamp": now, "data": agent})
+            store = app.store
+            label_guide = f"127.0.0.1:{guide_peer.url.rsplit(':', 1)[1].split('/')[0]}"
+            await app_until(pilot, lambda: f"{label_guide}/agt-g" in store.agents, timeout=10, what="the peer's agent")
+            await pilot.press("2")
+            view = app.current_view
+            await app_until(pilot, lambda: f"{label_guide}/agt-g" in view.rows, what="its row")
+            await pilot.pause(0.3)
+            assert view.rows[f"{label_guide}/agt-g"]["session"] == f"{label_guide} · Guide study"
+            ours_rows = [r for k, r in view.rows.items() if not k.startswith(label_guide) and r.get("session_id")]
+            assert ours_rows and all(r["session"].startswith("127.0.0.1:") for r in ours_rows)
+            assert all(not r["session"].startswith(label_guide) for r in ours_rows)
+        await source.aclose()
