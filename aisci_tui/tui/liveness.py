@@ -44,7 +44,6 @@ def why_reconnect_wont_help(fatal: str) -> str:
 class Liveness:
     """Tracks the connection's state changes as the dashboard's timer sees them."""
 
-    was_open: bool = False
     opens: int = 0  # the connection's openings (Connection.opens) as of the last update
     lost_at: datetime | None = None  # wall clock when the open connection was lost
 
@@ -56,14 +55,12 @@ class Liveness:
         re-report once back is the store's to say (:meth:`Store.unreported`)."""
         reopened = conn.opens > max(self.opens, 1)
         self.opens = conn.opens
-        self.was_open = self.was_open or conn.opens > 0
         if conn.state == ConnectionState.OPEN:
-            self.was_open = True
             if self.lost_at is not None or reopened:
                 self.lost_at = None
                 return True
             return False
-        if self.was_open and self.lost_at is None:
+        if conn.opens and self.lost_at is None:  # it was open once: now it is lost
             self.lost_at = now
             return True
         return False
