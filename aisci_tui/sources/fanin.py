@@ -135,6 +135,7 @@ class Endpoint:
     retry_in: float | None = None
     fatal: Notice | None = None
     ended: bool = False
+    told: str | None = None  # the reason for the drop last put in the log (until it opens again)
 
 
 class FanIn:
@@ -241,6 +242,8 @@ class FanIn:
         label = endpoint.label
         if notice.kind == "state" and notice.state is not None:
             endpoint.state, endpoint.attempt, endpoint.retry_in = notice.state, notice.attempt, notice.retry_in
+            if notice.state is ConnectionState.OPEN:
+                endpoint.told = None
             if notice.fatal:
                 endpoint.fatal = notice
                 self._emit(
@@ -252,7 +255,10 @@ class FanIn:
                         details={META_FIELD: label},
                     )
                 )
-            elif notice.text and notice.state is not ConnectionState.OPEN:
+            elif notice.text and notice.state is ConnectionState.RECONNECTING and notice.text != endpoint.told:
+                # why this server is not live, once (not again at each retry for the same reason: a
+                # server down overnight would fill the log); the status line counts the attempts
+                endpoint.told = notice.text
                 self._emit(Notice("info", text=f"{label}: {notice.text}", severity="info", details={META_FIELD: label}))
             self._emit(self.summary())
             return

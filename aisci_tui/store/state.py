@@ -75,6 +75,7 @@ class Store:
         self.log: deque[LogEntry] = deque(maxlen=self.limits.log)
         self.counters = Counters()
         self.connection = Connection()
+        self._told: str | None = None  # the reason for the drop last put in the log (until it opens again)
         self._resync = Resync()
         #: When the connection (each server's, with several) came back after a loss.
         self.reopenings = self._resync.reopenings
@@ -187,10 +188,15 @@ class Store:
             states = [(label, state == ConnectionState.OPEN) for label, state, *_ in conn.endpoints or ()]
             self._resync.observe([(None, notice.state == ConnectionState.OPEN), *states], self.clock())
             self._changes.connection = True
-            if notice.state == ConnectionState.RECONNECTING and notice.text and "endpoints" not in notice.details:
-                # why the connection went (a restart the server announced, say) is a connection event in
-                # the log, as each server's is with several (their sum, with ``endpoints``, says nothing new)
-                self._log("info", "info", notice.text, None)
+            if notice.state == ConnectionState.OPEN:
+                self._told = None
+            elif notice.state == ConnectionState.RECONNECTING and notice.text and "endpoints" not in notice.details:
+                # why the connection is down (a restart the server announced, say) is a connection event
+                # in the log, as each server's is with several (their sum, with ``endpoints``, says
+                # nothing new); told once, not again at each retry for the same reason
+                if notice.text != self._told:
+                    self._told = notice.text
+                    self._log("info", "info", notice.text, None)
         elif notice.kind == "invalid":
             self.counters.invalid += 1
             self._log("invalid", "warning", notice.text or "Invalid frame", None, details=notice.details)
